@@ -1,0 +1,127 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Modules follow the agent's real boundaries (see docs/DESIGN.md):
+//   EvalCore    pure domain: ratings, evaluations, sessions, calendar, scan rules, retry policy
+//   EvalQueue   the crash-safe SQLite queue (thin wrapper over the system libsqlite3)
+//   EvalDevices keypads and scanners: libusb, evdev, hidraw, profiles, hotplug, simulated keypad
+//   EvalUplink  platform adapters (evald-json/1), signing, HTTP, the forwarder
+//   EvalAgent   configuration and the services the daemon runs
+//   EvalTesting helpers shared by tests and benchmarks (temp dirs, child processes, simulator)
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "evald",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "evald", targets: ["evald"]),
+        .executable(name: "evalctl", targets: ["evalctl"]),
+        .executable(name: "platform-sim", targets: ["platform-sim"]),
+        .executable(name: "evald-bench", targets: ["evald-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+
+        .target(name: "EvalCore", swiftSettings: swiftSettings),
+        .target(
+            name: "EvalQueue",
+            dependencies: [
+                "EvalCore", "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EvalDevices",
+            dependencies: [
+                "EvalCore", "CLibUSB",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EvalUplink",
+            dependencies: [
+                "EvalCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EvalAgent",
+            dependencies: [
+                "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EvalTesting",
+            dependencies: ["EvalCore", "EvalQueue"],
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "evald",
+            dependencies: [
+                "EvalAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "evalctl",
+            dependencies: [
+                "EvalAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "platform-sim",
+            dependencies: [
+                "EvalCore", "EvalUplink",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "evald-bench",
+            dependencies: [
+                "EvalCore", "EvalQueue", "EvalTesting", "CSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "EvalCoreTests", dependencies: ["EvalCore", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "EvalQueueTests", dependencies: ["EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EvalDevicesTests", dependencies: ["EvalDevices", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "EvalUplinkTests", dependencies: ["EvalUplink", "EvalTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EvalAgentTests", dependencies: ["EvalAgent", "EvalTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["EvalCore", "EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

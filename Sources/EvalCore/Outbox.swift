@@ -1,0 +1,48 @@
+import Foundation
+
+/// What the forwarder needs from the queue, and nothing more, so the uplink can
+/// be tested against an in-memory outbox and the queue against no network.
+///
+/// The SQLite queue (`EvalQueue.EvaluationQueue`) is the production outbox.
+public protocol Outbox: Sendable {
+    /// Moves up to `limit` records that are due at `now` from pending to in
+    /// flight and returns them: bad reviews first, then oldest first.
+    func claim(limit: Int, now: Date) async throws -> [OutboxRecord]
+
+    /// Records what the platform said about claimed records: delivered,
+    /// rejected (dead letter) or back to pending with a next-attempt time.
+    func settle(_ outcomes: [DeliveryOutcome], now: Date) async throws
+
+    /// The earliest next-attempt time among pending records, or nil when none is pending.
+    func nextDue() async throws -> Date?
+
+    /// Yields whenever a record becomes pending (enqueue, retry by an operator),
+    /// so the forwarder sleeps instead of polling.
+    func pendingSignals() -> AsyncStream<Void>
+}
+
+public struct OutboxRecord: Sendable, Hashable {
+    public var evaluation: Evaluation
+    /// Attempts made before this claim.
+    public var attempts: Int
+
+    public init(evaluation: Evaluation, attempts: Int) {
+        self.evaluation = evaluation
+        self.attempts = attempts
+    }
+}
+
+public enum DeliveryOutcome: Sendable, Hashable {
+    /// `accepted` or `duplicate`: the platform has it.
+    case delivered(EvaluationID)
+    /// `rejected`: final for this record; kept as a dead letter with the reason.
+    case rejected(EvaluationID, reason: String)
+    /// Not the record's fault (network, 5xx, 401, 429…): pending again from `notBefore`.
+    case retry(EvaluationID, error: String, notBefore: Date)
+
+    public var evaluationId: EvaluationID {
+        switch self {
+        case .delivered(let id), .rejected(let id, _), .retry(let id, _, _): id
+        }
+    }
+}

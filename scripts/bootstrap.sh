@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the system packages evald needs to build, test and run its demo on a
+# Debian-family machine (Debian, Ubuntu, UOS, Kylin). Safe to run again.
+set -euo pipefail
+
+PACKAGES=(
+  libsqlite3-dev sqlite3        # the queue, and the sqlite3 shell operators use to salvage a file
+  libusb-1.0-0-dev pkg-config   # vendor-report keypads through libusb
+  umockdev libumockdev-dev      # emulated USB/evdev/hidraw devices for the device tests
+  faketime                      # whole processes living through days of calendar in tests
+  systemd                       # systemd-analyze verify/security for the unit test
+  procps psmisc                 # ps/pkill used by scripts and tests
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -eq 0 ] && [ "${1:-}" != "--force" ]; then
+  echo "bootstrap: all system packages present"
+  exit 0
+fi
+
+echo "bootstrap: installing ${missing[*]:-${PACKAGES[*]}}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends "${PACKAGES[@]}"
