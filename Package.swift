@@ -71,7 +71,11 @@ let package = Package(
                 "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -85,6 +89,7 @@ let package = Package(
             name: "evald",
             dependencies: [
                 "EvalAgent",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -92,7 +97,8 @@ let package = Package(
         .executableTarget(
             name: "evalctl",
             dependencies: [
-                "EvalAgent",
+                "EvalAgent", "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -121,7 +127,7 @@ let package = Package(
         .testTarget(name: "EvalDevicesTests", dependencies: ["EvalDevices", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "EvalUplinkTests", dependencies: ["EvalUplink", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalAgentTests", dependencies: ["EvalAgent", "EvalTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["EvalCore", "EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["EvalCore", "EvalQueue", "EvalAgent", "EvalTesting"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

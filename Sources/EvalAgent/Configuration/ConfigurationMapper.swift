@@ -1,0 +1,274 @@
+import Foundation
+import TOMLKit
+
+/// Maps each TOML section onto its typed section, validating as it goes.
+struct ConfigurationMapper {
+    let root: TOMLTable
+    let issues: IssueCollector
+
+    func map() -> AgentConfiguration {
+        var top = TOMLSectionReader(table: root, section: nil, issues: issues)
+        let agentTable = top.subtable("agent")
+        let queueTable = top.subtable("queue")
+        let platformTable = top.subtable("platform")
+        let windowTables = top.tableArray("window") ?? []
+        let devicesTable = top.subtable("devices")
+        let sessionsTable = top.subtable("sessions")
+        let alertTable = top.subtable("alert")
+        top.reportUnknownKeys()
+
+        let configuration = AgentConfiguration(
+            agent: agent(agentTable),
+            queue: queue(queueTable),
+            platform: platform(platformTable),
+            windows: windowTables.enumerated().map { window($1, index: $0) },
+            devices: devices(devicesTable),
+            sessions: sessions(sessionsTable),
+            alert: alert(alertTable)
+        )
+        crossCheck(configuration, hasWindowSection: !windowTables.isEmpty)
+        return configuration
+    }
+
+    private func agent(_ table: TOMLTable?) -> AgentSection {
+        var r = TOMLSectionReader(table: table, section: "agent", issues: issues)
+        var s = AgentSection()
+        if let v = r.nonEmptyString("state_dir") {
+            if v.hasPrefix("/") { s.stateDirectory = v } else { r.error("state_dir", "must be an absolute path, got \"\(v)\"") }
+        }
+        if let v = r.nonEmptyString("lock_file") { s.lockFile = absolute(v, "lock_file", &r) }
+        if let v = r.nonEmptyString("status_file") { s.statusFile = absolute(v, "status_file", &r) }
+        if let v = r.nonEmptyString("log_level") {
+            if let level = LogLevelName(rawValue: v.lowercased()) { s.logLevel = level } else {
+                r.error("log_level", "\"\(v)\" is not a level; use one of \(LogLevelName.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        if let v = r.string("metrics_listen") {
+            if v.trimmingCharacters(in: .whitespaces).isEmpty {
+                s.metricsListen = nil
+            } else if let address = HostAndPort(parsing: v) {
+                s.metricsListen = address
+                if !address.isLoopback {
+                    r.warning("metrics_listen", "\(address) is not a loopback address: metrics will be reachable from the network")
+                }
+            } else {
+                r.error("metrics_listen", "\"\(v)\" is not host:port (e.g. 127.0.0.1:9464; empty string disables)")
+            }
+        }
+        if let v = r.int("status_interval_seconds", range: 1...3600) { s.statusIntervalSeconds = v }
+        r.reportUnknownKeys()
+        return s
+    }
+
+    private func queue(_ table: TOMLTable?) -> QueueSection {
+        var r = TOMLSectionReader(table: table, section: "queue", issues: issues)
+        var s = QueueSection()
+        if let v = r.nonEmptyString("path") { s.path = absolute(v, "path", &r) }
+        if let v = r.int("max_pending_records", range: 1...Int(Int32.max)) { s.maxPendingRecords = v }
+        if let v = r.int("max_pending_bytes", range: 1024...Int.max) { s.maxPendingBytes = v }
+        if let v = r.int("min_free_bytes", range: 0...Int.max) { s.minFreeBytes = v }
+        if let v = r.int("delivered_retention_days", range: 0...3650) { s.deliveredRetentionDays = v }
+        if let v = r.int("personal_data_retention_days", range: 0...3650) { s.personalDataRetentionDays = v }
+        r.reportUnknownKeys()
+        return s
+    }
+
+    private func platform(_ table: TOMLTable?) -> PlatformSection {
+        var r = TOMLSectionReader(table: table, section: "platform", issues: issues)
+        var s = PlatformSection()
+        if table == nil {
+            issues.add(ConfigurationIssue(location: "[platform]", message: "section missing: base_url and app_key are required"))
+        }
+        if let v = r.nonEmptyString("adapter") {
+            if v == "evald-json/1" { s.adapter = v } else { r.error("adapter", "unknown adapter \"\(v)\" (available: evald-json/1)") }
+        }
+        if let v = r.nonEmptyString("base_url") {
+            if let url = URL(string: v), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil {
+                s.baseURL = v.hasSuffix("/") ? String(v.dropLast()) : v
+                if scheme == "http", let host = url.host, !(host == "localhost" || host.hasPrefix("127.") || host == "::1") {
+                    r.warning("base_url", "plain http to a non-loopback host: evaluations would travel unencrypted")
+                }
+            } else {
+                r.error("base_url", "\"\(v)\" is not an http(s) URL with a host")
+            }
+        } else if table != nil {
+            r.error("base_url", "required (e.g. https://platform.example.gov.cn/api/v1)")
+        }
+        if let v = r.nonEmptyString("app_key") { s.appKey = v } else if table != nil { r.error("app_key", "required") }
+        if let v = r.nonEmptyString("app_secret_file") { s.appSecretFile = absolute(v, "app_secret_file", &r) }
+        if let v = r.nonEmptyString("app_secret_credential") {
+            if v.contains("/") { r.error("app_secret_credential", "a credential name must not contain '/'") } else { s.appSecretCredential = v }
+        }
+        if let v = r.nonEmptyString("ca_file") { s.caFile = absolute(v, "ca_file", &r) }
+        if let v = r.nonEmptyString("client_cert_file") { s.clientCertificateFile = absolute(v, "client_cert_file", &r) }
+        if let v = r.nonEmptyString("client_key_file") { s.clientKeyFile = absolute(v, "client_key_file", &r) }
+        if (s.clientCertificateFile == nil) != (s.clientKeyFile == nil) {
+            r.error(s.clientCertificateFile == nil ? "client_key_file" : "client_cert_file",
+                    "mTLS needs both client_cert_file and client_key_file (set both or neither)")
+        }
+        if let v = r.int("connect_timeout_ms", range: 100...120_000) { s.connectTimeoutMillis = v }
+        if let v = r.int("request_timeout_ms", range: 100...600_000) { s.requestTimeoutMillis = v }
+        if let v = r.int("batch_size", range: 1...100) { s.batchSize = v }
+        if let v = r.int("max_in_flight", range: 1...16) { s.maxInFlightRequests = v }
+        if let v = r.int("backoff_base_ms", range: 10...600_000) { s.backoffBaseMillis = v }
+        if let v = r.int("backoff_cap_ms", range: 100...86_400_000) { s.backoffCapMillis = v }
+        if s.backoffCapMillis < s.backoffBaseMillis { r.error("backoff_cap_ms", "must not be below backoff_base_ms") }
+        if let v = r.nonEmptyString("satisfaction_scale") {
+            if let scale = SatisfactionScaleName(rawValue: v) { s.satisfactionScale = scale } else {
+                r.error("satisfaction_scale", "\"\(v)\" is not five-is-best or one-is-best")
+            }
+        }
+        if let pfTable = r.subtable("pf_map") {
+            var pr = TOMLSectionReader(table: pfTable, section: "platform.pf_map", issues: issues)
+            for key in pfTable.keys {
+                guard let from = Int(key), (1...99).contains(from) else {
+                    pr.error(key, "keys are our pf codes 1…99 as strings, e.g. \"5\" = 6")
+                    _ = pr.int(key)
+                    continue
+                }
+                if let to = pr.int(key, range: 1...99) { s.pfMap[from] = to }
+            }
+        }
+        r.reportUnknownKeys()
+        return s
+    }
+
+    private func window(_ table: TOMLTable, index: Int) -> WindowSection {
+        var r = TOMLSectionReader(table: table, section: "window", index: index, issues: issues)
+        let area = r.nonEmptyString("area_code")
+        let code = r.nonEmptyString("window_code")
+        var s = WindowSection(areaCode: area ?? "", windowCode: code ?? "")
+        if let area {
+            if !(6...12).contains(area.count) || !area.allSatisfy(\.isASCIIDigit) {
+                r.error("area_code", "\"\(area)\" must be 6–12 digits (行政区划代码)")
+            }
+        } else {
+            r.error("area_code", "required: 6–12 digit administrative division code")
+        }
+        if code == nil { r.error("window_code", "required") }
+        if let v = r.nonEmptyString("dept_code") {
+            if v.count != 18 { r.error("dept_code", "\"\(v)\" must be an 18-character unified social credit code (统一社会信用代码)") }
+            s.deptCode = v
+        }
+        s.deptName = r.nonEmptyString("dept_name")
+        s.hallCode = r.nonEmptyString("hall_code")
+        s.taskCode = r.nonEmptyString("task_code")
+        s.taskName = r.nonEmptyString("task_name")
+        if let v = r.int("pf", range: 1...99) { s.pf = v }
+        if let staffTables = r.tableArray("staff") {
+            for (i, staffTable) in staffTables.enumerated() {
+                var sr = TOMLSectionReader(table: staffTable, section: "window", index: index, issues: issues)
+                let login = sr.nonEmptyString("login_name")
+                let name = sr.nonEmptyString("name")
+                if let login, let name {
+                    s.staff.append(StaffEntry(loginName: login, name: name))
+                } else {
+                    r.error("staff", "entry \(i + 1) needs login_name and name")
+                }
+                sr.reportUnknownKeys()
+            }
+        }
+        if let devices = r.stringArray("devices") {
+            s.devices = devices.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if s.devices.isEmpty {
+            r.warning("devices", "no device bound: this window produces no evaluations")
+        }
+        r.reportUnknownKeys()
+        return s
+    }
+
+    private func devices(_ table: TOMLTable?) -> DevicesSection {
+        var r = TOMLSectionReader(table: table, section: "devices", issues: issues)
+        var s = DevicesSection()
+        if let v = r.nonEmptyString("profile_dir") { s.profileDirectory = absolute(v, "profile_dir", &r) ?? s.profileDirectory }
+        if let v = r.nonEmptyString("simulated_keypad") {
+            if v == "stdin" || v.hasPrefix("/") { s.simulatedKeypad = v } else {
+                r.error("simulated_keypad", "use \"stdin\" or an absolute FIFO path, got \"\(v)\"")
+            }
+        }
+        if let v = r.bool("evdev") { s.useEvdev = v }
+        if let v = r.bool("libusb") { s.useLibUSB = v }
+        if let v = r.bool("hidraw") { s.useHidraw = v }
+        if let v = r.nonEmptyString("sysfs_root") { s.sysfsRoot = absolute(v, "sysfs_root", &r) ?? s.sysfsRoot }
+        r.reportUnknownKeys()
+        return s
+    }
+
+    private func sessions(_ table: TOMLTable?) -> SessionsSection {
+        var r = TOMLSectionReader(table: table, section: "sessions", issues: issues)
+        var s = SessionsSection()
+        if let v = r.int("debounce_ms", range: 0...10_000) { s.debounceMillis = v }
+        if let v = r.int("min_interval_ms", range: 0...600_000) { s.minIntervalMillis = v }
+        if let v = r.bool("default_ratings") { s.defaultRatings = v }
+        if let v = r.nonEmptyString("calendar_dir") { s.calendarDirectory = absolute(v, "calendar_dir", &r) ?? s.calendarDirectory }
+        if let v = r.nonEmptyString("scan_rules_file") { s.scanRulesFile = absolute(v, "scan_rules_file", &r) ?? s.scanRulesFile }
+        r.reportUnknownKeys()
+        return s
+    }
+
+    private func alert(_ table: TOMLTable?) -> AlertSection {
+        var r = TOMLSectionReader(table: table, section: "alert", issues: issues)
+        var s = AlertSection()
+        if let v = r.stringArray("command") {
+            if let first = v.first, !first.hasPrefix("/") {
+                r.error("command", "the program must be an absolute path (no $PATH lookup in a service), got \"\(first)\"")
+            }
+            s.command = v
+        }
+        if let v = r.int("timeout_ms", range: 100...600_000) { s.timeoutMillis = v }
+        if let v = r.bool("reveal_personal_data") { s.revealPersonalData = v }
+        r.reportUnknownKeys()
+        return s
+    }
+
+    private func crossCheck(_ c: AgentConfiguration, hasWindowSection: Bool) {
+        if !hasWindowSection {
+            issues.add(ConfigurationIssue(.warning, location: "[[window]]", message: "no window configured: no device is bound, nothing will be evaluated"))
+        }
+        var owner: [String: String] = [:]
+        for (i, window) in c.windows.enumerated() {
+            for device in window.devices {
+                if let other = owner[device] {
+                    issues.add(ConfigurationIssue(
+                        location: "[[window]] #\(i + 1) devices", line: issues.locator.key("devices", section: "window", index: i),
+                        message: "device \"\(device)\" is already bound to window \(other); a device serves one window"
+                    ))
+                }
+                owner[device] = window.windowCode
+            }
+        }
+        var codes: Set<String> = []
+        for (i, window) in c.windows.enumerated() where !window.windowCode.isEmpty {
+            let key = "\(window.hallCode ?? "")/\(window.windowCode)"
+            if !codes.insert(key).inserted {
+                issues.add(ConfigurationIssue(
+                    location: "[[window]] #\(i + 1) window_code", line: issues.locator.key("window_code", section: "window", index: i),
+                    message: "window \(window.windowCode) appears twice in hall \(window.hallCode ?? "(none)")"
+                ))
+            }
+        }
+        if c.platform.appSecretFile == nil, ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"] == nil {
+            issues.add(ConfigurationIssue(
+                .warning, location: "[platform] app_secret_file",
+                message: "not set: the secret must come from systemd credential \"\(c.platform.appSecretCredential)\" (LoadCredential=)"
+            ))
+        }
+        if let file = c.platform.appSecretFile, !FileManager.default.fileExists(atPath: file) {
+            issues.add(ConfigurationIssue(
+                .warning, location: "[platform] app_secret_file", line: issues.locator.key("app_secret_file", section: "platform"),
+                message: "\(file) does not exist (yet)"
+            ))
+        }
+    }
+
+    private func absolute(_ value: String, _ key: String, _ r: inout TOMLSectionReader) -> String? {
+        if value.hasPrefix("/") { return value }
+        r.error(key, "must be an absolute path, got \"\(value)\"")
+        return nil
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// One request to the running daemon over its control socket: a JSON line.
+///
+/// Why a socket and not evalctl writing the database itself: opening the queue
+/// for writing recovers in-flight records (crash recovery), which would disturb
+/// the daemon's forwarder mid-request. So while evald runs, operator writes go
+/// through evald; when it is stopped, evalctl holds the instance lock and
+/// writes directly.
+public struct ControlRequest: Codable, Sendable, Equatable {
+    public enum Verb: String, Codable, Sendable {
+        case ping
+        case retry
+        case drop
+    }
+
+    public var verb: Verb
+    public var evaluationId: String?
+    /// Who asked, for the audit line (the peer's uid is checked by the kernel
+    /// through the socket's mode; this is informational).
+    public var operatorName: String?
+
+    public init(verb: Verb, evaluationId: String? = nil, operatorName: String? = nil) {
+        self.verb = verb
+        self.evaluationId = evaluationId
+        self.operatorName = operatorName
+    }
+}
+
+public struct ControlResponse: Codable, Sendable, Equatable {
+    public var ok: Bool
+    public var message: String
+    /// For `drop`: the removed record as JSON, for the audit log.
+    public var record: String?
+
+    public init(ok: Bool, message: String, record: String? = nil) {
+        self.ok = ok
+        self.message = message
+        self.record = record
+    }
+}
+
+public enum ControlSocket {
+    public static func path(stateDirectory: String) -> String {
+        (stateDirectory as NSString).appendingPathComponent("control.sock")
+    }
+}

@@ -1,0 +1,90 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+
+/// A minimal HTTP/1.1 server for `GET /metrics` on a loopback port: a few
+/// dozen lines of NIO instead of a web framework in the daemon.
+public struct MetricsServer: Service {
+    let address: HostAndPort
+    let metrics: AgentMetrics
+    let logger: Logger
+    let onBound: @Sendable (Int) -> Void
+
+    public init(address: HostAndPort, metrics: AgentMetrics, logger: Logger, onBound: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.address = address
+        self.metrics = metrics
+        self.logger = logger
+        self.onBound = onBound
+    }
+
+    public func run() async throws {
+        let metrics = self.metrics
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 16)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                    channel.pipeline.addHandler(MetricsHandler(metrics: metrics))
+                }
+            }
+            .bind(host: address.host, port: address.port)
+            .get()
+        let port = channel.localAddress?.port ?? address.port
+        logger.info("metrics on http://\(address.host):\(port)/metrics")
+        onBound(port)
+        await gracefulShutdownOrCancel()
+        try? await channel.close()
+    }
+}
+
+private final class MetricsHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let metrics: AgentMetrics
+    private var head: HTTPRequestHead?
+
+    init(metrics: AgentMetrics) { self.metrics = metrics }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let request): head = request
+        case .body: break
+        case .end:
+            guard let request = head else { return }
+            head = nil
+            let keepAlive = request.isKeepAlive
+            let loop = context.eventLoop
+            let boundContext = NIOLoopBound(context, eventLoop: loop)
+            let handler = NIOLoopBound(self, eventLoop: loop)
+            if request.method == .GET, request.uri == "/metrics" || request.uri.hasPrefix("/metrics?") {
+                let promise = loop.makePromise(of: String.self)
+                promise.completeWithTask { await self.metrics.render() }
+                promise.futureResult.whenSuccess { text in
+                    handler.value.respond(context: boundContext.value, status: .ok,
+                                          contentType: "text/plain; version=0.0.4; charset=utf-8", body: text, keepAlive: keepAlive)
+                }
+            } else {
+                respond(context: context, status: .notFound, contentType: "text/plain", body: "only GET /metrics here\n", keepAlive: keepAlive)
+            }
+        }
+    }
+
+    private func respond(context: ChannelHandlerContext, status: HTTPResponseStatus, contentType: String, body: String, keepAlive: Bool) {
+        var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)
+        buffer.writeString(body)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: contentType)
+        headers.add(name: "Content-Length", value: "\(buffer.readableBytes)")
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let channel = context.channel
+            done.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+}

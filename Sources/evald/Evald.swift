@@ -1,0 +1,67 @@
+import ArgumentParser
+import EvalAgent
+import Foundation
+import Logging
+
+/// evald: the counter-evaluator agent. Usually started by systemd
+/// (`systemctl start evald`); by hand for commissioning and the demo.
+@main
+struct Evald: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evald",
+        abstract: "Counter evaluator agent for the government-service 好差评 system.",
+        discussion: """
+        Reads keypads and scanners, applies the counter rules (one service, one evaluation;
+        default 基本满意 after 5 working days), keeps every evaluation in a crash-safe queue
+        and forwards it to the provincial platform.
+
+        Signals: SIGTERM/SIGINT finish in-flight work and exit; SIGHUP reloads window
+        bindings, device profiles and scan rules.
+        """,
+        version: EvaldVersion.current
+    )
+
+    @Option(name: .shortAndLong, help: "Configuration file (TOML).")
+    var config: String = AgentConfiguration.defaultPath
+
+    @Flag(name: .long, help: "Validate the configuration, explain every problem with its location, and exit (non-zero on errors).")
+    var checkConfig = false
+
+    @Option(name: .long, help: "Override [agent] log_level (trace, debug, info, notice, warning, error, critical).")
+    var logLevel: String?
+
+    func run() async throws {
+        let check = ConfigurationLoader.load(path: config)
+        if checkConfig {
+            for issue in check.issues { print("\(config): \(issue)") }
+            if check.errors.isEmpty {
+                print("\(config): OK (\(check.configuration?.windows.count ?? 0) window(s), \(check.warnings.count) warning(s))")
+                return
+            }
+            print("\(config): \(check.errors.count) error(s); evald would refuse to start")
+            throw ExitCode(1)
+        }
+
+        let configuration: AgentConfiguration
+        do {
+            configuration = try check.get()
+        } catch {
+            FileHandle.standardError.write(Data("<3>evald: \(error)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG: systemd shows it as a configuration failure
+        }
+        let level = logLevel.flatMap { LogLevelName(rawValue: $0.lowercased()) } ?? configuration.agent.logLevel
+        JournaldLogHandler.bootstrap(level: level.loggerLevel)
+        let logger = Logger(label: "evald")
+        for warning in check.warnings { logger.warning("\(config): \(warning)") }
+
+        do {
+            try await Daemon(configuration: configuration, logger: logger).run()
+        } catch let error as InstanceLock.HeldElsewhere {
+            logger.error("\(error)")
+            throw ExitCode(75)  // EX_TEMPFAIL
+        } catch {
+            logger.critical("evald failed: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import EvalTesting
+import Foundation
+import Testing
+
+@Suite("the .deb package")
+struct DebPackageTests {
+    /// Builds from the debug binaries (fast; the shipped package is built in
+    /// release mode by the same script without --bin-dir).
+    @Test func buildsAndListsTheExpectedFiles() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let script = Built.packageRoot.appendingPathComponent("packaging/build-deb.sh").path
+        let build = try await Child.run("/bin/bash", [script, "--bin-dir", Built.directory.path, "--out", dir.url.path],
+                                        directory: dir.url.path, timeout: .seconds(120))
+        #expect(build.status == 0, "build-deb.sh failed:\n\(build.stdout)\n\(build.stderr)")
+        let deb = build.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(deb.hasSuffix(".deb"))
+        #expect((deb as NSString).lastPathComponent.hasPrefix("evald_"))
+
+        let contents = try await Child.run("/usr/bin/dpkg-deb", ["--contents", deb], directory: dir.url.path)
+        #expect(contents.status == 0)
+        for path in [
+            "./usr/bin/evald", "./usr/bin/evalctl", "./lib/systemd/system/evald.service",
+            "./usr/lib/sysusers.d/evald.conf", "./usr/lib/tmpfiles.d/evald.conf", "./lib/udev/rules.d/70-evald.rules",
+            "./etc/evald/evald.toml", "./usr/share/doc/evald/install.md", "./usr/share/doc/evald/operations.md",
+            "./usr/share/doc/evald/configuration.md", "./usr/share/doc/evald/evald-help.txt",
+            "./usr/share/doc/evald/evalctl-help.txt", "./usr/share/doc/evald/examples/evald.toml",
+        ] {
+            #expect(contents.stdout.contains(" \(path)\n"), "missing \(path) in:\n\(contents.stdout)")
+        }
+        #expect(contents.stdout.contains("-rwxr-xr-x root/root"), "binaries must be root-owned executables")
+
+        let info = try await Child.run("/usr/bin/dpkg-deb", ["--info", deb], directory: dir.url.path)
+        #expect(info.stdout.contains("Package: evald"))
+        #expect(info.stdout.contains("Depends:"))
+        #expect(info.stdout.contains("postinst"))
+        #expect(info.stdout.contains("postrm"))
+        let conffiles = try await Child.run("/usr/bin/dpkg-deb", ["--ctrl-tarfile", deb], directory: dir.url.path)
+        #expect(conffiles.status == 0)
+    }
+
+    @Test func maintainerScriptsKeepTheQueueAndCreateTheUser() throws {
+        let root = Built.packageRoot.appendingPathComponent("packaging/debian")
+        let postinst = try String(contentsOf: root.appendingPathComponent("postinst"), encoding: .utf8)
+        #expect(postinst.contains("systemd-sysusers"))
+        #expect(postinst.contains("adduser --system"))
+        #expect(postinst.contains("systemctl enable evald.service"))
+        let postrm = try String(contentsOf: root.appendingPathComponent("postrm"), encoding: .utf8)
+        #expect(!postrm.contains("rm -rf /var/lib/evald"))
+    }
+}

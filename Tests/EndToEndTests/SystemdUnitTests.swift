@@ -1,0 +1,51 @@
+import EvalTesting
+import Foundation
+import Testing
+
+@Suite("systemd unit: hardening and validity")
+struct SystemdUnitTests {
+    static var unit: String { Built.packageRoot.appendingPathComponent("systemd/evald.service").path }
+
+    @Test func exposureIsAtMostTwo() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let result = try await Child.run("/usr/bin/systemd-analyze", ["security", "--offline=yes", "--threshold=20", Self.unit],
+                                         directory: dir.url.path)
+        #expect(result.status == 0, "systemd-analyze security failed:\n\(result.stdout)\n\(result.stderr)")
+        let line = result.stdout.split(separator: "\n").last { $0.contains("Overall exposure level") }
+        let level = line.flatMap { $0.split(separator: " ").compactMap { Double($0) }.first }
+        #expect(level != nil, "no exposure line in:\n\(result.stdout)")
+        #expect((level ?? 99) <= 2.0)
+    }
+
+    @Test func verifiesWithTheBuiltBinary() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // verify needs ExecStart's binary to exist: point it at the built evald.
+        let text = try String(contentsOfFile: Self.unit, encoding: .utf8)
+            .replacingOccurrences(of: "ExecStart=/usr/bin/evald", with: "ExecStart=\(Built.executable("evald"))")
+        let copy = dir.path("evald.service")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: copy))
+        let result = try await Child.run("/usr/bin/systemd-analyze", ["verify", copy], directory: dir.url.path)
+        #expect(result.status == 0, "systemd-analyze verify:\n\(result.stdout)\n\(result.stderr)")
+        #expect(!result.stderr.contains("Unknown key"), "\(result.stderr)")
+    }
+
+    @Test func theUnitSaysWhatTheIssueAsksFor() throws {
+        let text = try String(contentsOfFile: Self.unit, encoding: .utf8)
+        for line in [
+            "Type=notify", "User=evald", "DynamicUser=no", "SupplementaryGroups=evald", "Restart=on-failure",
+            "StateDirectory=evald", "ConfigurationDirectory=evald", "NoNewPrivileges=yes", "ProtectSystem=strict",
+            "CapabilityBoundingSet=", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
+            "SystemCallFilter=@system-service", "UMask=0077", "LoadCredential=app-secret:/etc/evald/app-secret",
+            "DeviceAllow=char-usb_device rw", "DeviceAllow=char-hidraw rw", "DeviceAllow=char-input rw",
+        ] {
+            #expect(text.split(separator: "\n").contains { $0 == line }, "missing \(line)")
+        }
+        // evald's own shutdown deadline must be inside systemd's.
+        let stop = text.split(separator: "\n").first { $0.hasPrefix("TimeoutStopSec=") }
+        let seconds = stop.flatMap { Int($0.dropFirst("TimeoutStopSec=".count).dropLast()) }
+        #expect(seconds == 30)
+        #expect(text.contains("WatchdogSec="))
+    }
+}

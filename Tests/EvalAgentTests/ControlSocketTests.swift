@@ -1,0 +1,40 @@
+import EvalAgent
+import EvalTesting
+import Foundation
+import Logging
+import Testing
+
+@Suite("control socket: evalctl ↔ evald")
+struct ControlSocketTests {
+    @Test func aRequestGetsItsAnswerAndMalformedInputIsRefused() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path("control.sock")
+        let server = ControlServer(path: path, logger: Logger(label: "test")) { request in
+            switch request.verb {
+            case .ping: ControlResponse(ok: true, message: "pong")
+            case .retry: ControlResponse(ok: true, message: "retried \(request.evaluationId ?? "") for \(request.operatorName ?? "")")
+            case .drop: ControlResponse(ok: false, message: "no such record")
+            }
+        }
+        let task = Task { try await server.run() }
+        defer { task.cancel() }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !FileManager.default.fileExists(atPath: path) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(try ControlClient.send(ControlRequest(verb: .ping), to: path).message == "pong")
+        let retry = try ControlClient.send(ControlRequest(verb: .retry, evaluationId: "abc", operatorName: "ops"), to: path)
+        #expect(retry == ControlResponse(ok: true, message: "retried abc for ops"))
+        #expect(try ControlClient.send(ControlRequest(verb: .drop, evaluationId: "x"), to: path).ok == false)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o660)
+    }
+
+    @Test func noDaemonIsAClearError() {
+        let error = #expect(throws: ControlClient.Failure.self) {
+            try ControlClient.send(ControlRequest(verb: .ping), to: "/nonexistent/evald/control.sock")
+        }
+        #expect(error?.description.contains("cannot reach evald") == true)
+    }
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Builds evald_<version>_<arch>.deb with dpkg-deb.
+#
+#   packaging/build-deb.sh                   release build (static Swift runtime), then package
+#   packaging/build-deb.sh --bin-dir DIR     package already-built evald/evalctl from DIR
+#                                            (the tests use .build/debug: fast, NOT for shipping)
+#   packaging/build-deb.sh --out DIR         where the .deb goes (default: .build/deb)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+BIN_DIR=""
+OUT_DIR="$ROOT/.build/deb"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --bin-dir) BIN_DIR="$2"; shift 2 ;;
+    --out) OUT_DIR="$2"; shift 2 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "build-deb: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+VERSION="$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/EvalAgent/Daemon/EvaldVersion.swift)"
+ARCH="$(dpkg --print-architecture)"
+[ -n "$VERSION" ] || { echo "build-deb: cannot read the version from EvaldVersion.swift" >&2; exit 1; }
+
+FLAVOUR="release"
+if [ -z "$BIN_DIR" ]; then
+  # A static Swift runtime: counter PCs have no Swift toolchain.
+  for product in evald evalctl; do
+    swift build -c release --static-swift-stdlib --product "$product"
+  done
+  BIN_DIR="$(swift build -c release --show-bin-path)"
+else
+  FLAVOUR="prebuilt from $BIN_DIR"
+fi
+for product in evald evalctl; do
+  [ -x "$BIN_DIR/$product" ] || { echo "build-deb: $BIN_DIR/$product is missing; build it first" >&2; exit 1; }
+done
+
+STAGE="$(mktemp -d "${TMPDIR:-/tmp}/evald-deb.XXXXXX")"
+trap 'rm -rf "$STAGE"' EXIT
+PKG="$STAGE/evald_${VERSION}_${ARCH}"
+
+install -d "$PKG/DEBIAN" "$PKG/usr/bin" "$PKG/lib/systemd/system" "$PKG/usr/lib/sysusers.d" \
+  "$PKG/usr/lib/tmpfiles.d" "$PKG/lib/udev/rules.d" "$PKG/etc/evald/profiles.d" \
+  "$PKG/usr/share/evald/calendars" "$PKG/usr/share/doc/evald/examples"
+
+install -m 0755 "$BIN_DIR/evald" "$BIN_DIR/evalctl" "$PKG/usr/bin/"
+install -m 0644 systemd/evald.service "$PKG/lib/systemd/system/evald.service"
+install -m 0644 systemd/sysusers.d/evald.conf "$PKG/usr/lib/sysusers.d/evald.conf"
+install -m 0644 systemd/tmpfiles.d/evald.conf "$PKG/usr/lib/tmpfiles.d/evald.conf"
+if [ -f udev/70-evald.rules ]; then
+  install -m 0644 udev/70-evald.rules "$PKG/lib/udev/rules.d/70-evald.rules"
+else
+  "$BIN_DIR/evalctl" udev-rules > "$PKG/lib/udev/rules.d/70-evald.rules"
+fi
+install -m 0640 packaging/evald.toml "$PKG/etc/evald/evald.toml"
+CONFFILES="/etc/evald/evald.toml"
+if [ -f config/scan-rules.json ]; then
+  install -m 0640 config/scan-rules.json "$PKG/etc/evald/scan-rules.json"
+  CONFFILES="$CONFFILES
+/etc/evald/scan-rules.json"
+fi
+if compgen -G "config/calendars/*.json" >/dev/null; then
+  install -m 0644 config/calendars/*.json "$PKG/usr/share/evald/calendars/"
+fi
+
+# Documentation, with the --help texts for a machine without the man pages.
+install -m 0644 README.md "$PKG/usr/share/doc/evald/"
+for doc in install.md operations.md configuration.md DESIGN.md devices.md sessions.md uplink.md queue.md; do
+  [ -f "docs/$doc" ] && install -m 0644 "docs/$doc" "$PKG/usr/share/doc/evald/"
+done
+install -m 0644 docs/examples/* "$PKG/usr/share/doc/evald/examples/"
+"$BIN_DIR/evald" --help > "$PKG/usr/share/doc/evald/evald-help.txt"
+"$BIN_DIR/evalctl" --help > "$PKG/usr/share/doc/evald/evalctl-help.txt"
+for verb in status queue tail stats export selftest bad-reviews devices udev-rules; do
+  { echo "== evalctl $verb"; "$BIN_DIR/evalctl" "$verb" --help; echo; } >> "$PKG/usr/share/doc/evald/evalctl-help.txt" 2>/dev/null || true
+done
+
+install -m 0755 packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm "$PKG/DEBIAN/"
+printf '%s\n' "$CONFFILES" > "$PKG/DEBIAN/conffiles"
+
+# Runtime dependencies: the Debian packages owning the shared libraries the
+# binaries link (libsqlite3, libusb, libc…).
+DEPENDS="$(
+  for product in evald evalctl; do ldd "$BIN_DIR/$product" | awk '/=> \//{print $3}'; done | sort -u |
+  while read -r lib; do dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || true; done |
+  cut -d: -f1 | sort -u | paste -sd, - | sed 's/,/, /g'
+)"
+[ -n "$DEPENDS" ] || DEPENDS="libc6, libsqlite3-0, libusb-1.0-0"
+SIZE_KB="$(du -sk "$PKG" | cut -f1)"
+
+cat > "$PKG/DEBIAN/control" <<CONTROL
+Package: evald
+Version: $VERSION
+Architecture: $ARCH
+Maintainer: evald maintainers <evald@localhost>
+Section: admin
+Priority: optional
+Installed-Size: $SIZE_KB
+Depends: $DEPENDS, systemd | adduser
+Recommends: udev
+Description: counter evaluator agent for the government-service 好差评 system
+ evald reads the five-button evaluator keypads and QR/barcode scanners at
+ service windows, applies the counter rules (one service, one evaluation;
+ default rating after 5 working days; bad reviews first), keeps every
+ evaluation in a crash-safe SQLite queue and forwards it in real time to
+ the provincial platform. evalctl lets operators watch and repair the queue.
+ Build: $FLAVOUR.
+CONTROL
+
+mkdir -p "$OUT_DIR"
+DEB="$OUT_DIR/evald_${VERSION}_${ARCH}.deb"
+dpkg-deb --root-owner-group --build "$PKG" "$DEB" >/dev/null
+echo "$DEB"

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# README's main command: the whole path on one machine, on loopback, with no
+# hardware. Installs system packages (bootstrap), builds, starts the platform
+# simulator and evald with a simulated keypad, plays a counter scene, shows the
+# evaluations arriving at the simulator, and ends with `evalctl status`
+# showing an empty queue. Exits non-zero if any step fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+fail() { printf '\033[31mdemo FAILED: %s\033[0m\n' "$*" >&2; exit 1; }
+
+step "1. system packages (scripts/bootstrap.sh)"
+scripts/bootstrap.sh
+
+step "2. build (swift build)"
+swift build --product evald
+swift build --product evalctl
+swift build --product platform-sim
+BIN="$(swift build --show-bin-path)"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/evald-demo.XXXXXX")"
+SIM_PID=""; EVALD_PID=""
+cleanup() {
+  exec 3>&- 2>/dev/null || true
+  if [ -n "$EVALD_PID" ] && kill -0 "$EVALD_PID" 2>/dev/null; then kill -TERM "$EVALD_PID"; wait "$EVALD_PID" 2>/dev/null || true; fi
+  if [ -n "$SIM_PID" ] && kill -0 "$SIM_PID" 2>/dev/null; then kill -TERM "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true; fi
+  if [ "${KEEP_DEMO:-}" = 1 ]; then echo "demo files kept in $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+# Waits until "$@" succeeds, at most $TIMEOUT seconds (no sleep-and-hope).
+wait_for() {
+  local what="$1"; shift
+  local deadline=$((SECONDS + ${TIMEOUT:-30}))
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "timed out waiting for $what"
+    sleep 0.2
+  done
+}
+
+step "3. platform simulator on loopback"
+printf 'demo-secret-%s\n' "$RANDOM$RANDOM" > "$WORK/app-secret"
+chmod 600 "$WORK/app-secret"
+"$BIN/platform-sim" --port 0 --app-key demo-hall --app-secret-file "$WORK/app-secret" > "$WORK/sim.out" 2> "$WORK/sim.err" &
+SIM_PID=$!
+wait_for "the simulator to listen" grep -q "listening on" "$WORK/sim.out"
+PORT="$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/sim.out" | head -1)"
+[ -n "$PORT" ] || fail "could not read the simulator's port from: $(cat "$WORK/sim.out")"
+SIM="http://127.0.0.1:$PORT"
+echo "platform-sim: $SIM (pid $SIM_PID)"
+
+step "4. evald with a simulated keypad"
+METRICS="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+sed -e "s#@WORK@#$WORK#g" -e "s#@PORT@#$PORT#g" -e "s#@ROOT@#$ROOT#g" -e "s#@METRICS@#$METRICS#g" \
+  docs/examples/demo.toml > "$WORK/evald.toml"
+mkfifo "$WORK/keypad.fifo"
+"$BIN/evald" --check-config --config "$WORK/evald.toml"
+"$BIN/evald" --config "$WORK/evald.toml" 2> "$WORK/evald.log" &
+EVALD_PID=$!
+EVALCTL=("$BIN/evalctl" --config "$WORK/evald.toml")
+running() { "${EVALCTL[@]}" status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d["daemon"]["running"] and d["daemon"]["phase"]=="running" else 1)'; }
+wait_for "evald to be ready" running
+echo "evald: pid $EVALD_PID, log $WORK/evald.log"
+exec 3> "$WORK/keypad.fifo"     # the keypad's cable, so to speak
+
+press() { echo "  keypad: press $1  ($2)"; echo "press $1" >&3; }
+scan()  { echo "  scanner: $1  ($2)"; echo "scan $1" >&3; }
+
+step "5. the counter scene"
+scan 'STAFF:zhangsan:张三' "staff 张三 scans the badge: logs in at window W01"
+press 4 "a citizen without a case rates 满意: anonymous counter rating"
+sleep 1.2                       # the next citizen (min_interval_ms = 1000)
+scan 'MS-2026-1129-000001' "张三 scans the case receipt 办件 MS-2026-1129-000001"
+press 5 "the citizen rates the case 非常满意"
+sleep 0.3                       # longer than contact bounce (debounce_ms = 50)
+press 5 "…and presses again: one service, one evaluation → filtered (repeat)"
+sleep 1.2
+scan '{"type":"citizen","name":"李四","certKey":"533103199001011234","userProp":1}' "a citizen shows the 办事通 QR: the next rating is real-name"
+scan 'MS-2026-1129-000002' "张三 scans the next case receipt"
+press 1 "the citizen rates 非常不满意: a bad review (差评), forwarded first, alert raised"
+
+step "6. evaluations arriving at the simulator"
+unique() { curl -fsS "$SIM/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["unique"])'; }
+TIMEOUT=30 wait_for "3 evaluations at the simulator" test "$(unique 2>/dev/null || echo 0)" -ge 3
+curl -fsS "$SIM/stats" | python3 -m json.tool
+[ "$(unique)" -eq 3 ] || fail "the simulator holds $(unique) evaluations, expected exactly 3"
+
+step "7. what the operator sees"
+"${EVALCTL[@]}" queue list --limit 10
+"${EVALCTL[@]}" stats --by window
+"${EVALCTL[@]}" bad-reviews
+test -s "$WORK/last-bad-review-alert.json" && { echo "alert command received:"; cat "$WORK/last-bad-review-alert.json"; echo; } \
+  || fail "the bad-review alert command did not run"
+echo "metrics (excerpt):"
+curl -fsS "http://127.0.0.1:$METRICS/metrics" | grep -E '^evald_(queue_records|presses_total|filtered_presses_total|deliveries_total)' || fail "no metrics"
+FILTERED="$(curl -fsS "http://127.0.0.1:$METRICS/metrics" | sed -n 's/^evald_filtered_presses_total{reason="repeat"} //p')"
+[ "${FILTERED:-0}" -ge 1 ] || fail "the repeated press was not filtered"
+
+step "8. evalctl status: the queue is empty"
+empty() { "${EVALCTL[@]}" status --json | python3 -c 'import json,sys; q=json.load(sys.stdin)["queue"]; sys.exit(0 if q["pending"]==0 and q["inflight"]==0 else 1)'; }
+wait_for "an empty queue" empty
+"${EVALCTL[@]}" status
+
+step "9. stop evald (SIGTERM) and the simulator"
+exec 3>&-
+kill -TERM "$EVALD_PID"; wait "$EVALD_PID" || fail "evald did not stop cleanly"
+EVALD_PID=""
+echo
+echo "demo OK: 3 evaluations delivered (1 bad review first), 1 repeated press filtered, queue empty."
