@@ -115,6 +115,7 @@ extension CaseLedger {
     /// re-enqueues defaults left unconfirmed, then settles and enqueues every
     /// case due at `now`. `enqueue` must be idempotent on `evaluationId`.
     /// Returns the evaluations enqueued in this pass.
+    @discardableResult
     public func applyDueDefaults(
         at now: Date,
         makeID: (Date) -> EvaluationID = { EvaluationID.make(at: $0) },
