@@ -111,14 +111,31 @@ extension CaseLedger {
         }
     }
 
+    /// Repairs a case the queue already holds an active evaluation for (a
+    /// crash between enqueueing a citizen's rating and `recordRating`).
+    @discardableResult
+    public func markRated(_ projectNo: String, evaluationId: EvaluationID, at now: Date) throws -> Bool {
+        try locked { db in
+            try db.prepare("""
+                UPDATE ledger_cases SET state = 'rated', evaluation_id = ?, settled_at = ?
+                WHERE project_no = ? AND state = 'open'
+                """).run([evaluationId.description, now.timeIntervalSince1970, projectNo])
+            return db.changes == 1
+        }
+    }
+
     /// One pass of rule 3, safe to run at any time and after any crash:
     /// re-enqueues defaults left unconfirmed, then settles and enqueues every
     /// case due at `now`. `enqueue` must be idempotent on `evaluationId`.
-    /// Returns the evaluations enqueued in this pass.
+    /// `queuedEvaluation`, when the queue can answer it, returns the id of a
+    /// citizen's evaluation already queued for a case: such a case is marked
+    /// rated instead of defaulted, closing the crash window between enqueue
+    /// and `recordRating`. Returns the evaluations enqueued in this pass.
     @discardableResult
     public func applyDueDefaults(
         at now: Date,
         makeID: (Date) -> EvaluationID = { EvaluationID.make(at: $0) },
+        queuedEvaluation: (_ projectNo: String) throws -> EvaluationID? = { _ in nil },
         enqueue: (Evaluation) throws -> Void
     ) throws -> [Evaluation] {
         var enqueued: [Evaluation] = []
@@ -131,6 +148,10 @@ extension CaseLedger {
             let due = try dueCases(at: now)
             if due.isEmpty { break }
             for dueCase in due {
+                if let rated = try queuedEvaluation(dueCase.opening.ticket.projectNo) {
+                    try markRated(dueCase.opening.ticket.projectNo, evaluationId: rated, at: now)
+                    continue
+                }
                 let evaluation = DefaultRatingScheduler.evaluation(for: dueCase.opening, dueAt: dueCase.dueAt, id: makeID(dueCase.dueAt))
                 guard try settleDefault(evaluation, at: now) else { continue }
                 try enqueue(evaluation)

@@ -86,6 +86,23 @@ import Testing
         #expect(try reopened.state(of: "never-seen") == .unknown)
     }
 
+    @Test func aCaseWhoseRatingIsAlreadyQueuedIsRepairedNotDefaulted() throws {
+        let directory = try TemporaryDirectory(prefix: "ledger")
+        defer { directory.remove() }
+        let ledger = try CaseLedger(path: directory.path("queue.db"))
+        for projectNo in ["P-QUEUED-0001", "P-UNRATED-0002"] {
+            let opening = F.opening(projectNo, at: "2026-03-02 10:00:00")
+            try ledger.open(opening, due: F.scheduler.due(openedAt: opening.openedAt))
+        }
+        // The citizen's rating reached the queue, then the agent crashed before recordRating.
+        let queued = EvaluationID.make(at: F.at("2026-03-02 10:01:00"))
+        var enqueued: [Evaluation] = []
+        try ledger.applyDueDefaults(at: F.at("2026-03-10 00:00:00"), queuedEvaluation: { $0 == "P-QUEUED-0001" ? queued : nil }) { enqueued.append($0) }
+        #expect(enqueued.map(\.projectNo) == ["P-UNRATED-0002"])
+        #expect(try ledger.state(of: "P-QUEUED-0001") == .rated)
+        #expect(try ledger.state(of: "P-UNRATED-0002") == .defaulted)
+    }
+
     @Test func aClockSetBackDelaysButDoesNotLoseADefault() throws {
         let directory = try TemporaryDirectory(prefix: "ledger")
         defer { directory.remove() }
