@@ -15,6 +15,8 @@ public struct Migration: Sendable {
 
 extension Connection {
     /// Applies the migrations not yet recorded, in order.
+    /// (`julianday` rather than `unixepoch('subsec')`: the latter needs SQLite 3.42,
+    /// Debian 12 ships 3.40, where it yields NULL.)
     public func migrate(_ migrations: [Migration]) throws {
         try execute("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -26,7 +28,7 @@ extension Connection {
         for migration in migrations where !applied.contains(migration.name) {
             try transaction {
                 try execute(migration.sql)
-                try prepare("INSERT INTO schema_migrations(name, applied_at) VALUES (?, unixepoch('subsec'))").run([migration.name])
+                try prepare("INSERT INTO schema_migrations(name, applied_at) VALUES (?, (julianday('now') - 2440587.5) * 86400.0)").run([migration.name])
             }
         }
     }
