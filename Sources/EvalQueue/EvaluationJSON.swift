@@ -11,10 +11,12 @@ import Foundation
 /// `Evaluation` and forgotten here fails the build's tests, not production.
 enum EvaluationJSON {
     /// The evaluation without its evaluator (stored in a column of its own).
-    static func payload(_ e: Evaluation) -> String {
+    /// `id` is `e.evaluationId.description`, passed in when the caller has it
+    /// already (formatting a UUID costs as much as the rest of the payload).
+    static func payload(_ e: Evaluation, id: String? = nil) -> String {
         var out = "{"
         out.reserveCapacity(512)
-        out += "\"evaluationId\":\"\(e.evaluationId.description)\""
+        out += "\"evaluationId\":\"\(id ?? e.evaluationId.description)\""
         out += ",\"satisfaction\":\(e.satisfaction.rawValue)"
         out += ",\"evaluationType\":\(e.evaluationType.rawValue)"
         out += ",\"assessedAt\":\(e.assessedAt.timeIntervalSinceReferenceDate)"

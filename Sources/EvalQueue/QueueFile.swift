@@ -39,6 +39,9 @@ enum QueueFile {
             try connection.execute("PRAGMA synchronous = FULL")
             // Bound the WAL file after a burst (bytes kept after a checkpoint).
             try connection.execute("PRAGMA journal_size_limit = 67108864")
+            // 16 MiB page cache (default 2 MiB): the writer then rarely re-reads
+            // index pages from the kernel while appending at 10^5 rows/s.
+            try connection.execute("PRAGMA cache_size = -16384")
             let check = try connection.prepare("PRAGMA quick_check").rows { $0.column(0, as: String.self) ?? "" }
             guard check == ["ok"] else {
                 throw DamagedQueueFile(reason: "quick_check: " + check.prefix(3).joined(separator: "; "))

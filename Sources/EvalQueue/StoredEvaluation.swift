@@ -27,7 +27,7 @@ struct StoredEvaluation: Sendable {
         windowCode = evaluation.windowCode
         projectNo = evaluation.projectNo
         assessedAt = evaluation.assessedAt.timeIntervalSince1970
-        payload = EvaluationJSON.payload(evaluation)
+        payload = EvaluationJSON.payload(evaluation, id: id)
         personalData = evaluation.evaluator.map(EvaluationJSON.personalData)
     }
 

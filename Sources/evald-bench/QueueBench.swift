@@ -19,11 +19,14 @@ struct QueueBench: AsyncParsableCommand {
     @Option(help: "Directory for the benchmark's database files (default: a fresh temporary directory).")
     var directory: String?
 
-    @Option(help: "Latency samples for the single-enqueue and bare-loop measurements.")
+    @Option(help: "Latency samples (each: one bare INSERT+COMMIT, then one enqueue), at most --latency-seconds.")
     var samples = 2_000
 
-    @Option(help: "Enqueues per producer in the 64-producer run (the 8-producer run does twice as many each).")
-    var perProducer = 2_500
+    @Option(help: "Time limit of the latency measurement, in seconds.")
+    var latencySeconds = 15.0
+
+    @Option(help: "Duration of each throughput run (1, 8, 64 producers, and claim+settle), in seconds.")
+    var seconds = 4.0
 
     func run() async throws {
         let temporary = try TemporaryDirectory(prefix: "evald-bench")
@@ -44,50 +47,55 @@ struct QueueBench: AsyncParsableCommand {
 
         print("evald-bench queue: SQLite \(BareLoop.sqliteVersion), WAL, synchronous=FULL, files in \(folder.path)")
 
-        // 1. Single enqueue on an idle queue vs the bare loop, interleaved in rounds
-        //    so both see the same disk weather.
+        // 1. Single enqueue on an idle queue vs the bare loop, alternating one of
+        //    each so both see the same disk weather (shared disks vary by 10x).
         let queue = try EvaluationQueue(configuration: QueueConfiguration(path: fresh("latency"), minFreeBytes: 0))
         let bare = try BareLoop(path: fresh("bare"))
         var queueLatencies: [Double] = []
         var bareLatencies: [Double] = []
-        let rounds = 4
-        for _ in 0..<rounds {
-            bareLatencies += try bare.run(count: samples / rounds)
-            for _ in 0..<(samples / rounds) {
-                let evaluation = SampleEvaluation.make()
-                let start = ContinuousClock.now
-                try await queue.enqueue(evaluation)
-                queueLatencies.append((ContinuousClock.now - start).milliseconds)
-            }
+        let latencyDeadline = ContinuousClock.now + .milliseconds(Int(latencySeconds * 1000))
+        while queueLatencies.count < samples, ContinuousClock.now < latencyDeadline {
+            bareLatencies.append(try bare.insertAndCommit())
+            let evaluation = SampleEvaluation.make()
+            let start = ContinuousClock.now
+            try await queue.enqueue(evaluation)
+            queueLatencies.append((ContinuousClock.now - start).milliseconds)
         }
         queue.close()
         let q = Percentiles(queueLatencies)
         let b = Percentiles(bareLatencies)
-        print(String(format: "single enqueue, idle queue:    p50 %.3f ms  p99 %.3f ms  (%d samples)", q.p50, q.p99, queueLatencies.count))
-        print(String(format: "bare INSERT+COMMIT loop:       p50 %.3f ms  p99 %.3f ms  (%.0f commits/s)", b.p50, b.p99, 1000 / b.mean))
-        print(String(format: "ratio queue/bare:              p50 %.2fx    p99 %.2fx   (target: p99 <= 1.5x)", q.p50 / b.p50, q.p99 / b.p99))
+        print(String(format: "single enqueue, idle queue:     p50 %.3f ms  p99 %.3f ms  (%d samples)", q.p50, q.p99, queueLatencies.count))
+        print(String(format: "bare INSERT+COMMIT loop:        p50 %.3f ms  p99 %.3f ms  (%.0f commits/s)", b.p50, b.p99, 1000 / b.mean))
+        print(String(format: "ratio queue/bare:               p50 %.2fx    p99 %.2fx   (target: p99 <= 1.5x)", q.p50 / b.p50, q.p99 / b.p99))
 
-        // 2. Throughput with concurrent producers.
+        // 2. Throughput with concurrent producers, each awaiting its enqueue.
         var drainPath = ""
         for producers in [1, 8, 64] {
             let path = fresh("throughput\(producers)")
-            let perTask = producers == 64 ? perProducer : producers == 8 ? perProducer * 2 : samples
             let queue = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
-            // Build the evaluations first: the run measures the queue, not the sample factory.
-            let evaluations = (0..<producers).map { p in (0..<perTask).map { _ in SampleEvaluation.make(window: "W\(p)") } }
+            let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
             let start = ContinuousClock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            let total = try await withThrowingTaskGroup(of: Int.self) { group in
                 for p in 0..<producers {
-                    let mine = evaluations[p]
-                    group.addTask { for evaluation in mine { try await queue.enqueue(evaluation) } }
+                    group.addTask {
+                        var made = 0
+                        // Evaluations are built in chunks outside the clock-checked loop:
+                        // the run measures the queue, not the sample factory.
+                        while ContinuousClock.now < deadline {
+                            for evaluation in (0..<64).map({ _ in SampleEvaluation.make(window: "W\(p)") }) {
+                                try await queue.enqueue(evaluation)
+                                made += 1
+                            }
+                        }
+                        return made
+                    }
                 }
-                try await group.waitForAll()
+                return try await group.reduce(0, +)
             }
-            let seconds = (ContinuousClock.now - start).milliseconds / 1000
-            let total = producers * perTask
+            let elapsed = (ContinuousClock.now - start).milliseconds / 1000
             let stats = queue.writerStatistics
             print(String(format: "enqueue throughput, %2d producers: %8.0f enqueues/s  (%d in %.2f s; %.1f per transaction, largest %d)",
-                         producers, Double(total) / seconds, total, seconds,
+                         producers, Double(total) / elapsed, total, elapsed,
                          Double(stats.operations) / Double(max(1, stats.transactions)), stats.largestBatch))
             queue.close()
             if producers == 64 { drainPath = path }
@@ -98,16 +106,17 @@ struct QueueBench: AsyncParsableCommand {
         let now = Date().addingTimeInterval(1)
         var drained = 0
         let start = ContinuousClock.now
-        while true {
+        let deadline = start + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
             let batch = try await drain.claim(limit: 100, now: now)
             if batch.isEmpty { break }
             try await drain.settle(batch.map { .delivered($0.evaluation.evaluationId) }, now: now)
             drained += batch.count
         }
-        let seconds = (ContinuousClock.now - start).milliseconds / 1000
+        let elapsed = (ContinuousClock.now - start).milliseconds / 1000
         drain.close()
-        print(String(format: "claim+settle, batches of 100:  %8.0f records/s  (%d in %.2f s)", Double(drained) / seconds, drained, seconds))
-        print(String(format: "peak RSS:                      %.1f MiB", PeakRSS.mebibytes))
+        print(String(format: "claim+settle, batches of 100:   %8.0f records/s  (%d in %.2f s)", Double(drained) / elapsed, drained, elapsed))
+        print(String(format: "peak RSS:                       %.1f MiB", PeakRSS.mebibytes))
     }
 }
 
