@@ -26,16 +26,7 @@ extension EvaluationQueue {
     public func retry(_ id: EvaluationID, now: Date) async throws {
         let at = now.timeIntervalSince1970
         try await writer.perform { context in
-            let db = context.connection
-            let bytes = try db.prepare("""
-                UPDATE evaluations SET state = 'pending', rejected_at = NULL, rejected_reason = NULL, next_attempt_at = ?1
-                WHERE evaluation_id = ?2 AND state = 'rejected' RETURNING payload_bytes
-                """).rows([at, id.description]) { $0.column(0, as: Int.self) ?? 0 }
-            guard let added = bytes.first else {
-                let state = try db.scalar("SELECT state FROM evaluations WHERE evaluation_id = ?", [id.description], as: String.self)
-                guard let state else { throw QueueError.notFound("no queued record \(id)") }
-                throw QueueError.wrongState("record \(id) is \(state), not rejected: only a dead letter can be retried")
-            }
+            let added = try OperatorEdits.retry(id, at: at, in: context.connection)
             context.counters.records += 1
             context.counters.bytes += added
             context.addedPending = true
@@ -46,19 +37,43 @@ extension EvaluationQueue {
     /// Deletes a record in any state and returns it as it was, so the caller
     /// can write it to the audit log. Throws `QueueError.notFound`.
     public func drop(_ id: EvaluationID) async throws -> QueuedRecord {
-        let removed = try await writer.perform { context -> QueuedRecord? in
-            let db = context.connection
-            guard let record = try db.prepare("SELECT \(RecordColumns.list) FROM evaluations WHERE evaluation_id = ?")
-                .rows([id.description], RecordColumns.read).first else { return nil }
-            try db.prepare("DELETE FROM evaluations WHERE evaluation_id = ?").run([id.description])
+        let removed = try await writer.perform { context -> QueuedRecord in
+            let record = try OperatorEdits.drop(id, in: context.connection)
             if record.state.isUndelivered {
                 context.counters.records -= 1
                 context.counters.bytes -= record.payloadBytes
             }
             return record
         }
-        guard let removed else { throw QueueError.notFound("no queued record \(id)") }
         logger.notice("operator drop: \(id) (\(removed.state)) removed from the queue")
         return removed
+    }
+}
+
+/// The SQL of the operator's repairs, shared by the daemon's queue and
+/// `QueueEditor` (evalctl's own connection).
+enum OperatorEdits {
+    /// rejected → pending; returns the record's payload bytes (for the caps).
+    static func retry(_ id: EvaluationID, at: Double, in db: Connection) throws -> Int {
+        let bytes = try db.prepare("""
+            UPDATE evaluations SET state = 'pending', rejected_at = NULL, rejected_reason = NULL, next_attempt_at = ?1
+            WHERE evaluation_id = ?2 AND state = 'rejected' RETURNING payload_bytes
+            """).rows([at, id.description]) { $0.column(0, as: Int.self) ?? 0 }
+        guard let added = bytes.first else {
+            let state = try db.scalar("SELECT state FROM evaluations WHERE evaluation_id = ?", [id.description], as: String.self)
+            guard let state else { throw QueueError.notFound("no queued record \(id)") }
+            throw QueueError.wrongState("record \(id) is \(state), not rejected: only a dead letter can be retried")
+        }
+        return added
+    }
+
+    /// Deletes the record and returns it as it was.
+    static func drop(_ id: EvaluationID, in db: Connection) throws -> QueuedRecord {
+        guard let record = try db.prepare("SELECT \(RecordColumns.list) FROM evaluations WHERE evaluation_id = ?")
+            .rows([id.description], RecordColumns.read).first else {
+            throw QueueError.notFound("no queued record \(id)")
+        }
+        try db.prepare("DELETE FROM evaluations WHERE evaluation_id = ?").run([id.description])
+        return record
     }
 }

@@ -68,9 +68,29 @@ public final class QueueReader: @unchecked Sendable {
             bindings.append(state.rawValue)
         }
         if query.badReviewsOnly { conditions.append("is_bad = 1") }
+        if let rating = query.rating {
+            conditions.append("rating = ?")
+            bindings.append(rating.rawValue)
+        }
+        if let type = query.evaluationType {
+            conditions.append("evaluation_type = ?")
+            bindings.append(type.rawValue)
+        }
         if let window = query.windowCode {
             conditions.append("window_code = ?")
             bindings.append(window)
+        }
+        if let projectNo = query.projectNo {
+            conditions.append("project_no = ?")
+            bindings.append(projectNo)
+        }
+        if let since = query.assessedSince {
+            conditions.append("assessed_at >= ?")
+            bindings.append(since.timeIntervalSince1970)
+        }
+        if let before = query.assessedBefore {
+            conditions.append("assessed_at < ?")
+            bindings.append(before.timeIntervalSince1970)
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let order = query.order == .oldestFirst ? "ASC" : "DESC"

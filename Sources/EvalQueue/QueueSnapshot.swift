@@ -38,15 +38,29 @@ public struct QueueListQuery: Sendable, Hashable {
 
     public var state: RecordState?
     public var badReviewsOnly: Bool
+    public var rating: Rating?
+    public var evaluationType: EvaluationType?
     public var windowCode: String?
+    public var projectNo: String?
+    /// Only evaluations assessed at or after this instant.
+    public var assessedSince: Date?
+    /// Only evaluations assessed before this instant.
+    public var assessedBefore: Date?
     public var limit: Int
     public var order: Order
 
-    public init(state: RecordState? = nil, badReviewsOnly: Bool = false, windowCode: String? = nil,
+    public init(state: RecordState? = nil, badReviewsOnly: Bool = false, rating: Rating? = nil,
+                evaluationType: EvaluationType? = nil, windowCode: String? = nil, projectNo: String? = nil,
+                assessedSince: Date? = nil, assessedBefore: Date? = nil,
                 limit: Int = 50, order: Order = .oldestFirst) {
         self.state = state
         self.badReviewsOnly = badReviewsOnly
+        self.rating = rating
+        self.evaluationType = evaluationType
         self.windowCode = windowCode
+        self.projectNo = projectNo
+        self.assessedSince = assessedSince
+        self.assessedBefore = assessedBefore
         self.limit = limit
         self.order = order
     }
