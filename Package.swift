@@ -21,6 +21,8 @@ let package = Package(
         .executable(name: "evalctl", targets: ["evalctl"]),
         .executable(name: "platform-sim", targets: ["platform-sim"]),
         .executable(name: "evald-bench", targets: ["evald-bench"]),
+        .executable(name: "evald-device-probe", targets: ["evald-device-probe"]),
+        .executable(name: "evald-fuzz-decoders", targets: ["evald-fuzz-decoders"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -115,6 +117,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "evald-device-probe",
+            dependencies: [
+                "EvalCore", "EvalDevices",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "evald-fuzz-decoders", dependencies: ["EvalDevices"], swiftSettings: swiftSettings),
 
         .testTarget(name: "EvalCoreTests", dependencies: ["EvalCore", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "EvalQueueTests", dependencies: ["EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// The real backends against devices emulated by umockdev: `evald-device-probe`
+/// runs under `umockdev-run` as a child process and prints one line per
+/// decoded event; each test compares those lines exactly.
+@Suite(.enabled(if: TestPaths.umockdevRun != nil && FileManager.default.isExecutableFile(atPath: TestPaths.product("evald-device-probe"))))
+struct UmockdevTests {
+    func probe(_ umockdev: [String], _ arguments: [String]) throws -> ChildProcess.Result {
+        let result = try ChildProcess.run(TestPaths.umockdevRun!, umockdev + ["--", TestPaths.product("evald-device-probe")] + arguments, timeout: 30)
+        if result.status != 0 || result.timedOut {
+            Issue.record("probe failed (status \(result.status), timed out \(result.timedOut)):\n\(result.stdout)\n\(result.stderr)")
+        }
+        return result
+    }
+
+    @Test func evdevKeyboardWedgeScanner() throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try probe(
+            ["--device", "\(fixture)/scanner.umockdev", "--evemu-events", "/dev/input/event11=\(fixture)/scanner.events"],
+            ["evdev", "/dev/input/event11", "--profile", "scanner-honeywell", "--count", "4", "--reveal-scans", "--timeout", "10"])
+        #expect(result.lines == [
+            "attached SCN0001 0c2e:0b61 Honeywell Imaging & Mobility 1900",
+            "scan SCN0001 SP-5331/a",
+            "problem SCN0001 scan cut short: no enter within 100 ms (2 characters discarded)",
+            "scan SCN0001 ok",
+        ])
+    }
+
+    @Test func evdevKeyboardStyleKeypad() throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try probe(
+            ["--device", "\(fixture)/keypad-keys.umockdev", "--evemu-events", "/dev/input/event12=\(fixture)/keypad-keys.events"],
+            ["evdev", "/dev/input/event12", "--profile", "test-fkeys-keypad", "--profiles", TestPaths.fixture("profiles"), "--count", "5", "--timeout", "10"])
+        #expect(result.lines == [
+            "attached usb-1-4 1209:e7a2 Counter Evaluator F-Keys",
+            "press usb-1-4 5 非常满意",
+            "press usb-1-4 2 不满意",
+            "problem usb-1-4 key code 30 is not a keypad button",
+            "press usb-1-4 1 非常不满意",
+        ])
+    }
+
+    @Test(arguments: [false, true])
+    func libusbVendorReportKeypad(rescan: Bool) throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try probe(
+            ["--device", "\(fixture)/vendor-keypad.umockdev", "--ioctl", "/dev/bus/usb/001/005=\(fixture)/vendor-keypad.ioctl"],
+            ["libusb", "--profiles", TestPaths.fixture("profiles"), "--count", "7", "--timeout", "10"] + (rescan ? ["--rescan"] : []))
+        #expect(result.lines == [
+            "attached KP-0042 1209:e7a1 Five-Button Evaluator",
+            "press KP-0042 5 非常满意",
+            "press KP-0042 3 基本满意",
+            "problem KP-0042 report of 2 bytes, expected 4: 0100",
+            "problem KP-0042 report ID 02 is not 01",
+            "problem KP-0042 unknown value 09 at offset 2",
+            "press KP-0042 1 非常不满意",
+        ])
+    }
+
+    @Test func missingNodeIsAProblemNotACrash() throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try probe(
+            ["--device", "\(fixture)/keypad-keys.umockdev"],
+            ["evdev", "/dev/input/event99", "--profile", "keypad-digits", "--count", "1", "--timeout", "10"])
+        #expect(result.lines.count == 1)
+        #expect(result.lines.first?.hasPrefix("problem /dev/input/event99 cannot open /dev/input/event99") == true)
+    }
+}
