@@ -11,7 +11,7 @@ struct DeviceProbe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evald-device-probe",
         abstract: "Read a keypad or scanner with evald's real backends and print decoded events, one per line.",
-        subcommands: [Evdev.self, Hidraw.self, LibUSB.self, Simulated.self, List.self, Rules.self]
+        subcommands: [Evdev.self, Hidraw.self, LibUSB.self, Simulated.self, Hub.self, List.self, Rules.self]
     )
 }
 
@@ -158,5 +158,19 @@ struct Rules: ParsableCommand {
     func run() throws {
         let catalog = profiles.map { ProfileCatalog.load(directory: $0).catalog } ?? .builtIn
         print(UdevRules.render(catalog.profiles), terminator: "")
+    }
+}
+
+struct Hub: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run every backend the profiles call for (what evald runs) and print all devices' events.")
+    @Option(help: "Simulated keypad FIFO (repeatable).") var simulated: [String] = []
+    @Flag(help: "Leave libusb out.") var noLibusb = false
+    @OptionGroup var options: ProbeOptions
+
+    func run() async throws {
+        let hub = DeviceHub(configuration: .init(catalog: options.catalog(), sysfs: Sysfs(root: options.sysfs),
+                                                 simulatedKeypads: simulated, useLibUSB: !noLibusb),
+                            logger: options.logger)
+        try await options.drive { await hub.run(output: $0) }
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 // Fuzz target for the pure decoders. Built with
 //   swift build -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library \
 //     -Xswiftc -DEVALD_FUZZING --product evald-fuzz-decoders
-// libFuzzer provides main() and calls LLVMFuzzerTestOneInput. In a normal build
+// libFuzzer's driver calls LLVMFuzzerTestOneInput. In a normal build
 // (no fuzzer) it is a plain executable that feeds each file named on the
 // command line through the same entry point, so crashes found by the fuzzer
 // can be replayed in a debug build.
@@ -55,9 +55,25 @@ func fuzzOne(_ bytes: UnsafeBufferPointer<UInt8>) {
 
 #if EVALD_FUZZING
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzerEntry(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzzerEntry(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     fuzzOne(UnsafeBufferPointer(start: data, count: size))
     return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+/// SwiftPM links an executable with `main` aliased to `<module>_main`, which
+/// hides libFuzzer's own main; this one hands control to libFuzzer's driver.
+@_cdecl("evald_fuzz_decoders_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return runFuzzerDriver(&argc, &argv) { data, size in fuzzerEntry(data, size) }
 }
 #else
 @main

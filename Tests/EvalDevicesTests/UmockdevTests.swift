@@ -66,4 +66,40 @@ struct UmockdevTests {
         #expect(result.lines.count == 1)
         #expect(result.lines.first?.hasPrefix("problem /dev/input/event99 cannot open /dev/input/event99") == true)
     }
+
+    @Test func hidrawBitmapKeypad() throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try probe(
+            ["--device", "\(fixture)/hidraw-keypad.umockdev", "--script", "/dev/hidraw0=\(fixture)/hidraw-keypad.script"],
+            ["hidraw", "/dev/hidraw0", "--profile", "test-bitmap-hidraw", "--profiles", TestPaths.fixture("profiles"), "--count", "5", "--timeout", "10"])
+        #expect(result.lines == [
+            "attached BM-7 1209:e7a3 Bitmap Evaluator",
+            "press BM-7 5 非常满意",
+            "press BM-7 1 非常不满意",
+            "problem BM-7 several buttons at once (bits 06) ignored",
+            "press BM-7 3 基本满意",
+        ])
+    }
+
+    /// The hub finds both devices through (emulated) sysfs and reads them at once.
+    @Test func hubDiscoversAndReadsSeveralDevices() throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try probe(
+            ["--device", "\(fixture)/scanner.umockdev", "--evemu-events", "/dev/input/event11=\(fixture)/scanner.events",
+             "--device", "\(fixture)/hidraw-keypad.umockdev", "--script", "/dev/hidraw0=\(fixture)/hidraw-keypad.script"],
+            ["hub", "--no-libusb", "--profiles", TestPaths.fixture("profiles"), "--count", "9", "--timeout", "15", "--reveal-scans"])
+        #expect(result.lines.filter { $0.contains("SCN0001") } == [
+            "attached SCN0001 0c2e:0b61 Honeywell Imaging & Mobility 1900",
+            "scan SCN0001 SP-5331/a",
+            "problem SCN0001 scan cut short: no enter within 100 ms (2 characters discarded)",
+            "scan SCN0001 ok",
+        ])
+        #expect(result.lines.filter { $0.contains("BM-7") } == [
+            "attached BM-7 1209:e7a3 Bitmap Evaluator",
+            "press BM-7 5 非常满意",
+            "press BM-7 1 非常不满意",
+            "problem BM-7 several buttons at once (bits 06) ignored",
+            "press BM-7 3 基本满意",
+        ])
+    }
 }

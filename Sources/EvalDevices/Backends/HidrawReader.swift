@@ -85,14 +85,22 @@ public struct HidrawReader: Sendable {
                 output(.event(.detached(identity)))
                 return
             }
-            let report = Array(buffer[0..<count])
-            output(.raw(identity, .report(report)))
-            for event in mapper.events(for: decoder.feed(report)) {
-                if case .problem(_, let message, _) = event {
-                    logger.warning("bad report ignored", metadata: ["device": "\(identity)", "problem": "\(message)"])
+            for report in Self.split(Array(buffer[0..<count]), length: layout.length) {
+                output(.raw(identity, .report(report)))
+                for event in mapper.events(for: decoder.feed(report)) {
+                    if case .problem(_, let message, _) = event {
+                        logger.warning("bad report ignored", metadata: ["device": "\(identity)", "problem": "\(message)"])
+                    }
+                    output(.event(event))
                 }
-                output(.event(event))
             }
         }
+    }
+
+    /// hidraw returns one report per read(); a stream that merged several
+    /// (umockdev's script replay does) is split when the layout fixes the length.
+    static func split(_ bytes: [UInt8], length: Int?) -> [[UInt8]] {
+        guard let length, length > 0, bytes.count > length, bytes.count % length == 0 else { return [bytes] }
+        return stride(from: 0, to: bytes.count, by: length).map { Array(bytes[$0..<($0 + length)]) }
     }
 }
