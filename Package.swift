@@ -127,6 +127,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "evald-fuzz-decoders", dependencies: ["EvalDevices"], swiftSettings: swiftSettings),
+        // Test-only: libumockdev testbed for the hotplug tests (libumockdev-dev).
+        .systemLibrary(name: "CUmockdev", pkgConfig: "umockdev-1.0", providers: [.apt(["libumockdev-dev"])]),
+        .executableTarget(
+            name: "evald-hotplug-check",
+            dependencies: ["EvalCore", "EvalDevices", "CUmockdev", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(name: "EvalCoreTests", dependencies: ["EvalCore", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "EvalQueueTests", dependencies: ["EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),

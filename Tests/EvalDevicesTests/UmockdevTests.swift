@@ -102,4 +102,26 @@ struct UmockdevTests {
             "press BM-7 3 基本满意",
         ])
     }
+
+    /// Plug, unplug, replug through a libumockdev testbed (uevents): each arrival
+    /// is opened within a second, each departure is `.detached`, the replugged
+    /// keypad resumes — with hotplug callbacks and with the rescan fallback.
+    @Test(arguments: [false, true])
+    func libusbHotplugAndReplug(rescan: Bool) throws {
+        let wrapper = "/usr/bin/umockdev-wrapper"
+        let harness = TestPaths.product("evald-hotplug-check")
+        try #require(FileManager.default.isExecutableFile(atPath: wrapper) && FileManager.default.isExecutableFile(atPath: harness))
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try ChildProcess.run(wrapper, [harness, "\(fixture)/vendor-keypad.umockdev", "\(fixture)/vendor-keypad.ioctl",
+                                                    TestPaths.fixture("profiles")] + (rescan ? ["--rescan"] : []), timeout: 30)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.lines == [
+            "cycle 1 attached KP-0042 within 1s: yes",
+            "cycle 1 press 5",
+            "cycle 1 detached KP-0042",
+            "cycle 2 attached KP-0042 within 1s: yes",
+            "cycle 2 press 5",
+            "cycle 2 detached KP-0042",
+        ])
+    }
 }
