@@ -80,3 +80,12 @@ import Testing
         #expect(mapper.events(for: Array(repeating: .button(1), count: 50)).count == 50)
     }
 }
+
+@Suite struct HidrawSplitTests {
+    @Test func mergedReportsAreSplitOnlyWhenTheLengthIsFixedAndDivides() {
+        #expect(HidrawReader.split([0, 1, 0, 0], length: 2) == [[0, 1], [0, 0]])
+        #expect(HidrawReader.split([0, 1, 0], length: 2) == [[0, 1, 0]], "not a multiple: left whole (the decoder rejects it)")
+        #expect(HidrawReader.split([0, 1, 0, 0], length: nil) == [[0, 1, 0, 0]])
+        #expect(HidrawReader.split([0, 1], length: 2) == [[0, 1]])
+    }
+}

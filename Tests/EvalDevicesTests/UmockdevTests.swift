@@ -125,3 +125,21 @@ struct UmockdevTests {
         ])
     }
 }
+
+/// A node the service user may not open (EACCES) is a `.problem` carrying the
+/// udev hint, not a crash. Needs root to drop to `nobody` with setpriv.
+@Suite(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+               && FileManager.default.isExecutableFile(atPath: TestPaths.product("evald-device-probe"))))
+struct PermissionTests {
+    @Test func permissionDeniedGivesTheUdevHint() throws {
+        let dir = try TemporaryDirectoryForDevices()
+        defer { dir.remove() }
+        let node = dir.path("event7")
+        #expect(FileManager.default.createFile(atPath: node, contents: Data(), attributes: [.posixPermissions: 0o600]))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.url.path)
+        let result = try ChildProcess.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
+            TestPaths.product("evald-device-probe"), "evdev", node, "--profile", "keypad-digits", "--count", "1", "--sysfs", dir.url.path])
+        #expect(result.lines == ["problem \(node) cannot open \(node): Permission denied (hint: install the udev rules and add the service user to group evald)"],
+                "\(result.stderr)")
+    }
+}
