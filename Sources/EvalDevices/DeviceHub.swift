@@ -13,14 +13,14 @@ public struct DeviceHub: Sendable {
         public var catalog: ProfileCatalog
         public var bindings: [DeviceBinding]
         public var sysfs: Sysfs
-        /// FIFOs (or `-` for stdin) of simulated keypads.
-        public var simulatedKeypads: [String]
+        /// Simulated keypads: a FIFO (or `-` for stdin) and the deviceId to report.
+        public var simulatedKeypads: [SimulatedKeypadSource]
         /// How often sysfs is rescanned for evdev/hidraw nodes.
         public var rescanInterval: Duration
         public var useLibUSB: Bool
 
         public init(catalog: ProfileCatalog = .builtIn, bindings: [DeviceBinding] = [], sysfs: Sysfs = Sysfs(),
-                    simulatedKeypads: [String] = [], rescanInterval: Duration = .seconds(1), useLibUSB: Bool = true) {
+                    simulatedKeypads: [SimulatedKeypadSource] = [], rescanInterval: Duration = .seconds(1), useLibUSB: Bool = true) {
             self.catalog = catalog
             self.bindings = bindings
             self.sysfs = sysfs
@@ -69,8 +69,10 @@ public struct DeviceHub: Sendable {
         let clock = self.clock
         let logger = self.logger
         await withTaskGroup(of: Void.self) { group in
-            for path in configuration.simulatedKeypads {
-                group.addTask { await SimulatedKeypad(path: path, clock: clock, logger: logger).run(output: output) }
+            for source in configuration.simulatedKeypads {
+                group.addTask {
+                    await SimulatedKeypad(path: source.path, deviceId: source.deviceId, clock: clock, logger: logger).run(output: output)
+                }
             }
             if configuration.useLibUSB, configuration.catalog.profiles.contains(where: { $0.backend == .libusb }) {
                 let backend = LibUSBBackend(catalog: configuration.catalog, sysfs: configuration.sysfs, clock: clock, logger: logger)
@@ -115,4 +117,16 @@ final class ActiveNodes: @unchecked Sendable {
 
     func claim(_ node: String) -> Bool { lock.withLock { nodes.insert(node).inserted } }
     func release(_ node: String) { _ = lock.withLock { nodes.remove(node) } }
+}
+
+/// Where a simulated keypad reads from and which deviceId it reports (bind it like a real one).
+public struct SimulatedKeypadSource: Sendable, Hashable, Codable {
+    public var path: String
+    public var deviceId: String
+
+    /// `deviceId` defaults to `sim-<file name>` (`sim-stdin` for `-`).
+    public init(path: String, deviceId: String? = nil) {
+        self.path = path
+        self.deviceId = deviceId ?? (path == "-" ? "sim-stdin" : "sim-" + (path as NSString).lastPathComponent)
+    }
 }

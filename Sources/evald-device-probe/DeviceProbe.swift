@@ -169,7 +169,7 @@ struct Hub: AsyncParsableCommand {
 
     func run() async throws {
         let hub = DeviceHub(configuration: .init(catalog: options.catalog(), sysfs: Sysfs(root: options.sysfs),
-                                                 simulatedKeypads: simulated, useLibUSB: !noLibusb),
+                                                 simulatedKeypads: simulated.map { SimulatedKeypadSource(path: $0) }, useLibUSB: !noLibusb),
                             logger: options.logger)
         try await options.drive { await hub.run(output: $0) }
     }

@@ -63,4 +63,34 @@ import Testing
         await reader.value
         #expect(lines == ["attached sim-W07", "press 5", "scan CASE-1", "problem expected", "press 2"])
     }
+
+    /// DeviceHub.events() with a simulated keypad as its only device (the demo's setup).
+    @Test func hubDeliversTheSimulatedKeypadThroughItsStream() async throws {
+        let dir = try TemporaryDirectoryForDevices()
+        defer { dir.remove() }
+        let fifo = dir.path("window-07")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let hub = DeviceHub(configuration: .init(sysfs: Sysfs(root: dir.url.path), simulatedKeypads: [SimulatedKeypadSource(path: fifo)],
+                                                 useLibUSB: false), logger: Logger(label: "test"))
+        let writer = Task.detached {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: fifo))
+            try handle.write(contentsOf: Data("press 4\n".utf8))
+            try handle.close()
+        }
+        let consumer = Task {
+            var lines: [String] = []
+            for await event in hub.events() {
+                lines.append(event.description)
+                if lines.count == 2 { break }
+            }
+            return lines
+        }
+        let timeout = Task {
+            try await Task.sleep(for: .seconds(10))
+            consumer.cancel()
+        }
+        defer { timeout.cancel() }
+        try await writer.value
+        #expect(await consumer.value == ["attached sim-window-07 0000:0000 simulated keypad", "press sim-window-07 4 满意"])
+    }
 }
