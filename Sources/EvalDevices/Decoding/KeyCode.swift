@@ -44,6 +44,9 @@ public enum KeyCode {
     }()
 
     static func isShift(_ code: UInt16) -> Bool { code == leftShift || code == rightShift }
+
+    /// Left/right Ctrl (29, 97), Alt (56, 100), Meta (125, 126).
+    static func isChordModifier(_ code: UInt16) -> Bool { [29, 97, 56, 100, 125, 126].contains(code) }
 }
 
 /// One EV_KEY event as evdev delivers it (`value`: 0 release, 1 press, 2 auto-repeat).

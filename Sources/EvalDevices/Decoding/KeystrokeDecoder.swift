@@ -11,6 +11,8 @@ public struct KeystrokeDecoder: Sendable {
     private var lastKeyTime: Double?
     var lastKeyTimeValue: Double? { lastKeyTime }
     private var shiftsDown: Set<UInt16> = []
+    /// Ctrl, Alt, Meta held: chords (and Alt+numpad codes) type nothing.
+    private var chordKeysDown: Set<UInt16> = []
     private var capsLock = false
     private var overflowed = false
     private var unknownKeys = 0
@@ -32,6 +34,10 @@ public struct KeystrokeDecoder: Sendable {
             if event.action == .release { shiftsDown.remove(event.code) } else { shiftsDown.insert(event.code) }
             return out
         }
+        if KeyCode.isChordModifier(event.code) {
+            if event.action == .release { chordKeysDown.remove(event.code) } else { chordKeysDown.insert(event.code) }
+            return out
+        }
         guard event.action == .press else { return out }
         if event.code == KeyCode.capsLock {
             capsLock.toggle()
@@ -42,7 +48,7 @@ public struct KeystrokeDecoder: Sendable {
             out += finish(reason: nil)
             return out
         }
-        guard let pair = KeyCode.usLayout[event.code] else {
+        guard chordKeysDown.isEmpty, let pair = KeyCode.usLayout[event.code] else {
             unknownKeys += 1
             return out
         }

@@ -159,7 +159,7 @@ struct FixtureError: Error, CustomStringConvertible {
 enum KeyNames {
     static let codes: [String: UInt16] = {
         var map: [String: UInt16] = [
-            "ESC": 1, "MINUS": 12, "EQUAL": 13, "BACKSPACE": 14, "TAB": 15, "ENTER": 28, "LEFTCTRL": 29,
+            "ESC": 1, "LEFTALT": 56, "RIGHTCTRL": 97, "MINUS": 12, "EQUAL": 13, "BACKSPACE": 14, "TAB": 15, "ENTER": 28, "LEFTCTRL": 29,
             "LEFTSHIFT": 42, "RIGHTSHIFT": 54, "SPACE": 57, "CAPSLOCK": 58, "NUMLOCK": 69,
             "KP7": 71, "KP8": 72, "KP9": 73, "KP4": 75, "KP5": 76, "KP6": 77, "KP1": 79, "KP2": 80, "KP3": 81,
             "KP0": 82, "KPDOT": 83, "KPENTER": 96, "F11": 87, "F12": 88,
