@@ -21,6 +21,8 @@ let package = Package(
         .executable(name: "evalctl", targets: ["evalctl"]),
         .executable(name: "platform-sim", targets: ["platform-sim"]),
         .executable(name: "evald-bench", targets: ["evald-bench"]),
+        .executable(name: "evald-device-probe", targets: ["evald-device-probe"]),
+        .executable(name: "evald-fuzz-decoders", targets: ["evald-fuzz-decoders"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -119,6 +121,23 @@ let package = Package(
                 "EvalCore", "EvalQueue", "EvalTesting", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "evald-device-probe",
+            dependencies: [
+                "EvalCore", "EvalDevices",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "evald-fuzz-decoders", dependencies: ["EvalDevices"], swiftSettings: swiftSettings),
+        // Test-only: libumockdev testbed for the hotplug tests (libumockdev-dev).
+        .systemLibrary(name: "CUmockdev", pkgConfig: "umockdev-1.0", providers: [.apt(["libumockdev-dev"])]),
+        .executableTarget(
+            name: "evald-hotplug-check",
+            dependencies: ["EvalCore", "EvalDevices", "CUmockdev", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
 

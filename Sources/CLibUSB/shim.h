@@ -1,1 +1,36 @@
 #include <libusb-1.0/libusb.h>
+#include <linux/input.h>
+#include <sys/ioctl.h>
+#include <string.h>
+
+// The evdev ioctls are function-like macros, which Swift cannot import; these
+// wrappers give EvalDevices' evdev backend a callable form.
+
+static inline int evald_evdev_grab(int fd, int grab) { return ioctl(fd, EVIOCGRAB, grab); }
+
+static inline int evald_evdev_name(int fd, char *buffer, int length) {
+    memset(buffer, 0, (size_t)length);
+    return ioctl(fd, EVIOCGNAME(length - 1), buffer);
+}
+
+static inline int evald_evdev_phys(int fd, char *buffer, int length) {
+    memset(buffer, 0, (size_t)length);
+    return ioctl(fd, EVIOCGPHYS(length - 1), buffer);
+}
+
+static inline int evald_evdev_uniq(int fd, char *buffer, int length) {
+    memset(buffer, 0, (size_t)length);
+    return ioctl(fd, EVIOCGUNIQ(length - 1), buffer);
+}
+
+static inline int evald_evdev_id(int fd, struct input_id *id) { return ioctl(fd, EVIOCGID, id); }
+
+static inline int evald_evdev_version(int fd, int *version) { return ioctl(fd, EVIOCGVERSION, version); }
+
+// HIDIOCGRAWINFO lives in linux/hidraw.h.
+#include <linux/hidraw.h>
+static inline int evald_hidraw_info(int fd, struct hidraw_devinfo *info) { return ioctl(fd, HIDIOCGRAWINFO, info); }
+static inline int evald_hidraw_name(int fd, char *buffer, int length) {
+    memset(buffer, 0, (size_t)length);
+    return ioctl(fd, HIDIOCGRAWNAME(length - 1), buffer);
+}

@@ -1,0 +1,96 @@
+import EvalCore
+import Foundation
+
+/// Raw input as it came off the device, for learn mode.
+public enum RawInput: Sendable, Hashable, CustomStringConvertible {
+    case key(KeyEvent)
+    case report([UInt8])
+
+    public var description: String {
+        switch self {
+        case .key(let event): "key code=\(event.code) \(event.action)"
+        case .report(let bytes): "report \(Hex.bytes(bytes))"
+        }
+    }
+}
+
+/// What a backend hands up: decoded events always, raw input only when someone
+/// watches (learn mode), so the normal path does not pay for it.
+public enum DeviceOutput: Sendable {
+    case event(DeviceEvent)
+    case raw(DeviceIdentity, RawInput)
+}
+
+public typealias DeviceOutputHandler = @Sendable (DeviceOutput) -> Void
+
+/// Turns decoder output into `DeviceEvent`s for one device: button numbers go
+/// through the profile's explicit rating table; discarded input becomes a
+/// `.problem`, throttled so a flooding device cannot flood the log.
+struct EventMapper {
+    let identity: DeviceIdentity
+    let profile: DeviceProfile
+    let clock: any WallClock
+    private var throttle = ProblemThrottle()
+
+    init(identity: DeviceIdentity, profile: DeviceProfile, clock: any WallClock) {
+        self.identity = identity
+        self.profile = profile
+        self.clock = clock
+    }
+
+    mutating func events(for decoded: [DecodedInput]) -> [DeviceEvent] {
+        var events: [DeviceEvent] = []
+        for item in decoded {
+            let now = clock.now()
+            switch item {
+            case .button(let number):
+                if let rating = profile.buttons.rating(forButton: number) {
+                    events.append(.press(device: identity, button: rating, at: now))
+                } else {
+                    events += problem("button \(number) has no rating in profile \(profile.name)", at: now)
+                }
+            case .text(let text):
+                events.append(.scan(device: identity, text: text, at: now))
+            case .discarded(let reason):
+                events += problem(reason, at: now)
+            }
+        }
+        return events
+    }
+
+    mutating func problem(_ message: String, at now: Date) -> [DeviceEvent] {
+        switch throttle.admit(at: now) {
+        case .pass(let suppressed):
+            let note = suppressed > 0 ? " (\(suppressed) similar problems suppressed)" : ""
+            return [.problem(device: identity, message: message + note, hint: nil)]
+        case .suppress:
+            return []
+        }
+    }
+}
+
+/// At most `burst` problems per `window` seconds per device; the next one
+/// admitted says how many were dropped.
+struct ProblemThrottle {
+    enum Verdict { case pass(suppressed: Int), suppress }
+    var burst = 5
+    var window: TimeInterval = 10
+    private var windowStart: Date?
+    private var count = 0
+    private var suppressed = 0
+
+    mutating func admit(at now: Date) -> Verdict {
+        if let start = windowStart, now.timeIntervalSince(start) < window {
+            count += 1
+        } else {
+            windowStart = now
+            count = 1
+        }
+        if count > burst {
+            suppressed += 1
+            return .suppress
+        }
+        defer { suppressed = 0 }
+        return .pass(suppressed: suppressed)
+    }
+}

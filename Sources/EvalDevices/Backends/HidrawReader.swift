@@ -1,0 +1,106 @@
+import CLibUSB
+import EvalCore
+import Foundation
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads vendor-defined reports from `/dev/hidrawN`: each read() returns one
+/// whole report, decoded through the profile's `ReportLayout`.
+public struct HidrawReader: Sendable {
+    public let node: String
+    public let profile: DeviceProfile
+    public let sysfs: Sysfs
+    public let clock: any WallClock
+    public let logger: Logger
+
+    public init(node: String, profile: DeviceProfile, sysfs: Sysfs = Sysfs(), clock: any WallClock = SystemWallClock(), logger: Logger) {
+        self.node = node
+        self.profile = profile
+        self.sysfs = sysfs
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func run(output: @escaping DeviceOutputHandler) async {
+        await runOnDedicatedThread(name: "hidraw \(node)") { stop in
+            read(stop: stop, output: output)
+        }
+    }
+
+    func identify(fd: Int32?) -> DeviceIdentity {
+        let name = (node as NSString).lastPathComponent
+        if let (identity, _) = sysfs.usbIdentity(classDevice: "class/hidraw/\(name)", node: node) { return identity }
+        var info = hidraw_devinfo()
+        if let fd, evald_hidraw_info(fd, &info) == 0 {
+            var buffer = [CChar](repeating: 0, count: 256)
+            let product = evald_hidraw_name(fd, &buffer, 256) >= 0 ? String(cString: buffer) : name
+            return DeviceIdentity(vendorId: UInt16(truncatingIfNeeded: info.vendor), productId: UInt16(truncatingIfNeeded: info.product), name: product, node: node)
+        }
+        return DeviceIdentity(vendorId: 0, productId: 0, name: name, node: node)
+    }
+
+    private func read(stop: StopSignal, output: DeviceOutputHandler) {
+        let fd = open(node, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            let identity = identify(fd: nil)
+            logger.error("cannot open hidraw device", metadata: ["device": "\(identity)", "error": "\(errnoDescription(code))"])
+            output(.event(.problem(device: identity, message: "cannot open \(node): \(errnoDescription(code))",
+                                   hint: (code == EACCES || code == EPERM) ? DeviceHint.permission : nil)))
+            return
+        }
+        defer { close(fd) }
+        let identity = identify(fd: fd)
+        guard let layout = profile.report else {
+            output(.event(.problem(device: identity, message: "profile \(profile.name) has no report layout", hint: nil)))
+            return
+        }
+        logger.info("reading hidraw device", metadata: ["device": "\(identity)", "profile": "\(profile.name)"])
+        output(.event(.attached(identity)))
+        var decoder = ReportDecoder(layout: layout)
+        var mapper = EventMapper(identity: identity, profile: profile, clock: clock)
+        let capacity = 4096
+        var buffer = [UInt8](repeating: 0, count: capacity)
+        while true {
+            switch waitReadable(fd, stop: stop, timeoutMilliseconds: -1) {
+            case .stopped: return
+            case .timedOut: continue
+            case .hangUp:
+                logger.warning("hidraw device went away", metadata: ["device": "\(identity)"])
+                output(.event(.detached(identity)))
+                return
+            case .readable: break
+            }
+            let count = Glibc.read(fd, &buffer, capacity)
+            if count < 0 {
+                let code = errno
+                if code == EAGAIN || code == EINTR { continue }
+                logger.warning("hidraw device went away", metadata: ["device": "\(identity)", "error": "\(errnoDescription(code))"])
+                output(.event(.detached(identity)))
+                return
+            }
+            if count == 0 {
+                output(.event(.detached(identity)))
+                return
+            }
+            for report in Self.split(Array(buffer[0..<count]), length: layout.length) {
+                output(.raw(identity, .report(report)))
+                for event in mapper.events(for: decoder.feed(report)) {
+                    if case .problem(_, let message, _) = event {
+                        logger.warning("bad report ignored", metadata: ["device": "\(identity)", "problem": "\(message)"])
+                    }
+                    output(.event(event))
+                }
+            }
+        }
+    }
+
+    /// hidraw returns one report per read(); a stream that merged several
+    /// (umockdev's script replay does) is split when the layout fixes the length.
+    static func split(_ bytes: [UInt8], length: Int?) -> [[UInt8]] {
+        guard let length, length > 0, bytes.count > length, bytes.count % length == 0 else { return [bytes] }
+        return stride(from: 0, to: bytes.count, by: length).map { Array(bytes[$0..<($0 + length)]) }
+    }
+}

@@ -1,0 +1,37 @@
+/// Renders `udev/70-evald.rules` from the profile table, so the agent's matching
+/// and the device permissions can never disagree. Nodes go to group `evald`,
+/// mode 0660: never world-writable, never `uaccess` (the desktop user must not
+/// read the citizen's keypad).
+public enum UdevRules {
+    public static let group = "evald"
+    public static let regenerateCommand = "swift run evald-device-probe udev-rules > udev/70-evald.rules"
+
+    public static func render(_ profiles: [DeviceProfile]) -> String {
+        var lines: [String] = [
+            "# evald: keypads and scanners readable by the evald service (group \(group)).",
+            "# Generated from the device profile table; do not edit. Regenerate with:",
+            "#   \(regenerateCommand)",
+            "ACTION!=\"add|change\", GOTO=\"evald_end\"",
+            "",
+        ]
+        var seen = Set<String>()
+        let usable = profiles.filter { $0.match.vendorId != nil }.sorted { $0.name < $1.name }
+        for profile in usable {
+            guard let vendorId = profile.match.vendorId else { continue }
+            var ids = "ATTRS{idVendor}==\"\(Hex.word(vendorId))\""
+            if let productId = profile.match.productId { ids += ", ATTRS{idProduct}==\"\(Hex.word(productId))\"" }
+            let subsystem = switch profile.backend {
+            case .evdev: "SUBSYSTEM==\"input\", KERNEL==\"event*\""
+            case .hidraw: "SUBSYSTEM==\"hidraw\""
+            case .libusb: "SUBSYSTEM==\"usb\", ENV{DEVTYPE}==\"usb_device\""
+            }
+            let rule = "\(subsystem), \(ids), GROUP=\"\(group)\", MODE=\"0660\""
+            guard seen.insert(rule).inserted else { continue }
+            lines.append("# \(profile.name) (\(profile.role.rawValue), \(profile.backend.rawValue))")
+            lines.append(rule)
+        }
+        lines.append("")
+        lines.append("LABEL=\"evald_end\"")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

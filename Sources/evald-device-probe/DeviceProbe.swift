@@ -1,0 +1,176 @@
+import ArgumentParser
+import EvalCore
+import EvalDevices
+import Foundation
+import Logging
+
+/// Runs one real device backend and prints each decoded event as a line:
+/// the harness for the umockdev tests, and a technician's quick check.
+@main
+struct DeviceProbe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evald-device-probe",
+        abstract: "Read a keypad or scanner with evald's real backends and print decoded events, one per line.",
+        subcommands: [Evdev.self, Hidraw.self, LibUSB.self, Simulated.self, Hub.self, List.self, Rules.self]
+    )
+}
+
+struct ProbeOptions: ParsableArguments {
+    @Option(help: "Directory of profile JSON files added to the built-ins.")
+    var profiles: String?
+    @Option(help: "Stop after this many event lines.")
+    var count: Int?
+    @Option(help: "Give up (exit 2) after this many seconds.")
+    var timeout: Double = 30
+    @Flag(help: "Print scanned text in clear (it may hold personal data).")
+    var revealScans = false
+    @Flag(help: "Also print raw key events / reports (learn mode).")
+    var raw = false
+    @Option(help: "sysfs root.")
+    var sysfs: String = "/sys"
+
+    func catalog() -> ProfileCatalog {
+        guard let profiles else { return .builtIn }
+        let result = ProfileCatalog.load(directory: profiles)
+        for problem in result.problems { FileHandle.standardError.write(Data("profile problem: \(problem)\n".utf8)) }
+        return result.catalog
+    }
+
+    func profile(named name: String) throws -> DeviceProfile {
+        guard let profile = catalog().profile(named: name) else { throw ValidationError("no profile named \(name)") }
+        return profile
+    }
+
+    var logger: Logger {
+        var logger = Logger(label: "evald.devices") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .info
+        return logger
+    }
+
+    /// Runs `backend`, printing outputs until `count` event lines or the timeout.
+    func drive(_ backend: @escaping @Sendable (@escaping DeviceOutputHandler) async -> Void) async throws {
+        let (stream, continuation) = AsyncStream<DeviceOutput>.makeStream()
+        let reader = Task {
+            await backend { continuation.yield($0) }
+            continuation.finish()
+        }
+        let timeout = self.timeout
+        let timer = Task {
+            try await Task.sleep(for: .seconds(timeout))
+            continuation.finish()
+        }
+        var printed = 0
+        var reachedCount = false
+        for await output in stream {
+            let line: String
+            switch output {
+            case .raw(let device, let input):
+                guard raw else { continue }
+                line = "raw \(device.deviceId) \(input)"
+            case .event(.scan(let device, let text, _)) where revealScans:
+                line = "scan \(device.deviceId) \(text)"
+            case .event(let event):
+                line = event.description
+            }
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            if case .event = output { printed += 1 }
+            if let count, printed >= count {
+                reachedCount = true
+                break
+            }
+        }
+        reader.cancel()
+        timer.cancel()
+        await reader.value
+        if let count, !reachedCount {
+            FileHandle.standardError.write(Data("timed out or ended after \(printed) of \(count) events\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
+
+struct Evdev: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Read /dev/input/eventN with an exclusive grab.")
+    @Argument var node: String
+    @Option(help: "Profile name.") var profile: String
+    @Flag(help: "Do not take the exclusive grab.") var noGrab = false
+    @OptionGroup var options: ProbeOptions
+
+    func run() async throws {
+        var reader = EvdevReader(node: node, profile: try options.profile(named: profile), sysfs: Sysfs(root: options.sysfs), logger: options.logger)
+        reader.grab = !noGrab
+        let configured = reader
+        try await options.drive { await configured.run(output: $0) }
+    }
+}
+
+struct Hidraw: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Read vendor reports from /dev/hidrawN.")
+    @Argument var node: String
+    @Option(help: "Profile name.") var profile: String
+    @OptionGroup var options: ProbeOptions
+
+    func run() async throws {
+        let reader = HidrawReader(node: node, profile: try options.profile(named: profile), sysfs: Sysfs(root: options.sysfs), logger: options.logger)
+        try await options.drive { await reader.run(output: $0) }
+    }
+}
+
+struct LibUSB: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "libusb", abstract: "Enumerate USB, open keypads whose profile uses libusb, read interrupt reports.")
+    @Flag(help: "Rescan the bus instead of using hotplug callbacks.") var rescan = false
+    @OptionGroup var options: ProbeOptions
+
+    func run() async throws {
+        let backend = LibUSBBackend(catalog: options.catalog(), sysfs: Sysfs(root: options.sysfs), logger: options.logger,
+                                    rescanInterval: 1, disableHotplug: rescan)
+        try await options.drive { await backend.run(output: $0) }
+    }
+}
+
+struct Simulated: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sim", abstract: "Read `press <1-5>` / `scan <text>` lines from a FIFO or stdin (-).")
+    @Argument var path: String
+    @Option var deviceId = "simulated-keypad"
+    @OptionGroup var options: ProbeOptions
+
+    func run() async throws {
+        let keypad = SimulatedKeypad(path: path, deviceId: deviceId, logger: options.logger)
+        try await options.drive { await keypad.run(output: $0) }
+    }
+}
+
+struct List: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List attached HID devices (learn mode inventory).")
+    @OptionGroup var options: ProbeOptions
+
+    func run() async throws {
+        let inventory = DeviceInventory(sysfs: Sysfs(root: options.sysfs), catalog: options.catalog())
+        for entry in inventory.scan() { print(entry.description) }
+    }
+}
+
+struct Rules: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "udev-rules", abstract: "Print udev rules generated from the profile table.")
+    @Option(help: "Directory of profile JSON files added to the built-ins (omit for the committed file).")
+    var profiles: String?
+
+    func run() throws {
+        let catalog = profiles.map { ProfileCatalog.load(directory: $0).catalog } ?? .builtIn
+        print(UdevRules.render(catalog.profiles), terminator: "")
+    }
+}
+
+struct Hub: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run every backend the profiles call for (what evald runs) and print all devices' events.")
+    @Option(help: "Simulated keypad FIFO (repeatable).") var simulated: [String] = []
+    @Flag(help: "Leave libusb out.") var noLibusb = false
+    @OptionGroup var options: ProbeOptions
+
+    func run() async throws {
+        let hub = DeviceHub(configuration: .init(catalog: options.catalog(), sysfs: Sysfs(root: options.sysfs),
+                                                 simulatedKeypads: simulated.map { SimulatedKeypadSource(path: $0) }, useLibUSB: !noLibusb),
+                            logger: options.logger)
+        try await options.drive { await hub.run(output: $0) }
+    }
+}

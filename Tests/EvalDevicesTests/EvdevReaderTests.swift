@@ -1,0 +1,91 @@
+import EvalCore
+@testable import EvalDevices
+import Foundation
+import Logging
+import Testing
+
+/// The evdev reader's read loop on a FIFO carrying raw `input_event` structs
+/// (no grab: a FIFO is not an evdev node). Covers the path umockdev cannot:
+/// the device vanishing mid-read (the writer goes away) must be `.detached`.
+@Suite struct EvdevReaderTests {
+    static func inputEvent(seconds: Int, micros: Int, type: UInt16, code: UInt16, value: Int32) -> [UInt8] {
+        var bytes: [UInt8] = []
+        withUnsafeBytes(of: Int64(seconds).littleEndian) { bytes += $0 }
+        withUnsafeBytes(of: Int64(micros).littleEndian) { bytes += $0 }
+        withUnsafeBytes(of: type.littleEndian) { bytes += $0 }
+        withUnsafeBytes(of: code.littleEndian) { bytes += $0 }
+        withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
+        return bytes
+    }
+
+    @Test func readsKeysThenReportsTheDeviceGone() async throws {
+        let dir = try TemporaryDirectoryForDevices()
+        defer { dir.remove() }
+        let node = dir.path("event42")
+        #expect(mkfifo(node, 0o600) == 0)
+        var reader = EvdevReader(node: node, profile: BuiltInProfiles.digitKeypad, sysfs: Sysfs(root: dir.url.path), logger: Logger(label: "test"))
+        reader.grab = false
+        let configured = reader
+        let (stream, continuation) = AsyncStream<DeviceEvent>.makeStream()
+        let task = Task {
+            await configured.run { if case .event(let event) = $0 { continuation.yield(event) } }
+            continuation.finish()
+        }
+        let timeout = Task {
+            try await Task.sleep(for: .seconds(10))
+            continuation.finish()
+        }
+        defer { timeout.cancel() }
+        let writer = Task.detached {
+            var bytes: [UInt8] = []
+            // KEY_3 press, SYN, KEY_3 release, KEY_3 auto-repeat (ignored), KEY_1 press, then gone.
+            for (code, value) in [(UInt16(4), Int32(1)), (4, 0), (4, 2), (2, 1)] {
+                bytes += Self.inputEvent(seconds: 1, micros: 100_000, type: 1, code: code, value: value)
+                bytes += Self.inputEvent(seconds: 1, micros: 100_000, type: 0, code: 0, value: 0)
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: node))
+            try handle.write(contentsOf: Data(bytes))
+            try handle.close()
+        }
+        var lines: [String] = []
+        for await event in stream {
+            lines.append(event.description)
+        }
+        try await writer.value
+        await task.value
+        let id = node
+        #expect(lines == [
+            "attached \(id) 0000:0000 event42",
+            "press \(id) 3 基本满意",
+            "press \(id) 5 非常满意",
+            "detached \(id)",
+        ])
+    }
+
+    @Test func problemsAreThrottledPerDevice() {
+        let identity = DeviceIdentity(vendorId: 1, productId: 2, serial: "S", name: "flooder")
+        let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
+        var mapper = EventMapper(identity: identity, profile: BuiltInProfiles.digitKeypad, clock: clock)
+        var problems = 0
+        for _ in 0..<1000 { problems += mapper.events(for: [.discarded("garbage")]).count }
+        #expect(problems == 5)
+        clock.advance(by: 11)
+        let next = mapper.events(for: [.discarded("garbage")])
+        guard case .problem(_, let message, _)? = next.first else {
+            Issue.record("expected a problem after the window")
+            return
+        }
+        #expect(message.contains("995 similar problems suppressed"))
+        // Presses are never throttled.
+        #expect(mapper.events(for: Array(repeating: .button(1), count: 50)).count == 50)
+    }
+}
+
+@Suite struct HidrawSplitTests {
+    @Test func mergedReportsAreSplitOnlyWhenTheLengthIsFixedAndDivides() {
+        #expect(HidrawReader.split([0, 1, 0, 0], length: 2) == [[0, 1], [0, 0]])
+        #expect(HidrawReader.split([0, 1, 0], length: 2) == [[0, 1, 0]], "not a multiple: left whole (the decoder rejects it)")
+        #expect(HidrawReader.split([0, 1, 0, 0], length: nil) == [[0, 1, 0, 0]])
+        #expect(HidrawReader.split([0, 1], length: 2) == [[0, 1]])
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+
+/// The real backends against devices emulated by umockdev: `evald-device-probe`
+/// runs under `umockdev-run` as a child process and prints one line per
+/// decoded event; each test compares those lines exactly.
+@Suite(.enabled(if: TestPaths.umockdevRun != nil && FileManager.default.isExecutableFile(atPath: TestPaths.product("evald-device-probe"))))
+struct UmockdevTests {
+    func probe(_ umockdev: [String], _ arguments: [String]) throws -> ChildProcess.Result {
+        let result = try ChildProcess.run(TestPaths.umockdevRun!, umockdev + ["--", TestPaths.product("evald-device-probe")] + arguments, timeout: 30)
+        if result.status != 0 || result.timedOut {
+            Issue.record("probe failed (status \(result.status), timed out \(result.timedOut)):\n\(result.stdout)\n\(result.stderr)")
+        }
+        return result
+    }
+
+    @Test func evdevKeyboardWedgeScanner() throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try probe(
+            ["--device", "\(fixture)/scanner.umockdev", "--evemu-events", "/dev/input/event11=\(fixture)/scanner.events"],
+            ["evdev", "/dev/input/event11", "--profile", "scanner-honeywell", "--count", "4", "--reveal-scans", "--timeout", "10"])
+        #expect(result.lines == [
+            "attached SCN0001 0c2e:0b61 Honeywell Imaging & Mobility 1900",
+            "scan SCN0001 SP-5331/a",
+            "problem SCN0001 scan cut short: no enter within 100 ms (2 characters discarded)",
+            "scan SCN0001 ok",
+        ])
+    }
+
+    @Test func evdevKeyboardStyleKeypad() throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try probe(
+            ["--device", "\(fixture)/keypad-keys.umockdev", "--evemu-events", "/dev/input/event12=\(fixture)/keypad-keys.events"],
+            ["evdev", "/dev/input/event12", "--profile", "test-fkeys-keypad", "--profiles", TestPaths.fixture("profiles"), "--count", "5", "--timeout", "10"])
+        #expect(result.lines == [
+            "attached usb-1-4 1209:e7a2 Counter Evaluator F-Keys",
+            "press usb-1-4 5 非常满意",
+            "press usb-1-4 2 不满意",
+            "problem usb-1-4 key code 30 is not a keypad button",
+            "press usb-1-4 1 非常不满意",
+        ])
+    }
+
+    @Test(arguments: [false, true])
+    func libusbVendorReportKeypad(rescan: Bool) throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try probe(
+            ["--device", "\(fixture)/vendor-keypad.umockdev", "--ioctl", "/dev/bus/usb/001/005=\(fixture)/vendor-keypad.ioctl"],
+            ["libusb", "--profiles", TestPaths.fixture("profiles"), "--count", "7", "--timeout", "10"] + (rescan ? ["--rescan"] : []))
+        #expect(result.lines == [
+            "attached KP-0042 1209:e7a1 Five-Button Evaluator",
+            "press KP-0042 5 非常满意",
+            "press KP-0042 3 基本满意",
+            "problem KP-0042 report of 2 bytes, expected 4: 0100",
+            "problem KP-0042 report ID 02 is not 01",
+            "problem KP-0042 unknown value 09 at offset 2",
+            "press KP-0042 1 非常不满意",
+        ])
+    }
+
+    @Test func missingNodeIsAProblemNotACrash() throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try probe(
+            ["--device", "\(fixture)/keypad-keys.umockdev"],
+            ["evdev", "/dev/input/event99", "--profile", "keypad-digits", "--count", "1", "--timeout", "10"])
+        #expect(result.lines.count == 1)
+        #expect(result.lines.first?.hasPrefix("problem /dev/input/event99 cannot open /dev/input/event99") == true)
+    }
+
+    @Test func hidrawBitmapKeypad() throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try probe(
+            ["--device", "\(fixture)/hidraw-keypad.umockdev", "--script", "/dev/hidraw0=\(fixture)/hidraw-keypad.script"],
+            ["hidraw", "/dev/hidraw0", "--profile", "test-bitmap-hidraw", "--profiles", TestPaths.fixture("profiles"), "--count", "5", "--timeout", "10"])
+        #expect(result.lines == [
+            "attached BM-7 1209:e7a3 Bitmap Evaluator",
+            "press BM-7 5 非常满意",
+            "press BM-7 1 非常不满意",
+            "problem BM-7 several buttons at once (bits 06) ignored",
+            "press BM-7 3 基本满意",
+        ])
+    }
+
+    /// The hub finds both devices through (emulated) sysfs and reads them at once.
+    @Test func hubDiscoversAndReadsSeveralDevices() throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try probe(
+            ["--device", "\(fixture)/scanner.umockdev", "--evemu-events", "/dev/input/event11=\(fixture)/scanner.events",
+             "--device", "\(fixture)/hidraw-keypad.umockdev", "--script", "/dev/hidraw0=\(fixture)/hidraw-keypad.script"],
+            ["hub", "--no-libusb", "--profiles", TestPaths.fixture("profiles"), "--count", "9", "--timeout", "15", "--reveal-scans"])
+        #expect(result.lines.filter { $0.contains("SCN0001") } == [
+            "attached SCN0001 0c2e:0b61 Honeywell Imaging & Mobility 1900",
+            "scan SCN0001 SP-5331/a",
+            "problem SCN0001 scan cut short: no enter within 100 ms (2 characters discarded)",
+            "scan SCN0001 ok",
+        ])
+        #expect(result.lines.filter { $0.contains("BM-7") } == [
+            "attached BM-7 1209:e7a3 Bitmap Evaluator",
+            "press BM-7 5 非常满意",
+            "press BM-7 1 非常不满意",
+            "problem BM-7 several buttons at once (bits 06) ignored",
+            "press BM-7 3 基本满意",
+        ])
+    }
+
+    /// Plug, unplug, replug through a libumockdev testbed (uevents): each arrival
+    /// is opened within a second, each departure is `.detached`, the replugged
+    /// keypad resumes — with hotplug callbacks and with the rescan fallback.
+    @Test(arguments: [false, true])
+    func libusbHotplugAndReplug(rescan: Bool) throws {
+        let wrapper = "/usr/bin/umockdev-wrapper"
+        let harness = TestPaths.product("evald-hotplug-check")
+        try #require(FileManager.default.isExecutableFile(atPath: wrapper) && FileManager.default.isExecutableFile(atPath: harness))
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try ChildProcess.run(wrapper, [harness, "\(fixture)/vendor-keypad.umockdev", "\(fixture)/vendor-keypad.ioctl",
+                                                    TestPaths.fixture("profiles")] + (rescan ? ["--rescan"] : []), timeout: 30)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.lines == [
+            "cycle 1 attached KP-0042 within 1s: yes",
+            "cycle 1 press 5",
+            "cycle 1 detached KP-0042",
+            "cycle 2 attached KP-0042 within 1s: yes",
+            "cycle 2 press 5",
+            "cycle 2 detached KP-0042",
+        ])
+    }
+}
+
+/// A node the service user may not open (EACCES) is a `.problem` carrying the
+/// udev hint, not a crash. Needs root to drop to `nobody` with setpriv.
+@Suite(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+               && FileManager.default.isExecutableFile(atPath: TestPaths.product("evald-device-probe"))))
+struct PermissionTests {
+    @Test func permissionDeniedGivesTheUdevHint() throws {
+        let dir = try TemporaryDirectoryForDevices()
+        defer { dir.remove() }
+        let node = dir.path("event7")
+        #expect(FileManager.default.createFile(atPath: node, contents: Data(), attributes: [.posixPermissions: 0o600]))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.url.path)
+        let result = try ChildProcess.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
+            TestPaths.product("evald-device-probe"), "evdev", node, "--profile", "keypad-digits", "--count", "1", "--sysfs", dir.url.path])
+        #expect(result.lines == ["problem \(node) cannot open \(node): Permission denied (hint: install the udev rules and add the service user to group evald)"],
+                "\(result.stderr)")
+    }
+}
