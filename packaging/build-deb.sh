@@ -5,17 +5,20 @@
 #   packaging/build-deb.sh --bin-dir DIR     package already-built evald/evalctl from DIR
 #                                            (the tests use .build/debug: fast, NOT for shipping)
 #   packaging/build-deb.sh --out DIR         where the .deb goes (default: .build/deb)
+#   packaging/build-deb.sh --quick           gzip -1 instead of xz (tests: debug binaries are large)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 
 BIN_DIR=""
 OUT_DIR="$ROOT/.build/deb"
+COMPRESSION=(-Zxz)
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin-dir) BIN_DIR="$2"; shift 2 ;;
     --out) OUT_DIR="$2"; shift 2 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    --quick) COMPRESSION=(-Zgzip -z1); shift ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "build-deb: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -112,5 +115,5 @@ CONTROL
 
 mkdir -p "$OUT_DIR"
 DEB="$OUT_DIR/evald_${VERSION}_${ARCH}.deb"
-dpkg-deb --root-owner-group --build "$PKG" "$DEB" >/dev/null
+dpkg-deb --root-owner-group "${COMPRESSION[@]}" --build "$PKG" "$DEB" >/dev/null
 echo "$DEB"

@@ -1,12 +1,24 @@
+import EvalQueue
+import EvalCore
 import ArgumentParser
 import EvalAgent
 
-/// evalctl: the operator's tool for evald (verbs arrive with the queue module).
+/// evalctl: the operator's tool for evald. Read verbs work whether or not
+/// evald runs (they read the queue file read-only); writes go through the
+/// running daemon, or take its lock when it is stopped.
 @main
-struct Evalctl: ParsableCommand {
+struct Evalctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evalctl",
         abstract: "Watch and repair evald's evaluation queue, devices and platform link.",
-        version: EvaldVersion.current
+        discussion: """
+        Every read verb takes --json. Tables name the ratings in Chinese
+        (非常满意 … 非常不满意). The queue belongs to user evald: run with sudo.
+        """,
+        version: EvaldVersion.current,
+        subcommands: [
+            StatusCommand.self, QueueCommand.self, TailCommand.self, StatsCommand.self, ExportCommand.self,
+            BadReviewsCommand.self, DevicesCommand.self, UdevRulesCommand.self,
+        ]
     )
 }

@@ -196,6 +196,9 @@ public struct DevicesSection: Sendable, Equatable {
     public init() {}
 
     public var simulatedKeypadIsStdin: Bool { simulatedKeypad == "stdin" }
+
+    /// The device id of the simulated keypad, for `[[window]] devices`.
+    public static let simulatedKeypadId = "simulated-keypad"
 }
 
 /// `[sessions]`: the counter-session rules (one service, one evaluation).

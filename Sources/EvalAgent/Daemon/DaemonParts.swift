@@ -1,10 +1,13 @@
+import EvalCore
+import EvalDevices
+import EvalQueue
 import Foundation
 import Logging
 import ServiceLifecycle
 
 /// The module-specific part of the daemon: storage, devices → sessions →
-/// queue, and the forwarder. Kept apart from `Daemon` so that wiring a module
-/// in touches this file only.
+/// queue, the forwarder, the alert runner and the control socket. Kept apart
+/// from `Daemon` so that wiring a module touches this file only.
 struct DaemonParts: Sendable {
     struct Named: Sendable {
         var name: String
@@ -15,27 +18,111 @@ struct DaemonParts: Sendable {
     var reload: @Sendable () async -> Result<String, any Error>
     var statusLine: @Sendable () -> String
     /// Runs after the service group has stopped: closes storage.
-    var close: @Sendable () -> Void = {}
+    var close: @Sendable () -> Void
+    var queue: EvaluationQueue
 
     static func assemble(
         configuration: AgentConfiguration, board: StatusBoard, metrics: AgentMetrics,
         heartbeats: Heartbeats, logger: Logger
     ) async throws -> DaemonParts {
-        let path = configuration.sourcePath
-        let windows = configuration.windows.count
+        // Storage first: nothing is read from a device before the queue is open.
+        let queue = try EvaluationQueue(configuration: configuration.queueConfiguration, logger: Logger(label: "evald.queue"))
+        let ledger = try CaseLedger(path: configuration.queueConfiguration.path)
+        metrics.setQueueGauges {
+            guard let snapshot = try? queue.snapshot() else { return nil }
+            return .init(countsByState: Dictionary(uniqueKeysWithValues: snapshot.counts.map { ($0.key.rawValue, $0.value) }),
+                         oldestPendingAgeSeconds: snapshot.oldestPendingAge(now: Date()))
+        }
+
+        let calendar = configuration.workingDayCalendar()
+        for warning in calendar.warnings { logger.warning("\(warning)") }
+        let rules = try configuration.scanRules()
+        let profiles = configuration.deviceProfiles()
+        for problem in profiles.problems { logger.warning("device profile skipped: \(problem)") }
+
+        let badReviewPolicy = BadReviewPolicy(calendar: calendar.calendar)
+        let alerts = BadReviewAlerts(configuration: configuration.alertConfiguration, policy: badReviewPolicy,
+                                     logger: Logger(label: "evald.alert"))
+        let pipeline = CounterPipeline(
+            settings: settings(configuration, rules: rules),
+            queue: queue, ledger: ledger, scheduler: DefaultRatingScheduler(calendar: calendar.calendar),
+            badReviewPolicy: badReviewPolicy, alerts: alerts, metrics: metrics, heartbeats: heartbeats,
+            board: board, logger: Logger(label: "evald.sessions")
+        )
+        heartbeats.register(.devices, busyLimit: .seconds(30))
+        let devices = DeviceService(pipeline: pipeline, hubConfiguration: configuration.deviceHubConfiguration(catalog: profiles.catalog),
+                                    logger: Logger(label: "evald.devices"))
+
+        // The forwarder joins when the uplink module lands (see ForwarderService).
+
+        let auditLog = AuditLog(stateDirectory: configuration.agent.stateDirectory)
+        let control = ControlServer(path: ControlSocket.path(stateDirectory: configuration.agent.stateDirectory),
+                                    logger: Logger(label: "evald.control")) { request in
+            await handle(request, queue: queue, auditLog: auditLog, logger: logger)
+        }
+
+        let housekeeping = HousekeepingService(queue: queue, logger: Logger(label: "evald.queue"))
+        let configPath = configuration.sourcePath
+        let windowCount = configuration.windows.count
         return DaemonParts(
-            services: [],
+            services: [
+                Named(name: "alerts", service: alerts),
+                Named(name: "defaults", service: DefaultRatingService(pipeline: pipeline, logger: logger)),
+                Named(name: "devices", service: devices),
+                Named(name: "housekeeping", service: housekeeping),
+                Named(name: "control", service: control),
+            ],
             reload: {
-                guard let path else { return .failure(DaemonError("no configuration file to reload")) }
-                let check = ConfigurationLoader.load(path: path)
+                guard let configPath else { return .failure(DaemonError("no configuration file to reload")) }
+                let fresh: AgentConfiguration
+                let freshRules: ScanRuleSet
                 do {
-                    let fresh = try check.get()
-                    return .success("\(fresh.windows.count) window(s)")
+                    fresh = try ConfigurationLoader.load(path: configPath).get()
+                    freshRules = try fresh.scanRules()
                 } catch {
                     return .failure(error)
                 }
+                let freshProfiles = fresh.deviceProfiles()
+                for problem in freshProfiles.problems { logger.warning("device profile skipped: \(problem)") }
+                await pipeline.reload(settings(fresh, rules: freshRules))
+                devices.restart(with: fresh.deviceHubConfiguration(catalog: freshProfiles.catalog))
+                return .success("\(fresh.windows.count) window(s), \(fresh.deviceBindings.count) binding(s), \(freshProfiles.catalog.profiles.count) profile(s), \(freshRules.rules.count) scan rule(s)")
             },
-            statusLine: { "\(windows) window(s) configured" }
+            statusLine: { "\(windowCount) window(s); queue \(configuration.queueConfiguration.path)" },
+            close: {
+                queue.close()
+            },
+            queue: queue
         )
+    }
+
+    static func settings(_ configuration: AgentConfiguration, rules: ScanRuleSet) -> CounterPipeline.Settings {
+        CounterPipeline.Settings(
+            windows: configuration.windowConfigurations,
+            bindings: configuration.deviceBindings,
+            rules: rules,
+            policy: configuration.sessionPolicy,
+            defaultRatings: configuration.sessions.defaultRatings
+        )
+    }
+
+    /// Operator writes arriving on the control socket (evalctl queue retry/drop).
+    static func handle(_ request: ControlRequest, queue: EvaluationQueue, auditLog: AuditLog, logger: Logger) async -> ControlResponse {
+        switch request.verb {
+        case .ping:
+            return ControlResponse(ok: true, message: "pong")
+        case .retry, .drop:
+            guard let text = request.evaluationId, let id = EvaluationID(text) else {
+                return ControlResponse(ok: false, message: "not an evaluationId: \(request.evaluationId ?? "(none)")")
+            }
+            do {
+                let message = try await QueueRepair.apply(request.verb == .retry ? .retry : .drop, id: id, queue: queue,
+                                                          auditLog: auditLog, operatorName: request.operatorName ?? "unknown")
+                logger.notice("operator \(request.operatorName ?? "unknown"): \(message)")
+                return ControlResponse(ok: true, message: message)
+            } catch {
+                return ControlResponse(ok: false, message: "\(error)")
+            }
+        }
     }
 }

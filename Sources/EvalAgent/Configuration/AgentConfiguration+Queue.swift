@@ -1,0 +1,16 @@
+import EvalQueue
+import Foundation
+
+extension AgentConfiguration {
+    /// `[queue]` → the queue module's configuration.
+    public var queueConfiguration: QueueConfiguration {
+        QueueConfiguration(
+            path: queue.resolvedPath(stateDirectory: agent.stateDirectory),
+            maxPendingRecords: queue.maxPendingRecords,
+            maxPendingBytes: queue.maxPendingBytes,
+            minFreeBytes: Int64(queue.minFreeBytes),
+            deliveredRetentionDays: queue.deliveredRetentionDays,
+            personalDataRetention: TimeInterval(queue.personalDataRetentionDays) * 86_400
+        )
+    }
+}

@@ -1,0 +1,46 @@
+import EvalCore
+import Foundation
+
+extension AgentConfiguration {
+    /// `[[window]]` → the sessions' window configurations.
+    public var windowConfigurations: [WindowConfiguration] {
+        windows.map { w in
+            WindowConfiguration(
+                areaCode: w.areaCode, deptCode: w.deptCode, deptName: w.deptName, hallCode: w.hallCode,
+                windowCode: w.windowCode,
+                defaultStaff: w.staff.first.map { StaffMember(loginName: $0.loginName, name: $0.name) },
+                defaultTaskCode: w.taskCode, defaultTaskName: w.taskName, pf: Channel(rawValue: w.pf)
+            )
+        }
+    }
+
+    /// `[sessions]` → the filtering policy (rule 2).
+    public var sessionPolicy: SessionPolicy {
+        SessionPolicy(
+            debounce: .milliseconds(sessions.debounceMillis),
+            anonymousMinimumInterval: .milliseconds(sessions.minIntervalMillis)
+        )
+    }
+
+    /// The working-day calendar from `[sessions] calendar_dir`, with warnings.
+    public func workingDayCalendar() -> CalendarDirectory.Loaded {
+        CalendarDirectory.load(from: URL(fileURLWithPath: sessions.calendarDirectory))
+    }
+
+    /// The scan rules from `[sessions] scan_rules_file`.
+    public func scanRules() throws -> ScanRuleSet {
+        let path = sessions.scanRulesFile
+        do {
+            return try ScanRuleSet.decode(json: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw DaemonError("scan rules \(path): \(error)")
+        }
+    }
+
+    /// `[alert]` → the bad-review alert command (nil: log line only).
+    public var alertConfiguration: AlertCommandConfiguration? {
+        guard !alert.command.isEmpty else { return nil }
+        return AlertCommandConfiguration(command: alert.command, timeout: .milliseconds(alert.timeoutMillis),
+                                         includePersonalData: alert.revealPersonalData)
+    }
+}

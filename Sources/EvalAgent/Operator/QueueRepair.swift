@@ -1,0 +1,77 @@
+import EvalCore
+import EvalQueue
+import Foundation
+import Logging
+
+/// Retry and drop, the two operator writes, done safely whether or not evald
+/// runs: through its control socket when it does; otherwise directly, holding
+/// the instance lock so that evald cannot start meanwhile. Either way one
+/// audit line is written.
+public enum QueueRepair {
+    public enum Verb: String, Sendable {
+        case retry, drop
+    }
+
+    /// Performs `verb` and returns a one-line summary for the operator.
+    public static func perform(_ verb: Verb, id: EvaluationID, context: OperatorContext, operatorName: String) async throws -> String {
+        switch context.daemon() {
+        case .running:
+            let request = ControlRequest(verb: verb == .retry ? .retry : .drop, evaluationId: id.description, operatorName: operatorName)
+            let response: ControlResponse
+            do {
+                response = try ControlClient.send(request, to: context.controlSocketPath)
+            } catch let failure as ControlClient.Failure {
+                throw OperatorError(failure.description)
+            }
+            guard response.ok else { throw OperatorError(response.message) }
+            return response.message
+        case .stopped:
+            let lock: InstanceLock
+            do {
+                lock = try InstanceLock(path: context.lockPath)
+            } catch let held as InstanceLock.HeldElsewhere {
+                throw OperatorError("evald started meanwhile (\(held)); try again")
+            } catch let failure as InstanceLock.OpenFailed {
+                throw OperatorError(failure.errno == EACCES ? OperatorError.permission(context.lockPath).description : failure.description)
+            }
+            defer { lock.release() }
+            let editor = try QueueEditor(path: context.queuePath, logger: Logger(label: "evalctl.queue"))
+            switch verb {
+            case .retry:
+                try editor.retry(id, now: Date())
+                try context.auditLog.append(verb: "retry", evaluationId: id.description, operatorName: operatorName, detail: "rejected → pending")
+                return "\(id): rejected → pending; evald sends it after its next start"
+            case .drop:
+                let record = try editor.drop(id)
+                try context.auditLog.append(verb: "drop", evaluationId: id.description, operatorName: operatorName,
+                                            detail: "state=\(record.state) record=\(auditJSON(record))")
+                return "\(id): dropped (was \(record.state)); the record is kept in \(context.auditLog.path)"
+            }
+        }
+    }
+
+    /// The write itself, shared by evalctl (daemon stopped) and the daemon's
+    /// control socket handler.
+    public static func apply(_ verb: Verb, id: EvaluationID, queue: EvaluationQueue, auditLog: AuditLog, operatorName: String) async throws -> String {
+        switch verb {
+        case .retry:
+            try await queue.retry(id, now: Date())
+            try auditLog.append(verb: "retry", evaluationId: id.description, operatorName: operatorName, detail: "rejected → pending")
+            return "\(id): rejected → pending; evald will send it again"
+        case .drop:
+            let record = try await queue.drop(id)
+            try auditLog.append(verb: "drop", evaluationId: id.description, operatorName: operatorName,
+                                detail: "state=\(record.state) record=\(auditJSON(record))")
+            return "\(id): dropped (was \(record.state)); the record is kept in \(auditLog.path)"
+        }
+    }
+
+    /// The record as it was, personal data removed, for the audit log.
+    static func auditJSON(_ record: QueuedRecord) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = (try? encoder.encode(record.evaluation.withoutPersonalData)) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

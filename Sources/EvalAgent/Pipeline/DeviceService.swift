@@ -1,0 +1,85 @@
+import EvalDevices
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Reads every device through the device hub and hands each event to the
+/// pipeline. A reload with new profiles restarts the hub (bindings and rules
+/// change in the pipeline without a restart).
+///
+/// The hub feeds an inbox from a task of its own; the service's task only
+/// consumes the inbox and is never cancelled, so on SIGTERM or a restart the
+/// event being handled (a press on its way into the queue) always completes.
+final class DeviceService: Service, Sendable {
+    private struct Run {
+        var feeder: Task<Void, Never>
+        var inbox: AsyncStream<DeviceEvent>.Continuation
+    }
+
+    private struct State {
+        var configuration: DeviceHub.Configuration
+        var current: Run?
+        var stopping = false
+    }
+
+    private let pipeline: CounterPipeline
+    private let logger: Logger
+    private let state: Mutex<State>
+
+    init(pipeline: CounterPipeline, hubConfiguration: DeviceHub.Configuration, logger: Logger) {
+        self.pipeline = pipeline
+        self.logger = logger
+        state = Mutex(State(configuration: hubConfiguration))
+    }
+
+    /// New profiles or backends: end the current hub, start a new one.
+    func restart(with configuration: DeviceHub.Configuration) {
+        state.withLock { s in
+            s.configuration = configuration
+            s.current?.feeder.cancel()
+            s.current?.inbox.finish()
+        }
+    }
+
+    private func stop() {
+        state.withLock { s in
+            s.stopping = true
+            s.current?.feeder.cancel()
+            s.current?.inbox.finish()
+        }
+    }
+
+    func run() async throws {
+        let logger = self.logger
+        while true {
+            let (inbox, continuation) = AsyncStream.makeStream(of: DeviceEvent.self)
+            let started: Bool = state.withLock { s in
+                guard !s.stopping else { return false }
+                let hub = DeviceHub(configuration: s.configuration, logger: logger)
+                let feeder = Task {
+                    for await event in hub.events() { continuation.yield(event) }
+                    continuation.finish()
+                }
+                s.current = Run(feeder: feeder, inbox: continuation)
+                return true
+            }
+            guard started else { return }
+            await withGracefulShutdownHandler {
+                for await event in inbox {
+                    await pipeline.handle(event)
+                }
+            } onGracefulShutdown: {
+                self.stop()
+            }
+            let stopping = state.withLock { s in
+                s.current?.feeder.cancel()
+                s.current = nil
+                return s.stopping
+            }
+            if stopping || Task.isCancelled { return }
+            logger.notice("device hub restarted")
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import EvalQueue
+import EvalCore
+import ArgumentParser
+import EvalAgent
+import EvalDevices
+import Foundation
+
+struct DevicesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "List keypads and scanners: VID:PID, serial, port, profile, bound window, online.",
+        subcommands: [DevicesListCommand.self, DevicesWatchCommand.self],
+        defaultSubcommand: DevicesListCommand.self
+    )
+}
+
+struct DevicesListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List attached and bound devices.")
+
+    @OptionGroup var options: GlobalOptions
+    @Flag(help: "Machine-readable output.")
+    var json = false
+
+    func run() throws {
+        let context = try options.context()
+        let configuration = context.configuration
+        let profiles = configuration.deviceProfiles()
+        for problem in profiles.problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
+        let inventory = DeviceInventory(sysfs: Sysfs(root: configuration.devices.sysfsRoot), catalog: profiles.catalog,
+                                        bindings: configuration.deviceBindings)
+        let entries = inventory.scan()
+        if json {
+            print(Output.json(entries.map { entry -> [String: Any] in
+                [
+                    "kind": entry.kind.rawValue, "node": entry.identity.node ?? NSNull(), "vidPid": entry.identity.vidPid,
+                    "serial": entry.identity.serial ?? NSNull(), "portPath": entry.identity.portPath ?? NSNull(),
+                    "deviceId": entry.identity.deviceId, "name": entry.identity.name, "profile": entry.profile ?? NSNull(),
+                    "window": entry.binding?.windowCode ?? NSNull(), "hall": entry.binding?.hallCode ?? NSNull(), "online": entry.online,
+                ]
+            }))
+            return
+        }
+        if entries.isEmpty {
+            print("no USB HID keypads or scanners found under \(configuration.devices.sysfsRoot)")
+            return
+        }
+        let rows = entries.map { e in
+            [e.online ? "在线 online" : "离线 offline", e.kind.rawValue, e.identity.vidPid, e.identity.deviceId, e.identity.node ?? "-",
+             e.profile ?? "(none)", e.binding.map { "\($0.hallCode.map { "\($0)/" } ?? "")\($0.windowCode)" } ?? "unbound", e.identity.name]
+        }
+        print(TextTable(header: ["状态", "kind", "VID:PID", "deviceId", "node", "profile", "窗口 window", "name"], rows: rows).render(), terminator: "")
+        if entries.contains(where: { $0.binding == nil && $0.online }) {
+            print("\nUnbound devices are ignored: add their deviceId to a [[window]] devices list, then `systemctl reload evald`.")
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import EvalQueue
+import EvalCore
+import ArgumentParser
+import EvalAgent
+import EvalDevices
+import Foundation
+import Logging
+
+struct DevicesWatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Learn mode: show raw reports and key events with the decoded buttons and scans, live.",
+        discussion: "evald grabs its devices exclusively: stop it first (systemctl stop evald) to watch them."
+    )
+
+    @OptionGroup var options: GlobalOptions
+    @Flag(help: "One JSON object per line.")
+    var json = false
+
+    func run() async throws {
+        let context = try options.context()
+        let configuration = context.configuration
+        if case .running(let pid, _) = context.daemon() {
+            FileHandle.standardError.write(Data("note: evald (pid \(pid.map(String.init) ?? "?")) is running and holds its devices; only devices it does not use are shown\n".utf8))
+        }
+        let profiles = configuration.deviceProfiles()
+        var hubConfiguration = configuration.deviceHubConfiguration(catalog: profiles.catalog)
+        hubConfiguration.simulatedKeypads = []
+        var logger = Logger(label: "evalctl.devices")
+        logger.logLevel = .warning
+        let hub = DeviceHub(configuration: hubConfiguration, logger: logger)
+        print("watching (Ctrl-C to stop)…")
+        for await output in hub.watch() {
+            let line: String
+            switch output {
+            case .event(let event):
+                line = json ? Output.json(["event": "\(event)"]).replacingOccurrences(of: "\n", with: "") : "event  \(event)"
+            case .raw(let device, let raw):
+                line = json ? Output.json(["device": device.deviceId, "raw": "\(raw)"]).replacingOccurrences(of: "\n", with: "")
+                    : "raw    \(device.deviceId) \(device.vidPid) \(raw)"
+            }
+            print(line)
+            fflush(nil)
+        }
+    }
+}

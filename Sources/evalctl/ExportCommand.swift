@@ -1,0 +1,42 @@
+import EvalQueue
+import EvalCore
+import ArgumentParser
+import EvalAgent
+import Foundation
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export evaluations as CSV (UTF-8 with BOM, for Excel/WPS) or JSON lines."
+    )
+
+    @OptionGroup var options: GlobalOptions
+    @OptionGroup var range: DateRange
+    @Option(help: "csv or json.")
+    var format: String = "csv"
+    @Option(name: .shortAndLong, help: "Write to this file instead of stdout.")
+    var output: String?
+    @Flag(help: "Include evaluators' names and ID numbers in clear (audit-logged).")
+    var reveal = false
+
+    func validate() throws {
+        guard EvaluationExport.Format(rawValue: format) != nil else { throw ValidationError("--format must be csv or json") }
+    }
+
+    func run() throws {
+        let context = try options.context()
+        let records = try context.records(since: range.sinceDate, until: range.untilDate).reversed()
+        let items = records.map { EvaluationExport.Item(evaluation: $0.evaluation, state: $0.state.rawValue, deliveredAt: $0.deliveredAt) }
+        if reveal {
+            try? context.auditLog.append(verb: "export-reveal", evaluationId: "-", operatorName: AuditLog.currentOperator,
+                                         detail: "\(items.count) records exported with personal data")
+        }
+        let text = format == "csv" ? EvaluationExport.csv(items, reveal: reveal) : EvaluationExport.jsonLines(items, reveal: reveal)
+        if let output {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+            FileHandle.standardError.write(Data("exported \(items.count) evaluations to \(output)\n".utf8))
+        } else {
+            print(text, terminator: "")
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import EvalQueue
+import ArgumentParser
+import EvalAgent
+import EvalCore
+import Foundation
+
+struct QueueShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one queued evaluation in full.")
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The evaluationId.")
+    var id: String
+    @Flag(help: "Show the evaluator's name and ID number in clear (logged in the audit log).")
+    var reveal = false
+    @Flag(help: "Machine-readable output.")
+    var json = false
+
+    func run() throws {
+        guard let evaluationId = EvaluationID(id) else { throw ValidationError("not an evaluationId: \(id)") }
+        let context = try options.context()
+        guard let record = try context.reader().record(evaluationId) else { throw Failure("no queued record \(id)") }
+        if reveal, record.evaluation.evaluator != nil {
+            try? context.auditLog.append(verb: "reveal", evaluationId: id, operatorName: AuditLog.currentOperator, detail: "personal data shown")
+        }
+        let object = RecordPresentation.object(record, reveal: reveal)
+        if json {
+            print(Output.json(object))
+        } else {
+            for key in object.keys.sorted() {
+                let value = object[key]!
+                let text: String
+                switch value {
+                case is NSNull: text = "-"
+                case let array as [Any]: text = Output.json(array).replacingOccurrences(of: "\n", with: "")
+                case let dict as [String: Any]: text = Output.json(dict).replacingOccurrences(of: "\n", with: "")
+                default: text = "\(value)"
+                }
+                print("\(key.padding(toLength: 22, withPad: " ", startingAt: 0)) \(text)")
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import EvalCore
+import EvalQueue
+import Foundation
+
+/// How a queued record is shown: a table row, or a JSON object (personal
+/// data masked unless revealed).
+enum RecordPresentation {
+    static let header = ["id", "状态 state", "评价 rating", "窗口 window", "办件 case", "评价时间 assessTime", "attempts", "last error / reason"]
+
+    static func row(_ r: QueuedRecord) -> [String] {
+        let e = r.evaluation
+        let rating = "\(e.satisfaction.chineseName)(\(e.satisfaction.rawValue))\(e.evaluationType == .defaulted ? " 默认" : "")"
+        return [
+            e.evaluationId.description, r.state.rawValue, rating, "\(e.hallCode.map { "\($0)/" } ?? "")\(e.windowCode)",
+            e.projectNo ?? "-", e.assessTime, String(r.attempts), String((r.rejectedReason ?? r.lastError ?? "").prefix(60)),
+        ]
+    }
+
+    static func object(_ r: QueuedRecord, reveal: Bool = false) -> [String: Any] {
+        let e = r.evaluation
+        var evaluator: Any = NSNull()
+        if let person = e.evaluator {
+            evaluator = [
+                "userName": reveal ? person.userName.revealed : person.userName.masked,
+                "certKey": reveal ? person.certKey.revealed : person.certKey.masked,
+                "userProp": person.userProp.rawValue,
+            ] as [String: Any]
+        }
+        return [
+            "evaluationId": e.evaluationId.description,
+            "state": r.state.rawValue,
+            "satisfaction": e.satisfaction.rawValue,
+            "satisfactionName": e.satisfaction.chineseName,
+            "badReview": e.isBadReview,
+            "evaluationType": e.evaluationType.rawValue,
+            "assessNumber": e.assessNumber.rawValue,
+            "assessTime": e.assessTime,
+            "pf": e.pf.rawValue,
+            "areaCode": e.areaCode,
+            "deptCode": e.deptCode ?? NSNull(),
+            "deptName": e.deptName ?? NSNull(),
+            "hallCode": e.hallCode ?? NSNull(),
+            "windowCode": e.windowCode,
+            "deviceId": e.deviceId,
+            "projectNo": e.projectNo ?? NSNull(),
+            "taskCode": e.taskCode ?? NSNull(),
+            "taskName": e.taskName ?? NSNull(),
+            "evaluatedPersons": e.evaluatedPersons.map { ["loginName": $0.loginName, "name": $0.name] },
+            "anonymityFlag": e.anonymityFlag.rawValue,
+            "evaluator": evaluator,
+            "attempts": r.attempts,
+            "lastError": r.lastError ?? NSNull(),
+            "rejectedReason": r.rejectedReason ?? NSNull(),
+            "enqueuedAt": Output.isoTime(r.enqueuedAt),
+            "nextAttemptAt": r.state == .pending ? Output.isoTime(r.nextAttemptAt) : NSNull(),
+            "deliveredAt": Output.isoTime(r.deliveredAt),
+            "rejectedAt": Output.isoTime(r.rejectedAt),
+            "personalDataPurgedAt": Output.isoTime(r.personalDataPurgedAt),
+        ]
+    }
+}

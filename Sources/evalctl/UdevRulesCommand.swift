@@ -1,0 +1,27 @@
+import EvalQueue
+import EvalCore
+import ArgumentParser
+import EvalAgent
+import EvalDevices
+import Foundation
+
+struct UdevRulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "udev-rules",
+        abstract: "Print udev rules giving group evald the keypads and scanners of the profile table.",
+        discussion: "Install: evalctl udev-rules | sudo tee /etc/udev/rules.d/70-evald.rules && sudo udevadm control --reload && sudo udevadm trigger"
+    )
+
+    @Option(help: "Also read local profiles from this directory (default: built-in profiles only).")
+    var profiles: String?
+
+    func run() throws {
+        var catalog = ProfileCatalog.builtIn
+        if let profiles {
+            let loaded = ProfileCatalog.load(directory: profiles)
+            for problem in loaded.problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
+            catalog = loaded.catalog
+        }
+        print(UdevRules.render(catalog.profiles), terminator: "")
+    }
+}
