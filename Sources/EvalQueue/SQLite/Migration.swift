@@ -26,7 +26,7 @@ extension Connection {
         for migration in migrations where !applied.contains(migration.name) {
             try transaction {
                 try execute(migration.sql)
-                try prepare("INSERT INTO schema_migrations(name, applied_at) VALUES (?, unixepoch('subsec'))").run([migration.name])
+                try prepare("INSERT INTO schema_migrations(name, applied_at) VALUES (?, (julianday('now') - 2440587.5) * 86400.0)").run([migration.name])
             }
         }
     }
