@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// How one run of the alert command ended.
+public enum AlertCommandOutcome: Hashable, Sendable {
+    case exited(status: Int32)
+    case killedBySignal(Int32)
+    /// Still running at the timeout: its process group was killed.
+    case timedOut
+    case failedToStart(errno: Int32)
+
+    public var succeeded: Bool { self == .exited(status: 0) }
+}
+
+/// Runs a command with bytes on its stdin and a hard timeout.
+///
+/// posix_spawn rather than Foundation.Process: the child gets its own process
+/// group, so a hung shell script is killed together with whatever it started
+/// (`kill(-pgid, SIGKILL)`), and stdout/stderr go to /dev/null so a chatty
+/// command can never block on a full pipe.
+public struct AlertCommandRunner: Sendable {
+    public var pollInterval: Duration
+
+    public init(pollInterval: Duration = .milliseconds(10)) {
+        self.pollInterval = pollInterval
+        // A command that exits without reading stdin must not kill the agent with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    public func run(_ argv: [String], stdin input: [UInt8], timeout: Duration) async -> AlertCommandOutcome {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return .failedToStart(errno: errno) }
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        // Neither end may leak into other children; dup2 onto fd 0 clears the flag for ours.
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, readEnd, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+
+        var pid: pid_t = 0
+        let cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        let spawnError = posix_spawn(&pid, argv.first ?? "", &actions, &attributes, cArguments, environ)
+        close(readEnd)
+        guard spawnError == 0 else {
+            close(writeEnd)
+            return .failedToStart(errno: spawnError)
+        }
+
+        // The payload is small (a few KiB, under the pipe buffer); non-blocking so
+        // that a command which never reads cannot stall us.
+        _ = fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) | O_NONBLOCK)
+        var offset = 0
+        while offset < input.count {
+            let written = input[offset...].withUnsafeBytes { write(writeEnd, $0.baseAddress, $0.count) }
+            if written <= 0 { break }
+            offset += written
+        }
+        close(writeEnd)
+
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid { return Self.outcome(status) }
+            if result < 0 && errno != EINTR { return .exited(status: -1) }
+            if clock.now >= deadline || Task.isCancelled {
+                kill(-pid, SIGKILL)
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                return .timedOut
+            }
+            try? await Task.sleep(for: pollInterval)
+        }
+    }
+
+    /// Decodes a wait status (the WIFEXITED/WEXITSTATUS macros are not imported).
+    static func outcome(_ status: Int32) -> AlertCommandOutcome {
+        let signal = status & 0x7F
+        return signal == 0 ? .exited(status: (status >> 8) & 0xFF) : .killedBySignal(signal)
+    }
+}

@@ -1,0 +1,80 @@
+/// What a scanned code means to the counter session, once a rule has classified it.
+public enum Scan: Hashable, Sendable {
+    /// A case receipt (办件回执): the service being rated.
+    case caseReceipt(CaseTicket)
+    /// A staff badge: this member serves at the window until logout.
+    case staffLogin(StaffMember)
+    /// A logout badge or code; the login name, when present, must match.
+    case staffLogout(loginName: String?)
+    /// The citizen's identity QR (一部手机办事通): the next rating is real-name.
+    case citizenIdentity(Evaluator)
+}
+
+/// The case a service is about, from a case receipt scan.
+public struct CaseTicket: Hashable, Sendable, Codable {
+    public var projectNo: String
+    public var taskCode: String?
+    public var taskName: String?
+
+    public init(projectNo: String, taskCode: String? = nil, taskName: String? = nil) {
+        self.projectNo = projectNo
+        self.taskCode = taskCode
+        self.taskName = taskName
+    }
+}
+
+/// The kinds a rule may classify a scan as; spelled as in `scan-rules.json`.
+public enum ScanKind: String, Codable, Sendable, CaseIterable {
+    case caseReceipt = "case"
+    case staffLogin = "staff"
+    case citizenIdentity = "citizen"
+    case staffLogout = "logout"
+
+    /// Fields a rule of this kind must extract, else the scan is ignored.
+    var requiredFields: [ScanField] {
+        switch self {
+        case .caseReceipt: [.projectNo]
+        case .staffLogin: [.loginName]
+        case .citizenIdentity: [.name, .certKey]
+        case .staffLogout: []
+        }
+    }
+}
+
+/// The fields a rule can extract, named as in the platform's data.
+public enum ScanField: String, Codable, Sendable, CaseIterable, CodingKeyRepresentable {
+    case projectNo, taskCode, taskName, loginName, name, certKey, userProp
+
+    /// Generous limits: real values are far shorter; longer means garbage.
+    var maximumLength: Int {
+        switch self {
+        case .taskName, .name: 100
+        case .certKey: 32
+        case .userProp: 1
+        default: 64
+        }
+    }
+
+    /// Identifiers that end up in logs and the ledger keep a conservative
+    /// alphabet, so a scan can never smuggle quotes, separators or escapes.
+    func accepts(_ value: String) -> Bool {
+        guard !value.isEmpty, value.count <= maximumLength else { return false }
+        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return false }
+        switch self {
+        case .projectNo, .taskCode, .loginName:
+            return value.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || "-_.".unicodeScalars.contains($0) }
+        case .certKey:
+            return value.unicodeScalars.allSatisfy(\.isASCIIAlphanumeric)
+        case .userProp:
+            return value == "1" || value == "2"
+        case .taskName, .name:
+            return true
+        }
+    }
+}
+
+extension Unicode.Scalar {
+    var isASCIIAlphanumeric: Bool {
+        ("0"..."9").contains(self) || ("a"..."z").contains(self) || ("A"..."Z").contains(self)
+    }
+}

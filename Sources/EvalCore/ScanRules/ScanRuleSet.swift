@@ -1,0 +1,68 @@
+import Foundation
+
+/// The ordered scan rules of `config/scan-rules.json`: the first rule whose form
+/// applies decides. Payloads that are empty, oversized, contain control
+/// characters, match no rule or carry a malformed field are ignored with a
+/// `ScanRejection` the caller logs (masked).
+public struct ScanRuleSet: Sendable, Decodable {
+    public var maximumPayloadLength: Int
+    public var rules: [ScanRule]
+
+    public init(rules: [ScanRule], maximumPayloadLength: Int = 1024) {
+        self.rules = rules
+        self.maximumPayloadLength = maximumPayloadLength
+    }
+
+    private enum CodingKeys: String, CodingKey { case maximumPayloadLength, rules }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        maximumPayloadLength = try container.decodeIfPresent(Int.self, forKey: .maximumPayloadLength) ?? 1024
+        rules = try container.decode([ScanRule].self, forKey: .rules)
+    }
+
+    public static func decode(json data: Data) throws -> ScanRuleSet {
+        try JSONDecoder().decode(ScanRuleSet.self, from: data)
+    }
+
+    public func classify(_ raw: String) -> ScanClassification {
+        // Scanners end a code with Enter (and sometimes Tab or spaces).
+        let payload = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let reject = { (reason: ScanRejection.Reason) in
+            ScanClassification.ignored(ScanRejection(reason: reason, preview: ScanRejection.preview(of: payload)))
+        }
+        guard !payload.isEmpty else { return reject(.empty) }
+        guard payload.utf8.count <= maximumPayloadLength else {
+            return reject(.oversized(length: payload.utf8.count, limit: maximumPayloadLength))
+        }
+        guard !payload.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            return reject(.controlCharacters)
+        }
+        for rule in rules {
+            guard let fields = rule.extract(payload) else { continue }
+            for field in rule.kind.requiredFields where fields[field] == nil {
+                return reject(.invalidField(rule: rule.name, field: field))
+            }
+            for (field, value) in fields where !field.accepts(value) {
+                return reject(.invalidField(rule: rule.name, field: field))
+            }
+            return .recognized(Self.scan(rule.kind, fields), rule: rule.name)
+        }
+        return reject(.unrecognized)
+    }
+
+    private static func scan(_ kind: ScanKind, _ fields: [ScanField: String]) -> Scan {
+        switch kind {
+        case .caseReceipt:
+            return .caseReceipt(CaseTicket(projectNo: fields[.projectNo]!, taskCode: fields[.taskCode], taskName: fields[.taskName]))
+        case .staffLogin:
+            let loginName = fields[.loginName]!
+            return .staffLogin(StaffMember(loginName: loginName, name: fields[.name] ?? loginName))
+        case .staffLogout:
+            return .staffLogout(loginName: fields[.loginName])
+        case .citizenIdentity:
+            let property = fields[.userProp].flatMap(Int.init).flatMap(UserProperty.init(rawValue:)) ?? .person
+            return .citizenIdentity(Evaluator(userName: PersonalData(fields[.name]!), certKey: PersonalData(fields[.certKey]!), userProp: property))
+        }
+    }
+}

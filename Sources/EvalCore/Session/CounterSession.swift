@@ -1,0 +1,229 @@
+import Foundation
+
+/// The counter session of one window, as a pure state machine: each input
+/// (scan, press, tick) with its moment returns the actions the I/O layer
+/// performs. It reads no clock and writes nothing.
+///
+/// One service, one evaluation (rule 2): the first accepted press for a
+/// service wins; later presses for it are kept as `filtered` (`repeat`), never
+/// emitted. See docs/sessions.md for the full rules.
+public struct CounterSession<Instant: InstantProtocol> where Instant.Duration == Duration {
+    public typealias Moment = SessionMoment<Instant>
+
+    public let window: WindowConfiguration
+    public let policy: SessionPolicy
+    private let makeID: @Sendable (Date) -> EvaluationID
+
+    private var login: StaffLogin?
+    private var service: Service?
+    private var identity: PendingIdentity?
+    /// The last press that was not bounce: debounce measures from it.
+    private var lastPress: Instant?
+    /// The last press that became an evaluation: `tooFast` measures from it.
+    private var lastEmission: Instant?
+    private var lastDeviceId: String?
+
+    private struct StaffLogin {
+        var member: StaffMember
+        var expiresAt: Date
+    }
+
+    private struct Service {
+        var ticket: CaseTicket
+        var expiresAt: Date
+        /// Rated before this scan (ledger) or in this session.
+        var isRated: Bool
+        /// When rated in this session: the case detaches `ratedCaseHold` later.
+        var ratedAt: Instant?
+    }
+
+    private struct PendingIdentity {
+        var evaluator: Evaluator
+        var scannedAt: Instant
+        var expiresAt: Date
+    }
+
+    public init(window: WindowConfiguration, policy: SessionPolicy = SessionPolicy(), makeID: @escaping @Sendable (Date) -> EvaluationID = { EvaluationID.make(at: $0) }) {
+        self.window = window
+        self.policy = policy
+        self.makeID = makeID
+    }
+
+    // MARK: - Observers (for status displays and tests)
+
+    public var loggedInStaff: StaffMember? { login?.member }
+    public var currentCase: CaseTicket? { service?.ticket }
+    public var hasPendingIdentity: Bool { identity != nil }
+
+    // MARK: - Inputs
+
+    /// A classified scan. `caseState` is the ledger's knowledge of a scanned
+    /// case (ignored for other scans).
+    public mutating func receive(_ scan: Scan, caseState: CaseLedgerState = .unknown, at moment: Moment) -> [SessionAction] {
+        var actions = expire(at: moment)
+        switch scan {
+        case .staffLogin(let member):
+            actions += logIn(member, at: moment)
+        case .staffLogout(let loginName):
+            actions += logOut(loginName, at: moment)
+        case .caseReceipt(let ticket):
+            actions += open(ticket, caseState: caseState, at: moment)
+        case .citizenIdentity(let evaluator):
+            if identity != nil { actions.append(.log(SessionEvent(.notice, "window \(window.windowCode): a second identity replaces the pending one"))) }
+            identity = PendingIdentity(evaluator: evaluator, scannedAt: moment.instant, expiresAt: policy.endOfWorkingDay(after: moment.wall))
+            actions.append(.log(SessionEvent(.info, "window \(window.windowCode): identity scanned; the next rating is real-name")))
+        }
+        return actions
+    }
+
+    /// A button press: an evaluation, or a filtered press with its reason.
+    public mutating func press(_ press: Press, at moment: Moment) -> [SessionAction] {
+        var actions = expire(at: moment)
+        lastDeviceId = press.deviceId
+        if let lastPress, lastPress.duration(to: moment.instant) < policy.debounce {
+            actions.append(.filtered(filtered(press, .bounce, at: moment)))
+            return actions
+        }
+        lastPress = moment.instant
+
+        if var current = service {
+            if current.isRated {
+                actions.append(.filtered(filtered(press, .repeat, at: moment)))
+                return actions
+            }
+            current.isRated = true
+            current.ratedAt = moment.instant
+            service = current
+            actions.append(.emit(evaluation(for: press, ticket: current.ticket, at: moment)))
+        } else {
+            if let lastEmission, lastEmission.duration(to: moment.instant) < policy.anonymousMinimumInterval {
+                actions.append(.filtered(filtered(press, .tooFast, at: moment)))
+                return actions
+            }
+            actions.append(.emit(evaluation(for: press, ticket: nil, at: moment)))
+        }
+        lastEmission = moment.instant
+        identity = nil
+        return actions
+    }
+
+    /// Time passing with no input: applies the end of the working day and the
+    /// holds, so a status display is accurate. Inputs do this themselves.
+    public mutating func tick(at moment: Moment) -> [SessionAction] {
+        expire(at: moment)
+    }
+
+    // MARK: - Transitions
+
+    private mutating func logIn(_ member: StaffMember, at moment: Moment) -> [SessionAction] {
+        let expiresAt = policy.endOfWorkingDay(after: moment.wall)
+        defer { login = StaffLogin(member: member, expiresAt: expiresAt) }
+        if let current = login?.member {
+            if current.loginName == member.loginName {
+                return [.log(SessionEvent(.info, "window \(window.windowCode): staff \(member.loginName) scanned again, still logged in"))]
+            }
+            return [.log(SessionEvent(.notice, "window \(window.windowCode): staff \(member.loginName) logs in, replacing \(current.loginName)"))]
+        }
+        return [.log(SessionEvent(.info, "window \(window.windowCode): staff \(member.loginName) logs in"))]
+    }
+
+    private mutating func logOut(_ loginName: String?, at moment: Moment) -> [SessionAction] {
+        guard let current = login?.member else {
+            return [.log(SessionEvent(.notice, "window \(window.windowCode): logout scanned but nobody is logged in"))]
+        }
+        if let loginName, loginName != current.loginName {
+            return [.log(SessionEvent(.warning, "window \(window.windowCode): logout for \(loginName) ignored, \(current.loginName) is logged in"))]
+        }
+        login = nil
+        var actions: [SessionAction] = [.log(SessionEvent(.info, "window \(window.windowCode): staff \(current.loginName) logs out"))]
+        actions += endService(reason: "staff logged out")
+        identity = nil
+        return actions
+    }
+
+    private mutating func open(_ ticket: CaseTicket, caseState: CaseLedgerState, at moment: Moment) -> [SessionAction] {
+        let expiresAt = policy.endOfWorkingDay(after: moment.wall)
+        if var current = service, current.ticket.projectNo == ticket.projectNo {
+            current.isRated = current.isRated || caseState.isSettled
+            current.expiresAt = expiresAt
+            service = current
+            return [.log(SessionEvent(.info, "window \(window.windowCode): case \(ticket.projectNo) scanned again, already current"))]
+        }
+        var actions = endService(reason: "case \(ticket.projectNo) scanned")
+        service = Service(ticket: ticket, expiresAt: expiresAt, isRated: caseState.isSettled, ratedAt: nil)
+        switch caseState {
+        case .unknown:
+            let opening = CaseOpening(ticket: ticket, window: window, staff: staff, deviceId: lastDeviceId, openedAt: moment.wall)
+            actions.append(.openCase(opening))
+            actions.append(.log(SessionEvent(.info, "window \(window.windowCode): case \(ticket.projectNo) opened")))
+        case .open:
+            actions.append(.log(SessionEvent(.info, "window \(window.windowCode): case \(ticket.projectNo) resumed, still unrated")))
+        case .rated, .defaulted:
+            actions.append(.log(SessionEvent(.warning, "window \(window.windowCode): case \(ticket.projectNo) was already \(caseState.rawValue); presses for it will be filtered")))
+        }
+        return actions
+    }
+
+    private mutating func endService(reason: String) -> [SessionAction] {
+        guard let current = service else { return [] }
+        service = nil
+        if current.isRated { return [] }
+        return [.log(SessionEvent(.info, "window \(window.windowCode): case \(current.ticket.projectNo) left unrated (\(reason)); the default rating applies if no rating comes"))]
+    }
+
+    /// Applies every expiry due at `moment`.
+    private mutating func expire(at moment: Moment) -> [SessionAction] {
+        var actions: [SessionAction] = []
+        if let current = login, current.expiresAt <= moment.wall {
+            login = nil
+            actions.append(.log(SessionEvent(.info, "window \(window.windowCode): staff \(current.member.loginName) logged out at the end of the working day")))
+        }
+        if let current = service {
+            if current.expiresAt <= moment.wall {
+                actions += endService(reason: "end of the working day")
+            } else if let ratedAt = current.ratedAt, ratedAt.duration(to: moment.instant) >= policy.ratedCaseHold {
+                service = nil
+            }
+        }
+        if let pending = identity,
+           pending.expiresAt <= moment.wall || pending.scannedAt.duration(to: moment.instant) >= policy.identityLifetime {
+            identity = nil
+            actions.append(.log(SessionEvent(.notice, "window \(window.windowCode): unused identity dropped")))
+        }
+        return actions
+    }
+
+    // MARK: - Building records
+
+    private var staff: [StaffMember] {
+        if let member = login?.member { return [member] }
+        return window.defaultStaff.map { [$0] } ?? []
+    }
+
+    private func evaluation(for press: Press, ticket: CaseTicket?, at moment: Moment) -> Evaluation {
+        Evaluation(
+            evaluationId: makeID(moment.wall),
+            satisfaction: press.rating,
+            evaluationType: .active,
+            assessedAt: moment.wall,
+            pf: window.pf,
+            areaCode: window.areaCode,
+            deptCode: window.deptCode,
+            deptName: window.deptName,
+            hallCode: window.hallCode,
+            windowCode: window.windowCode,
+            deviceId: press.deviceId,
+            projectNo: ticket?.projectNo,
+            taskCode: ticket?.taskCode ?? window.defaultTaskCode,
+            // A case's own task wins; its name is not mixed with the window's default code.
+            taskName: ticket?.taskCode != nil ? ticket?.taskName : (ticket?.taskName ?? window.defaultTaskName),
+            evaluatedPersons: staff,
+            evaluator: identity?.evaluator
+        )
+    }
+
+    private func filtered(_ press: Press, _ reason: FilterReason, at moment: Moment) -> FilteredPress {
+        FilteredPress(rating: press.rating, deviceId: press.deviceId, windowCode: window.windowCode, pressedAt: moment.wall,
+                      reason: reason, projectNo: service?.ticket.projectNo, hadIdentity: identity != nil)
+    }
+}

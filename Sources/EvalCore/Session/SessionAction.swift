@@ -1,0 +1,93 @@
+import Foundation
+
+/// What the I/O layer must do after a session input. The session itself never
+/// writes anything: it returns these, in order.
+public enum SessionAction: Hashable, Sendable {
+    /// Enqueue this evaluation; if it carries a case, mark the case rated in
+    /// the ledger (`CaseLedger.recordRating`).
+    case emit(Evaluation)
+    /// Record this press in `filtered_presses`; never forward it.
+    case filtered(FilteredPress)
+    /// Record the case in the ledger with its default-rating due date.
+    case openCase(CaseOpening)
+    case log(SessionEvent)
+}
+
+/// Why a press did not become an evaluation (rule 2), spelled as stored.
+public enum FilterReason: String, Hashable, Sendable, Codable, CaseIterable {
+    /// Within the debounce interval of the previous press: contact bounce.
+    case bounce
+    /// The case is already rated (in this session, or before, per the ledger).
+    case `repeat`
+    /// Anonymous counter: sooner than the minimum interval after the last rating.
+    case tooFast
+}
+
+/// A press kept for audit only. No identity: only whether one was pending.
+public struct FilteredPress: Hashable, Sendable {
+    public var rating: Rating
+    public var deviceId: String
+    public var windowCode: String
+    public var pressedAt: Date
+    public var reason: FilterReason
+    public var projectNo: String?
+    public var hadIdentity: Bool
+
+    public init(rating: Rating, deviceId: String, windowCode: String, pressedAt: Date, reason: FilterReason, projectNo: String? = nil, hadIdentity: Bool = false) {
+        self.rating = rating
+        self.deviceId = deviceId
+        self.windowCode = windowCode
+        self.pressedAt = pressedAt
+        self.reason = reason
+        self.projectNo = projectNo
+        self.hadIdentity = hadIdentity
+    }
+}
+
+/// A case scanned at a window, as the ledger keeps it for the default rating:
+/// everything a default evaluation needs, and no evaluator identity (rule 6).
+public struct CaseOpening: Hashable, Sendable, Codable {
+    public var ticket: CaseTicket
+    public var window: WindowConfiguration
+    public var staff: [StaffMember]
+    public var deviceId: String?
+    public var openedAt: Date
+
+    public init(ticket: CaseTicket, window: WindowConfiguration, staff: [StaffMember], deviceId: String? = nil, openedAt: Date) {
+        self.ticket = ticket
+        self.window = window
+        self.staff = staff
+        self.deviceId = deviceId
+        self.openedAt = openedAt
+    }
+}
+
+/// A log line for the I/O layer's logger. Never contains personal data.
+public struct SessionEvent: Hashable, Sendable, CustomStringConvertible {
+    public enum Level: String, Hashable, Sendable { case info, notice, warning }
+    public var level: Level
+    public var message: String
+
+    public init(_ level: Level, _ message: String) {
+        self.level = level
+        self.message = message
+    }
+
+    public var description: String { "[\(level.rawValue)] \(message)" }
+}
+
+/// What the ledger knows about a case when it is scanned: the I/O layer looks
+/// it up and passes it in, so "a case rated once cannot be rated again" holds
+/// across restarts while the session stays pure.
+public enum CaseLedgerState: String, Hashable, Sendable, Codable {
+    /// Never seen: open it.
+    case unknown
+    /// Opened earlier, not rated yet: rate it now.
+    case open
+    /// Rated by a citizen already: further presses are `repeat`.
+    case rated
+    /// Default-rated already (5 working days passed): presses are `repeat`.
+    case defaulted
+
+    var isSettled: Bool { self == .rated || self == .defaulted }
+}

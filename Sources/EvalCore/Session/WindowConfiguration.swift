@@ -1,0 +1,40 @@
+/// Everything an evaluation from one counter window carries besides the press
+/// itself. The agent's configuration (TOML) maps into this; the session copies
+/// it into every evaluation it emits.
+public struct WindowConfiguration: Hashable, Sendable, Codable {
+    /// Administrative division code (行政区划), 6–12 digits.
+    public var areaCode: String
+    /// Unified social credit code of the department (18 characters).
+    public var deptCode: String?
+    public var deptName: String?
+    public var hallCode: String?
+    public var windowCode: String
+    /// Who is rated when no staff member has scanned a badge.
+    public var defaultStaff: StaffMember?
+    /// The service item (事项) rated when no case is scanned, if the window has one.
+    public var defaultTaskCode: String?
+    public var defaultTaskName: String?
+    public var pf: Channel
+
+    public init(
+        areaCode: String,
+        deptCode: String? = nil,
+        deptName: String? = nil,
+        hallCode: String? = nil,
+        windowCode: String,
+        defaultStaff: StaffMember? = nil,
+        defaultTaskCode: String? = nil,
+        defaultTaskName: String? = nil,
+        pf: Channel = .otherHallTerminal
+    ) {
+        self.areaCode = areaCode
+        self.deptCode = deptCode
+        self.deptName = deptName
+        self.hallCode = hallCode
+        self.windowCode = windowCode
+        self.defaultStaff = defaultStaff
+        self.defaultTaskCode = defaultTaskCode
+        self.defaultTaskName = defaultTaskName
+        self.pf = pf
+    }
+}

@@ -1,0 +1,120 @@
+import EvalCore
+import Foundation
+
+/// One row of the bad-review ledger (台账), as `evalctl bad-reviews` lists it.
+public struct BadReviewEntry: Hashable, Sendable {
+    public var evaluationId: EvaluationID
+    public var rating: Rating
+    public var assessedAt: Date
+    public var hallCode: String?
+    public var windowCode: String
+    public var staff: [StaffMember]
+    public var projectNo: String?
+    /// Last day of rectification (15 working days after the rating).
+    public var deadline: CivilDate
+    /// Real-name bad reviews need a call-back (回访).
+    public var callBackNeeded: Bool
+    /// Kept for the call-back only; masked unless revealed on purpose.
+    public var evaluator: Evaluator?
+    /// The queue's delivery state (pending, delivered, rejected…), when known.
+    public var deliveryState: String?
+}
+
+/// Filters for `evalctl bad-reviews`; nil means "any".
+public struct BadReviewQuery: Hashable, Sendable {
+    public var windowCode: String?
+    public var staffLoginName: String?
+    public var projectNo: String?
+    public var since: Date?
+    public var until: Date?
+
+    public init(windowCode: String? = nil, staffLoginName: String? = nil, projectNo: String? = nil, since: Date? = nil, until: Date? = nil) {
+        self.windowCode = windowCode
+        self.staffLoginName = staffLoginName
+        self.projectNo = projectNo
+        self.since = since
+        self.until = until
+    }
+}
+
+extension CaseLedger {
+    /// Adds a bad review to the ledger with its rectification deadline. The
+    /// evaluator's identity is kept only when a call-back is needed.
+    public func recordBadReview(_ evaluation: Evaluation, policy: BadReviewPolicy) throws {
+        guard evaluation.isBadReview else { return }
+        let callBack = BadReviewPolicy.needsCallBack(evaluation)
+        let staffJSON = try Self.json(evaluation.evaluatedPersons)
+        try locked { db in
+            try db.prepare("""
+                INSERT INTO bad_reviews(evaluation_id, rating, assessed_at, hall_code, window_code, staff_login, staff,
+                                        project_no, deadline, call_back_needed, evaluator_name, evaluator_cert)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(evaluation_id) DO NOTHING
+                """).run([
+                    evaluation.evaluationId.description, evaluation.satisfaction.rawValue,
+                    evaluation.assessedAt.timeIntervalSince1970, evaluation.hallCode, evaluation.windowCode,
+                    evaluation.evaluatedPersons.first?.loginName, staffJSON, evaluation.projectNo,
+                    policy.rectificationDeadline(for: evaluation).description, callBack,
+                    callBack ? evaluation.evaluator?.userName.revealed : nil,
+                    callBack ? evaluation.evaluator?.certKey.revealed : nil,
+                ])
+        }
+    }
+
+    /// Bad reviews matching `query`, newest first. `deliveryState` looks up the
+    /// queue's state of each evaluation (the queue owns it).
+    public func badReviews(
+        _ query: BadReviewQuery = BadReviewQuery(),
+        limit: Int = 1000,
+        deliveryState: (EvaluationID) throws -> String? = { _ in nil }
+    ) throws -> [BadReviewEntry] {
+        let rows = try locked { db in
+            // Optional filters as `? IS NULL OR column = ?`: one fixed statement, every value bound.
+            try db.prepare("""
+                SELECT evaluation_id, rating, assessed_at, hall_code, window_code, staff, project_no, deadline,
+                       call_back_needed, evaluator_name, evaluator_cert
+                FROM bad_reviews
+                WHERE (?1 IS NULL OR window_code = ?1)
+                  AND (?2 IS NULL OR staff_login = ?2)
+                  AND (?3 IS NULL OR project_no = ?3)
+                  AND (?4 IS NULL OR assessed_at >= ?4)
+                  AND (?5 IS NULL OR assessed_at < ?5)
+                ORDER BY assessed_at DESC LIMIT ?6
+                """).rows([query.windowCode, query.staffLoginName, query.projectNo,
+                           query.since?.timeIntervalSince1970, query.until?.timeIntervalSince1970, limit]) { row in
+                let name: String? = row.column(9)
+                let cert: String? = row.column(10)
+                return BadReviewEntry(
+                    evaluationId: EvaluationID(row.column(0) ?? "") ?? EvaluationID.make(at: .distantPast),
+                    rating: Rating(rawValue: row.column(1) ?? 1) ?? .veryDissatisfied,
+                    assessedAt: Date(timeIntervalSince1970: row.column(2) ?? 0),
+                    hallCode: row.column(3),
+                    windowCode: row.column(4) ?? "",
+                    staff: (try? Self.decode([StaffMember].self, json: row.column(5) ?? "[]")) ?? [],
+                    projectNo: row.column(6),
+                    deadline: CivilDate(row.column(7) ?? "") ?? CivilDate(year: 1970, month: 1, day: 1),
+                    callBackNeeded: row.column(8) ?? false,
+                    evaluator: name.flatMap { name in cert.map { Evaluator(userName: PersonalData(name), certKey: PersonalData($0)) } },
+                    deliveryState: nil
+                )
+            }
+        }
+        return try rows.map { entry in
+            var entry = entry
+            entry.deliveryState = try deliveryState(entry.evaluationId)
+            return entry
+        }
+    }
+
+    /// Forgets call-back identities of bad reviews whose deadline is before
+    /// `day` (rule 6: kept only as long as needed). Returns how many.
+    @discardableResult
+    public func purgeBadReviewIdentities(deadlineBefore day: CivilDate) throws -> Int {
+        try locked { db in
+            try db.prepare("""
+                UPDATE bad_reviews SET evaluator_name = NULL, evaluator_cert = NULL
+                WHERE deadline < ? AND evaluator_name IS NOT NULL
+                """).run([day.description])
+            return db.changes
+        }
+    }
+}
