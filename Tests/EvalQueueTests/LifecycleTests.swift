@@ -242,6 +242,23 @@ struct OperatorTests {
         #expect(try ids(QueueListQuery(state: .pending, windowCode: "W02", order: .newestFirst)) == [late.evaluationId, defaulted.evaluationId])
     }
 
+    @Test func findsACitizensRatingOfACaseForTheDefaultRatingPass() async throws {
+        let fixture = try QueueFixture()
+        let queue = try fixture.open()
+        defer { queue.close() }
+        var defaulted = SampleEvaluation.make(rating: .basicallySatisfied, projectNo: "CASE-1")
+        defaulted.evaluationType = .defaulted
+        let rated = SampleEvaluation.make(rating: .satisfied, projectNo: "CASE-2")
+        try await queue.enqueue(defaulted)
+        try await queue.enqueue(rated)
+        _ = try await queue.claim(limit: 10, now: fixture.now)
+        try await queue.settle([.delivered(rated.evaluationId)], now: fixture.now)
+
+        #expect(try queue.activeEvaluation(forProject: "CASE-2") == rated.evaluationId)
+        #expect(try queue.activeEvaluation(forProject: "CASE-1") == nil)  // only a default: not a citizen's rating
+        #expect(try queue.activeEvaluation(forProject: "CASE-3") == nil)
+    }
+
     @Test func anEditorInAnotherConnectionRetriesAndDropsWhileTheQueueRuns() async throws {
         let fixture = try QueueFixture()
         let queue = try fixture.open()
