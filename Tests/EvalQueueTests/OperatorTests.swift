@@ -60,7 +60,10 @@ struct OperatorTests {
         #expect(dropped.evaluation == unwanted)
         #expect(throws: QueueError.notFound) { try editor.drop(unwanted.evaluationId) }
 
-        // The daemon's queue sees both edits at once.
+        // Housekeeping wakes the forwarder, and the daemon's queue sees both edits.
+        let signals = queue.pendingSignals()
+        try await queue.prune(now: fixture.now)
+        #expect(await yields(signals))
         #expect(try await queue.claim(limit: 10, now: fixture.now).map(\.evaluation.evaluationId) == [rejected.evaluationId])
         #expect(throws: QueueError.notFound) { try QueueEditor(path: fixture.directory.path("missing.sqlite3")) }
     }
