@@ -135,6 +135,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Test helper: a process the queue tests SIGKILL mid-enqueue (not shipped).
+        .executableTarget(
+            name: "evalq-crash-probe",
+            dependencies: ["EvalCore", "EvalQueue", "EvalTesting"],
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(name: "EvalCoreTests", dependencies: ["EvalCore", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "EvalQueueTests", dependencies: ["EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalDevicesTests", dependencies: ["EvalDevices", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),

@@ -102,3 +102,9 @@ public final class Connection {
         )
     }
 }
+
+extension Connection {
+    /// True outside a transaction. After an error inside one, true means SQLite
+    /// rolled the whole transaction back on its own (disk full, I/O error).
+    public var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+}

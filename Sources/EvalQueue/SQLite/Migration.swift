@@ -15,6 +15,8 @@ public struct Migration: Sendable {
 
 extension Connection {
     /// Applies the migrations not yet recorded, in order.
+    /// (`julianday` rather than `unixepoch('subsec')`: the latter needs SQLite 3.42,
+    /// Debian 12 ships 3.40, where it yields NULL.)
     public func migrate(_ migrations: [Migration]) throws {
         try execute("""
             CREATE TABLE IF NOT EXISTS schema_migrations (

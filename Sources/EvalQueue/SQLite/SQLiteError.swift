@@ -20,6 +20,8 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public static let cantOpen: Int32 = 14
     public static let constraint: Int32 = 19
     public static let ioError: Int32 = 10
+    /// Extended code: a UNIQUE constraint failed (SQLITE_CONSTRAINT_UNIQUE).
+    public static let constraintUnique: Int32 = 2067
 
     public var isCorruption: Bool { code == Self.corrupt || code == Self.notADatabase }
     public var isDiskFull: Bool { code == Self.full }

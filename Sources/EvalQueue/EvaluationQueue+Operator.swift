@@ -1,0 +1,85 @@
+import EvalCore
+import Foundation
+import Logging
+
+/// What the operator CLI (evalctl) needs, through the daemon's queue.
+/// Reads go through a read-only connection and never wait for the writer.
+extension EvaluationQueue {
+    public func snapshot() throws -> QueueSnapshot { try reader.snapshot() }
+
+    public func counts() throws -> [RecordState: Int] { try reader.counts() }
+
+    public func list(_ query: QueueListQuery = QueueListQuery()) throws -> [QueuedRecord] { try reader.list(query) }
+
+    public func record(_ id: EvaluationID) throws -> QueuedRecord? { try reader.record(id) }
+
+    /// The id of a citizen's evaluation of case `projectNo` already in the queue
+    /// (for `CaseLedger.applyDueDefaults(queuedEvaluation:)`).
+    public func activeEvaluation(forProject projectNo: String) throws -> EvaluationID? {
+        try reader.activeEvaluation(forProject: projectNo)
+    }
+
+    /// How long the oldest pending record has waited, or nil when none is pending.
+    public func oldestPendingAge(now: Date) throws -> TimeInterval? { try reader.snapshot().oldestPendingAge(now: now) }
+
+    public func lastDeliveryTime() throws -> Date? { try reader.snapshot().lastDeliveredAt }
+
+    public func lastError() throws -> LastError? { try reader.snapshot().lastError }
+
+    /// Sends a dead letter again (after the operator fixed the cause):
+    /// rejected → pending, due now. The platform's reason stays in `last_error`.
+    /// Throws `QueueError.notFound`, or `QueueError.wrongState` unless rejected.
+    public func retry(_ id: EvaluationID, now: Date) async throws {
+        let at = now.timeIntervalSince1970
+        try await writer.perform { context in
+            let added = try OperatorEdits.retry(id, at: at, in: context.connection)
+            context.counters.records += 1
+            context.counters.bytes += added
+            context.addedPending = true
+        }
+        logger.notice("operator retry: \(id) rejected → pending")
+    }
+
+    /// Deletes a record in any state and returns it as it was, so the caller
+    /// can write it to the audit log. Throws `QueueError.notFound`.
+    public func drop(_ id: EvaluationID) async throws -> QueuedRecord {
+        let removed = try await writer.perform { context -> QueuedRecord in
+            let record = try OperatorEdits.drop(id, in: context.connection)
+            if record.state.isUndelivered {
+                context.counters.records -= 1
+                context.counters.bytes -= record.payloadBytes
+            }
+            return record
+        }
+        logger.notice("operator drop: \(id) (\(removed.state)) removed from the queue")
+        return removed
+    }
+}
+
+/// The SQL of the operator's repairs, shared by the daemon's queue and
+/// `QueueEditor` (evalctl's own connection).
+enum OperatorEdits {
+    /// rejected → pending; returns the record's payload bytes (for the caps).
+    static func retry(_ id: EvaluationID, at: Double, in db: Connection) throws -> Int {
+        let bytes = try db.prepare("""
+            UPDATE evaluations SET state = 'pending', rejected_at = NULL, rejected_reason = NULL, next_attempt_at = ?1
+            WHERE evaluation_id = ?2 AND state = 'rejected' RETURNING payload_bytes
+            """).rows([at, id.description]) { $0.column(0, as: Int.self) ?? 0 }
+        guard let added = bytes.first else {
+            let state = try db.scalar("SELECT state FROM evaluations WHERE evaluation_id = ?", [id.description], as: String.self)
+            guard let state else { throw QueueError.notFound("no queued record \(id)") }
+            throw QueueError.wrongState("record \(id) is \(state), not rejected: only a dead letter can be retried")
+        }
+        return added
+    }
+
+    /// Deletes the record and returns it as it was.
+    static func drop(_ id: EvaluationID, in db: Connection) throws -> QueuedRecord {
+        guard let record = try db.prepare("SELECT \(RecordColumns.list) FROM evaluations WHERE evaluation_id = ?")
+            .rows([id.description], RecordColumns.read).first else {
+            throw QueueError.notFound("no queued record \(id)")
+        }
+        try db.prepare("DELETE FROM evaluations WHERE evaluation_id = ?").run([id.description])
+        return record
+    }
+}

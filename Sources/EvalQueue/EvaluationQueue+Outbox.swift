@@ -1,0 +1,104 @@
+import EvalCore
+import Foundation
+import Logging
+
+/// A claimed row as the writer returns it; decoded on the caller's task so the
+/// writer thread spends its time on SQL only.
+private struct ClaimedRow: Sendable {
+    let sequence: Int64
+    let isBad: Bool
+    let id: String
+    let payload: String
+    let personalData: String?
+    let attempts: Int
+}
+
+extension EvaluationQueue: Outbox {
+    /// Moves up to `limit` due pending records to in flight: bad reviews first,
+    /// then enqueue order. A record whose stored JSON cannot be read is
+    /// dead-lettered with the reason rather than blocking the queue.
+    public func claim(limit: Int, now: Date) async throws -> [OutboxRecord] {
+        guard limit > 0 else { return [] }
+        let at = now.timeIntervalSince1970
+        let rows = try await writer.perform { context -> [ClaimedRow] in
+            try context.connection.prepare("""
+                UPDATE evaluations SET state = 'inflight', claimed_at = ?1
+                WHERE seq IN (
+                    SELECT seq FROM evaluations WHERE state = 'pending' AND next_attempt_at <= ?2
+                    ORDER BY is_bad DESC, seq LIMIT ?3)
+                RETURNING seq, is_bad, evaluation_id, payload, personal_data, attempts
+                """).rows([at, at, limit]) { row in
+                ClaimedRow(
+                    sequence: row.column(0, as: Int64.self) ?? 0, isBad: row.column(1, as: Bool.self) ?? false,
+                    id: row.column(2, as: String.self) ?? "", payload: row.column(3, as: String.self) ?? "",
+                    personalData: row.column(4, as: String.self), attempts: row.column(5, as: Int.self) ?? 0)
+            }
+        }
+        // RETURNING gives no order guarantee: restore the claim order.
+        let ordered = rows.sorted { ($0.isBad ? 0 : 1, $0.sequence) < ($1.isBad ? 0 : 1, $1.sequence) }
+        var records: [OutboxRecord] = []
+        var unreadable: [DeliveryOutcome] = []
+        for row in ordered {
+            do {
+                let evaluation = try StoredEvaluation.decode(payload: row.payload, personalData: row.personalData)
+                records.append(OutboxRecord(evaluation: evaluation, attempts: row.attempts))
+            } catch {
+                logger.error("queued record \(row.id) cannot be decoded; dead-lettered: \(error)")
+                if let id = EvaluationID(row.id) {
+                    unreadable.append(.rejected(id, reason: "evald: stored record unreadable: \(error)"))
+                }
+            }
+        }
+        if !unreadable.isEmpty { try await settle(unreadable, now: now) }
+        return records
+    }
+
+    /// delivered → delivered_at; rejected → dead letter with the platform's
+    /// reason; retry → pending again from `notBefore`, attempts + 1.
+    /// Outcomes for records no longer pending or in flight (already settled,
+    /// dropped by an operator) change nothing.
+    public func settle(_ outcomes: [DeliveryOutcome], now: Date) async throws {
+        guard !outcomes.isEmpty else { return }
+        let at = now.timeIntervalSince1970
+        try await writer.perform { context in
+            try context.atomically { context in
+                for outcome in outcomes { try Self.apply(outcome, at: at, in: &context) }
+            }
+        }
+    }
+
+    private static func apply(_ outcome: DeliveryOutcome, at: Double, in context: inout WriteContext) throws {
+        let db = context.connection
+        let open = "state IN ('pending', 'inflight')"
+        switch outcome {
+        case .delivered(let id):
+            let bytes = try db.prepare("""
+                UPDATE evaluations SET state = 'delivered', delivered_at = ?1, claimed_at = NULL, attempts = attempts + 1
+                WHERE evaluation_id = ?2 AND \(open) RETURNING payload_bytes
+                """).rows([at, id.description]) { $0.column(0, as: Int.self) ?? 0 }
+            for b in bytes { context.counters.records -= 1; context.counters.bytes -= b }
+        case .rejected(let id, let reason):
+            let bytes = try db.prepare("""
+                UPDATE evaluations SET state = 'rejected', rejected_at = ?1, rejected_reason = ?2, claimed_at = NULL,
+                    attempts = attempts + 1, last_error = ?2, last_error_at = ?1
+                WHERE evaluation_id = ?3 AND \(open) RETURNING payload_bytes
+                """).rows([at, reason, id.description]) { $0.column(0, as: Int.self) ?? 0 }
+            for b in bytes { context.counters.records -= 1; context.counters.bytes -= b }
+        case .retry(let id, let error, let notBefore):
+            try db.prepare("""
+                UPDATE evaluations SET state = 'pending', claimed_at = NULL, attempts = attempts + 1,
+                    last_error = ?1, last_error_at = ?2, next_attempt_at = ?3
+                WHERE evaluation_id = ?4 AND \(open)
+                """).run([error, at, notBefore.timeIntervalSince1970, id.description])
+            if db.changes > 0 { context.addedPending = true }
+        }
+    }
+
+    public func nextDue() async throws -> Date? {
+        try reader.nextDue()
+    }
+
+    public func pendingSignals() -> AsyncStream<Void> {
+        signals.stream()
+    }
+}

@@ -1,0 +1,117 @@
+import EvalCore
+import Foundation
+import Logging
+
+/// The crash-safe outbox of evaluations: a SQLite file in WAL mode with
+/// `synchronous=FULL`, written by one group-commit writer thread.
+///
+/// `enqueue` returns only once the evaluation is durably committed, so an
+/// evaluation acknowledged to the citizen survives a power cut. The forwarder
+/// drains it through `Outbox`; the operator inspects and repairs it through
+/// the methods in `EvaluationQueue+Operator.swift` (or a `QueueReader` from
+/// another process). Open each queue file once per process.
+public final class EvaluationQueue: Sendable {
+    public let configuration: QueueConfiguration
+    let writer: GroupCommitWriter
+    let reader: QueueReader
+    let signals: PendingSignals
+    let clock: any WallClock
+    let logger: Logger
+
+    /// Opens or creates the queue. A damaged file is moved aside (see
+    /// `QueueFile`); records left in flight by a crash become pending again.
+    public init(
+        configuration: QueueConfiguration,
+        clock: any WallClock = SystemWallClock(),
+        logger: Logger = Logger(label: "evald.queue")
+    ) throws {
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        let connection = try QueueFile.openWriter(path: configuration.path, now: clock.now(), logger: logger)
+        try connection.execute("UPDATE evaluations SET state = 'pending', claimed_at = NULL WHERE state = 'inflight'")
+        let recovered = connection.changes
+        if recovered > 0 {
+            logger.warning("\(recovered) evaluation(s) were in flight when the agent stopped; pending again (the platform deduplicates by evaluationId)",
+                           metadata: ["path": "\(configuration.path)"])
+        }
+        let counters = try Self.loadCounters(connection)
+        reader = try QueueReader(path: configuration.path)
+        let signals = PendingSignals()
+        self.signals = signals
+        // Last: nothing after this may throw, or the writer thread would outlive us.
+        writer = GroupCommitWriter(
+            connection: connection, configuration: configuration, counters: counters,
+            logger: logger, onPendingAdded: { signals.signal() })
+    }
+
+    deinit { writer.stop() }
+
+    /// Commits what is waiting, then stops the writer. Later calls fail with
+    /// `QueueError.closed`. Pending-signal streams finish.
+    public func close() {
+        writer.stop()
+        signals.finish()
+    }
+
+    /// Group-commit figures since open.
+    public var writerStatistics: WriterStatistics { writer.currentStatistics }
+
+    static func loadCounters(_ connection: Connection) throws -> PendingCounters {
+        let row = try connection.prepare("""
+            SELECT count(*), coalesce(sum(payload_bytes), 0) FROM evaluations WHERE state IN ('pending', 'inflight')
+            """).rows { ($0.column(0, as: Int.self) ?? 0, $0.column(1, as: Int.self) ?? 0) }.first ?? (0, 0)
+        return PendingCounters(records: row.0, bytes: row.1)
+    }
+
+    /// Stores `evaluation` durably, exactly once per `evaluationId`.
+    ///
+    /// Returns after COMMIT and its fsync. Concurrent callers share one
+    /// transaction and one fsync. Throws `QueueError.full` at a configured cap
+    /// (nothing is dropped to make room) and `QueueError.diskFull` when SQLite
+    /// cannot write; in both cases nothing was stored.
+    @discardableResult
+    public func enqueue(_ evaluation: Evaluation) async throws -> EnqueueResult {
+        let stored = StoredEvaluation(evaluation)
+        let now = clock.now().timeIntervalSince1970
+        return try await writer.perform { context in
+            try Self.insert(stored, at: now, into: &context)
+        }
+    }
+
+    private static let insertSQL = """
+        INSERT INTO evaluations (evaluation_id, state, rating, is_bad, evaluation_type, window_code, project_no,
+                                 assessed_at, payload, payload_bytes, personal_data, next_attempt_at, enqueued_at)
+        VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    private static func insert(_ stored: StoredEvaluation, at now: Double, into context: inout WriteContext) throws -> EnqueueResult {
+        let db = context.connection
+        let bytes = stored.payloadBytes
+        do {
+            try context.checkCapacity(adding: bytes, for: stored.id)
+        } catch {
+            // At the cap, a repeat of an evaluation already stored is still "stored once".
+            if try db.scalar("SELECT 1 FROM evaluations WHERE evaluation_id = ?", [stored.id], as: Int.self) != nil {
+                return .duplicate
+            }
+            throw error
+        }
+        // A plain INSERT, not ON CONFLICT DO NOTHING: the upsert clause costs on
+        // every insert, the failed statement only on a (rare) repeat. SQLite undoes
+        // just this statement; the batch's transaction goes on.
+        do {
+            try db.prepare(insertSQL).run([
+                stored.id, stored.rating, stored.isBad, stored.evaluationType, stored.windowCode, stored.projectNo,
+                stored.assessedAt, stored.payload, bytes, stored.personalData, now, now,
+            ])
+        } catch let error as SQLiteError where error.extendedCode == SQLiteError.constraintUnique {
+            return .duplicate
+        }
+        context.counters.records += 1
+        context.counters.bytes += bytes
+        context.batchBytes += bytes
+        context.addedPending = true
+        return .enqueued
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+import Logging
+
+/// One unit of work for the writer: runs inside the batch's transaction, and
+/// is told after COMMIT (or its failure) so it can resume its caller.
+protocol WriteOperation: AnyObject {
+    /// Runs the SQL. Returns the error if this operation failed on its own.
+    func stage(_ context: inout WriteContext) -> (any Error)?
+    /// Resumes the caller: with the staged result if the batch committed,
+    /// else with `batchError`.
+    func finish(batchError: (any Error)?)
+}
+
+/// The single owner of the write connection: a dedicated thread that takes
+/// every operation waiting at that moment, runs them all in ONE transaction,
+/// commits (one WAL fsync with `synchronous=FULL`), then resumes every caller.
+///
+/// Group commit without a timer: an operation arriving on an idle writer is
+/// committed at once; operations arriving while a commit's fsync is under way
+/// wait for it and share the next one. So a lone enqueue pays one fsync, and
+/// many concurrent producers pay one fsync per batch instead of one each.
+/// A thread and a condition variable, not an actor: an enqueue costs one lock,
+/// one signal and one continuation, far less than the fsync it waits for.
+final class GroupCommitWriter: @unchecked Sendable {
+    private let condition = NSCondition()
+    // Guarded by `condition`:
+    private var waiting: [any WriteOperation] = []
+    private var stopping = false
+    private var stopped = false
+    private var statistics = WriterStatistics()
+
+    // Owned by the writer thread (and by `init` before the thread starts):
+    private let connection: Connection
+    private let configuration: QueueConfiguration
+    private let logger: Logger
+    private var counters: PendingCounters
+    private let onPendingAdded: @Sendable () -> Void
+
+    private let exited = DispatchSemaphore(value: 0)
+
+    init(
+        connection: Connection,
+        configuration: QueueConfiguration,
+        counters: PendingCounters,
+        logger: Logger,
+        onPendingAdded: @escaping @Sendable () -> Void
+    ) {
+        self.connection = connection
+        self.configuration = configuration
+        self.counters = counters
+        self.logger = logger
+        self.onPendingAdded = onPendingAdded
+        let thread = Thread { [self] in run() }
+        thread.name = "evald-queue-writer"
+        thread.qualityOfService = .userInitiated
+        thread.start()
+    }
+
+    /// Runs `body` in the next group transaction and returns its result once
+    /// that transaction is durably committed.
+    func perform<T: Sendable>(_ body: @escaping @Sendable (inout WriteContext) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let operation = TypedWriteOperation(body: body, continuation: continuation)
+            condition.lock()
+            guard !stopped, !stopping else {
+                condition.unlock()
+                continuation.resume(throwing: QueueError.closed)
+                return
+            }
+            waiting.append(operation)
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    /// Transactions and operations so far: operations / transactions is the
+    /// average group size.
+    var currentStatistics: WriterStatistics { condition.withLock { statistics } }
+
+    /// Commits what is waiting, then stops the thread and waits for it.
+    /// Operations submitted afterwards fail with `QueueError.closed`.
+    func stop() {
+        condition.lock()
+        let alreadyStopping = stopping
+        stopping = true
+        condition.signal()
+        condition.unlock()
+        if !alreadyStopping { exited.wait() }
+    }
+
+    private func run() {
+        var batch: [any WriteOperation] = []
+        while true {
+            condition.lock()
+            while waiting.isEmpty && !stopping { condition.wait() }
+            if waiting.isEmpty {
+                stopped = true
+                condition.unlock()
+                break
+            }
+            swap(&batch, &waiting)
+            statistics.transactions += 1
+            statistics.operations += batch.count
+            statistics.largestBatch = max(statistics.largestBatch, batch.count)
+            condition.unlock()
+            commit(batch)
+            batch.removeAll(keepingCapacity: true)
+        }
+        exited.signal()
+    }
+
+    private func commit(_ batch: [any WriteOperation]) {
+        var context = WriteContext(connection: connection, configuration: configuration, logger: logger, counters: counters)
+        var batchError: (any Error)?
+        do {
+            try connection.prepare("BEGIN IMMEDIATE").run()
+        } catch {
+            batchError = Self.translate(error, operations: batch.count, logger: logger)
+        }
+        if batchError == nil {
+            for operation in batch {
+                let before = (context.counters, context.addedPending, context.batchBytes)
+                if let operationError = operation.stage(&context) {
+                    (context.counters, context.addedPending, context.batchBytes) = before
+                    if connection.isAutocommit {
+                        // SQLite rolled the whole transaction back (disk full, I/O):
+                        // every operation staged so far is undone.
+                        batchError = Self.translate(operationError, operations: batch.count, logger: logger)
+                        break
+                    }
+                }
+            }
+        }
+        if batchError == nil {
+            do {
+                try connection.prepare("COMMIT").run()
+            } catch {
+                batchError = Self.translate(error, operations: batch.count, logger: logger)
+            }
+        }
+        if batchError != nil, !connection.isAutocommit {
+            try? connection.prepare("ROLLBACK").run()
+        }
+        if batchError == nil {
+            counters = context.counters
+        }
+        // Signal before resuming callers: once `enqueue` returns, the signal is there.
+        if batchError == nil, context.addedPending { onPendingAdded() }
+        for operation in batch { operation.finish(batchError: batchError) }
+    }
+
+    /// A failed COMMIT (or BEGIN) becomes an error the caller can act on; disk
+    /// full gets its own kind and a loud line, because it needs an operator.
+    private static func translate(_ error: any Error, operations: Int, logger: Logger) -> any Error {
+        if let queueError = error as? QueueError, queueError.isDiskFull {
+            logger.critical("\(queueError.message); a transaction of \(operations) queue operation(s) was rolled back")
+            return queueError
+        }
+        if let sqlite = error as? SQLiteError, sqlite.isDiskFull {
+            let message = "disk full: a transaction of \(operations) queue operation(s) was rolled back, nothing of it stored; free space on the queue's disk (\(sqlite.message))"
+            logger.critical("\(message)")
+            return QueueError.diskFull(message)
+        }
+        logger.error("queue transaction of \(operations) operation(s) failed: \(error)")
+        return error
+    }
+}
+
+private final class TypedWriteOperation<T: Sendable>: WriteOperation {
+    private let body: @Sendable (inout WriteContext) throws -> T
+    private let continuation: CheckedContinuation<T, any Error>
+    private var result: Result<T, any Error>?
+
+    init(body: @escaping @Sendable (inout WriteContext) throws -> T, continuation: CheckedContinuation<T, any Error>) {
+        self.body = body
+        self.continuation = continuation
+    }
+
+    func stage(_ context: inout WriteContext) -> (any Error)? {
+        do {
+            result = .success(try body(&context))
+            return nil
+        } catch let error as SQLiteError where error.isDiskFull {
+            let translated = QueueError.diskFull("disk full while writing to the queue: \(error.message)")
+            result = .failure(translated)
+            return translated
+        } catch {
+            result = .failure(error)
+            return error
+        }
+    }
+
+    func finish(batchError: (any Error)?) {
+        switch result {
+        case .failure(let error):
+            continuation.resume(throwing: error)
+        case .success(let value):
+            if let batchError {
+                continuation.resume(throwing: batchError)
+            } else {
+                continuation.resume(returning: value)
+            }
+        case nil:
+            continuation.resume(throwing: batchError ?? QueueError.closed)
+        }
+    }
+}
+
+
+/// How well group commit is grouping: for the benchmark and tests.
+public struct WriterStatistics: Sendable, Hashable {
+    /// Write transactions begun (each one fsync when it commits).
+    public var transactions = 0
+    /// Operations (enqueues, claims, settles, …) run in them.
+    public var operations = 0
+    public var largestBatch = 0
+}

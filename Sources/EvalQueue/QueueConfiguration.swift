@@ -1,0 +1,44 @@
+import Foundation
+
+/// Everything the queue needs to know from the agent's configuration file.
+/// The service maps the `[queue]` TOML table onto this; every field has a default.
+public struct QueueConfiguration: Sendable, Equatable {
+    /// The SQLite file. Its `-wal` and `-shm` companions live next to it.
+    public var path: String
+    /// Records not yet delivered (pending + in flight) above which enqueue refuses.
+    public var maxPendingRecords: Int
+    /// Payload bytes of records not yet delivered above which enqueue refuses.
+    public var maxPendingBytes: Int
+    /// Free bytes on the queue's file system below which enqueue refuses, so the
+    /// queue never fills the disk the operating system also needs.
+    public var minFreeBytes: Int64
+    /// Delivered records are kept this many days for audit, then pruned.
+    public var deliveredRetentionDays: Int
+    /// The evaluator's identity is kept this long after delivery, then purged
+    /// (rule 6, 保护评价人信息). The rest of the record stays for audit.
+    public var personalDataRetention: TimeInterval
+    /// Rows deleted or purged per transaction, so housekeeping never holds the
+    /// write lock long enough to delay an enqueue noticeably.
+    public var pruneBatchSize: Int
+
+    public init(
+        path: String = QueueConfiguration.defaultPath,
+        maxPendingRecords: Int = 1_000_000,
+        maxPendingBytes: Int = 1 << 30,
+        minFreeBytes: Int64 = 256 << 20,
+        deliveredRetentionDays: Int = 90,
+        personalDataRetention: TimeInterval = 7 * 86_400,
+        pruneBatchSize: Int = 500
+    ) {
+        self.path = path
+        self.maxPendingRecords = maxPendingRecords
+        self.maxPendingBytes = maxPendingBytes
+        self.minFreeBytes = minFreeBytes
+        self.deliveredRetentionDays = deliveredRetentionDays
+        self.personalDataRetention = personalDataRetention
+        self.pruneBatchSize = pruneBatchSize
+    }
+
+    /// Where the daemon keeps its queue unless configured otherwise.
+    public static let defaultPath = "/var/lib/evald/queue.sqlite3"
+}

@@ -1,0 +1,129 @@
+import EvalCore
+import Foundation
+
+/// A read-only view of a queue file, for a second process such as evalctl
+/// (and for the daemon's own queries, off the writer thread).
+///
+/// It opens the file with `SQLITE_OPEN_READONLY`, so it never takes a write
+/// lock: it cannot block the daemon's enqueues or damage the file. In WAL
+/// mode each read sees one committed state; `snapshot()` reads everything in
+/// a single read transaction so its figures always add up.
+public final class QueueReader: @unchecked Sendable {
+    private let lock = NSLock()
+    private let connection: Connection  // guarded by `lock`
+    public let path: String
+
+    public init(path: String) throws {
+        connection = try Connection(path: path, mode: .readOnly)
+        self.path = path
+    }
+
+    private func read<T>(_ body: (Connection) throws -> T) throws -> T {
+        try lock.withLock {
+            try connection.execute("BEGIN")
+            defer { try? connection.execute("COMMIT") }
+            return try body(connection)
+        }
+    }
+
+    /// Counts, ages and the last error, consistent with each other.
+    public func snapshot() throws -> QueueSnapshot {
+        try read { db in
+            var counts: [RecordState: Int] = [:]
+            let grouped = try db.prepare("SELECT state, count(*) FROM evaluations GROUP BY state").rows {
+                ($0.column(0, as: String.self) ?? "", $0.column(1, as: Int.self) ?? 0)
+            }
+            for (state, count) in grouped {
+                if let state = RecordState(rawValue: state) { counts[state] = count }
+            }
+            let total = try db.scalar("SELECT count(*) FROM evaluations", as: Int.self) ?? 0
+            let bad = try db.scalar("SELECT count(*) FROM evaluations WHERE state = 'pending' AND is_bad = 1", as: Int.self) ?? 0
+            let oldest = try db.scalar("SELECT min(enqueued_at) FROM evaluations WHERE state = 'pending'", as: Double.self)
+            let delivered = try db.scalar("SELECT max(delivered_at) FROM evaluations WHERE state = 'delivered'", as: Double.self)
+            let lastError = try db.prepare("""
+                SELECT evaluation_id, last_error, last_error_at, state FROM evaluations
+                WHERE last_error_at IS NOT NULL ORDER BY last_error_at DESC LIMIT 1
+                """).rows { row -> LastError? in
+                guard let id = row.column(0, as: String.self).flatMap(EvaluationID.init),
+                      let state = row.column(3, as: String.self).flatMap(RecordState.init(rawValue:)) else { return nil }
+                return LastError(evaluationId: id, message: row.column(1, as: String.self) ?? "",
+                                 at: Date(timeIntervalSince1970: row.column(2, as: Double.self) ?? 0), state: state)
+            }.first ?? nil
+            return QueueSnapshot(
+                counts: counts, total: total, pendingBadReviews: bad,
+                oldestPendingEnqueuedAt: oldest.map(Date.init(timeIntervalSince1970:)),
+                lastDeliveredAt: delivered.map(Date.init(timeIntervalSince1970:)),
+                lastError: lastError)
+        }
+    }
+
+    public func counts() throws -> [RecordState: Int] { try snapshot().counts }
+
+    /// Records matching `query`, in enqueue order (or its reverse).
+    public func list(_ query: QueueListQuery = QueueListQuery()) throws -> [QueuedRecord] {
+        var conditions: [String] = []
+        var bindings: [any Bindable] = []
+        if let state = query.state {
+            conditions.append("state = ?")
+            bindings.append(state.rawValue)
+        }
+        if query.badReviewsOnly { conditions.append("is_bad = 1") }
+        if let rating = query.rating {
+            conditions.append("rating = ?")
+            bindings.append(rating.rawValue)
+        }
+        if let type = query.evaluationType {
+            conditions.append("evaluation_type = ?")
+            bindings.append(type.rawValue)
+        }
+        if let window = query.windowCode {
+            conditions.append("window_code = ?")
+            bindings.append(window)
+        }
+        if let projectNo = query.projectNo {
+            conditions.append("project_no = ?")
+            bindings.append(projectNo)
+        }
+        if let since = query.assessedSince {
+            conditions.append("assessed_at >= ?")
+            bindings.append(since.timeIntervalSince1970)
+        }
+        if let before = query.assessedBefore {
+            conditions.append("assessed_at < ?")
+            bindings.append(before.timeIntervalSince1970)
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let order = query.order == .oldestFirst ? "ASC" : "DESC"
+        bindings.append(max(0, query.limit))
+        let sql = "SELECT \(RecordColumns.list) FROM evaluations \(whereClause) ORDER BY seq \(order) LIMIT ?"
+        return try read { db in try db.prepare(sql).rows(bindings, RecordColumns.read) }
+    }
+
+    /// One record by its evaluation id, in any state.
+    public func record(_ id: EvaluationID) throws -> QueuedRecord? {
+        try read { db in
+            try db.prepare("SELECT \(RecordColumns.list) FROM evaluations WHERE evaluation_id = ?")
+                .rows([id.description], RecordColumns.read).first
+        }
+    }
+
+    /// The id of a citizen's (active) evaluation of case `projectNo` held in
+    /// the queue in any state, if there is one: what `CaseLedger.applyDueDefaults`
+    /// asks as `queuedEvaluation` so a rated case is never default-rated.
+    public func activeEvaluation(forProject projectNo: String) throws -> EvaluationID? {
+        try read { db in
+            try db.scalar("""
+                SELECT evaluation_id FROM evaluations
+                WHERE project_no = ? AND evaluation_type = 1 ORDER BY seq LIMIT 1
+                """, [projectNo], as: String.self).flatMap(EvaluationID.init)
+        }
+    }
+
+    /// The earliest next-attempt time among pending records.
+    public func nextDue() throws -> Date? {
+        try read { db in
+            try db.scalar("SELECT min(next_attempt_at) FROM evaluations WHERE state = 'pending'", as: Double.self)
+                .map(Date.init(timeIntervalSince1970:))
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import EvalCore
+import Foundation
+
+/// One stored evaluation with its delivery bookkeeping: what `evalctl show`
+/// and `evalctl list` print. The evaluator inside `evaluation` masks itself
+/// when printed; it is nil once personal data has been purged.
+public struct QueuedRecord: Sendable, Hashable {
+    /// Enqueue order (FIFO position).
+    public var sequence: Int64
+    public var evaluation: Evaluation
+    public var state: RecordState
+    /// Delivery attempts that got an answer or a failure so far.
+    public var attempts: Int
+    public var lastError: String?
+    public var nextAttemptAt: Date
+    public var enqueuedAt: Date
+    public var claimedAt: Date?
+    public var deliveredAt: Date?
+    public var rejectedAt: Date?
+    /// The platform's reason for a dead letter.
+    public var rejectedReason: String?
+    /// When the evaluator's identity was removed, if it was.
+    public var personalDataPurgedAt: Date?
+    /// Bytes this record counts against `maxPendingBytes`.
+    public var payloadBytes: Int
+
+    public var id: EvaluationID { evaluation.evaluationId }
+}
+
+/// The columns `QueuedRecord.read` expects, in order.
+enum RecordColumns {
+    static let list = """
+        seq, payload, personal_data, state, attempts, last_error, next_attempt_at, enqueued_at,
+        claimed_at, delivered_at, rejected_at, rejected_reason, personal_data_purged_at, payload_bytes
+        """
+
+    static func read(_ row: Statement) throws -> QueuedRecord {
+        let payload = row.column(1, as: String.self) ?? ""
+        let evaluation = try StoredEvaluation.decode(payload: payload, personalData: row.column(2, as: String.self))
+        func date(_ column: Int32) -> Date? { row.column(column, as: Double.self).map(Date.init(timeIntervalSince1970:)) }
+        return QueuedRecord(
+            sequence: row.column(0, as: Int64.self) ?? 0,
+            evaluation: evaluation,
+            state: RecordState(rawValue: row.column(3, as: String.self) ?? "") ?? .pending,
+            attempts: row.column(4, as: Int.self) ?? 0,
+            lastError: row.column(5, as: String.self),
+            nextAttemptAt: date(6) ?? .distantPast,
+            enqueuedAt: date(7) ?? .distantPast,
+            claimedAt: date(8),
+            deliveredAt: date(9),
+            rejectedAt: date(10),
+            rejectedReason: row.column(11, as: String.self),
+            personalDataPurgedAt: date(12),
+            payloadBytes: row.column(13, as: Int.self) ?? 0
+        )
+    }
+}

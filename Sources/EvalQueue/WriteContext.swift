@@ -1,0 +1,79 @@
+import CSQLite
+import Logging
+
+/// Records not yet delivered (pending + in flight): what the caps limit.
+/// The writer keeps them in memory, loaded once at open and changed only by
+/// committed transactions, so checking the cap costs no query.
+struct PendingCounters: Sendable, Equatable {
+    var records: Int
+    var bytes: Int
+}
+
+/// What one write operation sees while the writer runs it inside the batch's
+/// transaction. Only the writer thread ever holds one.
+struct WriteContext {
+    let connection: Connection
+    let configuration: QueueConfiguration
+    let logger: Logger
+    var counters: PendingCounters
+    /// Set when a record became pending, so the forwarder is woken after commit.
+    var addedPending = false
+    /// Bytes this batch adds, subtracted from the free space measured once per batch.
+    var batchBytes = 0
+    private var freeBytes: Int64??
+
+    init(connection: Connection, configuration: QueueConfiguration, logger: Logger, counters: PendingCounters) {
+        self.connection = connection
+        self.configuration = configuration
+        self.logger = logger
+        self.counters = counters
+    }
+
+    /// Throws `QueueError.full` (and logs loudly) when storing `bytes` more would
+    /// pass a configured cap. Never makes room by dropping older records: each
+    /// stored evaluation was acknowledged to a citizen, so it is a promise.
+    mutating func checkCapacity(adding bytes: Int, for id: String) throws {
+        let limits = configuration
+        var reason: String?
+        if counters.records + 1 > limits.maxPendingRecords {
+            reason = "\(counters.records) undelivered records reach the cap of \(limits.maxPendingRecords)"
+        } else if counters.bytes + bytes > limits.maxPendingBytes {
+            reason = "\(counters.bytes) undelivered bytes + \(bytes) would pass the cap of \(limits.maxPendingBytes)"
+        } else {
+            if freeBytes == nil { freeBytes = .some(DiskSpace.availableBytes(at: directory)) }
+            if case .some(.some(let free)) = freeBytes, free - Int64(batchBytes + bytes) < limits.minFreeBytes {
+                reason = "\(free) bytes free on the queue's disk, below the minimum of \(limits.minFreeBytes)"
+            }
+        }
+        if let reason {
+            let message = "queue full: \(reason); evaluation \(id) NOT stored (nothing older was dropped)"
+            logger.critical("\(message)", metadata: ["path": "\(connection.path)"])
+            throw QueueError.full(message)
+        }
+    }
+
+    private var directory: String {
+        let path = connection.path
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Runs `body` in a savepoint: if it throws, its changes are undone and the
+    /// rest of the batch is unaffected.
+    mutating func atomically<T>(_ body: (inout WriteContext) throws -> T) throws -> T {
+        try connection.prepare("SAVEPOINT op").run()
+        let saved = (counters, addedPending, batchBytes)
+        do {
+            let result = try body(&self)
+            try connection.prepare("RELEASE op").run()
+            return result
+        } catch {
+            (counters, addedPending, batchBytes) = saved
+            if !connection.isAutocommit {
+                try? connection.prepare("ROLLBACK TO op").run()
+                try? connection.prepare("RELEASE op").run()
+            }
+            throw error
+        }
+    }
+}

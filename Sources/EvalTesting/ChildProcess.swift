@@ -1,0 +1,161 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A child process with its stdout read line by line and every wait bounded:
+/// for tests that kill a real process mid-write, or drive a daemon or CLI.
+///
+/// stdout lines are collected on a background thread; `nextLine(timeout:)`
+/// and `waitForLines(_:timeout:)` wait on them with a deadline (never a sleep).
+/// stderr is kept for failure messages. `deinit` kills a still-running child.
+public final class ChildProcess: @unchecked Sendable {
+    public struct Timeout: Error, CustomStringConvertible {
+        public let what: String
+        public let stderr: String
+        public var description: String { "timed out waiting for \(what); child stderr:\n\(stderr)" }
+    }
+
+    private let process = Process()
+    private let condition = NSCondition()
+    private var lines: [String] = []          // guarded by `condition`
+    private var consumed = 0                  // guarded by `condition`
+    private var stdoutClosed = false          // guarded by `condition`
+    private var errorText = Data()            // guarded by `condition`
+    private let exited = DispatchSemaphore(value: 0)
+    private var exitStatus: Int32?            // guarded by `condition`
+
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Starts `executable` with `arguments`; `environment` adds to the parent's.
+    public init(_ executable: URL, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        process.terminationHandler = { [weak self] process in
+            guard let self else { return }
+            condition.withLock { exitStatus = process.terminationStatus }
+            exited.signal()
+        }
+        try process.run()
+        startReader(out.fileHandleForReading) { [weak self] chunk in self?.appendStdout(chunk) } onEnd: { [weak self] in
+            guard let self else { return }
+            condition.withLock {
+                stdoutClosed = true
+                condition.broadcast()
+            }
+        }
+        startReader(err.fileHandleForReading) { [weak self] chunk in
+            guard let self else { return }
+            condition.withLock { errorText.append(chunk) }
+        } onEnd: {}
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    private var partial = Data()  // touched only by the stdout reader thread
+
+    private func appendStdout(_ chunk: Data) {
+        partial.append(chunk)
+        var complete: [String] = []
+        while let newline = partial.firstIndex(of: UInt8(ascii: "\n")) {
+            complete.append(String(decoding: partial[partial.startIndex..<newline], as: UTF8.self))
+            partial.removeSubrange(partial.startIndex...newline)
+        }
+        guard !complete.isEmpty else { return }
+        condition.withLock {
+            lines.append(contentsOf: complete)
+            condition.broadcast()
+        }
+    }
+
+    private func startReader(_ handle: FileHandle, onChunk: @escaping @Sendable (Data) -> Void, onEnd: @escaping @Sendable () -> Void) {
+        let thread = Thread {
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                onChunk(chunk)
+            }
+            onEnd()
+        }
+        thread.start()
+    }
+
+    /// Every stdout line received so far (complete lines only).
+    public var receivedLines: [String] { condition.withLock { lines } }
+
+    /// What the child wrote to stderr so far.
+    public var stderr: String { condition.withLock { String(decoding: errorText, as: UTF8.self) } }
+
+    /// The next stdout line not yet returned, waiting at most `timeout`.
+    /// Returns nil if stdout closed first; throws `Timeout` when time runs out.
+    public func nextLine(timeout: Duration = .seconds(10)) throws -> String? {
+        let deadline = Date().addingTimeInterval(timeout.seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while consumed >= lines.count {
+            if stdoutClosed { return nil }
+            if !condition.wait(until: deadline) && consumed >= lines.count && !stdoutClosed {
+                throw Timeout(what: "a line on stdout", stderr: String(decoding: errorText, as: UTF8.self))
+            }
+        }
+        consumed += 1
+        return lines[consumed - 1]
+    }
+
+    /// Waits until at least `count` lines have arrived in total; returns them all.
+    @discardableResult
+    public func waitForLines(_ count: Int, timeout: Duration = .seconds(10)) throws -> [String] {
+        let deadline = Date().addingTimeInterval(timeout.seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while lines.count < count {
+            if stdoutClosed { break }
+            if !condition.wait(until: deadline) && lines.count < count && !stdoutClosed {
+                throw Timeout(what: "\(count) lines on stdout (got \(lines.count))", stderr: String(decoding: errorText, as: UTF8.self))
+            }
+        }
+        return lines
+    }
+
+    /// Sends `signal` (e.g. `SIGKILL`, `SIGTERM`) to the child.
+    public func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the child to exit and for its stdout to be fully read;
+    /// returns its exit status (or the signal number if killed).
+    @discardableResult
+    public func waitForExit(timeout: Duration = .seconds(10)) throws -> Int32 {
+        if exited.wait(timeout: .now() + timeout.seconds) == .timedOut {
+            throw Timeout(what: "the child to exit", stderr: stderr)
+        }
+        exited.signal()  // let later calls return at once
+        let deadline = Date().addingTimeInterval(timeout.seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while !stdoutClosed {
+            if !condition.wait(until: deadline) && !stdoutClosed { break }
+        }
+        return exitStatus ?? -1
+    }
+
+    /// Whether the child was ended by a signal rather than exiting.
+    public var wasKilledBySignal: Bool { process.terminationReason == .uncaughtSignal }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,43 @@
+import CSQLite
+import EvalCore
+import EvalQueue
+import EvalTesting
+import Foundation
+
+/// The floor: one INSERT per committed transaction, on the queue's own schema
+/// and pragmas, with no queue machinery (no writer thread, no continuation,
+/// no JSON encoding on the clock). A lone enqueue cannot beat it, because
+/// each durable commit costs one WAL fsync.
+final class BareLoop {
+    private let connection: Connection
+    private let payload: String
+
+    static var sqliteVersion: String { String(cString: sqlite3_libversion()) }
+
+    init(path: String) throws {
+        connection = try Connection(path: path)
+        _ = try connection.scalar("PRAGMA journal_mode = WAL", as: String.self)
+        try connection.execute("PRAGMA synchronous = FULL")
+        try connection.execute("PRAGMA cache_size = -16384")
+        try connection.migrate(Schema.all)
+        let data = try JSONEncoder().encode(SampleEvaluation.make())
+        payload = String(decoding: data, as: UTF8.self)
+    }
+
+    /// One INSERT in its own transaction; returns its latency in ms.
+    func insertAndCommit() throws -> Double {
+        let id = EvaluationID.make().description
+        let now = Date().timeIntervalSince1970
+        let start = ContinuousClock.now
+        try connection.prepare("BEGIN IMMEDIATE").run()
+        try connection.prepare(Self.insert).run([id, now, payload, payload.utf8.count, now, now])
+        try connection.prepare("COMMIT").run()
+        return (ContinuousClock.now - start).milliseconds
+    }
+
+    private static let insert = """
+        INSERT INTO evaluations (evaluation_id, state, rating, is_bad, evaluation_type, window_code, project_no,
+                                 assessed_at, payload, payload_bytes, personal_data, next_attempt_at, enqueued_at)
+        VALUES (?, 'pending', 5, 0, 1, 'W01', NULL, ?, ?, ?, NULL, ?, ?)
+        """
+}

@@ -1,0 +1,151 @@
+import ArgumentParser
+import EvalCore
+import EvalQueue
+import EvalTesting
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `evald-bench queue`: enqueue latency and throughput of the SQLite queue,
+/// against a bare one-INSERT-per-COMMIT loop on the same disk as the floor.
+struct QueueBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queue",
+        abstract: "Enqueue latency/throughput and claim+settle rate of the SQLite queue."
+    )
+
+    @Option(help: "Directory for the benchmark's database files (default: a fresh temporary directory).")
+    var directory: String?
+
+    @Option(help: "Latency samples (each: one bare INSERT+COMMIT, then one enqueue), at most --latency-seconds.")
+    var samples = 2_000
+
+    @Option(help: "Time limit of the latency measurement, in seconds.")
+    var latencySeconds = 15.0
+
+    @Option(help: "Duration of each throughput run (1, 8, 64 producers, and claim+settle), in seconds.")
+    var seconds = 4.0
+
+    func run() async throws {
+        let temporary = try TemporaryDirectory(prefix: "evald-bench")
+        defer { temporary.remove() }
+        let folder = directory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? temporary.url
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var created: [String] = []
+        func fresh(_ name: String) -> String {
+            let path = folder.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(6)).sqlite3").path
+            created.append(path)
+            return path
+        }
+        defer {
+            for path in created {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+        }
+
+        print("evald-bench queue: SQLite \(BareLoop.sqliteVersion), WAL, synchronous=FULL, files in \(folder.path)")
+
+        // 1. Single enqueue on an idle queue vs the bare loop, alternating one of
+        //    each so both see the same disk weather (shared disks vary by 10x).
+        let queue = try EvaluationQueue(configuration: QueueConfiguration(path: fresh("latency"), minFreeBytes: 0))
+        let bare = try BareLoop(path: fresh("bare"))
+        var queueLatencies: [Double] = []
+        var bareLatencies: [Double] = []
+        let latencyDeadline = ContinuousClock.now + .milliseconds(Int(latencySeconds * 1000))
+        while queueLatencies.count < samples, ContinuousClock.now < latencyDeadline {
+            bareLatencies.append(try bare.insertAndCommit())
+            let evaluation = SampleEvaluation.make()
+            let start = ContinuousClock.now
+            try await queue.enqueue(evaluation)
+            queueLatencies.append((ContinuousClock.now - start).milliseconds)
+        }
+        queue.close()
+        let q = Percentiles(queueLatencies)
+        let b = Percentiles(bareLatencies)
+        print(String(format: "single enqueue, idle queue:     p50 %.3f ms  p99 %.3f ms  (%d samples)", q.p50, q.p99, queueLatencies.count))
+        print(String(format: "bare INSERT+COMMIT loop:        p50 %.3f ms  p99 %.3f ms  (%.0f commits/s)", b.p50, b.p99, 1000 / b.mean))
+        print(String(format: "ratio queue/bare:               p50 %.2fx    p99 %.2fx   (target: p99 <= 1.5x)", q.p50 / b.p50, q.p99 / b.p99))
+
+        // 2. Throughput with concurrent producers, each awaiting its enqueue.
+        var drainPath = ""
+        for producers in [1, 8, 64] {
+            let path = fresh("throughput\(producers)")
+            let queue = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
+            let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+            let start = ContinuousClock.now
+            let total = try await withThrowingTaskGroup(of: Int.self) { group in
+                for p in 0..<producers {
+                    group.addTask {
+                        var made = 0
+                        // Evaluations are built in chunks outside the clock-checked loop:
+                        // the run measures the queue, not the sample factory.
+                        while ContinuousClock.now < deadline {
+                            for evaluation in (0..<64).map({ _ in SampleEvaluation.make(window: "W\(p)") }) {
+                                try await queue.enqueue(evaluation)
+                                made += 1
+                            }
+                        }
+                        return made
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            let elapsed = (ContinuousClock.now - start).milliseconds / 1000
+            let stats = queue.writerStatistics
+            print(String(format: "enqueue throughput, %2d producers: %8.0f enqueues/s  (%d in %.2f s; %.1f per transaction, largest %d)",
+                         producers, Double(total) / elapsed, total, elapsed,
+                         Double(stats.operations) / Double(max(1, stats.transactions)), stats.largestBatch))
+            queue.close()
+            if producers == 64 { drainPath = path }
+        }
+
+        // 3. Claim + settle (dequeue + ack) over the 64-producer backlog.
+        let drain = try EvaluationQueue(configuration: QueueConfiguration(path: drainPath, minFreeBytes: 0))
+        let now = Date().addingTimeInterval(1)
+        var drained = 0
+        let start = ContinuousClock.now
+        let deadline = start + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            let batch = try await drain.claim(limit: 100, now: now)
+            if batch.isEmpty { break }
+            try await drain.settle(batch.map { .delivered($0.evaluation.evaluationId) }, now: now)
+            drained += batch.count
+        }
+        let elapsed = (ContinuousClock.now - start).milliseconds / 1000
+        drain.close()
+        print(String(format: "claim+settle, batches of 100:   %8.0f records/s  (%d in %.2f s)", Double(drained) / elapsed, drained, elapsed))
+        print(String(format: "peak RSS:                       %.1f MiB", PeakRSS.mebibytes))
+    }
+}
+
+struct Percentiles {
+    let p50: Double
+    let p99: Double
+    let mean: Double
+
+    init(_ values: [Double]) {
+        let sorted = values.sorted()
+        func at(_ q: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] }
+        p50 = at(0.50)
+        p99 = at(0.99)
+        mean = sorted.isEmpty ? 0 : sorted.reduce(0, +) / Double(sorted.count)
+    }
+}
+
+extension Duration {
+    var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}
+
+enum PeakRSS {
+    /// `ru_maxrss` is in KiB on Linux.
+    static var mebibytes: Double {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}
