@@ -90,17 +90,21 @@ public struct DeviceHub: Sendable {
         let active = ActiveNodes()
         await withTaskGroup(of: Void.self) { group in
             while !Task.isCancelled {
-                for item in inventory.readable() where active.claim(item.node) {
+                for item in inventory.readable() where active.claim(item.node, now: monotonicSeconds()) {
                     let node = item.node
                     let profile = item.profile
                     let (sysfs, clock, logger) = (configuration.sysfs, self.clock, self.logger)
                     group.addTask {
+                        let started = monotonicSeconds()
                         switch item.kind {
                         case .evdev: await EvdevReader(node: node, profile: profile, sysfs: sysfs, clock: clock, logger: logger).run(output: output)
                         case .hidraw: await HidrawReader(node: node, profile: profile, sysfs: sysfs, clock: clock, logger: logger).run(output: output)
                         case .usb: break
                         }
-                        active.release(node)
+                        // A reader that ends at once (EACCES, grab refused) is not retried
+                        // every second: the node cools down, so the problem is not repeated.
+                        let ended = monotonicSeconds()
+                        active.release(node, coolDownUntil: ended - started < 2 ? ended + 30 : nil)
                     }
                 }
                 try? await Task.sleep(for: configuration.rescanInterval)
@@ -110,13 +114,27 @@ public struct DeviceHub: Sendable {
     }
 }
 
-/// Nodes with a reader running; shared between the rescan loop and readers.
+/// Nodes with a reader running, and nodes cooling down after a reader failed
+/// at once; shared between the rescan loop and readers.
 final class ActiveNodes: @unchecked Sendable {
     private let lock = NSLock()
     private var nodes: Set<String> = []
+    private var coolingUntil: [String: Double] = [:]
 
-    func claim(_ node: String) -> Bool { lock.withLock { nodes.insert(node).inserted } }
-    func release(_ node: String) { _ = lock.withLock { nodes.remove(node) } }
+    func claim(_ node: String, now: Double) -> Bool {
+        lock.withLock {
+            if let until = coolingUntil[node], now < until { return false }
+            coolingUntil[node] = nil
+            return nodes.insert(node).inserted
+        }
+    }
+
+    func release(_ node: String, coolDownUntil: Double?) {
+        lock.withLock {
+            nodes.remove(node)
+            if let coolDownUntil { coolingUntil[node] = coolDownUntil }
+        }
+    }
 }
 
 /// Where a simulated keypad reads from and which deviceId it reports (bind it like a real one).

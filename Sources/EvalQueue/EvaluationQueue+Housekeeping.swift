@@ -16,7 +16,8 @@ extension EvaluationQueue {
     /// Works in transactions of at most `pruneBatchSize` rows, each its own
     /// writer operation, so enqueues never wait behind a long delete.
     /// Also re-counts the pending caps from the file, correcting any drift if
-    /// another process (an offline repair) changed records.
+    /// another process (`QueueEditor`) changed records, and signals the
+    /// forwarder when records are pending.
     @discardableResult
     public func prune(now: Date) async throws -> PruneResult {
         let purged = try await purgePersonalData(olderThan: now.addingTimeInterval(-configuration.personalDataRetention))
@@ -36,6 +37,9 @@ extension EvaluationQueue {
         }
         try await writer.perform { context in
             context.counters = try Self.loadCounters(context.connection)
+            // Wake the forwarder if anything waits, so a record another process
+            // made pending (QueueEditor.retry) is sent within one housekeeping period.
+            context.addedPending = context.counters.records > 0
         }
         if deleted > 0 || purged > 0 {
             logger.info("queue housekeeping: deleted \(deleted) delivered record(s) past \(configuration.deliveredRetentionDays) days, purged personal data of \(purged)")

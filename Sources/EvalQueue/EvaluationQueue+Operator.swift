@@ -13,6 +13,12 @@ extension EvaluationQueue {
 
     public func record(_ id: EvaluationID) throws -> QueuedRecord? { try reader.record(id) }
 
+    /// The id of a citizen's evaluation of case `projectNo` already in the queue
+    /// (for `CaseLedger.applyDueDefaults(queuedEvaluation:)`).
+    public func activeEvaluation(forProject projectNo: String) throws -> EvaluationID? {
+        try reader.activeEvaluation(forProject: projectNo)
+    }
+
     /// How long the oldest pending record has waited, or nil when none is pending.
     public func oldestPendingAge(now: Date) throws -> TimeInterval? { try reader.snapshot().oldestPendingAge(now: now) }
 

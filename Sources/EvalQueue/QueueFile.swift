@@ -63,7 +63,9 @@ enum QueueFile {
             counter += 1
             target = "\(path).corrupt-\(stamp)-\(counter)"
         }
-        for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: path + suffix) {
+        // The WAL first: were we to crash half-way, a fresh database must never
+        // find the damaged file's WAL next to it and replay it.
+        for suffix in ["-wal", "-shm", ""] where files.fileExists(atPath: path + suffix) {
             try files.moveItem(atPath: path + suffix, toPath: target + suffix)
         }
         return target

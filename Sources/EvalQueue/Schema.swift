@@ -53,6 +53,8 @@ public enum Schema {
             -- Audit retention and personal-data purge walk delivered rows by age.
             CREATE INDEX evaluations_delivered ON evaluations (delivered_at) WHERE state = 'delivered';
             CREATE INDEX evaluations_errors ON evaluations (last_error_at) WHERE last_error_at IS NOT NULL;
+            -- "Is a rating of this case already queued?" (the sessions' default-rating pass).
+            CREATE INDEX evaluations_project ON evaluations (project_no) WHERE project_no IS NOT NULL;
             """),
     ]
 }

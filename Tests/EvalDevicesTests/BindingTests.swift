@@ -1,5 +1,5 @@
 import EvalCore
-import EvalDevices
+@testable import EvalDevices
 import Foundation
 import Testing
 
@@ -35,5 +35,18 @@ import Testing
         if case .unbound(let again) = matcher.route(.press(device: noSerial, button: .verySatisfied, at: at)) {
             #expect(again != nil)
         }
+    }
+}
+
+@Suite struct ActiveNodesTests {
+    @Test func aNodeWhoseReaderFailedAtOnceCoolsDown() {
+        let nodes = ActiveNodes()
+        #expect(nodes.claim("/dev/input/event5", now: 100))
+        #expect(!nodes.claim("/dev/input/event5", now: 100.5), "one reader per node")
+        nodes.release("/dev/input/event5", coolDownUntil: 130)
+        #expect(!nodes.claim("/dev/input/event5", now: 120))
+        #expect(nodes.claim("/dev/input/event5", now: 131))
+        nodes.release("/dev/input/event5", coolDownUntil: nil)
+        #expect(nodes.claim("/dev/input/event5", now: 132), "a normal end (device gone) is picked up at the next rescan")
     }
 }

@@ -62,6 +62,61 @@ import Testing
         ])
     }
 
+    /// Feeds raw (type, code, value) events through the reader on a FIFO and
+    /// returns the event lines until the writer goes away.
+    static func readThroughFIFO(profile: DeviceProfile, _ events: [(UInt16, UInt16, Int32)]) async throws -> (node: String, lines: [String]) {
+        let dir = try TemporaryDirectoryForDevices()
+        defer { dir.remove() }
+        let node = dir.path("event43")
+        #expect(mkfifo(node, 0o600) == 0)
+        var reader = EvdevReader(node: node, profile: profile, sysfs: Sysfs(root: dir.url.path), logger: Logger(label: "test"))
+        reader.grab = false
+        let configured = reader
+        let (stream, continuation) = AsyncStream<DeviceEvent>.makeStream()
+        let task = Task {
+            await configured.run { if case .event(let event) = $0 { continuation.yield(event) } }
+            continuation.finish()
+        }
+        let timeout = Task {
+            try await Task.sleep(for: .seconds(10))
+            continuation.finish()
+        }
+        defer { timeout.cancel() }
+        var bytes: [UInt8] = []
+        for (index, (type, code, value)) in events.enumerated() {
+            bytes += inputEvent(seconds: 1, micros: 100_000 + index * 1000, type: type, code: code, value: value)
+        }
+        let payload = bytes
+        let writer = Task.detached {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: node))
+            try handle.write(contentsOf: Data(payload))
+            try handle.close()
+        }
+        var lines: [String] = []
+        for await event in stream { lines.append(event.description) }
+        try await writer.value
+        await task.value
+        return (node, lines)
+    }
+
+    @Test func kernelDroppedEventsDiscardThePartialScan() async throws {
+        var scanner = BuiltInProfiles.keyboardWedgeScanner
+        scanner.scan = ScanSettings(terminator: .enter, interKeyTimeoutMilliseconds: 5000, maxLength: 64)
+        let key = { (code: UInt16, value: Int32) in (UInt16(1), code, value) }
+        let (node, lines) = try await Self.readThroughFIFO(profile: scanner, [
+            key(30, 1), key(30, 0), key(48, 1), key(48, 0),   // "ab"
+            (0, 3, 0),                                          // SYN_DROPPED
+            key(46, 1), key(46, 0), key(32, 1), key(32, 0),   // "cd"
+            key(28, 1), key(28, 0),                             // Enter
+        ])
+        #expect(lines == [
+            "attached \(node) 0000:0000 event43",
+            "problem \(node) input events dropped by the kernel (SYN_DROPPED); partial input discarded",
+            "scan \(node) c*",
+            "detached \(node)",
+        ])
+    }
+
     @Test func problemsAreThrottledPerDevice() {
         let identity = DeviceIdentity(vendorId: 1, productId: 2, serial: "S", name: "flooder")
         let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))

@@ -81,6 +81,23 @@ struct UmockdevTests {
         ])
     }
 
+    /// Learn-mode inventory over emulated sysfs: evdev, hidraw and raw USB views,
+    /// serial-or-port deviceIds and the matching profile per backend.
+    @Test func inventoryListsEveryEmulatedDevice() throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let devices = ["scanner", "vendor-keypad", "hidraw-keypad", "keypad-keys"].flatMap { ["--device", "\(fixture)/\($0).umockdev"] }
+        let result = try probe(devices, ["list", "--profiles", TestPaths.fixture("profiles")])
+        #expect(result.lines == [
+            #"online  evdev /dev/input/event11 0c2e:0b61 serial=SCN0001 port=1-2 id=SCN0001 profile=scanner-honeywell window=unbound name="Honeywell Imaging & Mobility 1900""#,
+            #"online  evdev /dev/input/event12 1209:e7a2 serial=- port=1-4 id=usb-1-4 profile=test-fkeys-keypad window=unbound name="Counter Evaluator F-Keys""#,
+            #"online  hidraw /dev/hidraw0 1209:e7a3 serial=BM-7 port=1-5 id=BM-7 profile=test-bitmap-hidraw window=unbound name="Bitmap Evaluator""#,
+            #"online  usb /dev/bus/usb/001/011 0c2e:0b61 serial=SCN0001 port=1-2 id=SCN0001 profile=none window=unbound name="1900""#,
+            #"online  usb /dev/bus/usb/001/005 1209:e7a1 serial=KP-0042 port=1-3 id=KP-0042 profile=test-vendor-keypad window=unbound name="Five-Button Evaluator""#,
+            #"online  usb /dev/bus/usb/001/012 1209:e7a2 serial=- port=1-4 id=usb-1-4 profile=none window=unbound name="Counter Evaluator F-Keys""#,
+            #"online  usb /dev/bus/usb/001/013 1209:e7a3 serial=BM-7 port=1-5 id=BM-7 profile=none window=unbound name="Bitmap Evaluator""#,
+        ])
+    }
+
     /// The hub finds both devices through (emulated) sysfs and reads them at once.
     @Test func hubDiscoversAndReadsSeveralDevices() throws {
         let fixture = TestPaths.fixture("umockdev")

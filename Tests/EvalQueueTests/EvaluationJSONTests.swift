@@ -43,3 +43,15 @@ struct EvaluationJSONTests {
         #expect(stored.personalData?.contains("533103199001011234") == true)
     }
 }
+
+@Suite("The queue's UUID formatting")
+struct UUIDFormattingTests {
+    @Test func matchesEvaluationIDDescription() {
+        for _ in 0..<200 {
+            let id = EvaluationID.make()
+            #expect(StoredEvaluation.lowercaseUUID(id.uuid) == id.description)
+        }
+        let edge = EvaluationID(uuid: UUID(uuid: (0, 0xff, 0x10, 0x0f, 0xa0, 0x0a, 0x70, 0, 0x80, 1, 2, 3, 4, 5, 6, 0xfe)))
+        #expect(StoredEvaluation.lowercaseUUID(edge.uuid) == edge.description)
+    }
+}

@@ -43,3 +43,20 @@ final class QueueFixture: @unchecked Sendable {
         try FileManager.default.contentsOfDirectory(atPath: directory.url.path).filter { $0.hasPrefix(prefix) }.sorted()
     }
 }
+
+/// Whether `stream` yields within `limit` (a bounded wait, never a hang).
+func yields(_ stream: AsyncStream<Void>, within limit: Duration = .seconds(5)) async -> Bool {
+    await withTaskGroup(of: Bool.self) { group in
+        group.addTask {
+            var iterator = stream.makeAsyncIterator()
+            return await iterator.next() != nil
+        }
+        group.addTask {
+            try? await Task.sleep(for: limit)
+            return false
+        }
+        let first = await group.next() ?? false
+        group.cancelAll()
+        return first
+    }
+}

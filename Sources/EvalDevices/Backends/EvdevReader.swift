@@ -109,6 +109,14 @@ public struct EvdevReader: Sendable {
             }
             for index in 0..<(count / MemoryLayout<input_event>.stride) {
                 let raw = buffer[index]
+                if raw.type == UInt16(EV_SYN), raw.code == UInt16(SYN_DROPPED) {
+                    // The kernel's buffer overflowed: key state (Shift, a half-typed
+                    // scan) is unknown, so start over rather than guess.
+                    decoder = KeyInputDecoder(profile: profile)
+                    flushAt = nil
+                    emit(mapper.problem("input events dropped by the kernel (SYN_DROPPED); partial input discarded", at: clock.now()), identity, output)
+                    continue
+                }
                 guard raw.type == UInt16(EV_KEY), let action = KeyEvent.Action(rawValue: raw.value) else { continue }
                 let event = KeyEvent(code: raw.code, action: action,
                                      time: Double(raw.time.tv_sec) + Double(raw.time.tv_usec) / 1e6)
