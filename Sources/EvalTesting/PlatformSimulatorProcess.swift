@@ -41,11 +41,14 @@ public final class PlatformSimulatorProcess: @unchecked Sendable {
     public var rootURL: String { "http://127.0.0.1:\(port)" }
 
     /// Starts the simulator and waits (bounded) until it answers `GET /stats`.
-    /// - Parameter arguments: extra flags, e.g. `["--error-rate", "500=0.3"]`.
+    /// - Parameters:
+    ///   - arguments: extra flags, e.g. `["--error-rate", "500=0.3"]`.
+    ///   - environment: added to the child's environment, e.g. a log level.
     public static func start(
         appKey: String = "evald-test",
         secret: String = "test-secret-0123456789",
         arguments: [String] = [],
+        environment: [String: String] = [:],
         executable: String? = nil,
         timeout: TimeInterval = 20
     ) async throws -> PlatformSimulatorProcess {
@@ -53,8 +56,13 @@ public final class PlatformSimulatorProcess: @unchecked Sendable {
         let secretFile = directory.path("app-secret")
         try Data(secret.utf8).write(to: URL(fileURLWithPath: secretFile))
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable ?? locateExecutable())
-        process.arguments = ["--port", "0", "--app-key", appKey, "--app-secret-file", secretFile] + arguments
+        let simulator = try executable ?? locateExecutable()
+        let simulatorArguments = ["--port", "0", "--app-key", appKey, "--app-secret-file", secretFile] + arguments
+        process.executableURL = URL(fileURLWithPath: simulator)
+        process.arguments = simulatorArguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let stdout = Pipe()
         process.standardOutput = stdout
         try process.run()

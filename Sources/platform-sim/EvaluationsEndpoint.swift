@@ -15,10 +15,9 @@ struct EvaluationsEndpoint: Sendable {
     let state: SimulatorState
     let appKey: String
     let signer: RequestSigner
-    /// Seconds added to this machine's clock: lets a test play a platform whose clock differs.
-    let clockOffset: TimeInterval
 
-    var now: Date { Date().addingTimeInterval(clockOffset) }
+    /// The platform's clock (Hummingbird stamps the `Date` header from the same clock).
+    var now: Date { Date() }
 
     func handle(_ request: Request, context: SimulatorContext) async throws -> Response {
         state.count { $0.requests += 1 }
@@ -137,7 +136,6 @@ struct EvaluationsEndpoint: Sendable {
     private func json(_ status: Int, _ body: [UInt8]) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        headers[Self.dateHeader] = HTTPDate.format(now)
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
@@ -146,5 +144,4 @@ struct EvaluationsEndpoint: Sendable {
     static let nonceHeader = HTTPField.Name("X-Nonce")!
     static let signatureHeader = HTTPField.Name("X-Signature")!
     static let retryAfter = HTTPField.Name("Retry-After")!
-    static let dateHeader = HTTPField.Name("Date")!
 }

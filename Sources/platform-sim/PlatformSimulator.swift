@@ -12,7 +12,7 @@ import NIOCore
 struct PlatformSimulator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "platform-sim",
-        abstract: "A provincial 好差评 platform speaking evald-json/1, with injectable faults.",
+        abstract: "A provincial evaluation platform speaking evald-json/1, with injectable faults.",
         discussion: """
         Serves POST /api/v1/evaluations (base_url http://HOST:PORT/api/v1), GET /stats, \
         GET /evaluations (unique ids), GET and POST /faults (JSON, replaces all faults).
@@ -35,7 +35,6 @@ struct PlatformSimulator: AsyncParsableCommand {
     @Option(help: "Fraction of valid records rejected.") var rejectRate: Double = 0
     @Option(help: "FIELD=VALUE: reject records whose field has this value.") var rejectField: String?
     @Option(help: "Fraction of requests answered 200 with a garbage body (after storing).") var garbageRate: Double = 0
-    @Option(help: "Seconds to add to this machine's clock (play a platform whose clock differs).") var clockOffset: Double = 0
 
     func run() async throws {
         let secret = try SecretLoader.load(file: appSecretFile)
@@ -62,7 +61,7 @@ struct PlatformSimulator: AsyncParsableCommand {
 
         let state = try SimulatorState(faults: faults, storePath: store)
         let endpoint = EvaluationsEndpoint(
-            state: state, appKey: appKey, signer: RequestSigner(appKey: appKey, secret: secret), clockOffset: clockOffset
+            state: state, appKey: appKey, signer: RequestSigner(appKey: appKey, secret: secret)
         )
         let router = Router(context: SimulatorContext.self)
         router.post("/api/v1/evaluations") { request, context in

@@ -28,8 +28,8 @@ final class UplinkHarness: @unchecked Sendable {
 
     static let secret = "uplink-test-secret"
 
-    init(simulatorArguments: [String] = [], clientSecret: String = UplinkHarness.secret, maxInFlight: Int = 4, batchSize: Int = 100) async throws {
-        let sim = try await PlatformSimulatorProcess.start(secret: Self.secret, arguments: simulatorArguments)
+    init(simulatorArguments: [String] = [], simulatorEnvironment: [String: String] = [:], clientSecret: String = UplinkHarness.secret, maxInFlight: Int = 4, batchSize: Int = 100) async throws {
+        let sim = try await PlatformSimulatorProcess.start(secret: Self.secret, arguments: simulatorArguments, environment: simulatorEnvironment)
         self.sim = sim
         let configuration = UplinkConfiguration(
             baseURL: sim.baseURL, appKey: sim.appKey,
