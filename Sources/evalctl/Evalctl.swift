@@ -18,7 +18,7 @@ struct Evalctl: AsyncParsableCommand {
         version: EvaldVersion.current,
         subcommands: [
             StatusCommand.self, QueueCommand.self, TailCommand.self, StatsCommand.self, ExportCommand.self,
-            BadReviewsCommand.self, DevicesCommand.self, UdevRulesCommand.self,
+            SelftestCommand.self, BadReviewsCommand.self, DevicesCommand.self, UdevRulesCommand.self,
         ]
     )
 }

@@ -356,7 +356,7 @@ extension Duration {
         let (s, atto) = components
         return Double(s) + Double(atto) / 1e18
     }
-    var milliseconds: Double { seconds * 1000 }
+    // `milliseconds` comes from QueueBench.swift (one definition per target).
 }
 
 struct BenchFailure: Error, CustomStringConvertible {

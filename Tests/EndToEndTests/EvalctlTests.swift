@@ -95,4 +95,47 @@ struct EvalctlTests {
         #expect(audit.contains("verb=drop evaluationId=\(seeded.pending.evaluationId)"))
         #expect(audit.contains("\"satisfaction\":3"))
     }
+    @Test func repairsGoThroughTheRunningDaemonAndReadsNeverDisturbIt() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let sim = try await PlatformSimulatorProcess.start(appKey: "test-key", secret: "test-secret")
+        defer { sim.stop() }
+        // The platform rejects 非常不满意 for now: a dead letter to repair.
+        try await sim.setFaults(#"{"rejectField": "satisfaction", "rejectValue": "1"}"#)
+        var config = TestConfig(directory: dir.url.path)
+        config.platformURL = sim.baseURL
+        try config.write()
+        let keypad = try Keypad(path: config.fifoPath)
+        let daemon = try await PipelineEndToEndTests.startDaemon(config)
+        defer { daemon.stop() }
+        try await keypad.connect(timeout: .seconds(10))
+        defer { keypad.close() }
+        keypad.press(1)
+        try await Task.sleep(for: .milliseconds(100))
+        keypad.press(5)
+
+        #expect(await eventually(timeout: .seconds(20)) {
+            let counts = try? QueueReader(path: config.queuePath).snapshot()
+            return counts?.count(.rejected) == 1 && counts?.count(.delivered) == 1
+        }, "stderr:\n\(daemon.stderr)")
+        let rejected = try #require(try QueueReader(path: config.queuePath).list(QueueListQuery(state: .rejected)).first)
+
+        // Reads in a loop while the daemon works: always consistent, never an error.
+        for _ in 0..<5 {
+            let status = try await evalctl(config, ["status", "--json"])
+            #expect(status.status == 0)
+            let q = (json(status.stdout) as? [String: Any])?["queue"] as? [String: Any]
+            #expect(q?["total"] as? Int == 2)
+        }
+
+        try await sim.clearFaults()
+        let retry = try await evalctl(config, ["queue", "retry", "--yes", rejected.id.description])
+        #expect(retry.status == 0, "\(retry.stdout)\(retry.stderr)")
+        #expect(await eventually(timeout: .seconds(20)) {
+            (try? QueueReader(path: config.queuePath).record(rejected.id)?.state) == .delivered
+        }, "stderr:\n\(daemon.stderr)")
+        #expect(try await sim.stats().unique == 2)
+        #expect(daemon.stderr.contains("operator retry"))
+        #expect(daemon.isRunning)
+    }
 }

@@ -1,6 +1,7 @@
 import EvalCore
 import EvalDevices
 import EvalQueue
+import EvalUplink
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -53,7 +54,11 @@ struct DaemonParts: Sendable {
         let devices = DeviceService(pipeline: pipeline, hubConfiguration: configuration.deviceHubConfiguration(catalog: profiles.catalog),
                                     logger: Logger(label: "evald.devices"))
 
-        // The forwarder joins when the uplink module lands (see ForwarderService).
+        let outbox = InstrumentedOutbox(base: queue, heartbeats: heartbeats, metrics: metrics, board: board)
+        let forwarder = try Forwarder.make(configuration: configuration.uplinkConfiguration, outbox: outbox,
+                                           logger: Logger(label: "evald.uplink"))
+        let requestLimit = Duration.milliseconds(configuration.platform.connectTimeoutMillis + configuration.platform.requestTimeoutMillis)
+        heartbeats.register(.forwarder, busyLimit: requestLimit * 2 + .seconds(30))
 
         let auditLog = AuditLog(stateDirectory: configuration.agent.stateDirectory)
         let control = ControlServer(path: ControlSocket.path(stateDirectory: configuration.agent.stateDirectory),
@@ -67,6 +72,8 @@ struct DaemonParts: Sendable {
         return DaemonParts(
             services: [
                 Named(name: "alerts", service: alerts),
+                Named(name: "forwarder", service: ForwarderService(forwarder: forwarder, outbox: outbox, board: board,
+                                                                  drainLimit: .seconds(15), logger: logger)),
                 Named(name: "defaults", service: DefaultRatingService(pipeline: pipeline, logger: logger)),
                 Named(name: "devices", service: devices),
                 Named(name: "housekeeping", service: housekeeping),

@@ -1,0 +1,58 @@
+import EvalUplink
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs the uplink forwarder. On graceful shutdown it stops claiming, lets the
+/// requests in flight finish (bounded), then cancels the forwarder: nothing is
+/// cut off mid-request unless the platform hangs past the deadline, and even
+/// then the records stay in the queue (in flight → pending at next start; the
+/// platform answers a repeat as `duplicate`).
+struct ForwarderService: Service {
+    let forwarder: Forwarder
+    let outbox: InstrumentedOutbox
+    let board: StatusBoard
+    let drainLimit: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await forwarder.run() }
+            group.addTask {
+                // Mirror the forwarder's status into the board for evalctl.
+                while !Task.isCancelled {
+                    publishStatus()
+                    try await Task.sleep(for: .seconds(5))
+                }
+            }
+            group.addTask {
+                try await gracefulShutdown()
+                let left = await outbox.drain(deadline: .now + drainLimit)
+                if left > 0 { logger.warning("\(left) record(s) still in flight at shutdown; they are sent again at the next start") }
+                publishStatus()
+                throw ShutdownDrained()
+            }
+            do {
+                try await group.next()
+            } catch is ShutdownDrained {
+            } catch is CancellationError {
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func publishStatus() {
+        let status = forwarder.status
+        board.update(notify: false) { s in
+            s.clockState = "\(status.clock)"
+            s.platformAuthFailing = status.authFailing
+            if let last = status.lastDeliveryAt { s.lastDelivery = max(last, s.lastDelivery ?? last) }
+            if let error = status.lastError, let at = status.lastErrorAt, at > (s.lastErrorAt ?? .distantPast) {
+                s.lastError = error
+                s.lastErrorAt = at
+            }
+        }
+    }
+
+    private struct ShutdownDrained: Error {}
+}
