@@ -59,8 +59,8 @@ mkfifo "$WORK/keypad.fifo"
 "$BIN/evald" --check-config --config "$WORK/evald.toml"
 "$BIN/evald" --config "$WORK/evald.toml" 2> "$WORK/evald.log" &
 EVALD_PID=$!
-EVALCTL=("$BIN/evalctl" --config "$WORK/evald.toml")
-running() { "${EVALCTL[@]}" status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d["daemon"]["running"] and d["daemon"]["phase"]=="running" else 1)'; }
+evalctl() { "$BIN/evalctl" "$@" --config "$WORK/evald.toml"; }
+running() { evalctl status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d["daemon"]["running"] and d["daemon"]["phase"]=="running" else 1)'; }
 wait_for "evald to be ready" running
 echo "evald: pid $EVALD_PID, log $WORK/evald.log"
 exec 3> "$WORK/keypad.fifo"     # the keypad's cable, so to speak
@@ -83,14 +83,15 @@ press 1 "the citizen rates 非常不满意: a bad review (差评), forwarded fir
 
 step "6. evaluations arriving at the simulator"
 unique() { curl -fsS "$SIM/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["unique"])'; }
-TIMEOUT=30 wait_for "3 evaluations at the simulator" test "$(unique 2>/dev/null || echo 0)" -ge 3
+arrived() { [ "$(unique 2>/dev/null || echo 0)" -ge 3 ]; }
+TIMEOUT=30 wait_for "3 evaluations at the simulator" arrived
 curl -fsS "$SIM/stats" | python3 -m json.tool
 [ "$(unique)" -eq 3 ] || fail "the simulator holds $(unique) evaluations, expected exactly 3"
 
 step "7. what the operator sees"
-"${EVALCTL[@]}" queue list --limit 10
-"${EVALCTL[@]}" stats --by window
-"${EVALCTL[@]}" bad-reviews
+evalctl queue list --limit 10
+evalctl stats --by window
+evalctl bad-reviews
 test -s "$WORK/last-bad-review-alert.json" && { echo "alert command received:"; cat "$WORK/last-bad-review-alert.json"; echo; } \
   || fail "the bad-review alert command did not run"
 echo "metrics (excerpt):"
@@ -99,13 +100,13 @@ FILTERED="$(curl -fsS "http://127.0.0.1:$METRICS/metrics" | sed -n 's/^evald_fil
 [ "${FILTERED:-0}" -ge 1 ] || fail "the repeated press was not filtered"
 
 step "8. evalctl status: the queue is empty"
-empty() { "${EVALCTL[@]}" status --json | python3 -c 'import json,sys; q=json.load(sys.stdin)["queue"]; sys.exit(0 if q["pending"]==0 and q["inflight"]==0 else 1)'; }
+empty() { evalctl status --json | python3 -c 'import json,sys; q=json.load(sys.stdin)["queue"]; sys.exit(0 if q["pending"]==0 and q["inflight"]==0 else 1)'; }
 wait_for "an empty queue" empty
-"${EVALCTL[@]}" status
+evalctl status
 
 step "9. stop evald (SIGTERM) and the simulator"
 exec 3>&-
 kill -TERM "$EVALD_PID"; wait "$EVALD_PID" || fail "evald did not stop cleanly"
 EVALD_PID=""
 echo
-echo "demo OK: 3 evaluations delivered (1 bad review first), 1 repeated press filtered, queue empty."
+echo "demo OK: 3 evaluations delivered (1 real-name bad review, alerted and ledgered), 1 repeated press filtered, queue empty."
