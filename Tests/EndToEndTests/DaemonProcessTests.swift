@@ -54,12 +54,16 @@ struct DaemonProcessTests {
 
         let started = ContinuousClock.now
         let daemon = try Child(Built.executable("evald"), ["--config", config.configPath],
-                               environment: ["NOTIFY_SOCKET": notifyPath], directory: dir.url.path)
+                               environment: ["NOTIFY_SOCKET": notifyPath, "WATCHDOG_USEC": "400000"], directory: dir.url.path)
         defer { daemon.stop() }
         let ready = notify.waitFor("READY=1", timeout: .seconds(30))
         #expect(ready.found, "no READY=1; saw \(ready.seen); stderr:\n\(daemon.stderr)")
         let readyAfter = ContinuousClock.now - started
         print("evald start-to-READY: \(readyAfter)")
+
+        // Healthy loops: the watchdog is pinged (at half of WATCHDOG_USEC).
+        let ping = notify.waitFor("WATCHDOG=1", timeout: .seconds(5))
+        #expect(ping.found, "no WATCHDOG=1; saw \(ping.seen)")
 
         // The status file says it runs.
         #expect(await eventually(timeout: .seconds(5)) { (try? AgentStatus.read(from: config.statusPath))?.phase == "running" })
@@ -83,6 +87,12 @@ struct DaemonProcessTests {
         let second = try await Child.run(Built.executable("evald"), ["--config", config.configPath], directory: dir.url.path)
         #expect(second.status == 75)
         #expect(second.stderr.contains("another evald (process \(daemon.pid)) already runs"), "\(second.stderr)")
+        #expect(daemon.isRunning)
+
+        // SIGHUP reloads and says so; the daemon keeps running.
+        daemon.signal(SIGHUP)
+        #expect(await eventually(timeout: .seconds(10)) { daemon.stderr.contains("reloaded: 1 window(s)") }, "\(daemon.stderr)")
+        #expect(notify.waitFor("READY=1", timeout: .seconds(5)).found)
         #expect(daemon.isRunning)
 
         // SIGTERM: STOPPING=1, clean exit well inside TimeoutStopSec, status file removed.

@@ -95,6 +95,25 @@ struct EvalctlTests {
         #expect(audit.contains("verb=drop evaluationId=\(seeded.pending.evaluationId)"))
         #expect(audit.contains("\"satisfaction\":3"))
     }
+    @Test func permissionDeniedIsExplained() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let config = TestConfig(directory: dir.url.path)
+        try config.write()
+        _ = try await Self.seed(config)
+        chmod(config.stateDirectory, 0o700)
+        chmod(dir.url.path, 0o755)
+        chmod(config.configPath, 0o644)
+        // Run as nobody (the tests run as root, for whom permissions do not apply).
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return }
+        let result = try await Child.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
+                                                              Built.executable("evalctl"), "queue", "list", "--config", config.configPath],
+                                         directory: dir.url.path)
+        #expect(result.status != 0)
+        #expect((result.stdout + result.stderr).contains("permission denied"), "\(result.stdout)\(result.stderr)")
+        #expect((result.stdout + result.stderr).contains("sudo"))
+    }
+
     @Test func repairsGoThroughTheRunningDaemonAndReadsNeverDisturbIt() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
