@@ -79,6 +79,28 @@ public final class EvaluationQueue: Sendable {
         }
     }
 
+    /// Stores `evaluation` and writes the case ledger's part of it (`ledger`:
+    /// its case rated, a bad review's line in the 台账) **in the same
+    /// transaction**: after a crash either both are in the file or neither is,
+    /// so a case whose rating was acknowledged can never take a second one, and
+    /// a queued bad review is always in the 台账. A repeat (`.duplicate`) writes
+    /// the ledger rows again (idempotent), which repairs a file written by an
+    /// agent that updated the ledger separately. If the ledger rows cannot be
+    /// written, the evaluation is not stored either and the error is thrown.
+    @discardableResult
+    public func enqueue(_ evaluation: Evaluation, ledger: CaseLedgerUpdate) async throws -> EnqueueResult {
+        guard !ledger.isEmpty else { return try await enqueue(evaluation) }
+        let stored = StoredEvaluation(evaluation)
+        let now = clock.now().timeIntervalSince1970
+        return try await writer.perform { context in
+            try context.atomically { context in
+                let result = try Self.insert(stored, at: now, into: &context)
+                try ledger.write(on: context.connection)
+                return result
+            }
+        }
+    }
+
     private static let insertSQL = """
         INSERT INTO evaluations (evaluation_id, state, rating, is_bad, evaluation_type, window_code, project_no,
                                  assessed_at, payload, payload_bytes, personal_data, next_attempt_at, enqueued_at)
