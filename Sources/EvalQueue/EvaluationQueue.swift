@@ -101,7 +101,7 @@ public final class EvaluationQueue: Sendable {
         }
     }
 
-    private static let insertSQL = """
+    static let insertSQL: StaticString = """
         INSERT INTO evaluations (evaluation_id, state, rating, is_bad, evaluation_type, window_code, project_no,
                                  assessed_at, payload, payload_bytes, personal_data, next_attempt_at, enqueued_at)
         VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -123,10 +123,7 @@ public final class EvaluationQueue: Sendable {
         // every insert, the failed statement only on a (rare) repeat. SQLite undoes
         // just this statement; the batch's transaction goes on.
         do {
-            try db.prepare(insertSQL).run([
-                stored.id, stored.rating, stored.isBad, stored.evaluationType, stored.windowCode, stored.projectNo,
-                stored.assessedAt, stored.payload, bytes, stored.personalData, now, now,
-            ])
+            try stored.insert(with: db.prepare(static: insertSQL), at: now)
         } catch let error as SQLiteError where error.extendedCode == SQLiteError.constraintUnique {
             return .duplicate
         }
