@@ -131,6 +131,19 @@ extension CaseLedger {
         }
     }
 
+    /// A citizen's evaluation of `projectNo` in the queue's table of the same
+    /// file, if any: the durable record of a rating, so a case left open by a
+    /// crash between a separate enqueue and `recordRating` is marked rated,
+    /// never defaulted, even when the caller passes no `queuedEvaluation`.
+    func queuedCitizenEvaluation(of projectNo: String) throws -> EvaluationID? {
+        try locked { db in
+            try db.scalar("""
+                SELECT evaluation_id FROM evaluations
+                WHERE project_no = ? AND evaluation_type = 1 ORDER BY seq LIMIT 1
+                """, [projectNo], as: String.self).flatMap(EvaluationID.init)
+        }
+    }
+
     /// One pass of rule 3, safe to run at any time and after any crash:
     /// re-enqueues defaults left unconfirmed, then settles and enqueues every
     /// case due at `now`. `enqueue` must be idempotent on `evaluationId`.
@@ -155,8 +168,9 @@ extension CaseLedger {
             let due = try dueCases(at: now)
             if due.isEmpty { break }
             for dueCase in due {
-                if let rated = try queuedEvaluation(dueCase.opening.ticket.projectNo) {
-                    try markRated(dueCase.opening.ticket.projectNo, evaluationId: rated, at: now)
+                let projectNo = dueCase.opening.ticket.projectNo
+                if let rated = try queuedEvaluation(projectNo) ?? queuedCitizenEvaluation(of: projectNo) {
+                    try markRated(projectNo, evaluationId: rated, at: now)
                     continue
                 }
                 let evaluation = DefaultRatingScheduler.evaluation(for: dueCase.opening, dueAt: dueCase.dueAt, id: makeID(dueCase.dueAt))

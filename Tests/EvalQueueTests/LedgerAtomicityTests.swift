@@ -53,11 +53,22 @@ struct LedgerAtomicityTests {
         // The agent's old order (enqueue, then ledger.record on another connection):
         // the ledger's row stays open, but the ledger's answer comes from the queue's row.
         let fixture = try QueueFixture()
-        _ = try rateAndKill(fixture, projectNo: "P-KILL-SEPARATE-01", mode: "separate")
+        let id = try rateAndKill(fixture, projectNo: "P-KILL-SEPARATE-01", mode: "separate")
 
         let ledger = try CaseLedger(path: fixture.path)
         #expect(try ledger.state(of: "P-KILL-SEPARATE-01") == .rated)
         #expect(try ledger.state(of: "P-NEVER-RATED-01") == .unknown)
+        // The defaults pass repairs the open row from the queue's record: rated, not defaulted.
+        let defaulted = try ledger.applyDueDefaults(at: Date().addingTimeInterval(86_400 * 30)) { _ in
+            Issue.record("a case with a queued rating must not be defaulted")
+        }
+        #expect(defaulted.isEmpty)
+        let row = try ledger.locked { db in
+            try db.prepare("SELECT state, evaluation_id FROM ledger_cases WHERE project_no = ?")
+                .rows(["P-KILL-SEPARATE-01"]) { ($0.column(0, as: String.self), $0.column(1, as: String.self)) }.first
+        }
+        #expect(row?.0 == "rated")
+        #expect(row?.1 == id)
     }
 
     @Test func whenTheLedgerRowsCannotBeWrittenTheEvaluationIsNotStoredEither() async throws {
