@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Reads the real clocks. `adjtimex` is not exported by Swift's Glibc module,
+/// so it is looked up with dlsym and called with a zeroed `struct timex`
+/// (modes = 0: read only, no privileges needed).
+public enum SystemClockProbe {
+    public static func sample() -> ClockSample {
+        ClockSample(wall: Date(), boot: bootSeconds(), kernelUnsynchronized: kernelUnsynchronized())
+    }
+
+    public static func bootSeconds() -> TimeInterval {
+        #if os(Linux)
+        var ts = timespec()
+        clock_gettime(CLOCK_BOOTTIME, &ts)
+        return TimeInterval(ts.tv_sec) + TimeInterval(ts.tv_nsec) / 1e9
+        #else
+        return ProcessInfo.processInfo.systemUptime
+        #endif
+    }
+
+    private typealias AdjtimexFunction = @convention(c) (UnsafeMutableRawPointer) -> Int32
+    private static let timeError: Int32 = 5  // TIME_ERROR
+    private static let staUnsync: Int32 = 0x0040  // STA_UNSYNC
+    /// `status` follows `modes` (+pad) and four longs in `struct timex` on LP64.
+    private static let statusOffset = 40
+
+    public static func kernelUnsynchronized() -> Bool? {
+        #if os(Linux) && (arch(x86_64) || arch(arm64))
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "adjtimex") else { return nil }
+        let adjtimex = unsafeBitCast(symbol, to: AdjtimexFunction.self)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 512)
+        let state = adjtimex(buffer)
+        guard state >= 0 else { return nil }
+        let status = buffer.load(fromByteOffset: statusOffset, as: Int32.self)
+        return state == timeError || status & staUnsync != 0
+        #else
+        return nil
+        #endif
+    }
+}

@@ -1,0 +1,13 @@
+import Hummingbird
+import NIOCore
+
+/// Request context that keeps the connection's channel, so a fault can drop it.
+struct SimulatorContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+}

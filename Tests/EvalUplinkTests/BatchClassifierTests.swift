@@ -1,0 +1,140 @@
+import EvalCore
+import EvalUplink
+import Foundation
+import Testing
+
+/// A deterministic generator (SplitMix64) so jitter is reproducible.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite struct RetryPolicyTests {
+    let policy = RetryPolicy(base: 1, cap: 60)
+
+    @Test func ceilingDoublesUpToTheCap() {
+        #expect((1...8).map { policy.ceiling(failures: $0) } == [1, 2, 4, 8, 16, 32, 60, 60])
+        #expect(policy.ceiling(failures: 10_000) == 60)
+    }
+
+    @Test func fullJitterStaysInsideTheWindowAndSpreads() {
+        var generator = SeededGenerator(state: 7)
+        let delays = (0..<1000).map { _ in policy.delay(failures: 4, using: &generator) }
+        #expect(delays.allSatisfy { (0...8).contains($0) })
+        #expect(delays.min()! < 1 && delays.max()! > 7)  // spread over the window, not lockstep
+    }
+
+    @Test func retryAfterIsAFloor() {
+        var generator = SeededGenerator(state: 1)
+        for _ in 0..<100 {
+            #expect(policy.delay(failures: 1, retryAfter: 30, using: &generator) >= 30)
+        }
+        #expect(policy.delay(failures: 1, retryAfter: 1e9, using: &generator) == policy.maxRetryAfter)
+    }
+}
+
+@Suite struct BatchClassifierTests {
+    let classifier = BatchClassifier(policy: RetryPolicy(base: 1, cap: 60))
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let ids = (0..<4).map { _ in EvaluationID.make() }
+
+    func plan(_ verdict: BatchVerdict, batch: [EvaluationID]? = nil, failures: Int = 1) -> BatchPlan {
+        var generator = SeededGenerator(state: 3)
+        return classifier.plan(for: verdict, batch: batch ?? ids, failures: failures, now: now, using: &generator)
+    }
+
+    @Test func perRecordVerdictsSettleAndHealTheLink() {
+        let verdict = BatchVerdict.perRecord([.delivered(ids[0]), .delivered(ids[1]), .rejected(ids[2], reason: "bad areaCode"), .delivered(ids[3])])
+        guard case .settle(let outcomes, .healthy) = plan(verdict) else { Issue.record("not settled healthy"); return }
+        #expect(outcomes[0] == .delivered(ids[0]))
+        #expect(outcomes[2] == .rejected(ids[2], reason: "platform rejected: bad areaCode"))
+    }
+
+    @Test func linkFailuresKeepEveryRecordForRetry() {
+        let failures: [BatchFailure] = [
+            .unauthorized(reason: "bad signature", platformDate: nil), .throttled(status: 429, retryAfter: nil),
+            .serverError(status: 500), .untrustworthy(reason: "garbage"), .transport(reason: "reset"),
+        ]
+        for failure in failures {
+            guard case .settle(let outcomes, .failing(_, let notBefore, let auth)) = plan(.failure(failure)) else {
+                Issue.record("\(failure) not retried"); continue
+            }
+            #expect(outcomes.map(\.evaluationId) == ids)
+            #expect(outcomes.allSatisfy { if case .retry(_, _, let at) = $0 { at == notBefore } else { false } })
+            #expect(notBefore >= now && notBefore <= now + 1)
+            #expect(auth == (failure == .unauthorized(reason: "bad signature", platformDate: nil)))
+        }
+    }
+
+    @Test func retryAfterDelaysTheWholeLink() {
+        guard case .settle(_, .failing(_, let notBefore, _)) = plan(.failure(.throttled(status: 503, retryAfter: 20))) else {
+            Issue.record("not failing"); return
+        }
+        #expect(notBefore >= now + 20)
+    }
+
+    @Test func malformedOrTooLargeBatchesAreBisectedDownToTheCulprit() {
+        #expect(plan(.failure(.malformedBatch(reason: "x"))) == .split([Array(ids[0..<2]), Array(ids[2...])]))
+        #expect(plan(.failure(.tooLarge)) == .split([Array(ids[0..<2]), Array(ids[2...])]))
+        guard case .settle(let outcomes, .healthy) = plan(.failure(.malformedBatch(reason: "satisfaction: wrong type")), batch: [ids[0]]) else {
+            Issue.record("single malformed record not dead-lettered"); return
+        }
+        #expect(outcomes == [.rejected(ids[0], reason: "platform answered 400 for this record alone: satisfaction: wrong type")])
+    }
+}
+
+@Suite struct ClockMonitorTests {
+    let floor = Date(timeIntervalSince1970: 1_767_225_600)
+
+    @Test func wallTimeBeforeTheBuildFloorIsWrong() {
+        var monitor = ClockMonitor(floor: floor)
+        let early = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01: RTC battery gone
+        #expect(monitor.observe(ClockSample(wall: early, boot: 10, kernelUnsynchronized: true)) == .beforeBuildFloor(early))
+    }
+
+    @Test func detectsAJumpAgainstBoottime() {
+        var monitor = ClockMonitor(floor: floor, jumpThreshold: 2)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(monitor.observe(ClockSample(wall: t0, boot: 100, kernelUnsynchronized: false)) == .synchronized)
+        #expect(monitor.observe(ClockSample(wall: t0 + 10, boot: 110.5, kernelUnsynchronized: false)) == .synchronized)
+        #expect(monitor.observe(ClockSample(wall: t0 + 3610.5, boot: 120.5, kernelUnsynchronized: false)) == .jumped(by: 3590.5))
+        #expect(monitor.observe(ClockSample(wall: t0 + 3620.5, boot: 130.5, kernelUnsynchronized: true)) == .unsynchronized)
+    }
+
+    @Test func systemProbeReadsTheKernel() {
+        let sample = SystemClockProbe.sample()
+        #expect(sample.boot > 0)
+        #expect(sample.kernelUnsynchronized != nil)  // adjtimex found via dlsym
+    }
+}
+
+@Suite struct ConfigurationTests {
+    @Test func validatesKeysWithClearMessages() throws {
+        try UplinkConfiguration(baseURL: "https://p.example/api/v1", appKey: "k").validate()
+        #expect(throws: UplinkConfiguration.Invalid.self) { try UplinkConfiguration(baseURL: "ftp://x", appKey: "k").validate() }
+        #expect(throws: UplinkConfiguration.Invalid.self) { try UplinkConfiguration(baseURL: "https://x/api", appKey: "k", batchSize: 101).validate() }
+        #expect(throws: UplinkConfiguration.Invalid.self) { try UplinkConfiguration(baseURL: "https://x/api", appKey: "k", clientCertFile: "/c.pem").validate() }
+        #expect(UplinkConfiguration(baseURL: "http://127.0.0.1:9/api/v1", appKey: "k").basePath == "/api/v1")
+    }
+
+    @Test func secretComesFromAFileOrASystemdCredential() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uplink-secret-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("from-file\n".utf8).write(to: dir.appendingPathComponent("secret"))
+        try Data("from-credential".utf8).write(to: dir.appendingPathComponent("uplink-app-secret"))
+
+        let fromFile = try SecretLoader.load(file: dir.appendingPathComponent("secret").path, environment: [:])
+        let fromCredential = try SecretLoader.load(file: nil, environment: ["CREDENTIALS_DIRECTORY": dir.path])
+        let signer = { (secret: AppSecret) in RequestSigner(appKey: "k", secret: secret).signature(path: "/", timestampMillis: 0, nonce: "n", body: []) }
+        #expect(signer(fromFile) == signer(AppSecret("from-file")))  // trailing newline dropped
+        #expect(signer(fromCredential) == signer(AppSecret("from-credential")))
+        #expect(throws: SecretLoader.Failure.self) { try SecretLoader.load(file: nil, environment: [:]) }
+    }
+}

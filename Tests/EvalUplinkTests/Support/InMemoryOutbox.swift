@@ -1,0 +1,87 @@
+import EvalCore
+import Foundation
+
+/// A fake outbox with the queue's contract (claim moves to in flight, bad
+/// reviews first then oldest, settle, nextDue, pendingSignals) kept in memory.
+/// For this module's tests only; the SQLite queue is the real one.
+final class InMemoryOutbox: Outbox, @unchecked Sendable {
+    struct Entry {
+        var evaluation: Evaluation
+        var attempts = 0
+        var notBefore: Date
+        var inFlight = false
+        var sequence: Int
+    }
+
+    private let lock = NSLock()
+    private var pending: [EvaluationID: Entry] = [:]
+    private(set) var deliveredIds: [EvaluationID] = []
+    private(set) var deadLetters: [EvaluationID: String] = [:]
+    private var sequence = 0
+    private var continuations: [UUID: AsyncStream<Void>.Continuation] = [:]
+    /// Every claim's size, to check batching.
+    private(set) var claimSizes: [Int] = []
+
+    func enqueue(_ evaluations: [Evaluation], at now: Date = Date()) {
+        let toSignal = lock.withLock { () -> [AsyncStream<Void>.Continuation] in
+            for evaluation in evaluations {
+                sequence += 1
+                pending[evaluation.evaluationId] = Entry(evaluation: evaluation, notBefore: now, sequence: sequence)
+            }
+            return Array(continuations.values)
+        }
+        for continuation in toSignal { continuation.yield() }
+    }
+
+    func claim(limit: Int, now: Date) async throws -> [OutboxRecord] {
+        lock.withLock {
+            let due = pending.values
+                .filter { !$0.inFlight && $0.notBefore <= now }
+                .sorted { a, b in
+                    if a.evaluation.isBadReview != b.evaluation.isBadReview { return a.evaluation.isBadReview }
+                    return a.sequence < b.sequence
+                }
+                .prefix(limit)
+            for entry in due { pending[entry.evaluation.evaluationId]?.inFlight = true }
+            if !due.isEmpty { claimSizes.append(due.count) }
+            return due.map { OutboxRecord(evaluation: $0.evaluation, attempts: $0.attempts) }
+        }
+    }
+
+    func settle(_ outcomes: [DeliveryOutcome], now: Date) async throws {
+        lock.withLock {
+            for outcome in outcomes {
+                switch outcome {
+                case .delivered(let id):
+                    if pending.removeValue(forKey: id) != nil { deliveredIds.append(id) }
+                case .rejected(let id, let reason):
+                    if pending.removeValue(forKey: id) != nil { deadLetters[id] = reason }
+                case .retry(let id, _, let notBefore):
+                    pending[id]?.inFlight = false
+                    pending[id]?.attempts += 1
+                    pending[id]?.notBefore = notBefore
+                }
+            }
+        }
+    }
+
+    func nextDue() async throws -> Date? {
+        lock.withLock { pending.values.filter { !$0.inFlight }.map(\.notBefore).min() }
+    }
+
+    func pendingSignals() -> AsyncStream<Void> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let key = UUID()
+        lock.withLock { continuations[key] = continuation }
+        continuation.onTermination = { [weak self] _ in
+            guard let self else { return }
+            _ = self.lock.withLock { self.continuations.removeValue(forKey: key) }
+        }
+        return stream
+    }
+
+    var pendingCount: Int { lock.withLock { pending.count } }
+    var delivered: [EvaluationID] { lock.withLock { deliveredIds } }
+    var dead: [EvaluationID: String] { lock.withLock { deadLetters } }
+    var maxAttempts: Int { lock.withLock { pending.values.map(\.attempts).max() ?? 0 } }
+}
