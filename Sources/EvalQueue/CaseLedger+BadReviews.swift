@@ -39,25 +39,12 @@ public struct BadReviewQuery: Hashable, Sendable {
 
 extension CaseLedger {
     /// Adds a bad review to the ledger with its rectification deadline. The
-    /// evaluator's identity is kept only when a call-back is needed.
+    /// evaluator's identity is kept only when a call-back is needed. Idempotent;
+    /// `EvaluationQueue.enqueue(_:ledger:)` writes the same row in the
+    /// evaluation's own transaction.
     public func recordBadReview(_ evaluation: Evaluation, policy: BadReviewPolicy) throws {
-        guard evaluation.isBadReview else { return }
-        let callBack = BadReviewPolicy.needsCallBack(evaluation)
-        let staffJSON = try Self.json(evaluation.evaluatedPersons)
-        try locked { db in
-            try db.prepare("""
-                INSERT INTO bad_reviews(evaluation_id, rating, assessed_at, hall_code, window_code, staff_login, staff,
-                                        project_no, deadline, call_back_needed, evaluator_name, evaluator_cert)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(evaluation_id) DO NOTHING
-                """).run([
-                    evaluation.evaluationId.description, evaluation.satisfaction.rawValue,
-                    evaluation.assessedAt.timeIntervalSince1970, evaluation.hallCode, evaluation.windowCode,
-                    evaluation.evaluatedPersons.first?.loginName, staffJSON, evaluation.projectNo,
-                    policy.rectificationDeadline(for: evaluation).description, callBack,
-                    callBack ? evaluation.evaluator?.userName.revealed : nil,
-                    callBack ? evaluation.evaluator?.certKey.revealed : nil,
-                ])
-        }
+        guard let row = try CaseLedgerUpdate.badReview(evaluation, policy: policy) else { return }
+        try locked { db in try CaseLedgerUpdate.write(row, on: db) }
     }
 
     /// Bad reviews matching `query`, newest first. `deliveryState` looks up the

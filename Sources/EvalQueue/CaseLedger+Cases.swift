@@ -10,12 +10,24 @@ public struct DueCase: Hashable, Sendable {
 
 extension CaseLedger {
     /// What the ledger knows about a case: passed to `CounterSession.receive`.
+    ///
+    /// A case the ledger still has open (or never saw) is `rated` when the
+    /// queue in the same file holds a citizen's evaluation of it: the queue's
+    /// row is the one durable record of a rating, so even an agent that wrote
+    /// the ledger after the enqueue and crashed in between cannot accept a
+    /// second rating of that case.
     public func state(of projectNo: String) throws -> CaseLedgerState {
         try locked { db in
-            guard let state = try db.scalar("SELECT state FROM ledger_cases WHERE project_no = ?", [projectNo], as: String.self) else {
-                return .unknown
+            let row = try db.prepare("""
+                SELECT (SELECT state FROM ledger_cases WHERE project_no = ?1),
+                       EXISTS (SELECT 1 FROM evaluations WHERE project_no = ?1 AND evaluation_type = 1)
+                """).rows([projectNo]) { ($0.column(0, as: String.self), $0.column(1, as: Bool.self) ?? false) }.first
+            let ledger = row?.0.map { CaseLedgerState(rawValue: $0) ?? .open } ?? .unknown
+            let queued = row?.1 ?? false
+            switch ledger {
+            case .unknown, .open: return queued ? .rated : ledger
+            default: return ledger
             }
-            return CaseLedgerState(rawValue: state) ?? .open
         }
     }
 
@@ -36,18 +48,13 @@ extension CaseLedger {
     }
 
     /// Marks the case of a citizen's evaluation rated. Call after the
-    /// evaluation is in the queue. Returns false when the case was not open
-    /// (not in the ledger, or already settled).
+    /// evaluation is in the queue, or better, let the queue do it in the same
+    /// transaction: `EvaluationQueue.enqueue(_:ledger:)`. Returns false when
+    /// the case was not open (not in the ledger, or already settled).
     @discardableResult
     public func recordRating(_ evaluation: Evaluation) throws -> Bool {
-        guard let projectNo = evaluation.projectNo else { return false }
-        return try locked { db in
-            try db.prepare("""
-                UPDATE ledger_cases SET state = 'rated', evaluation_id = ?, settled_at = ?
-                WHERE project_no = ? AND state = 'open'
-                """).run([evaluation.evaluationId.description, evaluation.assessedAt.timeIntervalSince1970, projectNo])
-            return db.changes == 1
-        }
+        guard let rated = CaseLedgerUpdate.rated(evaluation) else { return false }
+        return try locked { db in try CaseLedgerUpdate.write(rated, on: db) }
     }
 
     /// Open cases whose default is due at `now`, earliest first.
@@ -124,6 +131,19 @@ extension CaseLedger {
         }
     }
 
+    /// A citizen's evaluation of `projectNo` in the queue's table of the same
+    /// file, if any: the durable record of a rating, so a case left open by a
+    /// crash between a separate enqueue and `recordRating` is marked rated,
+    /// never defaulted, even when the caller passes no `queuedEvaluation`.
+    func queuedCitizenEvaluation(of projectNo: String) throws -> EvaluationID? {
+        try locked { db in
+            try db.scalar("""
+                SELECT evaluation_id FROM evaluations
+                WHERE project_no = ? AND evaluation_type = 1 ORDER BY seq LIMIT 1
+                """, [projectNo], as: String.self).flatMap(EvaluationID.init)
+        }
+    }
+
     /// One pass of rule 3, safe to run at any time and after any crash:
     /// re-enqueues defaults left unconfirmed, then settles and enqueues every
     /// case due at `now`. `enqueue` must be idempotent on `evaluationId`.
@@ -148,8 +168,9 @@ extension CaseLedger {
             let due = try dueCases(at: now)
             if due.isEmpty { break }
             for dueCase in due {
-                if let rated = try queuedEvaluation(dueCase.opening.ticket.projectNo) {
-                    try markRated(dueCase.opening.ticket.projectNo, evaluationId: rated, at: now)
+                let projectNo = dueCase.opening.ticket.projectNo
+                if let rated = try queuedEvaluation(projectNo) ?? queuedCitizenEvaluation(of: projectNo) {
+                    try markRated(projectNo, evaluationId: rated, at: now)
                     continue
                 }
                 let evaluation = DefaultRatingScheduler.evaluation(for: dueCase.opening, dueAt: dueCase.dueAt, id: makeID(dueCase.dueAt))

@@ -3,9 +3,11 @@ import Foundation
 
 extension CaseLedger {
     /// The ledger's part of one `SessionAction`, so the agent's session loop is:
-    /// for each action, enqueue it if it is `.emit`, then `ledger.record(action, …)`,
-    /// then log it / alert. Returns warnings to log (e.g. a due date computed
-    /// across a year with no calendar file).
+    /// for each action, if it is `.emit`, enqueue it **with its ledger rows**
+    /// (`queue.enqueue(evaluation, ledger: CaseLedgerUpdate(evaluation, badReviewPolicy:))`,
+    /// one transaction), then `ledger.record(action, …)` (for `.emit` a no-op
+    /// repeat of those rows), then log it / alert. Returns warnings to log
+    /// (e.g. a due date computed across a year with no calendar file).
     @discardableResult
     public func record(_ action: SessionAction, scheduler: DefaultRatingScheduler, badReviewPolicy: BadReviewPolicy) throws -> [String] {
         switch action {

@@ -13,6 +13,12 @@ enum EvaluationJSON {
     /// The evaluation without its evaluator (stored in a column of its own).
     /// `id` is `e.evaluationId.description`, passed in when the caller has it.
     static func payload(_ e: Evaluation, id: String? = nil) -> String {
+        String(decoding: payloadBytes(e, id: id), as: UTF8.self)
+    }
+
+    /// The same JSON as UTF-8 bytes, which the queue binds as they are: no
+    /// `String` is built (and validated) only to be copied into SQLite.
+    static func payloadBytes(_ e: Evaluation, id: String? = nil) -> [UInt8] {
         var out = JSONBytes()
         out.raw("{\"evaluationId\":")
         out.string(id ?? e.evaluationId.description)
@@ -38,7 +44,7 @@ enum EvaluationJSON {
             out.raw("}")
         }
         out.raw("]}")
-        return out.text
+        return out.bytes
     }
 
     /// The evaluator's identity: the only personal data the queue stores.
@@ -56,7 +62,7 @@ enum EvaluationJSON {
 /// A UTF-8 byte buffer: appending bytes is several times cheaper than growing
 /// a `String` piece by piece.
 private struct JSONBytes {
-    private var bytes: [UInt8] = []
+    private(set) var bytes: [UInt8] = []
 
     init() { bytes.reserveCapacity(640) }
 
@@ -78,7 +84,20 @@ private struct JSONBytes {
     /// characters escaped; everything else, Chinese included, as UTF-8.
     mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
+        var value = value
+        value.withUTF8 { utf8 in
+            // Almost every value needs no escape: append it whole, not byte by byte.
+            if utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                escaped(utf8)
+            } else {
+                bytes.append(contentsOf: utf8)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func escaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
             case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
@@ -92,6 +111,5 @@ private struct JSONBytes {
             default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 }

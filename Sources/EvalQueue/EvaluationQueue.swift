@@ -79,7 +79,29 @@ public final class EvaluationQueue: Sendable {
         }
     }
 
-    private static let insertSQL = """
+    /// Stores `evaluation` and writes the case ledger's part of it (`ledger`:
+    /// its case rated, a bad review's line in the 台账) **in the same
+    /// transaction**: after a crash either both are in the file or neither is,
+    /// so a case whose rating was acknowledged can never take a second one, and
+    /// a queued bad review is always in the 台账. A repeat (`.duplicate`) writes
+    /// the ledger rows again (idempotent), which repairs a file written by an
+    /// agent that updated the ledger separately. If the ledger rows cannot be
+    /// written, the evaluation is not stored either and the error is thrown.
+    @discardableResult
+    public func enqueue(_ evaluation: Evaluation, ledger: CaseLedgerUpdate) async throws -> EnqueueResult {
+        guard !ledger.isEmpty else { return try await enqueue(evaluation) }
+        let stored = StoredEvaluation(evaluation)
+        let now = clock.now().timeIntervalSince1970
+        return try await writer.perform { context in
+            try context.atomically { context in
+                let result = try Self.insert(stored, at: now, into: &context)
+                try ledger.write(on: context.connection)
+                return result
+            }
+        }
+    }
+
+    static let insertSQL: StaticString = """
         INSERT INTO evaluations (evaluation_id, state, rating, is_bad, evaluation_type, window_code, project_no,
                                  assessed_at, payload, payload_bytes, personal_data, next_attempt_at, enqueued_at)
         VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -101,10 +123,7 @@ public final class EvaluationQueue: Sendable {
         // every insert, the failed statement only on a (rare) repeat. SQLite undoes
         // just this statement; the batch's transaction goes on.
         do {
-            try db.prepare(insertSQL).run([
-                stored.id, stored.rating, stored.isBad, stored.evaluationType, stored.windowCode, stored.projectNo,
-                stored.assessedAt, stored.payload, bytes, stored.personalData, now, now,
-            ])
+            try stored.insert(with: db.prepare(static: insertSQL), at: now)
         } catch let error as SQLiteError where error.extendedCode == SQLiteError.constraintUnique {
             return .duplicate
         }

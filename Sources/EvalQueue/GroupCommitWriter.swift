@@ -59,7 +59,9 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// Runs `body` in the next group transaction and returns its result once
     /// that transaction is durably committed.
     func perform<T: Sendable>(_ body: @escaping @Sendable (inout WriteContext) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
+        // Unsafe, not checked: the checked one allocates a canary object per call,
+        // and every operation is resumed exactly once (`finish`, or just below).
+        try await withUnsafeThrowingContinuation { continuation in
             let operation = TypedWriteOperation(body: body, continuation: continuation)
             condition.lock()
             guard !stopped, !stopping else {
@@ -113,7 +115,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         var context = WriteContext(connection: connection, configuration: configuration, logger: logger, counters: counters)
         var batchError: (any Error)?
         do {
-            try connection.prepare("BEGIN IMMEDIATE").run()
+            try connection.prepare(static: "BEGIN IMMEDIATE").run()
         } catch {
             batchError = Self.translate(error, operations: batch.count, logger: logger)
         }
@@ -133,7 +135,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
         if batchError == nil {
             do {
-                try connection.prepare("COMMIT").run()
+                try connection.prepare(static: "COMMIT").run()
             } catch {
                 batchError = Self.translate(error, operations: batch.count, logger: logger)
             }
@@ -168,10 +170,10 @@ final class GroupCommitWriter: @unchecked Sendable {
 
 private final class TypedWriteOperation<T: Sendable>: WriteOperation {
     private let body: @Sendable (inout WriteContext) throws -> T
-    private let continuation: CheckedContinuation<T, any Error>
+    private let continuation: UnsafeContinuation<T, any Error>
     private var result: Result<T, any Error>?
 
-    init(body: @escaping @Sendable (inout WriteContext) throws -> T, continuation: CheckedContinuation<T, any Error>) {
+    init(body: @escaping @Sendable (inout WriteContext) throws -> T, continuation: UnsafeContinuation<T, any Error>) {
         self.body = body
         self.continuation = continuation
     }

@@ -14,10 +14,10 @@ struct StoredEvaluation: Sendable {
     let windowCode: String
     let projectNo: String?
     let assessedAt: Double
-    let payload: String
+    /// UTF-8 JSON, bound to SQLite as it is (no intermediate `String`).
+    let payload: [UInt8]
     let personalData: String?
-
-    var payloadBytes: Int { payload.utf8.count + (personalData?.utf8.count ?? 0) }
+    let payloadBytes: Int
 
     init(_ evaluation: Evaluation) {
         id = Self.lowercaseUUID(evaluation.evaluationId.uuid)
@@ -27,8 +27,9 @@ struct StoredEvaluation: Sendable {
         windowCode = evaluation.windowCode
         projectNo = evaluation.projectNo
         assessedAt = evaluation.assessedAt.timeIntervalSince1970
-        payload = EvaluationJSON.payload(evaluation, id: id)
+        payload = EvaluationJSON.payloadBytes(evaluation, id: id)
         personalData = evaluation.evaluator.map(EvaluationJSON.personalData)
+        payloadBytes = payload.count + (personalData?.utf8.count ?? 0)
     }
 
     /// `EvaluationID.description` without Foundation's `uuidString` (which
@@ -49,6 +50,29 @@ struct StoredEvaluation: Sendable {
                 }
                 return index
             }
+        }
+    }
+
+    /// Binds the INSERT's parameters (see `EvaluationQueue.insertSQL`) and runs it.
+    /// Typed binds, no `[any Bindable]` array; the payload is bound without a
+    /// copy (`SQLITE_STATIC`), which is safe because the statement is stepped
+    /// and reset (clearing its bindings) while the buffer is pinned.
+    func insert(with statement: Statement, at now: Double) throws {
+        try payload.withUnsafeBufferPointer { json in
+            defer { statement.reset() }
+            try statement.bindText(1, id)
+            try statement.bindInt(2, rating)
+            try statement.bindInt(3, isBad ? 1 : 0)
+            try statement.bindInt(4, evaluationType)
+            try statement.bindText(5, windowCode)
+            try statement.bindText(6, projectNo)
+            try statement.bindDouble(7, assessedAt)
+            try statement.bindPinnedText(8, json)
+            try statement.bindInt(9, payloadBytes)
+            try statement.bindText(10, personalData)
+            try statement.bindDouble(11, now)
+            try statement.bindDouble(12, now)
+            try statement.step()
         }
     }
 

@@ -28,6 +28,9 @@ struct QueueBench: AsyncParsableCommand {
     @Option(help: "Duration of each throughput run (1, 8, 64 producers, and claim+settle), in seconds.")
     var seconds = 4.0
 
+    @Option(parsing: .upToNextOption, help: "Producer counts of the throughput runs (e.g. --producers 64 for a profile).")
+    var producers: [Int] = [1, 8, 64]
+
     func run() async throws {
         let temporary = try TemporaryDirectory(prefix: "evald-bench")
         defer { temporary.remove() }
@@ -68,13 +71,29 @@ struct QueueBench: AsyncParsableCommand {
         print(String(format: "bare INSERT+COMMIT loop:        p50 %.3f ms  p99 %.3f ms  (%.0f commits/s)", b.p50, b.p99, 1000 / b.mean))
         print(String(format: "ratio queue/bare:               p50 %.2fx    p99 %.2fx   (target: p99 <= 1.5x)", q.p50 / b.p50, q.p99 / b.p99))
 
+        // The throughput runs build their sample evaluations inside the measured
+        // time (UUIDv7 from getrandom, dates, strings): measure that once, so the
+        // queue's own CPU per enqueue can be told apart from the bench's.
+        let sampleCPUStart = ProcessCPU.seconds
+        var sampleCount = 0
+        for index in 0..<20_000 { sampleCount += SampleEvaluation.make(window: "W\(index & 63)").windowCode.utf8.count > 0 ? 1 : 0 }
+        let sampleMicros = (ProcessCPU.seconds - sampleCPUStart) * 1e6 / Double(sampleCount)
+        print(String(format: "building a sample evaluation:   %.1f µs CPU (included in the CPU per enqueue below)", sampleMicros))
+
+        // SQLite alone, 64 rows per transaction, one thread: the writer's floor.
+        let floor = try BareLoop(path: fresh("floor"))
+        var floorMicros: [Double] = []
+        for _ in 0..<200 { floorMicros.append(try floor.insertBatch(rows: 64)) }
+        print(String(format: "bare INSERTs, 64 per COMMIT:    %.1f µs CPU per row (SQLite + kernel alone, median of 200 batches)", Percentiles(floorMicros).p50))
+
         // 2. Throughput with concurrent producers, each awaiting its enqueue.
         var drainPath = ""
-        for producers in [1, 8, 64] {
+        for producers in self.producers {
             let path = fresh("throughput\(producers)")
             let queue = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
             let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
             let start = ContinuousClock.now
+            let cpuStart = ProcessCPU.seconds
             let total = try await withThrowingTaskGroup(of: Int.self) { group in
                 for p in 0..<producers {
                     group.addTask {
@@ -93,12 +112,14 @@ struct QueueBench: AsyncParsableCommand {
                 return try await group.reduce(0, +)
             }
             let elapsed = (ContinuousClock.now - start).milliseconds / 1000
+            let cpu = ProcessCPU.seconds - cpuStart
             let stats = queue.writerStatistics
-            print(String(format: "enqueue throughput, %2d producers: %8.0f enqueues/s  (%d in %.2f s; %.1f per transaction, largest %d)",
+            print(String(format: "enqueue throughput, %2d producers: %8.0f enqueues/s  (%d in %.2f s; %.1f per transaction, largest %d; CPU %.1f µs/enqueue)",
                          producers, Double(total) / elapsed, total, elapsed,
-                         Double(stats.operations) / Double(max(1, stats.transactions)), stats.largestBatch))
+                         Double(stats.operations) / Double(max(1, stats.transactions)), stats.largestBatch,
+                         cpu * 1e6 / Double(max(1, total))))
             queue.close()
-            if producers == 64 { drainPath = path }
+            drainPath = path
         }
 
         // 3. Claim + settle (dequeue + ack) over the 64-producer backlog.
@@ -138,6 +159,17 @@ extension Duration {
     var milliseconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}
+
+/// User + system CPU time of the whole process (every thread), in seconds:
+/// CPU per enqueue is what a loaded machine cannot distort, unlike wall-clock rates.
+enum ProcessCPU {
+    static var seconds: Double {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return s(usage.ru_utime) + s(usage.ru_stime)
     }
 }
 

@@ -32,6 +32,11 @@ struct UplinkBenchmark: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.") var json = false
 
     func run() async throws {
+        try await runBenchmark()
+    }
+
+    /// The benchmark itself, callable without ArgumentParser's async dispatch.
+    func runBenchmark() async throws {
         let secret = "bench-secret-\(UInt32.random(in: 0...UInt32.max))"
         let sim = try await PlatformSimulatorProcess.start(secret: secret, executable: simulator)
         defer { sim.stop() }

@@ -8,6 +8,12 @@
 //       Prints "total pending inflight delivered rejected" from a read-only
 //       connection, one snapshot per line, as fast as it can, until the queue
 //       holds <until-total> records (or a minute passed).
+//   evalq-crash-probe rate <path> <projectNo> atomic|separate
+//       Opens the queue and the case ledger, opens case <projectNo>, enqueues a
+//       citizen's bad review of it (`atomic`: with its ledger rows in the same
+//       transaction; `separate`: the plain enqueue the agent used before), prints
+//       the evaluation id, then waits to be SIGKILLed before its own
+//       `ledger.record(.emit)`: the crash between the two steps.
 import EvalCore
 import EvalQueue
 import EvalTesting
@@ -74,6 +80,29 @@ case "watch":
         emit("\(s.total) \(s.count(.pending)) \(s.count(.inflight)) \(s.count(.delivered)) \(s.count(.rejected))")
         if s.total >= untilTotal { break }
     }
+case "rate":
+    guard arguments.count >= 5 else { exit(2) }
+    let projectNo = arguments[3]
+    let queue = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
+    let ledger = try CaseLedger(path: path)
+    let policy = BadReviewPolicy(calendar: .mondayToFriday)
+    let scheduler = DefaultRatingScheduler(calendar: .mondayToFriday)
+    let now = Date()
+    let window = WindowConfiguration(areaCode: "533103", deptCode: "11533103MB0000000X", hallCode: "H01", windowCode: "W01")
+    let opening = CaseOpening(ticket: CaseTicket(projectNo: projectNo, taskCode: "T1"), window: window,
+                              staff: [StaffMember(loginName: "zhangwei", name: "张伟")], deviceId: "kbd-1", openedAt: now)
+    try ledger.record(.openCase(opening), scheduler: scheduler, badReviewPolicy: policy)
+    let evaluation = SampleEvaluation.make(rating: .veryDissatisfied, at: now, projectNo: projectNo, realName: true)
+    if arguments[4] == "atomic" {
+        try await queue.enqueue(evaluation, ledger: CaseLedgerUpdate(evaluation, badReviewPolicy: policy))
+    } else {
+        try await queue.enqueue(evaluation)
+    }
+    emit(evaluation.evaluationId.description)
+    // The test kills us here, before the ledger step; if it does not, finish normally.
+    try await Task.sleep(for: .seconds(60))
+    try ledger.record(.emit(evaluation), scheduler: scheduler, badReviewPolicy: policy)
+    queue.close()
 default:
     FileHandle.standardError.write(Data("unknown mode \(arguments[1])\n".utf8))
     exit(2)

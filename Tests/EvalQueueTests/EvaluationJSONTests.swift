@@ -21,7 +21,7 @@ struct EvaluationJSONTests {
     @Test(arguments: [tricky, SampleEvaluation.make(), SampleEvaluation.make(realName: true)])
     func roundTripsThroughJSONDecoder(_ evaluation: Evaluation) throws {
         let stored = StoredEvaluation(evaluation)
-        #expect(try StoredEvaluation.decode(payload: stored.payload, personalData: stored.personalData) == evaluation)
+        #expect(try StoredEvaluation.decode(payload: String(decoding: stored.payload, as: UTF8.self), personalData: stored.personalData) == evaluation)
     }
 
     @Test func matchesJSONEncoderFieldByField() throws {
@@ -38,8 +38,9 @@ struct EvaluationJSONTests {
 
     @Test func thePayloadHoldsNoPersonalData() {
         let stored = StoredEvaluation(SampleEvaluation.make(realName: true))
-        #expect(!stored.payload.contains("533103199001011234"))
-        #expect(!stored.payload.contains("李小红"))
+        let payload = String(decoding: stored.payload, as: UTF8.self)
+        #expect(!payload.contains("533103199001011234"))
+        #expect(!payload.contains("李小红"))
         #expect(stored.personalData?.contains("533103199001011234") == true)
     }
 }

@@ -31,10 +31,8 @@ struct GroupCommitTests {
         defer { queue.close() }
         // A writer that waited for company (a batch size, a timer) would leave this
         // lone enqueue hanging or delayed; here it returns in its own transaction.
-        // (No tight wall-clock bound: the full suite runs many fsyncs in parallel.)
-        let started = ContinuousClock.now
+        // Its own transaction of one is the behaviour; how fast is for the benchmark.
         try await queue.enqueue(SampleEvaluation.make())
-        #expect(ContinuousClock.now - started < .seconds(30))
         #expect(queue.writerStatistics == WriterStatistics(transactions: 1, operations: 1, largestBatch: 1))
     }
 

@@ -20,6 +20,7 @@ public final class Connection {
     let handle: OpaquePointer
     public let path: String
     private var statementCache: [String: Statement] = [:]
+    private var staticStatementCache: [UInt: Statement] = [:]
 
     public init(path: String, mode: Mode = .readWrite, busyTimeoutMillis: Int32 = 5_000) throws {
         var db: OpaquePointer?
@@ -42,6 +43,7 @@ public final class Connection {
 
     deinit {
         statementCache.removeAll()
+        staticStatementCache.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -64,6 +66,19 @@ public final class Connection {
         }
         let statement = try Statement(connection: self, sql: sql)
         statementCache[sql] = statement
+        return statement
+    }
+
+    /// `prepare` for SQL known at compile time, cached by the literal's address:
+    /// no hashing of the SQL text on every call (the queue's per-row INSERT).
+    public func prepare(static sql: StaticString) throws -> Statement {
+        let key = UInt(bitPattern: sql.utf8Start)
+        if let cached = staticStatementCache[key] {
+            cached.reset()
+            return cached
+        }
+        let statement = try Statement(connection: self, sql: sql.description)
+        staticStatementCache[key] = statement
         return statement
     }
 

@@ -70,6 +70,31 @@ public final class Statement {
     public func isNull(_ index: Int32) -> Bool { sqlite3_column_type(handle, index) == SQLITE_NULL }
 }
 
+// Typed binds for hot statements (the queue's INSERT): no existential array.
+extension Statement {
+    @inline(__always)
+    private func check(_ rc: Int32) throws {
+        guard rc == SQLITE_OK else { throw connection.error(rc, sql: sql) }
+    }
+
+    func bindInt(_ index: Int32, _ value: Int) throws { try check(sqlite3_bind_int64(handle, index, Int64(value))) }
+    func bindDouble(_ index: Int32, _ value: Double) throws { try check(sqlite3_bind_double(handle, index, value)) }
+
+    /// Text copied by SQLite (`SQLITE_TRANSIENT`); NULL for nil.
+    func bindText(_ index: Int32, _ value: String?) throws {
+        guard let value else { return try check(sqlite3_bind_null(handle, index)) }
+        try check(sqlite3_bind_text(handle, index, value, -1, SQLITE_TRANSIENT))
+    }
+
+    /// UTF-8 text SQLite does NOT copy (`SQLITE_STATIC`): `bytes` must stay
+    /// valid until the statement is reset or rebound. Only for a bind, step
+    /// and reset inside the buffer's `withUnsafeBufferPointer`.
+    func bindPinnedText(_ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>) throws {
+        let pointer = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
+        try check(sqlite3_bind_text(handle, index, pointer, Int32(bytes.count), nil))
+    }
+}
+
 /// A value that can be bound to a `?` parameter.
 public protocol Bindable {
     func bind(to statement: OpaquePointer, at index: Int32) -> Int32

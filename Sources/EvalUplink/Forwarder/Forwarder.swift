@@ -110,11 +110,16 @@ public final class Forwarder: Sendable {
         while true {
             try Task.checkCancellation()
             checkClock()
-            try await drain()
-            let timeout = try await secondsUntilWake()
+            let sent = try await drain()
+            var timeout = try await secondsUntilWake()
+            // The outbox says something is due but gave us nothing to claim
+            // (e.g. it counts rows still in flight): never spin on that.
+            if sent == 0, let seconds = timeout, seconds < Self.minimumIdleWait { timeout = Self.minimumIdleWait }
             await doorbell.wait(timeout: timeout)
         }
     }
+
+    private static let minimumIdleWait: TimeInterval = 0.05
 
     /// When the next record is due, but never before a link-wide pause ends.
     private func secondsUntilWake() async throws -> TimeInterval? {
@@ -133,10 +138,11 @@ public final class Forwarder: Sendable {
     }
 
     /// Claims and sends until nothing is due or the link pauses, with at most
-    /// `maxInFlight` requests outstanding.
-    private func drain() async throws {
+    /// `maxInFlight` requests outstanding. Returns the number of batches sent.
+    private func drain() async throws -> Int {
         try await withThrowingTaskGroup(of: Void.self) { group in
             var inFlight = 0
+            var sent = 0
             while true {
                 while inFlight < tuning.maxInFlight {
                     let now = wallClock.now()
@@ -145,8 +151,9 @@ public final class Forwarder: Sendable {
                     if records.isEmpty { break }
                     group.addTask { try await self.deliver(records.map(\.evaluation)) }
                     inFlight += 1
+                    sent += 1
                 }
-                if inFlight == 0 { return }
+                if inFlight == 0 { return sent }
                 try await group.next()
                 inFlight -= 1
             }

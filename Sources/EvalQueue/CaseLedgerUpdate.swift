@@ -1,0 +1,94 @@
+import EvalCore
+import Foundation
+
+/// The case ledger's rows for one emitted evaluation: its case marked rated
+/// (`ledger_cases`) and, for a bad review, its line in the 台账 (`bad_reviews`).
+///
+/// A value, computed on the caller's task (the rectification deadline needs the
+/// calendar), so the queue's writer can write it in the **same transaction** as
+/// the evaluation itself (`EvaluationQueue.enqueue(_:ledger:)`): either both are
+/// durable or neither is, and no crash can leave a queued rating whose case
+/// still takes a second one. `CaseLedger.recordRating`/`recordBadReview` write
+/// the same rows through the ledger's own connection; both writes are
+/// idempotent, so doing them again after the queue did is harmless.
+public struct CaseLedgerUpdate: Sendable, Hashable {
+    struct Rated: Sendable, Hashable {
+        let projectNo: String
+        let evaluationId: String
+        let settledAt: Double
+    }
+
+    struct BadReview: Sendable, Hashable {
+        let evaluationId: String
+        let rating: Int
+        let assessedAt: Double
+        let hallCode: String?
+        let windowCode: String
+        let staffLogin: String?
+        let staffJSON: String
+        let projectNo: String?
+        let deadline: String
+        let callBackNeeded: Bool
+        let evaluatorName: String?
+        let evaluatorCert: String?
+    }
+
+    let rated: Rated?
+    let badReview: BadReview?
+
+    /// The rows `evaluation` adds: its case rated (if it names one and is a
+    /// citizen's rating) and a bad review's line with its deadline under `policy`.
+    public init(_ evaluation: Evaluation, badReviewPolicy policy: BadReviewPolicy) throws {
+        rated = Self.rated(evaluation)
+        badReview = try Self.badReview(evaluation, policy: policy)
+    }
+
+    /// Whether there is anything to write.
+    public var isEmpty: Bool { rated == nil && badReview == nil }
+
+    static func rated(_ evaluation: Evaluation) -> Rated? {
+        guard let projectNo = evaluation.projectNo else { return nil }
+        return Rated(projectNo: projectNo, evaluationId: evaluation.evaluationId.description,
+                     settledAt: evaluation.assessedAt.timeIntervalSince1970)
+    }
+
+    static func badReview(_ evaluation: Evaluation, policy: BadReviewPolicy) throws -> BadReview? {
+        guard evaluation.isBadReview else { return nil }
+        let callBack = BadReviewPolicy.needsCallBack(evaluation)
+        return BadReview(
+            evaluationId: evaluation.evaluationId.description, rating: evaluation.satisfaction.rawValue,
+            assessedAt: evaluation.assessedAt.timeIntervalSince1970, hallCode: evaluation.hallCode,
+            windowCode: evaluation.windowCode, staffLogin: evaluation.evaluatedPersons.first?.loginName,
+            staffJSON: try CaseLedger.json(evaluation.evaluatedPersons), projectNo: evaluation.projectNo,
+            deadline: policy.rectificationDeadline(for: evaluation).description, callBackNeeded: callBack,
+            evaluatorName: callBack ? evaluation.evaluator?.userName.revealed : nil,
+            evaluatorCert: callBack ? evaluation.evaluator?.certKey.revealed : nil)
+    }
+
+    /// Writes the rows on `db` (the caller owns the transaction).
+    func write(on db: Connection) throws {
+        if let rated { _ = try Self.write(rated, on: db) }
+        if let badReview { try Self.write(badReview, on: db) }
+    }
+
+    /// open → rated; true if the case was open (a case not in the ledger, or
+    /// already settled, is left as it is).
+    static func write(_ rated: Rated, on db: Connection) throws -> Bool {
+        try db.prepare("""
+            UPDATE ledger_cases SET state = 'rated', evaluation_id = ?, settled_at = ?
+            WHERE project_no = ? AND state = 'open'
+            """).run([rated.evaluationId, rated.settledAt, rated.projectNo])
+        return db.changes == 1
+    }
+
+    static func write(_ row: BadReview, on db: Connection) throws {
+        try db.prepare("""
+            INSERT INTO bad_reviews(evaluation_id, rating, assessed_at, hall_code, window_code, staff_login, staff,
+                                    project_no, deadline, call_back_needed, evaluator_name, evaluator_cert)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(evaluation_id) DO NOTHING
+            """).run([
+                row.evaluationId, row.rating, row.assessedAt, row.hallCode, row.windowCode, row.staffLogin,
+                row.staffJSON, row.projectNo, row.deadline, row.callBackNeeded, row.evaluatorName, row.evaluatorCert,
+            ])
+    }
+}
