@@ -177,11 +177,13 @@ actor CounterPipeline {
         }
     }
 
-    /// An evaluation made by the session or the default-rating loop: queue it
-    /// durably, then the ledger, the alert and the counters.
+    /// An evaluation made by the session or the default-rating loop: queued
+    /// durably together with its ledger rows (case rated, bad-review line) in
+    /// one transaction, then the alert and the counters.
     func accept(_ evaluation: Evaluation) async {
         do {
-            try await queue.enqueue(evaluation)
+            let ledgerRows = try CaseLedgerUpdate(evaluation, badReviewPolicy: badReviewPolicy)
+            try await queue.enqueue(evaluation, ledger: ledgerRows)
         } catch {
             metrics.recordEnqueueFailure()
             board.recordError("queue refused \(evaluation.evaluationId): \(error)")
@@ -191,17 +193,7 @@ actor CounterPipeline {
         metrics.recordPress(evaluation.satisfaction)
         board.update { $0.evaluationsToday += 1 }
         logger.info("evaluation queued: \(evaluation)")
-        if evaluation.projectNo != nil, evaluation.evaluationType == .active {
-            do { try ledger.recordRating(evaluation) } catch {
-                logger.error("cannot mark case \(evaluation.projectNo ?? "") rated in the ledger: \(error)")
-            }
-        }
-        if evaluation.isBadReview {
-            do { try ledger.recordBadReview(evaluation, policy: badReviewPolicy) } catch {
-                logger.error("cannot add bad review \(evaluation.evaluationId) to the ledger: \(error)")
-            }
-            alerts.submit(evaluation)
-        }
+        if evaluation.isBadReview { alerts.submit(evaluation) }
     }
 
     // MARK: Default ratings (rule 3)
