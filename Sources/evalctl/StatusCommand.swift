@@ -61,7 +61,12 @@ struct StatusCommand: ParsableCommand {
                 "clock": status?.clockState ?? "unknown",
                 "platformAuthFailing": status?.platformAuthFailing ?? false,
             ]
-            print(Output.json(object))
+            // Both shapes: nested (jq .queue.pending) and flat dotted keys ("queue.pending").
+            var flat = object
+            for state in RecordState.allCases { flat["queue.\(state.rawValue)"] = queue[state.rawValue] }
+            flat["daemon.running"] = running
+            flat["devices.online"] = status?.devicesOnline ?? 0
+            print(Output.json(flat))
         } else {
             if running {
                 print("evald:          running (pid \(pid.map(String.init) ?? "?"), \(status?.phase ?? "status unknown"), since \(Output.time(status?.startedAt)))")

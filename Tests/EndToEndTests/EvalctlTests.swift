@@ -55,6 +55,8 @@ struct EvalctlTests {
         #expect(queue?["delivered"] as? Int == 2)
         #expect(queue?["rejected"] as? Int == 1)
         #expect((object?["daemon"] as? [String: Any])?["running"] as? Bool == false)
+        #expect(object?["queue.pending"] as? Int == 1)
+        #expect(object?["queue.rejected"] as? Int == 1)
         let human = try await evalctl(config, ["status"])
         #expect(human.stdout.contains("not running"))
 
