@@ -1,7 +1,5 @@
-import EvalQueue
 import ArgumentParser
 import EvalAgent
-import EvalCore
 
 struct QueueRetryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,20 +7,9 @@ struct QueueRetryCommand: AsyncParsableCommand {
         abstract: "Send a dead letter (rejected record) again, after fixing its cause. Audit-logged."
     )
 
-    @OptionGroup var options: GlobalOptions
-    @Argument(help: "The evaluationId of a rejected record.")
-    var id: String
-    @Flag(help: "Do not ask for confirmation.")
-    var yes = false
+    @OptionGroup var repair: RepairArguments
 
     func run() async throws {
-        guard let evaluationId = EvaluationID(id) else { throw ValidationError("not an evaluationId: \(id)") }
-        let context = try options.context()
-        guard yes || Confirmation.ask("Send \(id) to the platform again?") else { throw Failure("not confirmed; nothing changed") }
-        do {
-            print(try await QueueRepair.perform(.retry, id: evaluationId, context: context, operatorName: AuditLog.currentOperator))
-        } catch {
-            throw Failure("\(error)")
-        }
+        try await repair.perform(.retry, asking: "Send \(repair.id) to the platform again?")
     }
 }

@@ -1,0 +1,24 @@
+import ArgumentParser
+import EvalAgent
+import EvalCore
+
+/// What `queue retry` and `queue drop` share: the record they name, the
+/// confirmation they ask for, and the audited repair itself.
+struct RepairArguments: ParsableArguments {
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The evaluationId.")
+    var id: String
+    @Flag(help: "Do not ask for confirmation.")
+    var yes = false
+
+    func perform(_ verb: QueueRepair.Verb, asking question: String) async throws {
+        guard let evaluationId = EvaluationID(id) else { throw ValidationError("not an evaluationId: \(id)") }
+        let context = try options.context()
+        guard yes || Confirmation.ask(question) else { throw Failure("not confirmed; nothing changed") }
+        do {
+            print(try await QueueRepair.perform(verb, id: evaluationId, context: context, operatorName: AuditLog.currentOperator))
+        } catch {
+            throw Failure("\(error)")
+        }
+    }
+}
