@@ -153,7 +153,7 @@ let package = Package(
         .testTarget(name: "EvalCoreTests", dependencies: ["EvalCore", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "EvalQueueTests", dependencies: ["EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalDevicesTests", dependencies: ["EvalDevices", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "EvalUplinkTests", dependencies: ["EvalUplink", "EvalTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EvalUplinkTests", dependencies: ["EvalUplink", "EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalAgentTests", dependencies: ["EvalAgent", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["EvalCore", "EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
     ],
