@@ -80,6 +80,7 @@ struct UplinkBenchmark: AsyncParsableCommand {
         }
         idleQueue.close()
         latencies.sort()
+        let rssAfterIdle = ResidentMemory.kilobytes(pid: nil)
 
         // 2. Backlog drain from the filled file, with RSS.
         let queue = try EvaluationQueue(configuration: QueueConfiguration(path: backlogPath, minFreeBytes: 0), logger: logger)
@@ -88,12 +89,17 @@ struct UplinkBenchmark: AsyncParsableCommand {
         let outbox = CountingOutbox(queue)
         let rssBefore = ResidentMemory.kilobytes(pid: nil)
         let sampler = RSSSampler(pid: nil)
+        let (cpuBefore, simCPUBefore) = (ProcessCPUTime.seconds(pid: nil), ProcessCPUTime.seconds(pid: sim.pid))
         let drainStart = ContinuousClock.now
         try await Self.withForwarder(outbox: outbox, configuration: configuration, signer: signer, logger: logger) {
             await outbox.waitSettled(atLeast: backlog)
         }
         let drainSeconds = (ContinuousClock.now - drainStart).seconds
         let peakRSS = sampler.stop()
+        let drainCPU = ProcessCPUTime.seconds(pid: nil) - cpuBefore
+        let simDrainCPU = ProcessCPUTime.seconds(pid: sim.pid) - simCPUBefore
+        // Read before the ceiling run, whose pre-built bodies are not the drain's.
+        let highWater = ResidentMemory.kilobytes(pid: nil, field: "VmHWM:")
         let counts = try queue.counts()
         queue.close()
         let statsAfterDrain = try await sim.stats()
@@ -113,13 +119,16 @@ struct UplinkBenchmark: AsyncParsableCommand {
             fillSeconds: fillSeconds,
             drainSeconds: drainSeconds,
             drainPerSecond: drainRate,
+            forwarderCPUMicrosPerRecord: drainCPU * 1e6 / Double(backlog),
+            simulatorCPUMicrosPerRecord: simDrainCPU * 1e6 / Double(backlog),
             simulatorCeilingPerSecond: ceiling.evaluationsPerSecond,
             simulatorCeilingRequestsPerSecond: ceiling.requestsPerSecond,
             ratio: drainRate / ceiling.evaluationsPerSecond,
             rssAtStartMB: Double(rssAtStart) / 1024,
+            rssAfterIdleMB: Double(rssAfterIdle) / 1024,
             rssBeforeDrainMB: Double(rssBefore) / 1024,
             peakRSSDuringDrainMB: Double(peakRSS) / 1024,
-            vmHWMMB: Double(ResidentMemory.kilobytes(pid: nil, field: "VmHWM:")) / 1024,
+            vmHWMMB: Double(highWater) / 1024,
             mallocArenaMax: ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"],
             platformUnique: statsAfterDrain.unique,
             platformDuplicates: statsAfterDrain.duplicates
@@ -209,10 +218,13 @@ struct UplinkBenchmark: AsyncParsableCommand {
         var fillSeconds: Double
         var drainSeconds: Double
         var drainPerSecond: Double
+        var forwarderCPUMicrosPerRecord: Double
+        var simulatorCPUMicrosPerRecord: Double
         var simulatorCeilingPerSecond: Double
         var simulatorCeilingRequestsPerSecond: Double
         var ratio: Double
         var rssAtStartMB: Double
+        var rssAfterIdleMB: Double
         var rssBeforeDrainMB: Double
         var peakRSSDuringDrainMB: Double
         var vmHWMMB: Double
@@ -226,10 +238,11 @@ struct UplinkBenchmark: AsyncParsableCommand {
             print("  idle link, press-to-platform  p50 \(f(idleP50Ms, 2)) ms   p99 \(f(idleP99Ms, 2)) ms   (\(idleSamples) samples, enqueue fsync included; target p99 ≤ 20 ms)")
             print("  backlog fill (child process)  \(backlog) enqueued in \(f(fillSeconds, 2)) s (not timed below)")
             print("  backlog drain from the queue  \(backlog) in \(f(drainSeconds, 2)) s = \(f(drainPerSecond, 0)) evaluations/s (target ≥ 20 000/s)")
+            print("  CPU per record in the drain   \(f(forwarderCPUMicrosPerRecord)) µs queue+forwarder process, \(f(simulatorCPUMicrosPerRecord)) µs simulator (2 cores shared)")
             print("  simulator ceiling             \(f(simulatorCeilingPerSecond, 0)) evaluations/s (\(f(simulatorCeilingRequestsPerSecond, 0)) requests/s)")
             print("  drain / ceiling               \(f(ratio * 100, 0)) % (target ≥ 50 %)")
-            print("  RSS (VmRSS)                   \(f(rssAtStartMB)) MB at start, \(f(rssBeforeDrainMB)) MB before drain, peak \(f(peakRSSDuringDrainMB)) MB during drain (target ≤ 40 MB)")
-            print("  VmHWM (whole run)             \(f(vmHWMMB)) MB   MALLOC_ARENA_MAX=\(mallocArenaMax ?? "unset")")
+            print("  RSS (VmRSS)                   \(f(rssAtStartMB)) MB at start, \(f(rssAfterIdleMB)) MB after the idle phase, \(f(rssBeforeDrainMB)) MB with the backlog queue open, peak \(f(peakRSSDuringDrainMB)) MB during drain (target ≤ 40 MB)")
+            print("  VmHWM (start to end of drain) \(f(vmHWMMB)) MB   MALLOC_ARENA_MAX=\(mallocArenaMax ?? "unset")")
             print("  platform                      \(platformUnique) unique, \(platformDuplicates) duplicates")
         }
     }
@@ -364,6 +377,19 @@ final class CountingOutbox: Outbox, @unchecked Sendable {
     func nextDue() async throws -> Date? { try await queue.nextDue() }
 
     func pendingSignals() -> AsyncStream<Void> { queue.pendingSignals() }
+}
+
+/// utime + stime of a process (nil: this one), in seconds, from /proc/PID/stat.
+enum ProcessCPUTime {
+    static func seconds(pid: Int32?) -> Double {
+        let path = pid.map { "/proc/\($0)/stat" } ?? "/proc/self/stat"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return 0 }
+        // Fields after "(comm)": state is field 3, utime 14, stime 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
 }
 
 enum ResidentMemory {
