@@ -46,6 +46,7 @@ struct UplinkBenchmark: AsyncParsableCommand {
             return
         }
         let rssAtStart = ResidentMemory.kilobytes(pid: nil)
+        let (anonAtStart, fileAtStart) = (ResidentMemory.kilobytes(pid: nil, field: "RssAnon:"), ResidentMemory.kilobytes(pid: nil, field: "RssFile:") + ResidentMemory.kilobytes(pid: nil, field: "RssShmem:"))
         let directory = try TemporaryDirectory(prefix: "evald-bench-uplink")
         defer { directory.remove() }
         var logger = Logger(label: "bench.uplink")
@@ -88,6 +89,7 @@ struct UplinkBenchmark: AsyncParsableCommand {
         guard waiting == backlog else { throw BenchFailure(description: "backlog file holds \(waiting) pending, expected \(backlog)") }
         let outbox = CountingOutbox(queue)
         let rssBefore = ResidentMemory.kilobytes(pid: nil)
+        let (anonBefore, fileBefore) = (ResidentMemory.kilobytes(pid: nil, field: "RssAnon:"), ResidentMemory.kilobytes(pid: nil, field: "RssFile:") + ResidentMemory.kilobytes(pid: nil, field: "RssShmem:"))
         let sampler = RSSSampler(pid: nil)
         let (cpuBefore, simCPUBefore) = (ProcessCPUTime.seconds(pid: nil), ProcessCPUTime.seconds(pid: sim.pid))
         let drainStart = ContinuousClock.now
@@ -126,6 +128,8 @@ struct UplinkBenchmark: AsyncParsableCommand {
             ratio: drainRate / ceiling.evaluationsPerSecond,
             rssAtStartMB: Double(rssAtStart) / 1024,
             rssAfterIdleMB: Double(rssAfterIdle) / 1024,
+            anonFileAtStartMB: [Double(anonAtStart) / 1024, Double(fileAtStart) / 1024],
+            anonFileBeforeDrainMB: [Double(anonBefore) / 1024, Double(fileBefore) / 1024],
             rssBeforeDrainMB: Double(rssBefore) / 1024,
             peakRSSDuringDrainMB: Double(peakRSS) / 1024,
             vmHWMMB: Double(highWater) / 1024,
@@ -225,6 +229,9 @@ struct UplinkBenchmark: AsyncParsableCommand {
         var ratio: Double
         var rssAtStartMB: Double
         var rssAfterIdleMB: Double
+        /// RssAnon and RssFile + RssShmem (mapped code, SQLite's -shm).
+        var anonFileAtStartMB: [Double]
+        var anonFileBeforeDrainMB: [Double]
         var rssBeforeDrainMB: Double
         var peakRSSDuringDrainMB: Double
         var vmHWMMB: Double
@@ -242,6 +249,7 @@ struct UplinkBenchmark: AsyncParsableCommand {
             print("  simulator ceiling             \(f(simulatorCeilingPerSecond, 0)) evaluations/s (\(f(simulatorCeilingRequestsPerSecond, 0)) requests/s)")
             print("  drain / ceiling               \(f(ratio * 100, 0)) % (target ≥ 50 %)")
             print("  RSS (VmRSS)                   \(f(rssAtStartMB)) MB at start, \(f(rssAfterIdleMB)) MB after the idle phase, \(f(rssBeforeDrainMB)) MB with the backlog queue open, peak \(f(peakRSSDuringDrainMB)) MB during drain (target ≤ 40 MB)")
+            print("  RSS anonymous / file+shmem    \(f(anonFileAtStartMB[0])) / \(f(anonFileAtStartMB[1])) MB at start, \(f(anonFileBeforeDrainMB[0])) / \(f(anonFileBeforeDrainMB[1])) MB with the backlog queue open")
             print("  VmHWM (start to end of drain) \(f(vmHWMMB)) MB   MALLOC_ARENA_MAX=\(mallocArenaMax ?? "unset")")
             print("  platform                      \(platformUnique) unique, \(platformDuplicates) duplicates")
         }
