@@ -1,25 +1,28 @@
 import ArgumentParser
 import EvalCore
+import EvalQueue
 import EvalTesting
 import EvalUplink
 import Foundation
 import Logging
 
-/// `evald-bench uplink`: the forwarder against a real `platform-sim` process.
+/// `evald-bench uplink`: the forwarder against a real `platform-sim` process,
+/// draining the real SQLite `EvaluationQueue`.
 ///
-/// 1. press-to-platform latency on an idle link (enqueue one evaluation, time
-///    until the platform's 200 is settled), p50/p99;
-/// 2. drain rate of a backlog (default 100 000) against a healthy simulator,
-///    with the benchmark process's peak RSS during the drain;
+/// 1. press-to-platform latency on an idle link: enqueue one evaluation into
+///    the queue (durable: COMMIT + fsync), time until the platform's 200 is
+///    settled back into the queue, p50/p99;
+/// 2. drain rate of a backlog (default 100 000): a child process (this binary,
+///    `--fill-queue`) enqueues the backlog into a queue file first, so the
+///    draining process never held 100 000 evaluations; this process then opens
+///    that file and is timed until every record is settled delivered, with its
+///    VmRSS sampled throughout and VmHWM read at the end;
 /// 3. the simulator's own ceiling in the same run: pre-built 100-record batches,
 ///    only signed per request, sent as fast as it answers; and the ratio.
-///
-/// The outbox here is synthetic (records are made from their index on claim)
-/// so that the RSS measured is the forwarder's, not a fake queue's.
 struct UplinkBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "uplink",
-        abstract: "Forwarder latency, drain rate and memory against platform-sim."
+        abstract: "Forwarder latency, drain rate and memory against platform-sim, draining the SQLite queue."
     )
 
     @Option(help: "Evaluations in the backlog to drain.") var backlog = 100_000
@@ -29,6 +32,7 @@ struct UplinkBenchmark: AsyncParsableCommand {
     @Option(help: "Seconds to measure the simulator's ceiling.") var ceilingSeconds: Double = 5
     @Option(help: "Concurrent requests when measuring the simulator's ceiling.") var ceilingConcurrency = 8
     @Option(help: "Path of platform-sim (default: next to this binary, or $PLATFORM_SIM).") var simulator: String?
+    @Option(help: .hidden) var fillQueue: String?
     @Flag(help: "Print one JSON object instead of a table.") var json = false
 
     func run() async throws {
@@ -37,48 +41,71 @@ struct UplinkBenchmark: AsyncParsableCommand {
 
     /// The benchmark itself, callable without ArgumentParser's async dispatch.
     func runBenchmark() async throws {
+        if let fillQueue {
+            try await Self.fill(path: fillQueue, count: backlog)
+            return
+        }
+        let rssAtStart = ResidentMemory.kilobytes(pid: nil)
+        let (anonAtStart, fileAtStart) = (ResidentMemory.kilobytes(pid: nil, field: "RssAnon:"), ResidentMemory.kilobytes(pid: nil, field: "RssFile:") + ResidentMemory.kilobytes(pid: nil, field: "RssShmem:"))
+        let directory = try TemporaryDirectory(prefix: "evald-bench-uplink")
+        defer { directory.remove() }
+        var logger = Logger(label: "bench.uplink")
+        logger.logLevel = .error
+
+        // The backlog file, filled by a child process before anything is timed.
+        let backlogPath = directory.path("backlog.sqlite3")
+        let fillStart = ContinuousClock.now
+        try Self.runChild(arguments: ["uplink", "--fill-queue", backlogPath, "--backlog", String(backlog)])
+        let fillSeconds = (ContinuousClock.now - fillStart).seconds
+
         let secret = "bench-secret-\(UInt32.random(in: 0...UInt32.max))"
         let sim = try await PlatformSimulatorProcess.start(secret: secret, executable: simulator)
         defer { sim.stop() }
         let configuration = UplinkConfiguration(baseURL: sim.baseURL, appKey: sim.appKey, batchSize: batchSize, maxInFlight: maxInFlight)
         let signer = RequestSigner(appKey: sim.appKey, secret: AppSecret(secret))
-        var logger = Logger(label: "bench.uplink")
-        logger.logLevel = .error
 
-        let outbox = SyntheticOutbox()
-        let forwarder = Forwarder(
-            outbox: outbox,
-            adapter: EvaldJSONAdapter(signer: signer),
-            transport: try HTTPUplinkTransport(configuration: configuration),
-            basePath: configuration.basePath,
-            tuning: .init(batchSize: batchSize, maxInFlight: maxInFlight, retryPolicy: RetryPolicy(base: 0.05, cap: 1)),
-            logger: logger
-        )
-        let running = Task { try await forwarder.run() }
-
-        // 1. Idle link latency.
+        // 1. Idle link latency, through a queue of its own.
+        let idleQueue = try EvaluationQueue(configuration: QueueConfiguration(path: directory.path("idle.sqlite3"), minFreeBytes: 0), logger: logger)
+        let idleOutbox = CountingOutbox(idleQueue)
         var latencies: [Double] = []
-        for i in 0..<(idleSamples + 10) {
-            try await Task.sleep(for: .milliseconds(2))  // let the link go idle
-            let start = ContinuousClock.now
-            outbox.add(1)
-            await outbox.waitSettled(atLeast: i + 1)
-            if i >= 10 { latencies.append((ContinuousClock.now - start).milliseconds) }  // first ones warm the pool
+        try await Self.withForwarder(outbox: idleOutbox, configuration: configuration, signer: signer, logger: logger) {
+            for i in 0..<(idleSamples + 10) {
+                try await Task.sleep(for: .milliseconds(2))  // let the link go idle
+                var evaluation = BenchRecords.template
+                evaluation.evaluationId = .make()
+                let start = ContinuousClock.now
+                try await idleQueue.enqueue(evaluation)
+                await idleOutbox.waitSettled(atLeast: i + 1)
+                if i >= 10 { latencies.append((ContinuousClock.now - start).milliseconds) }  // first ones warm the pool
+            }
         }
+        idleQueue.close()
         latencies.sort()
+        let rssAfterIdle = ResidentMemory.kilobytes(pid: nil)
 
-        // 2. Backlog drain, with peak RSS.
-        let before = outbox.settledCount
+        // 2. Backlog drain from the filled file, with RSS.
+        let queue = try EvaluationQueue(configuration: QueueConfiguration(path: backlogPath, minFreeBytes: 0), logger: logger)
+        let waiting = (try queue.counts())[.pending] ?? 0
+        guard waiting == backlog else { throw BenchFailure(description: "backlog file holds \(waiting) pending, expected \(backlog)") }
+        let outbox = CountingOutbox(queue)
         let rssBefore = ResidentMemory.kilobytes(pid: nil)
+        let (anonBefore, fileBefore) = (ResidentMemory.kilobytes(pid: nil, field: "RssAnon:"), ResidentMemory.kilobytes(pid: nil, field: "RssFile:") + ResidentMemory.kilobytes(pid: nil, field: "RssShmem:"))
         let sampler = RSSSampler(pid: nil)
+        let (cpuBefore, simCPUBefore) = (ProcessCPUTime.seconds(pid: nil), ProcessCPUTime.seconds(pid: sim.pid))
         let drainStart = ContinuousClock.now
-        outbox.add(backlog)
-        await outbox.waitSettled(atLeast: before + backlog)
+        try await Self.withForwarder(outbox: outbox, configuration: configuration, signer: signer, logger: logger) {
+            await outbox.waitSettled(atLeast: backlog)
+        }
         let drainSeconds = (ContinuousClock.now - drainStart).seconds
         let peakRSS = sampler.stop()
-        running.cancel()
-        _ = try? await running.value
+        let drainCPU = ProcessCPUTime.seconds(pid: nil) - cpuBefore
+        let simDrainCPU = ProcessCPUTime.seconds(pid: sim.pid) - simCPUBefore
+        // Read before the ceiling run, whose pre-built bodies are not the drain's.
+        let highWater = ResidentMemory.kilobytes(pid: nil, field: "VmHWM:")
+        let counts = try queue.counts()
+        queue.close()
         let statsAfterDrain = try await sim.stats()
+        guard counts[.delivered] == backlog else { throw BenchFailure(description: "queue shows \(counts) after the drain") }
 
         // 3. The simulator's own ceiling.
         let ceiling = try await SimulatorCeiling.measure(
@@ -91,13 +118,22 @@ struct UplinkBenchmark: AsyncParsableCommand {
             idleP50Ms: percentile(latencies, 0.50),
             idleP99Ms: percentile(latencies, 0.99),
             backlog: backlog,
+            fillSeconds: fillSeconds,
             drainSeconds: drainSeconds,
             drainPerSecond: drainRate,
+            forwarderCPUMicrosPerRecord: drainCPU * 1e6 / Double(backlog),
+            simulatorCPUMicrosPerRecord: simDrainCPU * 1e6 / Double(backlog),
             simulatorCeilingPerSecond: ceiling.evaluationsPerSecond,
             simulatorCeilingRequestsPerSecond: ceiling.requestsPerSecond,
             ratio: drainRate / ceiling.evaluationsPerSecond,
+            rssAtStartMB: Double(rssAtStart) / 1024,
+            rssAfterIdleMB: Double(rssAfterIdle) / 1024,
+            anonFileAtStartMB: [Double(anonAtStart) / 1024, Double(fileAtStart) / 1024],
+            anonFileBeforeDrainMB: [Double(anonBefore) / 1024, Double(fileBefore) / 1024],
             rssBeforeDrainMB: Double(rssBefore) / 1024,
             peakRSSDuringDrainMB: Double(peakRSS) / 1024,
+            vmHWMMB: Double(highWater) / 1024,
+            mallocArenaMax: ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"],
             platformUnique: statsAfterDrain.unique,
             platformDuplicates: statsAfterDrain.duplicates
         )
@@ -107,6 +143,69 @@ struct UplinkBenchmark: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             report.printTable()
+        }
+    }
+
+    /// Runs a forwarder on `outbox` while `body` runs, then stops it and its transport.
+    private static func withForwarder(
+        outbox: any Outbox, configuration: UplinkConfiguration, signer: RequestSigner, logger: Logger,
+        _ body: () async throws -> Void
+    ) async throws {
+        let transport = try HTTPUplinkTransport(configuration: configuration)
+        let forwarder = Forwarder(
+            outbox: outbox,
+            adapter: EvaldJSONAdapter(signer: signer),
+            transport: transport,
+            basePath: configuration.basePath,
+            tuning: .init(batchSize: configuration.batchSize, maxInFlight: configuration.maxInFlight, retryPolicy: RetryPolicy(base: 0.05, cap: 1)),
+            logger: logger
+        )
+        let running = Task { try await forwarder.run() }
+        do {
+            try await body()
+        } catch {
+            running.cancel()
+            throw error
+        }
+        running.cancel()
+        _ = try? await running.value
+        try? await transport.shutdown()
+    }
+
+    /// `--fill-queue`: enqueue `count` evaluations into the queue file at
+    /// `path`, many at a time so they share group commits.
+    static func fill(path: String, count: Int) async throws {
+        var logger = Logger(label: "bench.fill")
+        logger.logLevel = .error
+        let queue = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0), logger: logger)
+        let template = BenchRecords.template
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let producers = 64
+            for p in 0..<producers {
+                group.addTask {
+                    var i = p
+                    while i < count {
+                        var evaluation = template
+                        evaluation.evaluationId = BenchRecords.id(for: i)
+                        if i % 10 == 0 { evaluation.satisfaction = .dissatisfied }
+                        try await queue.enqueue(evaluation)
+                        i += producers
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        queue.close()
+    }
+
+    private static func runChild(arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchFailure(description: "evald-bench \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
         }
     }
 
@@ -120,24 +219,38 @@ struct UplinkBenchmark: AsyncParsableCommand {
         var idleP50Ms: Double
         var idleP99Ms: Double
         var backlog: Int
+        var fillSeconds: Double
         var drainSeconds: Double
         var drainPerSecond: Double
+        var forwarderCPUMicrosPerRecord: Double
+        var simulatorCPUMicrosPerRecord: Double
         var simulatorCeilingPerSecond: Double
         var simulatorCeilingRequestsPerSecond: Double
         var ratio: Double
+        var rssAtStartMB: Double
+        var rssAfterIdleMB: Double
+        /// RssAnon and RssFile + RssShmem (mapped code, SQLite's -shm).
+        var anonFileAtStartMB: [Double]
+        var anonFileBeforeDrainMB: [Double]
         var rssBeforeDrainMB: Double
         var peakRSSDuringDrainMB: Double
+        var vmHWMMB: Double
+        var mallocArenaMax: String?
         var platformUnique: Int
         var platformDuplicates: Int
 
         func printTable() {
             func f(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
-            print("uplink benchmark (forwarder → platform-sim over loopback)")
-            print("  idle link, press-to-platform  p50 \(f(idleP50Ms, 2)) ms   p99 \(f(idleP99Ms, 2)) ms   (\(idleSamples) samples; target p99 ≤ 20 ms)")
-            print("  backlog drain                 \(backlog) in \(f(drainSeconds, 2)) s = \(f(drainPerSecond, 0)) evaluations/s (target ≥ 20 000/s)")
+            print("uplink benchmark (SQLite queue → forwarder → platform-sim over loopback)")
+            print("  idle link, press-to-platform  p50 \(f(idleP50Ms, 2)) ms   p99 \(f(idleP99Ms, 2)) ms   (\(idleSamples) samples, enqueue fsync included; target p99 ≤ 20 ms)")
+            print("  backlog fill (child process)  \(backlog) enqueued in \(f(fillSeconds, 2)) s (not timed below)")
+            print("  backlog drain from the queue  \(backlog) in \(f(drainSeconds, 2)) s = \(f(drainPerSecond, 0)) evaluations/s (target ≥ 20 000/s)")
+            print("  CPU per record in the drain   \(f(forwarderCPUMicrosPerRecord)) µs queue+forwarder process, \(f(simulatorCPUMicrosPerRecord)) µs simulator (2 cores shared)")
             print("  simulator ceiling             \(f(simulatorCeilingPerSecond, 0)) evaluations/s (\(f(simulatorCeilingRequestsPerSecond, 0)) requests/s)")
             print("  drain / ceiling               \(f(ratio * 100, 0)) % (target ≥ 50 %)")
-            print("  RSS                           \(f(rssBeforeDrainMB)) MB before, peak \(f(peakRSSDuringDrainMB)) MB during drain (target ≤ 40 MB)")
+            print("  RSS (VmRSS)                   \(f(rssAtStartMB)) MB at start, \(f(rssAfterIdleMB)) MB after the idle phase, \(f(rssBeforeDrainMB)) MB with the backlog queue open, peak \(f(peakRSSDuringDrainMB)) MB during drain (target ≤ 40 MB)")
+            print("  RSS anonymous / file+shmem    \(f(anonFileAtStartMB[0])) / \(f(anonFileAtStartMB[1])) MB at start, \(f(anonFileBeforeDrainMB[0])) / \(f(anonFileBeforeDrainMB[1])) MB with the backlog queue open")
+            print("  VmHWM (start to end of drain) \(f(vmHWMMB)) MB   MALLOC_ARENA_MAX=\(mallocArenaMax ?? "unset")")
             print("  platform                      \(platformUnique) unique, \(platformDuplicates) duplicates")
         }
     }
@@ -156,11 +269,11 @@ enum SimulatorCeiling {
         let path = EvaldJSONAdapter.joinPath(URL(string: sim.baseURL)!.path, EvaldJSONAdapter.endpoint)
         // Enough distinct bodies that every request carries new evaluations
         // (so the simulator does its full work, storing rather than answering duplicate).
-        let template = SyntheticOutbox.template
+        let template = BenchRecords.template
         let bodies: [[UInt8]] = try (0..<3000).map { b in
             try adapter.body(for: (0..<batchSize).map { i in
                 var e = template
-                e.evaluationId = SyntheticOutbox.id(for: 1_000_000_000 + b * batchSize + i)
+                e.evaluationId = BenchRecords.id(for: 1_000_000_000 + b * batchSize + i)
                 return e
             })
         }
@@ -202,9 +315,8 @@ enum SimulatorCeiling {
     }
 }
 
-/// An outbox whose records exist only as indices: claim makes the evaluation,
-/// settle counts it. Retries are honoured (kept with their due time).
-final class SyntheticOutbox: Outbox, @unchecked Sendable {
+/// The benchmark's evaluations: one template, ids made from an index.
+enum BenchRecords {
     static let template = Evaluation(
         evaluationId: .make(),
         satisfaction: .satisfied,
@@ -228,29 +340,17 @@ final class SyntheticOutbox: Outbox, @unchecked Sendable {
         for i in 0..<6 { b[10 + i] = UInt8(truncatingIfNeeded: UInt64(index) >> (8 * (5 - i))) }
         return EvaluationID(uuid: UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])))
     }
+}
 
-    static func index(of id: EvaluationID) -> Int {
-        let u = id.uuid.uuid
-        return [u.10, u.11, u.12, u.13, u.14, u.15].reduce(0) { $0 << 8 | Int($1) }
-    }
-
+/// The real queue, counting records settled for good (delivered or rejected)
+/// once the queue has committed them, so the benchmark can wait on a count.
+final class CountingOutbox: Outbox, @unchecked Sendable {
+    private let queue: EvaluationQueue
     private let lock = NSLock()
-    private var nextFresh = 0
-    private var total = 0
-    private var retries: [Int: Date] = [:]
     private var settled = 0
     private var waiters: [(target: Int, continuation: CheckedContinuation<Void, Never>)] = []
-    private var signals: [AsyncStream<Void>.Continuation] = []
 
-    func add(_ count: Int) {
-        let toSignal = lock.withLock { () -> [AsyncStream<Void>.Continuation] in
-            total += count
-            return signals
-        }
-        for signal in toSignal { signal.yield() }
-    }
-
-    var settledCount: Int { lock.withLock { settled } }
+    init(_ queue: EvaluationQueue) { self.queue = queue }
 
     func waitSettled(atLeast target: Int) async {
         await withCheckedContinuation { continuation in
@@ -264,32 +364,17 @@ final class SyntheticOutbox: Outbox, @unchecked Sendable {
     }
 
     func claim(limit: Int, now: Date) async throws -> [OutboxRecord] {
-        let indices = lock.withLock { () -> [Int] in
-            var picked: [Int] = []
-            for (index, due) in retries where due <= now && picked.count < limit { picked.append(index) }
-            for index in picked { retries.removeValue(forKey: index) }
-            while picked.count < limit, nextFresh < total {
-                picked.append(nextFresh)
-                nextFresh += 1
-            }
-            return picked
-        }
-        let template = Self.template
-        return indices.map { index in
-            var evaluation = template
-            evaluation.evaluationId = Self.id(for: index)
-            return OutboxRecord(evaluation: evaluation, attempts: 0)
-        }
+        try await queue.claim(limit: limit, now: now)
     }
 
     func settle(_ outcomes: [DeliveryOutcome], now: Date) async throws {
+        try await queue.settle(outcomes, now: now)
+        let final = outcomes.reduce(0) { count, outcome in
+            if case .retry = outcome { return count }
+            return count + 1
+        }
         let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
-            for outcome in outcomes {
-                switch outcome {
-                case .delivered, .rejected: settled += 1
-                case .retry(let id, _, let notBefore): retries[Self.index(of: id)] = notBefore
-                }
-            }
+            settled += final
             let (done, waiting) = (waiters.filter { $0.target <= settled }, waiters.filter { $0.target > settled })
             waiters = waiting
             return done.map(\.continuation)
@@ -297,26 +382,30 @@ final class SyntheticOutbox: Outbox, @unchecked Sendable {
         for continuation in ready { continuation.resume() }
     }
 
-    func nextDue() async throws -> Date? {
-        lock.withLock {
-            if nextFresh < total { return Date() }
-            return retries.values.min()
-        }
-    }
+    func nextDue() async throws -> Date? { try await queue.nextDue() }
 
-    func pendingSignals() -> AsyncStream<Void> {
-        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        lock.withLock { signals.append(continuation) }
-        return stream
+    func pendingSignals() -> AsyncStream<Void> { queue.pendingSignals() }
+}
+
+/// utime + stime of a process (nil: this one), in seconds, from /proc/PID/stat.
+enum ProcessCPUTime {
+    static func seconds(pid: Int32?) -> Double {
+        let path = pid.map { "/proc/\($0)/stat" } ?? "/proc/self/stat"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return 0 }
+        // Fields after "(comm)": state is field 3, utime 14, stime 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }
 
 enum ResidentMemory {
     /// VmRSS of a process (nil: this one), in kB.
-    static func kilobytes(pid: Int32?) -> Int {
+    static func kilobytes(pid: Int32?, field: String = "VmRSS:") -> Int {
         let path = pid.map { "/proc/\($0)/status" } ?? "/proc/self/status"
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in text.split(separator: "\n") where line.hasPrefix(field) {
             return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
         }
         return 0

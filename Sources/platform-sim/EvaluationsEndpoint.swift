@@ -64,22 +64,31 @@ struct EvaluationsEndpoint: Sendable {
             return error(413, "a batch holds 1–100 evaluations, got \(records.count)")
         }
 
+        // Validate outside the lock, then admit the whole batch under one lock
+        // acquisition (the idempotency set is the only shared state touched).
+        // A store line is encoded only when there is a store file to write.
+        let storing = state.isStoring
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         var results: [EvaldJSONWire.Result] = []
         results.reserveCapacity(records.count)
+        var valid: [SimulatorState.Candidate] = []
+        valid.reserveCapacity(records.count)
+        var slots: [Int] = []
+        slots.reserveCapacity(records.count)
         for record in records {
-            let id = record.evaluationId?.lowercased() ?? ""
             if let problem = RecordValidator.problem(with: record) ?? injectedRejection(record, faults, &random) {
-                state.reject()
                 results.append(.init(evaluationId: record.evaluationId ?? "", status: "rejected", reason: problem))
                 continue
             }
-            let line = (try? encoder.encode(record)) ?? Data()
-            switch state.admit(id: id, line: line) {
-            case .accepted: results.append(.init(evaluationId: id, status: "accepted"))
-            case .duplicate: results.append(.init(evaluationId: id, status: "duplicate"))
-            }
+            let id = record.evaluationId?.lowercased() ?? ""
+            slots.append(results.count)
+            valid.append(.init(id: id, line: storing ? (try? encoder.encode(record)) ?? Data() : nil))
+            results.append(.init(evaluationId: id, status: "accepted"))
+        }
+        let admissions = state.admit(valid, rejected: records.count - valid.count)
+        for (slot, admission) in zip(slots, admissions) where admission == .duplicate {
+            results[slot].status = "duplicate"
         }
 
         if Faults.draw(faults.dropRate, &random) {

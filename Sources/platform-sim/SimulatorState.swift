@@ -71,28 +71,39 @@ final class SimulatorState: @unchecked Sendable {
 
     enum Admission { case accepted, duplicate }
 
-    /// Stores a valid record unless its id is known.
-    func admit(id: String, line: Data) -> Admission {
-        lock.withLock {
-            stats.received += 1
-            guard ids.insert(id).inserted else {
-                stats.duplicates += 1
-                return .duplicate
-            }
-            orderedIds.append(id)
-            stats.unique += 1
-            if let store {
-                store.write(line)
-                store.write(Data([UInt8(ascii: "\n")]))
-            }
-            return .accepted
-        }
+    /// A valid record of a batch: its lowercased id, and its store line if storing.
+    struct Candidate {
+        var id: String
+        var line: Data?
     }
 
-    func reject() {
+    var isStoring: Bool { store != nil }
+
+    /// Stores each valid record of one batch unless its id is known, and counts
+    /// the batch's `rejected` records, under one lock acquisition.
+    func admit(_ candidates: [Candidate], rejected: Int) -> [Admission] {
         lock.withLock {
-            stats.received += 1
-            stats.rejected += 1
+            stats.received += candidates.count + rejected
+            stats.rejected += rejected
+            var admissions: [Admission] = []
+            admissions.reserveCapacity(candidates.count)
+            var out = Data()
+            for candidate in candidates {
+                guard ids.insert(candidate.id).inserted else {
+                    stats.duplicates += 1
+                    admissions.append(.duplicate)
+                    continue
+                }
+                orderedIds.append(candidate.id)
+                stats.unique += 1
+                if let line = candidate.line {
+                    out.append(line)
+                    out.append(UInt8(ascii: "\n"))
+                }
+                admissions.append(.accepted)
+            }
+            if let store, !out.isEmpty { store.write(out) }
+            return admissions
         }
     }
 }

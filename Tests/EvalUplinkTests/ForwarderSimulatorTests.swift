@@ -1,16 +1,18 @@
 import EvalCore
+import EvalQueue
 import EvalTesting
 import EvalUplink
 import Foundation
 import Testing
 
-/// The forwarder against the real `platform-sim` process over loopback.
+/// The forwarder draining the real SQLite queue into the real `platform-sim`
+/// process over loopback.
 @Suite(.serialized) struct ForwarderSimulatorTests {
     @Test func healthyLinkDeliversEveryEvaluationExactlyOnce() async throws {
         let harness = try await UplinkHarness()
         defer { Task { await harness.stop() } }
         let evaluations = Samples.batch(450, badEvery: 9)
-        harness.outbox.enqueue(evaluations)
+        try await harness.enqueue(evaluations)
         try await harness.drained()
 
         let ids = try await harness.sim.uniqueIds()
@@ -18,8 +20,8 @@ import Testing
         #expect(ids.count == evaluations.count)
         let stats = try await harness.sim.stats()
         #expect(stats.duplicates == 0 && stats.rejected == 0)
-        #expect(harness.outbox.claimSizes.allSatisfy { $0 <= 100 })
-        #expect(stats.requests < 20)  // batched, not one request per record
+        #expect(try harness.ids(in: .delivered) == Set(evaluations.map(\.evaluationId)))
+        #expect(stats.requests < 20)  // batched, not one request per record (and ≤ 100 each: the simulator answers 413 above)
         let status = harness.forwarder.status
         #expect(status.delivered == 450 && status.consecutiveFailures == 0 && status.lastDeliveryAt != nil)
         await harness.stop()
@@ -33,8 +35,8 @@ import Testing
         for _ in 0..<5 {
             let evaluation = Samples.evaluation(.dissatisfied)
             let start = ContinuousClock.now
-            harness.outbox.enqueue([evaluation])
-            try await eventually("single evaluation delivered", timeout: 5) { harness.outbox.delivered.contains(evaluation.evaluationId) }
+            try await harness.enqueue([evaluation])
+            try await eventually("single evaluation delivered", timeout: 5) { try harness.queue.record(evaluation.evaluationId)?.state == .delivered }
             let elapsed = ContinuousClock.now - start
             #expect(elapsed < .milliseconds(500), "press-to-platform took \(elapsed)")
         }
@@ -57,14 +59,14 @@ import Testing
         defer { Task { await harness.stop() } }
         try await harness.sim.setFaults(faults)
         let evaluations = Samples.batch(300, badEvery: 4)
-        harness.outbox.enqueue(evaluations)
+        try await harness.enqueue(evaluations)
         try await harness.drained(timeout: 60)
 
         let ids = try await harness.sim.uniqueIds()
         #expect(ids.count == 300, "\(mode)")
         #expect(Set(ids) == Set(evaluations.map(\.evaluationId.description)), "\(mode)")
-        #expect(Set(harness.outbox.delivered) == Set(evaluations.map(\.evaluationId)), "\(mode)")
-        #expect(harness.outbox.dead.isEmpty, "\(mode)")
+        #expect(try harness.ids(in: .delivered) == Set(evaluations.map(\.evaluationId)), "\(mode)")
+        #expect(try harness.records(in: .rejected).isEmpty, "\(mode)")
         let stats = try await harness.sim.stats()
         #expect(stats.injectedErrors + stats.throttled + stats.dropped + stats.garbage > 0, "fault \(mode) never fired")
         await harness.stop()
@@ -73,13 +75,13 @@ import Testing
     @Test func aWrongSecretKeepsRecordsQueuedAndSaysWhy() async throws {
         let harness = try await UplinkHarness(clientSecret: "not-the-secret")
         defer { Task { await harness.stop() } }
-        harness.outbox.enqueue(Samples.batch(5))
+        try await harness.enqueue(Samples.batch(5))
         try await eventually("auth failure reported") {
             let status = harness.forwarder.status
             return status.authFailing && status.consecutiveFailures >= 3
         }
-        #expect(harness.outbox.pendingCount == 5)
-        #expect(harness.outbox.delivered.isEmpty && harness.outbox.dead.isEmpty)
+        #expect(try harness.undeliveredCount() == 5)
+        #expect(try harness.records(in: .delivered).isEmpty && harness.records(in: .rejected).isEmpty)
         let status = harness.forwarder.status
         #expect(status.lastError?.contains("401") == true)
         #expect(status.summary.contains("AUTH FAILING"))
@@ -93,9 +95,9 @@ import Testing
         defer { Task { await harness.stop() } }
         try await harness.sim.setFaults(#"{"garbageRate":1}"#)
         let evaluations = Samples.batch(3)
-        harness.outbox.enqueue(evaluations)
+        try await harness.enqueue(evaluations)
         try await eventually("several garbage answers") { try await harness.sim.stats().garbage >= 3 }
-        #expect(harness.outbox.delivered.isEmpty, "a garbage body was taken as delivery")
+        #expect(try harness.records(in: .delivered).isEmpty, "a garbage body was taken as delivery")
         #expect(harness.forwarder.status.lastError?.contains("untrusted") == true)
 
         try await harness.sim.clearFaults()
@@ -103,7 +105,7 @@ import Testing
         // The platform stored them on the first try; the re-sends came back `duplicate`.
         let stats = try await harness.sim.stats()
         #expect(stats.unique == 3 && stats.duplicates >= 3)
-        #expect(Set(harness.outbox.delivered) == Set(evaluations.map(\.evaluationId)))
+        #expect(try harness.ids(in: .delivered) == Set(evaluations.map(\.evaluationId)))
         await harness.stop()
     }
 
@@ -114,15 +116,15 @@ import Testing
         evaluations[3].windowCode = "W13"
         evaluations[5].areaCode = "53"  // not 6–12 digits
         evaluations[6].deptCode = "91530000"  // not 18 characters
-        harness.outbox.enqueue(evaluations)
+        try await harness.enqueue(evaluations)
         try await harness.drained()
 
-        let dead = harness.outbox.dead
+        let dead = Dictionary(uniqueKeysWithValues: try harness.records(in: .rejected).map { ($0.id, $0.rejectedReason ?? "") })
         #expect(dead.count == 3)
         #expect(dead[evaluations[3].evaluationId]?.contains("windowCode W13") == true)
         #expect(dead[evaluations[5].evaluationId]?.contains("areaCode must be 6–12 digits") == true)
         #expect(dead[evaluations[6].evaluationId]?.contains("deptCode") == true)
-        #expect(harness.outbox.delivered.count == 5)
+        #expect(try harness.records(in: .delivered).count == 5)
         #expect(try await harness.sim.stats().rejected == 3)
         #expect(harness.forwarder.status.rejected == 3)
         await harness.stop()

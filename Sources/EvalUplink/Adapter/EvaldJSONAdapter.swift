@@ -58,10 +58,10 @@ public struct EvaldJSONAdapter: UplinkAdapter {
         )
     }
 
+    /// The request body: `{"evaluations":[…]}`, keys sorted, nil fields
+    /// omitted (what `JSONEncoder` with `.sortedKeys` writes, without its cost).
     public func body(for evaluations: [Evaluation]) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(EvaldJSONWire.Batch(evaluations: evaluations.map(record(for:)))))
+        EvaldJSONWriter.batch(evaluations.map(record(for:)))
     }
 
     public func encode(_ evaluations: [Evaluation], basePath: String, timestampMillis: Int64, nonce: String) throws -> UplinkRequest {

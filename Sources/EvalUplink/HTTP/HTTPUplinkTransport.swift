@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 
 /// The production transport: one AsyncHTTPClient with a connection pool (so
@@ -9,6 +10,9 @@ import NIOSSL
 /// optional private CA and client certificate.
 public final class HTTPUplinkTransport: UplinkTransport {
     private let client: HTTPClient
+    /// One event loop thread of its own: a few requests in flight to one host
+    /// need no more, and the default singleton group starts one per core.
+    private let eventLoopGroup: MultiThreadedEventLoopGroup
     private let baseURL: String
     private let requestTimeout: TimeAmount
     /// A body larger than this is not a platform answer we want to parse.
@@ -34,7 +38,8 @@ public final class HTTPUplinkTransport: UplinkTransport {
             decompression: .disabled
         )
         clientConfiguration.httpVersion = .automatic
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: clientConfiguration)
         var base = configuration.baseURL
         while base.hasSuffix("/") { base.removeLast() }
         baseURL = base
@@ -55,8 +60,16 @@ public final class HTTPUplinkTransport: UplinkTransport {
         )
     }
 
+    /// Closes the pool, then stops the event loop thread. A second call is harmless.
     public func shutdown() async throws {
-        try await client.shutdown()
+        var failure: (any Error)?
+        do { try await client.shutdown() } catch { if !Self.isAlreadyShutdown(error) { failure = error } }
+        try? await eventLoopGroup.shutdownGracefully()
+        if let failure { throw failure }
+    }
+
+    private static func isAlreadyShutdown(_ error: any Error) -> Bool {
+        (error as? HTTPClientError) == .alreadyShutdown
     }
 
     private static func nanoseconds(_ duration: Duration) -> Int64 {

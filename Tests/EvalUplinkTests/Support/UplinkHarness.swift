@@ -1,4 +1,5 @@
 import EvalCore
+import EvalQueue
 import EvalTesting
 import EvalUplink
 import Foundation
@@ -18,11 +19,13 @@ func eventually(_ what: String, timeout: TimeInterval = 30, _ condition: () asyn
     }
 }
 
-/// A real `platform-sim` process, an in-memory outbox and a running forwarder
-/// talking to it over loopback HTTP.
+/// The real parts end to end: a `platform-sim` process, the SQLite
+/// `EvaluationQueue` on a file in a temporary directory, and a running
+/// forwarder draining that queue to the simulator over loopback HTTP.
 final class UplinkHarness: @unchecked Sendable {
     let sim: PlatformSimulatorProcess
-    let outbox = InMemoryOutbox()
+    let directory: TemporaryDirectory
+    let queue: EvaluationQueue
     let forwarder: Forwarder
     private let task: Task<Void, any Error>
 
@@ -31,33 +34,66 @@ final class UplinkHarness: @unchecked Sendable {
     init(simulatorArguments: [String] = [], simulatorEnvironment: [String: String] = [:], clientSecret: String = UplinkHarness.secret, maxInFlight: Int = 4, batchSize: Int = 100) async throws {
         let sim = try await PlatformSimulatorProcess.start(secret: Self.secret, arguments: simulatorArguments, environment: simulatorEnvironment)
         self.sim = sim
+        directory = try TemporaryDirectory(prefix: "evald-uplink")
+        var quiet = Logger(label: "uplink-test")
+        quiet.logLevel = .critical
+        // minFreeBytes 0: the test asserts delivery, not the disk guard (tested in EvalQueueTests).
+        queue = try EvaluationQueue(configuration: QueueConfiguration(path: directory.path("queue.sqlite3"), minFreeBytes: 0), logger: quiet)
         let configuration = UplinkConfiguration(
             baseURL: sim.baseURL, appKey: sim.appKey,
             connectTimeout: .seconds(2), readTimeout: .seconds(5),
             batchSize: batchSize, maxInFlight: maxInFlight
         )
-        var logger = Logger(label: "uplink-test")
-        logger.logLevel = .critical
         let forwarder = Forwarder(
-            outbox: outbox,
+            outbox: queue,
             adapter: EvaldJSONAdapter(signer: RequestSigner(appKey: sim.appKey, secret: AppSecret(clientSecret))),
             transport: try HTTPUplinkTransport(configuration: configuration),
             basePath: configuration.basePath,
             tuning: .init(batchSize: batchSize, maxInFlight: maxInFlight, retryPolicy: RetryPolicy(base: 0.02, cap: 0.3)),
-            logger: logger
+            logger: quiet
         )
         self.forwarder = forwarder
         task = Task { try await forwarder.run() }
     }
 
-    /// Waits until the outbox holds nothing pending.
+    /// Enqueues concurrently, as presses on several devices would (one group commit for many).
+    func enqueue(_ evaluations: [Evaluation]) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for evaluation in evaluations {
+                group.addTask { [queue] in
+                    let result = try await queue.enqueue(evaluation)
+                    #expect(result == .enqueued, "enqueue of \(evaluation.evaluationId) answered \(result)")
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Records not yet in the platform's hands (pending or in flight).
+    func undeliveredCount() throws -> Int {
+        let counts = try queue.counts()
+        return (counts[.pending] ?? 0) + (counts[.inflight] ?? 0)
+    }
+
+    /// Every record in `state`, read back from the queue file.
+    func records(in state: RecordState) throws -> [QueuedRecord] {
+        try queue.list(QueueListQuery(state: state, limit: 1_000_000))
+    }
+
+    func ids(in state: RecordState) throws -> Set<EvaluationID> {
+        Set(try records(in: state).map(\.id))
+    }
+
+    /// Waits until the queue holds nothing pending or in flight.
     func drained(timeout: TimeInterval = 30) async throws {
-        try await eventually("outbox drained (\(outbox.pendingCount) left)", timeout: timeout) { outbox.pendingCount == 0 }
+        try await eventually("queue drained (\((try? undeliveredCount()) ?? -1) left)", timeout: timeout) { try undeliveredCount() == 0 }
     }
 
     func stop() async {
         task.cancel()
         _ = try? await task.value
+        queue.close()
         sim.stop()
+        directory.remove()
     }
 }
