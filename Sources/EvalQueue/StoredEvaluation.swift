@@ -77,7 +77,23 @@ struct StoredEvaluation: Sendable {
     }
 
     /// Rebuilds the evaluation from its stored payload and (if not purged) identity.
+    ///
+    /// The hand-written reader reads what `EvaluationJSON` writes; whatever it
+    /// does not expect goes to `JSONDecoder`, so a record that cannot be read
+    /// throws exactly as before (and is dead-lettered by `claim`).
     static func decode(payload: String, personalData: String?) throws -> Evaluation {
+        if var evaluation = EvaluationJSONReader.evaluation(payload) {
+            guard let personalData else { return evaluation }
+            if let evaluator = EvaluationJSONReader.evaluator(personalData) {
+                evaluation.evaluator = evaluator
+                return evaluation
+            }
+        }
+        return try decodeWithFoundation(payload: payload, personalData: personalData)
+    }
+
+    /// The reference decoder: the fallback above, and what the tests compare with.
+    static func decodeWithFoundation(payload: String, personalData: String?) throws -> Evaluation {
         let decoder = JSONDecoder()
         var evaluation = try decoder.decode(Evaluation.self, from: Data(payload.utf8))
         if let personalData {
