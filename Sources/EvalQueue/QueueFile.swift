@@ -39,13 +39,19 @@ enum QueueFile {
             try connection.execute("PRAGMA synchronous = FULL")
             // Bound the WAL file after a burst (bytes kept after a checkpoint).
             try connection.execute("PRAGMA journal_size_limit = 67108864")
-            // 16 MiB page cache (default 2 MiB): the writer then rarely re-reads
-            // index pages from the kernel while appending at 10^5 rows/s.
-            try connection.execute("PRAGMA cache_size = -16384")
+            // 4 MiB page cache (SQLite's default is 2 MiB). Measured with
+            // `evald-bench queue` (docs/benchmarks.md): 16 MiB bought nothing
+            // over 4 MiB (23–24 µs CPU per enqueue at 64 producers, ~25 000
+            // claim+settle/s, both) but cost ~19 MB of RSS once the open-time
+            // quick_check had filled it; 2 MiB cost ~2 µs more per enqueue.
+            try connection.execute("PRAGMA cache_size = -4096")
             let check = try connection.prepare("PRAGMA quick_check").rows { $0.column(0, as: String.self) ?? "" }
             guard check == ["ok"] else {
                 throw DamagedQueueFile(reason: "quick_check: " + check.prefix(3).joined(separator: "; "))
             }
+            // quick_check reads every page: hand the cache it filled back to the
+            // allocator instead of carrying a full cache of cold pages.
+            try connection.execute("PRAGMA shrink_memory")
             try connection.migrate(Schema.all)
             return connection
         } catch let error as SQLiteError where error.isCorruption {

@@ -18,7 +18,7 @@ final class BareLoop {
         connection = try Connection(path: path)
         _ = try connection.scalar("PRAGMA journal_mode = WAL", as: String.self)
         try connection.execute("PRAGMA synchronous = FULL")
-        try connection.execute("PRAGMA cache_size = -16384")
+        try connection.execute("PRAGMA cache_size = -4096")  // as QueueFile
         try connection.migrate(Schema.all)
         let data = try JSONEncoder().encode(SampleEvaluation.make())
         payload = String(decoding: data, as: UTF8.self)
