@@ -48,15 +48,7 @@ public struct EvdevReader: Sendable {
     }
 
     private func read(stop: StopSignal, output: DeviceOutputHandler) {
-        let fd = open(node, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            let identity = identify(fd: nil)
-            let hint = (code == EACCES || code == EPERM) ? DeviceHint.permission : nil
-            logger.error("cannot open input device", metadata: ["device": "\(identity)", "error": "\(errnoDescription(code))"])
-            output(.event(.problem(device: identity, message: "cannot open \(node): \(errnoDescription(code))", hint: hint)))
-            return
-        }
+        guard let fd = openDeviceNode(node, kind: "input", identity: { identify(fd: nil) }, logger: logger, output: output) else { return }
         defer { close(fd) }
         let identity = identify(fd: fd)
         if grab, evald_evdev_grab(fd, 1) != 0 {

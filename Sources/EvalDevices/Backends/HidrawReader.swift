@@ -42,15 +42,7 @@ public struct HidrawReader: Sendable {
     }
 
     private func read(stop: StopSignal, output: DeviceOutputHandler) {
-        let fd = open(node, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            let identity = identify(fd: nil)
-            logger.error("cannot open hidraw device", metadata: ["device": "\(identity)", "error": "\(errnoDescription(code))"])
-            output(.event(.problem(device: identity, message: "cannot open \(node): \(errnoDescription(code))",
-                                   hint: (code == EACCES || code == EPERM) ? DeviceHint.permission : nil)))
-            return
-        }
+        guard let fd = openDeviceNode(node, kind: "hidraw", identity: { identify(fd: nil) }, logger: logger, output: output) else { return }
         defer { close(fd) }
         let identity = identify(fd: fd)
         guard let layout = profile.report else {
