@@ -2,18 +2,7 @@ import EvalCore
 import Foundation
 
 extension CaseLedger {
-    /// Keeps a filtered press for audit (rule 2). Never forwarded.
-    public func recordFiltered(_ press: FilteredPress) throws {
-        try locked { db in
-            try db.prepare("""
-                INSERT INTO filtered_presses(window_code, device_id, rating, reason, pressed_at, project_no, had_identity)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).run([press.windowCode, press.deviceId, press.rating.rawValue, press.reason.rawValue,
-                          press.pressedAt.timeIntervalSince1970, press.projectNo, press.hadIdentity])
-        }
-    }
-
-    /// Filtered presses at or after `since`, oldest first.
+    /// Filtered presses at or after `since`, oldest first (rule 2: kept for audit).
     public func filteredPresses(since: Date = .distantPast, limit: Int = 1000) throws -> [FilteredPress] {
         try locked { db in
             try db.prepare("""

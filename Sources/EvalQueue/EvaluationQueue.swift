@@ -17,6 +17,9 @@ public final class EvaluationQueue: Sendable {
     let signals: PendingSignals
     let clock: any WallClock
     let logger: Logger
+    /// Where a damaged queue file found at open was moved (salvage it as
+    /// docs/queue.md describes), or nil.
+    public let quarantinedFile: String?
 
     /// Opens or creates the queue. A damaged file is moved aside (see
     /// `QueueFile`); records left in flight by a crash become pending again.
@@ -28,7 +31,8 @@ public final class EvaluationQueue: Sendable {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
-        let connection = try QueueFile.openWriter(path: configuration.path, now: clock.now(), logger: logger)
+        let (connection, quarantined) = try QueueFile.openWriter(path: configuration.path, now: clock.now(), logger: logger)
+        quarantinedFile = quarantined
         try connection.execute("UPDATE evaluations SET state = 'pending', claimed_at = NULL WHERE state = 'inflight'")
         let recovered = connection.changes
         if recovered > 0 {
@@ -107,7 +111,7 @@ public final class EvaluationQueue: Sendable {
         VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    private static func insert(_ stored: StoredEvaluation, at now: Double, into context: inout WriteContext) throws -> EnqueueResult {
+    static func insert(_ stored: StoredEvaluation, at now: Double, into context: inout WriteContext) throws -> EnqueueResult {
         let db = context.connection
         let bytes = stored.payloadBytes
         do {

@@ -8,18 +8,19 @@ enum QueueFile {
     /// file is renamed to `<name>.corrupt-<timestamp>` with its `-wal`/`-shm`,
     /// never deleted, and a fresh queue starts in its place (docs/queue.md
     /// explains how to salvage records from the old file).
-    static func openWriter(path: String, now: Date, logger: Logger) throws -> Connection {
+    /// Returns the connection and, when the old file was moved aside, where to.
+    static func openWriter(path: String, now: Date, logger: Logger) throws -> (connection: Connection, quarantined: String?) {
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent,
             withIntermediateDirectories: true)
         do {
-            return try openChecked(path: path)
+            return (try openChecked(path: path), nil)
         } catch let damage as DamagedQueueFile {
             let moved = try quarantine(path: path, now: now)
             logger.critical(
                 "queue file is damaged (\(damage.reason)); moved it aside to \(moved) and started an empty queue. Salvage its records as docs/queue.md describes.",
                 metadata: ["path": "\(path)", "movedTo": "\(moved)"])
-            return try openChecked(path: path)
+            return (try openChecked(path: path), moved)
         }
     }
 

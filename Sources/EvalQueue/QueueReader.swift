@@ -37,8 +37,12 @@ public final class QueueReader: @unchecked Sendable {
                 if let state = RecordState(rawValue: state) { counts[state] = count }
             }
             let total = try db.scalar("SELECT count(*) FROM evaluations", as: Int.self) ?? 0
-            let bad = try db.scalar("SELECT count(*) FROM evaluations WHERE state = 'pending' AND is_bad = 1", as: Int.self) ?? 0
-            let oldest = try db.scalar("SELECT min(enqueued_at) FROM evaluations WHERE state = 'pending'", as: Double.self)
+            // Undelivered = pending or on the wire: during an outage records go
+            // back and forth between the two, and an alert on backlog or age
+            // must see them in every sample.
+            let bad = try db.scalar("SELECT count(*) FROM evaluations WHERE state IN ('pending', 'inflight') AND is_bad = 1", as: Int.self) ?? 0
+            let oldest = try db.scalar("SELECT min(enqueued_at) FROM evaluations WHERE state IN ('pending', 'inflight')", as: Double.self)
+            let retrying = try db.scalar("SELECT count(*) FROM evaluations WHERE state = 'pending' AND attempts > 0", as: Int.self) ?? 0
             let delivered = try db.scalar("SELECT max(delivered_at) FROM evaluations WHERE state = 'delivered'", as: Double.self)
             let lastError = try db.prepare("""
                 SELECT evaluation_id, last_error, last_error_at, state FROM evaluations
@@ -50,7 +54,7 @@ public final class QueueReader: @unchecked Sendable {
                                  at: Date(timeIntervalSince1970: row.column(2, as: Double.self) ?? 0), state: state)
             }.first ?? nil
             return QueueSnapshot(
-                counts: counts, total: total, pendingBadReviews: bad,
+                counts: counts, total: total, pendingBadReviews: bad, waitingForRetry: retrying,
                 oldestPendingEnqueuedAt: oldest.map(Date.init(timeIntervalSince1970:)),
                 lastDeliveredAt: delivered.map(Date.init(timeIntervalSince1970:)),
                 lastError: lastError)
@@ -117,6 +121,24 @@ public final class QueueReader: @unchecked Sendable {
                 WHERE project_no = ? AND evaluation_type = 1 ORDER BY seq LIMIT 1
                 """, [projectNo], as: String.self).flatMap(EvaluationID.init)
         }
+    }
+
+    // MARK: The case ledger's reads (the store's writes are in EvaluationQueue+Cases.swift)
+
+    public func caseState(of projectNo: String) throws -> CaseLedgerState {
+        try read { db in try LedgerSQL.caseState(of: projectNo, on: db) }
+    }
+
+    public func dueCases(at now: Date, limit: Int = 100) throws -> [DueCase] {
+        try read { db in try LedgerSQL.dueCases(at: now, limit: limit, on: db) }
+    }
+
+    public func nextDefaultDue() throws -> Date? {
+        try read { db in try LedgerSQL.nextDefaultDue(on: db) }
+    }
+
+    public func unconfirmedDefaults() throws -> [Evaluation] {
+        try read { db in try LedgerSQL.unconfirmedDefaults(on: db) }
     }
 
     /// The earliest next-attempt time among pending records.

@@ -7,13 +7,19 @@ public struct QueueSnapshot: Sendable, Hashable {
     public var counts: [RecordState: Int]
     /// All records in the file (every state), at the same instant as `counts`.
     public var total: Int
-    /// Bad reviews waiting to be sent (pending).
+    /// Bad reviews not yet delivered (pending or in flight).
     public var pendingBadReviews: Int
+    /// Pending records that failed at least once and wait for their next attempt.
+    public var waitingForRetry: Int
+    /// Enqueue time of the oldest undelivered record (pending or in flight).
     public var oldestPendingEnqueuedAt: Date?
     public var lastDeliveredAt: Date?
     public var lastError: LastError?
 
     public func count(_ state: RecordState) -> Int { counts[state] ?? 0 }
+
+    /// Records not delivered yet: pending plus those on the wire right now.
+    public var undelivered: Int { count(.pending) + count(.inflight) }
 
     /// How long the oldest undelivered record has waited, at `now`.
     public func oldestPendingAge(now: Date) -> TimeInterval? {

@@ -55,5 +55,24 @@ extension Schema {
             ) STRICT;
             CREATE INDEX bad_reviews_time ON bad_reviews(assessed_at);
             """),
+        // Fail-closed presses (the store could not say whether the case was rated)
+        // are kept like the others: the reason CHECK grows, so the table is rebuilt.
+        Migration("ledger-004-filtered-ledger-unavailable", """
+            CREATE TABLE filtered_presses_v2 (
+                id           INTEGER PRIMARY KEY,
+                window_code  TEXT NOT NULL,
+                device_id    TEXT NOT NULL,
+                rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+                reason       TEXT NOT NULL CHECK (reason IN ('bounce', 'repeat', 'tooFast', 'ledger-unavailable')),
+                pressed_at   REAL NOT NULL,
+                project_no   TEXT,
+                had_identity INTEGER NOT NULL CHECK (had_identity IN (0, 1))
+            ) STRICT;
+            INSERT INTO filtered_presses_v2 (id, window_code, device_id, rating, reason, pressed_at, project_no, had_identity)
+                SELECT id, window_code, device_id, rating, reason, pressed_at, project_no, had_identity FROM filtered_presses;
+            DROP TABLE filtered_presses;
+            ALTER TABLE filtered_presses_v2 RENAME TO filtered_presses;
+            CREATE INDEX filtered_presses_time ON filtered_presses(pressed_at);
+            """),
     ]
 }

@@ -9,11 +9,11 @@
 //       connection, one snapshot per line, as fast as it can, until the queue
 //       holds <until-total> records (or a minute passed).
 //   evalq-crash-probe rate <path> <projectNo> atomic|separate
-//       Opens the queue and the case ledger, opens case <projectNo>, enqueues a
-//       citizen's bad review of it (`atomic`: with its ledger rows in the same
-//       transaction; `separate`: the plain enqueue the agent used before), prints
-//       the evaluation id, then waits to be SIGKILLed before its own
-//       `ledger.record(.emit)`: the crash between the two steps.
+//       Opens the store, opens case <projectNo> and rates it with a citizen's
+//       bad review — `atomic`: through the daemon's own `SessionDriver` (the
+//       evaluation and its ledger rows in one transaction); `separate`: a plain
+//       enqueue without ledger rows, as an older agent left files — prints the
+//       evaluation id, then waits to be SIGKILLed.
 import EvalCore
 import EvalQueue
 import EvalTesting
@@ -84,26 +84,37 @@ case "rate":
     guard arguments.count >= 5 else { exit(2) }
     let projectNo = arguments[3]
     let queue = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
-    let ledger = try CaseLedger(path: path)
     let policy = BadReviewPolicy(calendar: .mondayToFriday)
     let scheduler = DefaultRatingScheduler(calendar: .mondayToFriday)
+    let driver = SessionDriver(store: queue, scheduler: scheduler, badReviewPolicy: policy, observer: ProbeObserver())
     let now = Date()
     let window = WindowConfiguration(areaCode: "533103", deptCode: "11533103MB0000000X", hallCode: "H01", windowCode: "W01")
     let opening = CaseOpening(ticket: CaseTicket(projectNo: projectNo, taskCode: "T1"), window: window,
                               staff: [StaffMember(loginName: "zhangwei", name: "张伟")], deviceId: "kbd-1", openedAt: now)
-    try ledger.record(.openCase(opening), scheduler: scheduler, badReviewPolicy: policy)
+    try await queue.openCase(opening, due: scheduler.due(openedAt: now))
     let evaluation = SampleEvaluation.make(rating: .veryDissatisfied, at: now, projectNo: projectNo, realName: true)
     if arguments[4] == "atomic" {
-        try await queue.enqueue(evaluation, ledger: CaseLedgerUpdate(evaluation, badReviewPolicy: policy))
+        guard await driver.accept(evaluation) else { exit(1) }
     } else {
         try await queue.enqueue(evaluation)
     }
     emit(evaluation.evaluationId.description)
-    // The test kills us here, before the ledger step; if it does not, finish normally.
+    // The test kills us here.
     try await Task.sleep(for: .seconds(60))
-    try ledger.record(.emit(evaluation), scheduler: scheduler, badReviewPolicy: policy)
     queue.close()
 default:
     FileHandle.standardError.write(Data("unknown mode \(arguments[1])\n".utf8))
     exit(2)
+}
+
+/// The probe reports refusals on stderr; everything else is silent.
+struct ProbeObserver: SessionDriverObserver {
+    func stored(_ evaluation: Evaluation, result: EnqueueResult) {}
+    func refused(_ evaluation: Evaluation, error: any Error) { FileHandle.standardError.write(Data("refused: \(error)\n".utf8)) }
+    func filtered(_ press: FilteredPress) {}
+    func caseOpened(_ opening: CaseOpening, due: DefaultRatingScheduler.Due) {}
+    func writeFailed(_ what: String, error: any Error) { FileHandle.standardError.write(Data("\(what): \(error)\n".utf8)) }
+    func ledgerUnavailable(projectNo: String, error: any Error) {}
+    func defaultsApplied(_ pass: DefaultPass) {}
+    func log(_ event: SessionEvent) {}
 }

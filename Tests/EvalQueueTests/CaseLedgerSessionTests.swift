@@ -1,10 +1,11 @@
 import EvalCore
-import EvalQueue
 import EvalTesting
 import Foundation
 import Testing
+@testable import EvalQueue
 
-/// The session and the real ledger together, across a restart.
+/// The session and the real store together, through the daemon's own
+/// `SessionDriver`, across restarts and store failures.
 @Suite struct CaseLedgerSessionTests {
     typealias F = LedgerFixtures
     static let base = ContinuousClock.now
@@ -14,63 +15,113 @@ import Testing
         return SessionMoment(wall: wall, instant: base.advanced(by: .seconds(wall.timeIntervalSince(F.at("2026-03-02 00:00:00")))))
     }
 
-    /// What the agent does with a session's actions; returns the enqueued evaluations.
-    static func perform(_ actions: [SessionAction], ledger: CaseLedger) throws -> [Evaluation] {
-        var queue: [Evaluation] = []
-        for action in actions {
-            if case .emit(let evaluation) = action { queue.append(evaluation) }
-            try ledger.record(action, scheduler: F.scheduler, badReviewPolicy: BadReviewPolicy(calendar: .mondayToFriday))
-        }
-        return queue
+    static func driver(_ store: EvaluationQueue, _ observer: RecordingObserver) -> SessionDriver {
+        SessionDriver(store: store, scheduler: F.scheduler, badReviewPolicy: BadReviewPolicy(calendar: .mondayToFriday), observer: observer)
     }
 
-    @Test func aCaseRatedBeforeARestartCannotBeRatedAfterIt() throws {
-        let directory = try TemporaryDirectory(prefix: "ledger-session")
-        defer { directory.remove() }
-        let path = directory.path("queue.db")
-        let ticket = CaseTicket(projectNo: "2026030200001")
+    /// A scan as the daemon's pipeline handles it: the driver's case lookup, then its actions.
+    static func scan(_ ticket: CaseTicket, _ session: inout CounterSession<ContinuousClock.Instant>, _ driver: SessionDriver, at text: String) async {
+        let scan = Scan.caseReceipt(ticket)
+        let state = await driver.caseState(for: scan)
+        await driver.perform(session.receive(scan, caseState: state, at: moment(text)))
+    }
 
+    static func press(_ rating: Rating, _ session: inout CounterSession<ContinuousClock.Instant>, _ driver: SessionDriver, at text: String) async -> [Evaluation] {
+        await driver.perform(session.press(Press(rating: rating, deviceId: "kbd-1"), at: moment(text)))
+    }
+
+    @Test func aCaseRatedBeforeARestartCannotBeRatedAfterIt() async throws {
+        let fixture = try QueueFixture()
+        let ticket = CaseTicket(projectNo: "2026030200001")
         do {
-            let ledger = try CaseLedger(path: path)
+            let store = try fixture.open()
+            let driver = Self.driver(store, RecordingObserver())
             var session = CounterSession<ContinuousClock.Instant>(window: F.window)
-            var queue = try Self.perform(session.receive(.caseReceipt(ticket), caseState: ledger.state(of: ticket.projectNo), at: Self.moment("2026-03-02 09:00:00")), ledger: ledger)
-            queue += try Self.perform(session.press(Press(rating: .dissatisfied, deviceId: "kbd-1"), at: Self.moment("2026-03-02 09:01:00")), ledger: ledger)
-            #expect(queue.count == 1 && queue.first?.projectNo == ticket.projectNo)
+            await Self.scan(ticket, &session, driver, at: "2026-03-02 09:00:00")
+            let queued = await Self.press(.dissatisfied, &session, driver, at: "2026-03-02 09:01:00")
+            #expect(queued.count == 1 && queued.first?.projectNo == ticket.projectNo)
+            store.close()
         }
 
-        // Restart: a fresh session knows nothing; the ledger does.
-        let ledger = try CaseLedger(path: path)
+        // Restart: a fresh session knows nothing; the store does.
+        let store = try fixture.open()
+        let observer = RecordingObserver()
+        let driver = Self.driver(store, observer)
         var session = CounterSession<ContinuousClock.Instant>(window: F.window)
-        #expect(try ledger.state(of: ticket.projectNo) == .rated)
-        var queue = try Self.perform(session.receive(.caseReceipt(ticket), caseState: ledger.state(of: ticket.projectNo), at: Self.moment("2026-03-02 10:00:00")), ledger: ledger)
-        queue += try Self.perform(session.press(Press(rating: .verySatisfied, deviceId: "kbd-1"), at: Self.moment("2026-03-02 10:00:05")), ledger: ledger)
-        #expect(queue.isEmpty)
+        #expect(try await store.caseState(of: ticket.projectNo) == .rated)
+        await Self.scan(ticket, &session, driver, at: "2026-03-02 10:00:00")
+        #expect(await Self.press(.verySatisfied, &session, driver, at: "2026-03-02 10:00:05").isEmpty)
+        let pass = await store.applyDueDefaults(at: F.at("2026-06-01 00:00:00"))
+        store.close()  // commits the filtered press submitted without waiting
+
+        let ledger = try CaseLedger(path: fixture.path, mode: .readOnly)
         let filtered = try ledger.filteredPresses()
         #expect(filtered.map(\.reason) == [.repeat] && filtered.first?.projectNo == ticket.projectNo)
         // It was a bad review: in the 台账, and never defaulted.
         #expect(try ledger.badReviews().map(\.projectNo) == [ticket.projectNo])
-        #expect(try ledger.applyDueDefaults(at: F.at("2026-06-01 00:00:00")) { _ in Issue.record("must not default a rated case") }.isEmpty)
+        #expect(pass.enqueued.isEmpty, "must not default a rated case")
     }
 
-    @Test func anUnratedCaseIsDefaultedAfterARestartAndThenRepeats() throws {
-        let directory = try TemporaryDirectory(prefix: "ledger-session")
-        defer { directory.remove() }
-        let path = directory.path("queue.db")
+    @Test func anUnratedCaseIsDefaultedAfterARestartAndThenRepeats() async throws {
+        let fixture = try QueueFixture()
         let ticket = CaseTicket(projectNo: "2026030200002", taskCode: "T1")
         do {
-            let ledger = try CaseLedger(path: path)
+            let store = try fixture.open()
             var session = CounterSession<ContinuousClock.Instant>(window: F.window)
-            let actions = session.receive(.caseReceipt(ticket), caseState: try ledger.state(of: ticket.projectNo), at: Self.moment("2026-03-02 09:00:00"))
-            #expect(try Self.perform(actions, ledger: ledger).isEmpty)
+            await Self.scan(ticket, &session, Self.driver(store, RecordingObserver()), at: "2026-03-02 09:00:00")
+            store.close()
         }
-        let ledger = try CaseLedger(path: path)
-        var queue: [Evaluation] = []
-        try ledger.applyDueDefaults(at: F.at("2026-03-10 00:00:00")) { queue.append($0) }
-        #expect(queue.map(\.evaluationType) == [.defaulted])
+        let store = try fixture.open()
+        defer { store.close() }
+        let observer = RecordingObserver()
+        let driver = Self.driver(store, observer)
+        #expect(await driver.applyDueDefaults(now: F.at("2026-03-10 00:00:00")) == nil, "nothing else is due")
+        #expect(observer.stored.map(\.evaluationType) == [.defaulted])
         var session = CounterSession<ContinuousClock.Instant>(window: F.window)
-        _ = try Self.perform(session.receive(.caseReceipt(ticket), caseState: ledger.state(of: ticket.projectNo), at: Self.moment("2026-03-10 09:00:00")), ledger: ledger)
-        let late = try Self.perform(session.press(Press(rating: .verySatisfied, deviceId: "kbd-1"), at: Self.moment("2026-03-10 09:00:10")), ledger: ledger)
-        #expect(late.isEmpty)
-        #expect(try ledger.filteredPresses().map(\.reason) == [.repeat])
+        await Self.scan(ticket, &session, driver, at: "2026-03-10 09:00:00")
+        #expect(await Self.press(.verySatisfied, &session, driver, at: "2026-03-10 09:00:10").isEmpty)
+        #expect(observer.filteredPresses.map(\.reason) == [.repeat])
+    }
+
+    @Test func anUnreadableLedgerFailsClosed() async throws {
+        let fixture = try QueueFixture()
+        let ticket = CaseTicket(projectNo: "P-UNREADABLE-01")
+        let store = try fixture.open()
+        defer { store.close() }
+        let observer = RecordingObserver()
+        let driver = Self.driver(store, observer)
+        // The case was rated; then the ledger's table cannot be read.
+        var first = CounterSession<ContinuousClock.Instant>(window: F.window)
+        await Self.scan(ticket, &first, driver, at: "2026-03-02 09:00:00")
+        #expect(await Self.press(.satisfied, &first, driver, at: "2026-03-02 09:00:05").count == 1)
+        let breaker = try Connection(path: fixture.path)
+        try breaker.execute("ALTER TABLE ledger_cases RENAME TO ledger_cases_gone")
+
+        var session = CounterSession<ContinuousClock.Instant>(window: F.window)
+        await Self.scan(ticket, &session, driver, at: "2026-03-02 10:00:00")
+        let again = await Self.press(.verySatisfied, &session, driver, at: "2026-03-02 10:00:05")
+        #expect(again.isEmpty, "an unreadable ledger must never allow a second rating")
+        #expect(observer.unavailableCases == [ticket.projectNo])
+        #expect(observer.filteredPresses.map(\.reason) == [.ledgerUnavailable])
+        #expect(try store.counts()[.pending] == 1)
+    }
+
+    @Test func aRefusedEvaluationIsReportedAndLeavesTheCaseOpen() async throws {
+        let fixture = try QueueFixture()
+        let store = try fixture.open(fixture.configuration(maxPendingRecords: 1))
+        defer { store.close() }
+        let observer = RecordingObserver()
+        let driver = Self.driver(store, observer)
+        try await store.enqueue(SampleEvaluation.make())  // the cap is reached
+        var session = CounterSession<ContinuousClock.Instant>(window: F.window)
+        let ticket = CaseTicket(projectNo: "P-REFUSED-01")
+        await Self.scan(ticket, &session, driver, at: "2026-03-02 09:00:00")
+        #expect(await Self.press(.dissatisfied, &session, driver, at: "2026-03-02 09:00:05").isEmpty)
+        #expect(observer.refusedEvaluations.map(\.projectNo) == [ticket.projectNo])
+        #expect(try await store.caseState(of: ticket.projectNo) == .open, "nothing stored: the case can still be rated or defaulted")
+        // Its default is refused too, reported, and retried within a minute.
+        let next = await driver.applyDueDefaults(now: F.at("2026-03-10 00:00:00"))
+        #expect(next == F.at("2026-03-10 00:01:00"))
+        #expect(try await store.caseState(of: ticket.projectNo) == .open)
     }
 }

@@ -1,6 +1,7 @@
 import EvalCore
 import Foundation
 import Logging
+import EvalQueue
 
 enum LedgerFixtures {
     static func at(_ text: String) -> Date { ShanghaiTime.parse(text)! }
@@ -43,4 +44,29 @@ final class CapturedLogs: @unchecked Sendable {
             sink.append("\(event.level) \(event.message) \(event.metadata ?? [:])")
         }
     }
+}
+
+/// Records what a `SessionDriver` reports, for assertions.
+final class RecordingObserver: SessionDriverObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var _stored: [Evaluation] = []
+    private var _refused: [Evaluation] = []
+    private var _filtered: [FilteredPress] = []
+    private var _unavailable: [String] = []
+    private var _writeFailures: [String] = []
+
+    var stored: [Evaluation] { lock.withLock { _stored } }
+    var refusedEvaluations: [Evaluation] { lock.withLock { _refused } }
+    var filteredPresses: [FilteredPress] { lock.withLock { _filtered } }
+    var unavailableCases: [String] { lock.withLock { _unavailable } }
+    var writeFailures: [String] { lock.withLock { _writeFailures } }
+
+    func stored(_ evaluation: Evaluation, result: EnqueueResult) { lock.withLock { _stored.append(evaluation) } }
+    func refused(_ evaluation: Evaluation, error: any Error) { lock.withLock { _refused.append(evaluation) } }
+    func filtered(_ press: FilteredPress) { lock.withLock { _filtered.append(press) } }
+    func caseOpened(_ opening: CaseOpening, due: DefaultRatingScheduler.Due) {}
+    func writeFailed(_ what: String, error: any Error) { lock.withLock { _writeFailures.append(what) } }
+    func ledgerUnavailable(projectNo: String, error: any Error) { lock.withLock { _unavailable.append(projectNo) } }
+    func defaultsApplied(_ pass: DefaultPass) { lock.withLock { _stored += pass.enqueued } }
+    func log(_ event: SessionEvent) {}
 }

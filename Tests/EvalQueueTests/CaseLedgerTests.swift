@@ -1,5 +1,5 @@
 import EvalCore
-import EvalQueue
+@testable import EvalQueue
 import EvalTesting
 import Foundation
 import Testing
@@ -7,62 +7,77 @@ import Testing
 @Suite struct CaseLedgerTests {
     typealias F = LedgerFixtures
 
-    @Test func aPendingDefaultSurvivesARestart() throws {
-        let directory = try TemporaryDirectory(prefix: "ledger")
-        defer { directory.remove() }
-        let path = directory.path("queue.db")
-
+    @Test func aPendingDefaultSurvivesARestart() async throws {
+        let fixture = try QueueFixture()
         do {
-            let ledger = try CaseLedger(path: path)
+            let store = try fixture.open()
             let opening = F.opening("2026030200001", at: "2026-03-02 10:00:00")
-            #expect(try ledger.open(opening, due: F.scheduler.due(openedAt: opening.openedAt)))
-            #expect(try ledger.state(of: "2026030200001") == .open)
-        }  // the process "stops": the connection closes
+            #expect(try await store.openCase(opening, due: F.scheduler.due(openedAt: opening.openedAt)))
+            #expect(try await store.caseState(of: "2026030200001") == .open)
+            store.close()
+        }  // the process "stops"
 
-        let reopened = try CaseLedger(path: path)
-        #expect(try reopened.state(of: "2026030200001") == .open)
-        #expect(try reopened.nextDefaultDue() == F.at("2026-03-10 00:00:00"))
-        var queue: [Evaluation] = []
-        #expect(try reopened.applyDueDefaults(at: F.at("2026-03-09 23:59:59")) { queue.append($0) }.isEmpty)
-        let made = try reopened.applyDueDefaults(at: F.at("2026-03-10 08:00:00")) { queue.append($0) }
-        #expect(made.count == 1 && queue == made)
-        let evaluation = try #require(queue.first)
+        let store = try fixture.open()
+        #expect(try await store.nextDefaultDue() == F.at("2026-03-10 00:00:00"))
+        #expect(await store.applyDueDefaults(at: F.at("2026-03-09 23:59:59")).enqueued.isEmpty)
+        let made = await store.applyDueDefaults(at: F.at("2026-03-10 08:00:00"))
+        #expect(made.enqueued.count == 1 && made.refused.isEmpty)
+        let evaluation = try #require(made.enqueued.first)
         #expect(evaluation.evaluationType == .defaulted && evaluation.satisfaction == .basicallySatisfied)
         #expect(evaluation.assessTime == "2026-03-10 00:00:00")
         #expect(evaluation.projectNo == "2026030200001" && evaluation.windowCode == "W07" && evaluation.deviceId == "kbd-1")
-        #expect(try reopened.state(of: "2026030200001") == .defaulted)
-        #expect(try reopened.nextDefaultDue() == nil)
+        #expect(try store.record(evaluation.evaluationId)?.state == .pending, "queued in the same transaction")
+        #expect(try await store.caseState(of: "2026030200001") == .defaulted)
+        #expect(try await store.nextDefaultDue() == nil)
+        store.close()
 
         // A second pass, or a third start, never defaults it again.
-        let again = try CaseLedger(path: path)
-        #expect(try again.applyDueDefaults(at: F.at("2026-04-01 00:00:00")) { queue.append($0) }.isEmpty)
-        #expect(queue.count == 1)
+        let again = try fixture.open()
+        defer { again.close() }
+        #expect(await again.applyDueDefaults(at: F.at("2026-04-01 00:00:00")).enqueued.isEmpty)
+        #expect(try again.counts()[.pending] == 1)
     }
 
-    @Test func aCrashBetweenSettlingAndEnqueueingResendsTheSameId() throws {
-        let directory = try TemporaryDirectory(prefix: "ledger")
-        defer { directory.remove() }
-        let path = directory.path("queue.db")
-        struct QueueDown: Error {}
-
-        var firstId: EvaluationID?
+    @Test func aDefaultAnOlderAgentSettledButNeverQueuedIsQueuedWithItsId() async throws {
+        let fixture = try QueueFixture()
+        let opening = F.opening("P-CRASH-0001", at: "2026-03-02 10:00:00")
+        let legacy = DefaultRatingScheduler.evaluation(for: opening, dueAt: F.at("2026-03-10 00:00:00"),
+                                                        id: EvaluationID.make(at: F.at("2026-03-10 00:00:00")))
         do {
-            let ledger = try CaseLedger(path: path)
-            let opening = F.opening("P-CRASH-0001", at: "2026-03-02 10:00:00")
+            // An older agent's two-step default, killed between its steps.
+            let ledger = try CaseLedger(path: fixture.path)
             try ledger.open(opening, due: F.scheduler.due(openedAt: opening.openedAt))
-            #expect(throws: QueueDown.self) {
-                try ledger.applyDueDefaults(at: F.at("2026-03-11 00:00:00")) { evaluation in
-                    firstId = evaluation.evaluationId
-                    throw QueueDown()
-                }
-            }
+            #expect(try ledger.settleDefault(legacy, at: F.at("2026-03-11 00:00:00")))
         }
-        let reopened = try CaseLedger(path: path)
-        #expect(try reopened.unconfirmedDefaults().map(\.evaluationId) == [try #require(firstId)])
-        var queue: [Evaluation] = []
-        _ = try reopened.applyDueDefaults(at: F.at("2026-03-11 00:00:00")) { queue.append($0) }
-        #expect(queue.map(\.evaluationId) == [firstId])
-        #expect(try reopened.unconfirmedDefaults().isEmpty)
+        let store = try fixture.open()
+        defer { store.close() }
+        let pass = await store.applyDueDefaults(at: F.at("2026-03-11 00:00:00"))
+        #expect(pass.enqueued.map(\.evaluationId) == [legacy.evaluationId])
+        #expect(try store.record(legacy.evaluationId)?.state == .pending)
+        #expect(try store.reader.unconfirmedDefaults().isEmpty)
+    }
+
+    @Test func aRefusedDefaultLeavesTheCaseDueAndIsRetried() async throws {
+        let fixture = try QueueFixture()
+        let opening = F.opening("P-FULL-0001", at: "2026-03-02 10:00:00")
+        do {
+            // The cap is reached: one undelivered record already fills it.
+            let store = try fixture.open(fixture.configuration(maxPendingRecords: 1))
+            try await store.openCase(opening, due: F.scheduler.due(openedAt: opening.openedAt))
+            try await store.enqueue(SampleEvaluation.make())
+            let pass = await store.applyDueDefaults(at: F.at("2026-03-11 00:00:00"))
+            #expect(pass.enqueued.isEmpty)
+            #expect(pass.refused.map(\.projectNo) == ["P-FULL-0001"])
+            #expect(try await store.caseState(of: "P-FULL-0001") == .open, "refused: the case must stay due, not defaulted")
+            #expect(try store.reader.dueCases(at: F.at("2026-03-11 00:00:00")).count == 1)
+            store.close()
+        }
+        // Room again (the cap raised): the next pass queues it.
+        let store = try fixture.open()
+        defer { store.close() }
+        let pass = await store.applyDueDefaults(at: F.at("2026-03-11 00:01:00"))
+        #expect(pass.enqueued.map(\.projectNo) == ["P-FULL-0001"] && pass.refused.isEmpty)
+        #expect(try await store.caseState(of: "P-FULL-0001") == .defaulted)
     }
 
     @Test func aRatedCaseIsNeverDefaultedAndStaysRatedAcrossRestarts() throws {
@@ -86,21 +101,23 @@ import Testing
         #expect(try reopened.state(of: "never-seen") == .unknown)
     }
 
-    @Test func aCaseWhoseRatingIsAlreadyQueuedIsRepairedNotDefaulted() throws {
-        let directory = try TemporaryDirectory(prefix: "ledger")
-        defer { directory.remove() }
-        let ledger = try CaseLedger(path: directory.path("queue.db"))
+    @Test func aCaseWhoseRatingIsAlreadyQueuedIsRepairedNotDefaulted() async throws {
+        let fixture = try QueueFixture()
+        let store = try fixture.open()
+        defer { store.close() }
         for projectNo in ["P-QUEUED-0001", "P-UNRATED-0002"] {
             let opening = F.opening(projectNo, at: "2026-03-02 10:00:00")
-            try ledger.open(opening, due: F.scheduler.due(openedAt: opening.openedAt))
+            try await store.openCase(opening, due: F.scheduler.due(openedAt: opening.openedAt))
         }
-        // The citizen's rating reached the queue, then the agent crashed before recordRating.
-        let queued = EvaluationID.make(at: F.at("2026-03-02 10:01:00"))
-        var enqueued: [Evaluation] = []
-        try ledger.applyDueDefaults(at: F.at("2026-03-10 00:00:00"), queuedEvaluation: { $0 == "P-QUEUED-0001" ? queued : nil }) { enqueued.append($0) }
-        #expect(enqueued.map(\.projectNo) == ["P-UNRATED-0002"])
-        #expect(try ledger.state(of: "P-QUEUED-0001") == .rated)
-        #expect(try ledger.state(of: "P-UNRATED-0002") == .defaulted)
+        // An older agent queued the citizen's rating without its ledger rows, then crashed.
+        let rating = Evaluation(satisfaction: .verySatisfied, assessedAt: F.at("2026-03-02 10:01:00"), areaCode: "533103",
+                                windowCode: "W07", deviceId: "kbd-1", projectNo: "P-QUEUED-0001")
+        try await store.enqueue(rating)
+        let pass = await store.applyDueDefaults(at: F.at("2026-03-10 00:00:00"))
+        #expect(pass.enqueued.map(\.projectNo) == ["P-UNRATED-0002"])
+        #expect(pass.markedRated == ["P-QUEUED-0001"])
+        #expect(try await store.caseState(of: "P-QUEUED-0001") == .rated)
+        #expect(try await store.caseState(of: "P-UNRATED-0002") == .defaulted)
     }
 
     @Test func aClockSetBackDelaysButDoesNotLoseADefault() throws {
@@ -126,22 +143,22 @@ import Testing
         #expect(try ledger.dueCases(at: F.at("2026-03-10 00:00:00")).first?.opening.ticket.projectNo == hostile)
     }
 
-    @Test func filteredPressesAreKeptAcrossRestarts() throws {
-        let directory = try TemporaryDirectory(prefix: "ledger")
-        defer { directory.remove() }
-        let path = directory.path("queue.db")
+    @Test func filteredPressesAreKeptAcrossRestarts() async throws {
+        let fixture = try QueueFixture()
         let presses = [
             FilteredPress(rating: .verySatisfied, deviceId: "kbd-1", windowCode: "W07", pressedAt: F.at("2026-03-02 10:00:00"), reason: .bounce),
             FilteredPress(rating: .dissatisfied, deviceId: "kbd-1", windowCode: "W07", pressedAt: F.at("2026-03-02 10:00:01"), reason: .repeat, projectNo: "P1", hadIdentity: true),
             FilteredPress(rating: .satisfied, deviceId: "kbd-2", windowCode: "W08", pressedAt: F.at("2026-03-02 10:00:02"), reason: .tooFast),
+            FilteredPress(rating: .satisfied, deviceId: "kbd-2", windowCode: "W08", pressedAt: F.at("2026-03-02 10:00:03"), reason: .ledgerUnavailable, projectNo: "P2"),
         ]
         do {
-            let ledger = try CaseLedger(path: path)
-            for press in presses { try ledger.recordFiltered(press) }
+            let store = try fixture.open()
+            for press in presses { try await store.recordFiltered(press) }
+            store.close()
         }
-        let reopened = try CaseLedger(path: path)
+        let reopened = try CaseLedger(path: fixture.path, mode: .readOnly)
         #expect(try reopened.filteredPresses() == presses)
-        #expect(try reopened.filteredPresses(since: F.at("2026-03-02 10:00:01")).count == 2)
+        #expect(try reopened.filteredPresses(since: F.at("2026-03-02 10:00:01")).count == 3)
     }
 
     @Test func badReviewLedgerQueryAndReport() throws {
@@ -198,7 +215,7 @@ import Testing
         _ = try CaseLedger(path: path)
         let connection = try Connection(path: path, mode: .readOnly)
         let names = try connection.prepare("SELECT name FROM schema_migrations ORDER BY name").rows { $0.column(0, as: String.self) ?? "" }
-        #expect(names.filter { $0.hasPrefix("ledger-") } == ["ledger-001-cases", "ledger-002-filtered-presses", "ledger-003-bad-reviews"])
+        #expect(names.filter { $0.hasPrefix("ledger-") } == ["ledger-001-cases", "ledger-002-filtered-presses", "ledger-003-bad-reviews", "ledger-004-filtered-ledger-unavailable"])
         #expect(try connection.scalar("PRAGMA journal_mode", as: String.self) == "wal")
     }
 }

@@ -49,7 +49,7 @@ struct LedgerAtomicityTests {
         #expect(try ledger.dueCases(at: Date().addingTimeInterval(86_400 * 30)).isEmpty)
     }
 
-    @Test func separateEnqueueKilledBeforeTheLedgerStepStillAnswersRated() throws {
+    @Test func separateEnqueueKilledBeforeTheLedgerStepStillAnswersRated() async throws {
         // The agent's old order (enqueue, then ledger.record on another connection):
         // the ledger's row stays open, but the ledger's answer comes from the queue's row.
         let fixture = try QueueFixture()
@@ -59,10 +59,11 @@ struct LedgerAtomicityTests {
         #expect(try ledger.state(of: "P-KILL-SEPARATE-01") == .rated)
         #expect(try ledger.state(of: "P-NEVER-RATED-01") == .unknown)
         // The defaults pass repairs the open row from the queue's record: rated, not defaulted.
-        let defaulted = try ledger.applyDueDefaults(at: Date().addingTimeInterval(86_400 * 30)) { _ in
-            Issue.record("a case with a queued rating must not be defaulted")
-        }
-        #expect(defaulted.isEmpty)
+        let store = try fixture.open()
+        let pass = await store.applyDueDefaults(at: Date().addingTimeInterval(86_400 * 30))
+        store.close()
+        #expect(pass.enqueued.isEmpty, "a case with a queued rating must not be defaulted")
+        #expect(pass.markedRated == ["P-KILL-SEPARATE-01"])
         let row = try ledger.locked { db in
             try db.prepare("SELECT state, evaluation_id FROM ledger_cases WHERE project_no = ?")
                 .rows(["P-KILL-SEPARATE-01"]) { ($0.column(0, as: String.self), $0.column(1, as: String.self)) }.first

@@ -189,12 +189,48 @@ struct LifecycleTests {
         let snapshot = try queue.snapshot()
         #expect(snapshot.counts == [.pending: 2, .inflight: 1, .delivered: 1])
         #expect(snapshot.total == 4)
-        #expect(snapshot.pendingBadReviews == 0)
+        #expect(snapshot.pendingBadReviews == 1, "the bad review on the wire is not delivered yet")
+        #expect(snapshot.undelivered == 3)
         #expect(snapshot.oldestPendingEnqueuedAt == QueueFixture.start)
         #expect(try queue.oldestPendingAge(now: fixture.now) == 40)
         #expect(try queue.list(QueueListQuery(state: .pending)).map(\.id) == [ids[0], ids[2]])
         #expect(try queue.list(QueueListQuery(badReviewsOnly: true, order: .newestFirst)).map(\.id) == [ids[3], ids[1]])
         #expect(try queue.list(QueueListQuery(windowCode: "W02", limit: 1)).map(\.id) == [ids[1]])
+    }
+
+    @Test func anOutageIsVisibleInEverySnapshot() async throws {
+        let fixture = try QueueFixture()
+        let queue = try fixture.open()
+        defer { queue.close() }
+        let bad = SampleEvaluation.make(rating: .veryDissatisfied)
+        try await queue.enqueue(bad)
+        try await queue.enqueue(SampleEvaluation.make(rating: .satisfied))
+        fixture.clock.advance(by: 30)
+        // On the wire: still undelivered, the bad review still counted, the age still growing.
+        let claimed = try await queue.claim(limit: 10, now: fixture.now)
+        let during = try queue.snapshot()
+        #expect(during.count(.pending) == 0 && during.undelivered == 2 && during.pendingBadReviews == 1)
+        #expect(during.oldestPendingAge(now: fixture.now) == 30)
+        // The attempt fails: back to pending, waiting for its retry.
+        try await queue.settle(claimed.map { .retry($0.evaluation.evaluationId, error: "connection refused", notBefore: fixture.now.addingTimeInterval(5)) }, now: fixture.now)
+        let after = try queue.snapshot()
+        #expect(after.count(.pending) == 2 && after.count(.inflight) == 0)
+        #expect(after.waitingForRetry == 2 && after.pendingBadReviews == 1)
+        #expect(after.lastError?.message == "connection refused")
+    }
+
+    @Test func aCleanCloseLeavesNoWAL() async throws {
+        let fixture = try QueueFixture()
+        let queue = try fixture.open()
+        for _ in 0..<50 { try await queue.enqueue(SampleEvaluation.make()) }
+        #expect(try fixture.files(startingWith: "queue.sqlite3").contains("queue.sqlite3-wal"))
+        queue.close()
+        let wal = fixture.directory.path("queue.sqlite3-wal")
+        let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+        #expect(size == 0, "the WAL is checkpointed and truncated on close")
+        let reopened = try fixture.open()
+        defer { reopened.close() }
+        #expect(try reopened.counts()[.pending] == 50)
     }
 
     @Test func personalDataIsPurgedAfterDeliveryAndRetention() async throws {

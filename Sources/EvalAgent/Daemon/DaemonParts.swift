@@ -28,11 +28,12 @@ struct DaemonParts: Sendable {
     ) async throws -> DaemonParts {
         // Storage first: nothing is read from a device before the queue is open.
         let queue = try EvaluationQueue(configuration: configuration.queueConfiguration, logger: Logger(label: "evald.queue"))
-        let ledger = try CaseLedger(path: configuration.queueConfiguration.path)
+        if let quarantined = queue.quarantinedFile { board.update { $0.quarantinedFile = quarantined } }
         metrics.setQueueGauges {
             guard let snapshot = try? queue.snapshot() else { return nil }
             return .init(countsByState: Dictionary(uniqueKeysWithValues: snapshot.counts.map { ($0.key.rawValue, $0.value) }),
-                         oldestPendingAgeSeconds: snapshot.oldestPendingAge(now: Date()))
+                         oldestPendingAgeSeconds: snapshot.oldestPendingAge(now: Date()),
+                         undeliveredBadReviews: snapshot.pendingBadReviews, waitingForRetry: snapshot.waitingForRetry)
         }
 
         let calendar = configuration.workingDayCalendar()
@@ -46,7 +47,7 @@ struct DaemonParts: Sendable {
                                      logger: Logger(label: "evald.alert"))
         let pipeline = CounterPipeline(
             settings: settings(configuration, rules: rules),
-            queue: queue, ledger: ledger, scheduler: DefaultRatingScheduler(calendar: calendar.calendar),
+            queue: queue, scheduler: DefaultRatingScheduler(calendar: calendar.calendar),
             badReviewPolicy: badReviewPolicy, alerts: alerts, metrics: metrics, heartbeats: heartbeats,
             board: board, logger: Logger(label: "evald.sessions")
         )

@@ -8,11 +8,16 @@ import Synchronization
 public final class AgentMetrics: Sendable {
     public struct QueueGauges: Sendable {
         public var countsByState: [String: Int]
+        /// Age of the oldest undelivered record (pending or in flight).
         public var oldestPendingAgeSeconds: Double?
+        public var undeliveredBadReviews: Int
+        public var waitingForRetry: Int
 
-        public init(countsByState: [String: Int], oldestPendingAgeSeconds: Double?) {
+        public init(countsByState: [String: Int], oldestPendingAgeSeconds: Double?, undeliveredBadReviews: Int = 0, waitingForRetry: Int = 0) {
             self.countsByState = countsByState
             self.oldestPendingAgeSeconds = oldestPendingAgeSeconds
+            self.undeliveredBadReviews = undeliveredBadReviews
+            self.waitingForRetry = waitingForRetry
         }
     }
 
@@ -25,6 +30,9 @@ public final class AgentMetrics: Sendable {
         var scans = 0
         var devicesOnline = 0
         var enqueueFailures = 0
+        var defaultRefusals = 0
+        var ledgerUnavailable = 0
+        var storeWriteFailures = 0
     }
 
     private let counters = Mutex(Counters())
@@ -52,6 +60,9 @@ public final class AgentMetrics: Sendable {
     public func recordFiltered(reason: String) { counters.withLock { $0.filteredByReason[reason, default: 0] += 1 } }
     public func recordScan() { counters.withLock { $0.scans += 1 } }
     public func recordEnqueueFailure() { counters.withLock { $0.enqueueFailures += 1 } }
+    public func recordDefaultRefusals(_ count: Int) { counters.withLock { $0.defaultRefusals += count } }
+    public func recordLedgerUnavailable() { counters.withLock { $0.ledgerUnavailable += 1 } }
+    public func recordStoreWriteFailure() { counters.withLock { $0.storeWriteFailures += 1 } }
     public func setDevicesOnline(_ count: Int) { counters.withLock { $0.devicesOnline = count } }
 
     /// Prometheus text exposition format 0.0.4.
@@ -68,8 +79,12 @@ public final class AgentMetrics: Sendable {
             let states = ["pending", "inflight", "delivered", "rejected"]
             metric("evald_queue_records", "gauge", "Records in the queue by state.",
                    states.map { ("{state=\"\($0)\"}", "\(gauges.countsByState[$0] ?? 0)") })
-            metric("evald_queue_oldest_pending_age_seconds", "gauge", "Age of the oldest pending record (0 when none).",
+            metric("evald_queue_oldest_pending_age_seconds", "gauge", "Age of the oldest undelivered record, pending or in flight (0 when none).",
                    [("", String(format: "%.3f", gauges.oldestPendingAgeSeconds ?? 0))])
+            metric("evald_queue_undelivered_bad_reviews", "gauge", "Bad reviews not yet delivered (pending or in flight).",
+                   [("", "\(gauges.undeliveredBadReviews)")])
+            metric("evald_queue_waiting_for_retry", "gauge", "Pending records that failed at least once and wait for their next attempt.",
+                   [("", "\(gauges.waitingForRetry)")])
         }
         metric("evald_deliveries_total", "counter", "Records the platform accepted (accepted or duplicate).", [("", "\(c.deliveries)")])
         metric("evald_retries_total", "counter", "Records sent back to pending for a retry.", [("", "\(c.retries)")])
@@ -82,6 +97,9 @@ public final class AgentMetrics: Sendable {
                    : c.filteredByReason.sorted { $0.key < $1.key }.map { ("{reason=\"\($0.key)\"}", "\($0.value)") })
         metric("evald_scans_total", "counter", "Scans read from scanners.", [("", "\(c.scans)")])
         metric("evald_enqueue_failures_total", "counter", "Evaluations the queue refused (full, disk).", [("", "\(c.enqueueFailures)")])
+        metric("evald_default_rating_refusals_total", "counter", "Default ratings the queue refused; each case stays due and is retried.", [("", "\(c.defaultRefusals)")])
+        metric("evald_ledger_unavailable_total", "counter", "Case scans whose ledger state could not be read (presses failed closed).", [("", "\(c.ledgerUnavailable)")])
+        metric("evald_store_write_failures_total", "counter", "Case openings or filtered presses the store could not write.", [("", "\(c.storeWriteFailures)")])
         return out
     }
 }

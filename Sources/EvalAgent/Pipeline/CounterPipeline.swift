@@ -21,11 +21,7 @@ actor CounterPipeline {
         var defaultRatings: Bool
     }
 
-    private let queue: EvaluationQueue
-    private let ledger: CaseLedger
-    private let scheduler: DefaultRatingScheduler
-    private let badReviewPolicy: BadReviewPolicy
-    private let alerts: BadReviewAlerts
+    private let driver: SessionDriver
     private let metrics: AgentMetrics
     private let heartbeats: Heartbeats
     private let board: StatusBoard
@@ -37,18 +33,18 @@ actor CounterPipeline {
     private var sessions: [String: Session] = [:]
     private var devices: [String: AgentStatus.Device] = [:]
     /// Rings the default-rating loop when a case opens (its due time may be sooner).
-    nonisolated let casesChanged = WakeSignal()
+    nonisolated let casesChanged: WakeSignal
 
-    init(settings: Settings, queue: EvaluationQueue, ledger: CaseLedger, scheduler: DefaultRatingScheduler,
+    init(settings: Settings, queue: EvaluationQueue, scheduler: DefaultRatingScheduler,
          badReviewPolicy: BadReviewPolicy, alerts: BadReviewAlerts, metrics: AgentMetrics, heartbeats: Heartbeats,
          board: StatusBoard, logger: Logger) {
         self.settings = settings
         self.matcher = BindingMatcher(settings.bindings)
-        self.queue = queue
-        self.ledger = ledger
-        self.scheduler = scheduler
-        self.badReviewPolicy = badReviewPolicy
-        self.alerts = alerts
+        let casesChanged = WakeSignal()
+        self.casesChanged = casesChanged
+        self.driver = SessionDriver(
+            store: queue, scheduler: scheduler, badReviewPolicy: badReviewPolicy,
+            observer: PipelineObserver(alerts: alerts, metrics: metrics, board: board, logger: logger, casesChanged: casesChanged))
         self.metrics = metrics
         self.heartbeats = heartbeats
         self.board = board
@@ -104,10 +100,7 @@ actor CounterPipeline {
                 case .ignored(let rejection):
                     logger.notice("scan ignored: \(rejection)", metadata: ["device": "\(device.deviceId)", "window": "\(binding.windowCode)"])
                 case .recognized(let scan, let rule):
-                    var caseState = CaseLedgerState.unknown
-                    if case .caseReceipt(let ticket) = scan {
-                        caseState = (try? ledger.state(of: ticket.projectNo)) ?? .unknown
-                    }
+                    let caseState = await driver.caseState(for: scan)
                     logger.debug("scan recognised by rule \(rule)", metadata: ["device": "\(device.deviceId)"])
                     let actions = session(for: binding, at: at) { session, moment in
                         session.receive(scan, caseState: caseState, at: moment)
@@ -143,87 +136,24 @@ actor CounterPipeline {
     }
 
     private func perform(_ actions: [SessionAction]?, binding: DeviceBinding) async {
-        for action in actions ?? [] {
-            switch action {
-            case .emit(let evaluation):
-                await accept(evaluation)
-            case .filtered(let press):
-                metrics.recordFiltered(reason: press.reason.rawValue)
-                board.update { $0.filteredToday += 1 }
-                logger.info("press filtered (\(press.reason.rawValue)): \(press.rating.chineseName) on \(press.deviceId)",
-                            metadata: ["window": "\(press.windowCode)"])
-                do { try ledger.recordFiltered(press) } catch {
-                    logger.error("cannot record filtered press: \(error)")
-                }
-            case .openCase(let opening):
-                guard settings.defaultRatings else { continue }
-                let due = scheduler.due(openedAt: opening.openedAt)
-                if !due.uncoveredYears.isEmpty {
-                    logger.warning("no working-day calendar for \(due.uncoveredYears.map(String.init).joined(separator: ", ")): counting Monday–Friday; install the State Council calendar file")
-                }
-                do {
-                    try ledger.open(opening, due: due)
-                    casesChanged.ring()
-                } catch {
-                    logger.error("cannot record case \(opening.ticket.projectNo) in the ledger: \(error)")
-                }
-            case .log(let event):
-                switch event.level {
-                case .info: logger.info("\(event.message)")
-                case .notice: logger.notice("\(event.message)")
-                case .warning: logger.warning("\(event.message)")
-                }
-            }
-        }
+        guard let actions else { return }
+        await driver.perform(actions, defaultRatings: settings.defaultRatings)
     }
 
-    /// An evaluation made by the session or the default-rating loop: queued
-    /// durably together with its ledger rows (case rated, bad-review line) in
-    /// one transaction, then the alert and the counters.
-    func accept(_ evaluation: Evaluation) async {
-        do {
-            let ledgerRows = try CaseLedgerUpdate(evaluation, badReviewPolicy: badReviewPolicy)
-            try await queue.enqueue(evaluation, ledger: ledgerRows)
-        } catch {
-            metrics.recordEnqueueFailure()
-            board.recordError("queue refused \(evaluation.evaluationId): \(error)")
-            logger.critical("evaluation NOT stored, the queue refused it: \(error)", metadata: ["evaluation": "\(evaluation)"])
-            return
-        }
-        metrics.recordPress(evaluation.satisfaction)
-        board.update { $0.evaluationsToday += 1 }
-        logger.info("evaluation queued: \(evaluation)")
-        if evaluation.isBadReview { alerts.submit(evaluation) }
+    /// An evaluation made outside a session (tests, a future API path): the
+    /// driver's one path, durably queued with its ledger rows.
+    @discardableResult
+    func accept(_ evaluation: Evaluation) async -> Bool {
+        await driver.accept(evaluation)
     }
 
     // MARK: Default ratings (rule 3)
 
-    /// One pass: re-enqueue defaults a crash left unconfirmed, then settle and
-    /// enqueue every due case. Returns when the next default falls due.
+    /// One pass of the store's default pass. Returns when the next one is due
+    /// (within a minute when a default was refused: the case stays due).
     func applyDueDefaults(now: Date) async -> Date? {
         guard settings.defaultRatings else { return nil }
-        do {
-            for evaluation in try ledger.unconfirmedDefaults() {
-                await accept(evaluation)
-                try ledger.confirmDefaultEnqueued(evaluation.evaluationId)
-            }
-            while true {
-                let due = try ledger.dueCases(at: now)
-                if due.isEmpty { break }
-                for dueCase in due {
-                    let evaluation = DefaultRatingScheduler.evaluation(for: dueCase.opening, dueAt: dueCase.dueAt,
-                                                                       id: EvaluationID.make(at: dueCase.dueAt))
-                    guard try ledger.settleDefault(evaluation, at: now) else { continue }
-                    logger.notice("case \(dueCase.opening.ticket.projectNo) not rated within 5 working days: default 基本满意")
-                    await accept(evaluation)
-                    try ledger.confirmDefaultEnqueued(evaluation.evaluationId)
-                }
-            }
-            return try ledger.nextDefaultDue()
-        } catch {
-            logger.error("default ratings: \(error); retrying in a minute")
-            return now.addingTimeInterval(60)
-        }
+        return await driver.applyDueDefaults(now: now)
     }
 
     // MARK: Presence

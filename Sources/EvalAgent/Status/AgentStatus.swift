@@ -38,6 +38,12 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     public var platformAuthFailing: Bool
     public var evaluationsToday: Int
     public var filteredToday: Int
+    /// Evaluations (and default ratings) the queue refused since start, and the last reason.
+    public var refusals: Int?
+    public var lastRefusal: String?
+    public var lastRefusalAt: Date?
+    /// A damaged queue file found at start, moved aside here (salvage: docs/queue.md).
+    public var quarantinedFile: String?
 
     public init(pid: Int32, version: String, startedAt: Date, updatedAt: Date, phase: String = "starting",
                 devices: [Device] = [], clockState: String = "unknown", lastDelivery: Date? = nil,

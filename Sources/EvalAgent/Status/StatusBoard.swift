@@ -27,5 +27,17 @@ public final class StatusBoard: Sendable {
         update { $0.lastError = message; $0.lastErrorAt = date }
     }
 
+    /// The queue refused an evaluation: counted and kept as the last refusal
+    /// (and the last error) so `evalctl status` shows it.
+    public func recordRefusal(_ message: String, at date: Date = Date()) {
+        update {
+            $0.refusals = ($0.refusals ?? 0) + 1
+            $0.lastRefusal = message
+            $0.lastRefusalAt = date
+            $0.lastError = message
+            $0.lastErrorAt = date
+        }
+    }
+
     public func finish() { changed.withLock { $0?.finish() } }
 }

@@ -35,6 +35,8 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
         var isRated: Bool
         /// When rated in this session: the case detaches `ratedCaseHold` later.
         var ratedAt: Instant?
+        /// The store could not be read when the case was scanned (fail closed).
+        var ledgerUnavailable = false
     }
 
     private struct PendingIdentity {
@@ -91,6 +93,10 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
                 actions.append(.filtered(filtered(press, .repeat, at: moment)))
                 return actions
             }
+            if current.ledgerUnavailable {
+                actions.append(.filtered(filtered(press, .ledgerUnavailable, at: moment)))
+                return actions
+            }
             current.isRated = true
             current.ratedAt = moment.instant
             service = current
@@ -145,12 +151,14 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
         let expiresAt = policy.endOfWorkingDay(after: moment.wall)
         if var current = service, current.ticket.projectNo == ticket.projectNo {
             current.isRated = current.isRated || caseState.isSettled
+            current.ledgerUnavailable = caseState == .unavailable
             current.expiresAt = expiresAt
             service = current
             return [.log(SessionEvent(.info, "window \(window.windowCode): case \(ticket.projectNo) scanned again, already current"))]
         }
         var actions = endService(reason: "case \(ticket.projectNo) scanned")
-        service = Service(ticket: ticket, expiresAt: expiresAt, isRated: caseState.isSettled, ratedAt: nil)
+        service = Service(ticket: ticket, expiresAt: expiresAt, isRated: caseState.isSettled, ratedAt: nil,
+                          ledgerUnavailable: caseState == .unavailable)
         switch caseState {
         case .unknown:
             let opening = CaseOpening(ticket: ticket, window: window, staff: staff, deviceId: lastDeviceId, openedAt: moment.wall)
@@ -160,6 +168,12 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
             actions.append(.log(SessionEvent(.info, "window \(window.windowCode): case \(ticket.projectNo) resumed, still unrated")))
         case .rated, .defaulted:
             actions.append(.log(SessionEvent(.warning, "window \(window.windowCode): case \(ticket.projectNo) was already \(caseState.rawValue); presses for it will be filtered")))
+        case .unavailable:
+            // Opening is idempotent in the store (an existing case keeps its first
+            // opening), so the default rating still applies if nobody rates it.
+            let opening = CaseOpening(ticket: ticket, window: window, staff: staff, deviceId: lastDeviceId, openedAt: moment.wall)
+            actions.append(.openCase(opening))
+            actions.append(.log(SessionEvent(.warning, "window \(window.windowCode): case \(ticket.projectNo): the store cannot tell whether it was rated; presses for it are kept as filtered (ledger-unavailable)")))
         }
         return actions
     }

@@ -21,6 +21,9 @@ public enum FilterReason: String, Hashable, Sendable, Codable, CaseIterable {
     case `repeat`
     /// Anonymous counter: sooner than the minimum interval after the last rating.
     case tooFast
+    /// The store could not say whether the case was already rated: the press is
+    /// kept for audit instead of risking a second rating of one service (fail closed).
+    case ledgerUnavailable = "ledger-unavailable"
 }
 
 /// A press kept for audit only. No identity: only whether one was pending.
@@ -88,6 +91,9 @@ public enum CaseLedgerState: String, Hashable, Sendable, Codable {
     case rated
     /// Default-rated already (5 working days passed): presses are `repeat`.
     case defaulted
+    /// The store could not be read: nobody knows whether the case was rated, so
+    /// presses for it are filtered as `ledgerUnavailable`, never a second rating.
+    case unavailable
 
     var isSettled: Bool { self == .rated || self == .defaulted }
 }

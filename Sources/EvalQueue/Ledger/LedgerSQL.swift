@@ -1,0 +1,102 @@
+import EvalCore
+import Foundation
+
+/// The case ledger's statements, each on the connection it is handed: the
+/// store's writer runs the writes inside its transactions, its read-only
+/// connection runs the reads, and `CaseLedger` (evalctl, tests) the same SQL.
+/// One copy of every statement, whoever runs it.
+enum LedgerSQL {
+    /// See `CaseLedger.state(of:)`: the queue's row is the durable record of a rating.
+    static func caseState(of projectNo: String, on db: Connection) throws -> CaseLedgerState {
+        let row = try db.prepare("""
+            SELECT (SELECT state FROM ledger_cases WHERE project_no = ?1),
+                   EXISTS (SELECT 1 FROM evaluations WHERE project_no = ?1 AND evaluation_type = 1)
+            """).rows([projectNo]) { ($0.column(0, as: String.self), $0.column(1, as: Bool.self) ?? false) }.first
+        let ledger = row?.0.map { CaseLedgerState(rawValue: $0) ?? .open } ?? .unknown
+        let queued = row?.1 ?? false
+        switch ledger {
+        case .unknown, .open: return queued ? .rated : ledger
+        default: return ledger
+        }
+    }
+
+    /// Inserts a case with its due instant; an existing case keeps its first
+    /// opening (re-scanning never postpones a default). True if inserted.
+    static func open(_ opening: CaseOpening, due: DefaultRatingScheduler.Due, json: String, on db: Connection) throws -> Bool {
+        try db.prepare("""
+            INSERT INTO ledger_cases(project_no, window_code, opening, opened_at, due_at, last_day)
+            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(project_no) DO NOTHING
+            """).run([opening.ticket.projectNo, opening.window.windowCode, json,
+                      opening.openedAt.timeIntervalSince1970, due.dueAt.timeIntervalSince1970, due.lastDay.description])
+        return db.changes == 1
+    }
+
+    static func dueCases(at now: Date, limit: Int, on db: Connection) throws -> [DueCase] {
+        try db.prepare("""
+            SELECT opening, due_at, last_day FROM ledger_cases
+            WHERE state = 'open' AND due_at <= ? ORDER BY due_at LIMIT ?
+            """).rows([now.timeIntervalSince1970, limit]) { row in
+            DueCase(
+                opening: try CaseLedger.decode(CaseOpening.self, json: row.column(0) ?? ""),
+                dueAt: Date(timeIntervalSince1970: row.column(1) ?? 0),
+                lastDay: CivilDate(row.column(2) ?? "") ?? CivilDate(year: 1970, month: 1, day: 1)
+            )
+        }
+    }
+
+    static func nextDefaultDue(on db: Connection) throws -> Date? {
+        try db.scalar("SELECT min(due_at) FROM ledger_cases WHERE state = 'open'", as: Double.self)
+            .map(Date.init(timeIntervalSince1970:))
+    }
+
+    /// open → defaulted. `keeping`: the evaluation's JSON kept until the queue
+    /// has it (legacy two-step default); nil when the evaluation is inserted in
+    /// the same transaction (the store's default pass). False if not open.
+    static func settleDefault(_ evaluation: Evaluation, projectNo: String, at now: Date, keeping json: String?, on db: Connection) throws -> Bool {
+        try db.prepare("""
+            UPDATE ledger_cases SET state = 'defaulted', evaluation_id = ?, settled_at = ?, default_evaluation = ?,
+                                    default_enqueued = ?
+            WHERE project_no = ? AND state = 'open'
+            """).run([evaluation.evaluationId.description, now.timeIntervalSince1970, json, json == nil, projectNo])
+        return db.changes == 1
+    }
+
+    /// Defaults settled by an older agent but never confirmed in the queue.
+    static func unconfirmedDefaults(on db: Connection) throws -> [Evaluation] {
+        try db.prepare("""
+            SELECT default_evaluation FROM ledger_cases
+            WHERE state = 'defaulted' AND default_enqueued = 0 ORDER BY settled_at
+            """).rows { row in try CaseLedger.decode(Evaluation.self, json: row.column(0) ?? "") }
+    }
+
+    static func confirmDefaultEnqueued(_ id: EvaluationID, on db: Connection) throws {
+        try db.prepare("""
+            UPDATE ledger_cases SET default_enqueued = 1, default_evaluation = NULL
+            WHERE evaluation_id = ? AND state = 'defaulted'
+            """).run([id.description])
+    }
+
+    static func markRated(_ projectNo: String, evaluationId: EvaluationID, at now: Date, on db: Connection) throws -> Bool {
+        try db.prepare("""
+            UPDATE ledger_cases SET state = 'rated', evaluation_id = ?, settled_at = ?
+            WHERE project_no = ? AND state = 'open'
+            """).run([evaluationId.description, now.timeIntervalSince1970, projectNo])
+        return db.changes == 1
+    }
+
+    /// A citizen's evaluation of `projectNo` in the queue's table, if any.
+    static func queuedCitizenEvaluation(of projectNo: String, on db: Connection) throws -> EvaluationID? {
+        try db.scalar("""
+            SELECT evaluation_id FROM evaluations
+            WHERE project_no = ? AND evaluation_type = 1 ORDER BY seq LIMIT 1
+            """, [projectNo], as: String.self).flatMap(EvaluationID.init)
+    }
+
+    static func recordFiltered(_ press: FilteredPress, on db: Connection) throws {
+        try db.prepare("""
+            INSERT INTO filtered_presses(window_code, device_id, rating, reason, pressed_at, project_no, had_identity)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).run([press.windowCode, press.deviceId, press.rating.rawValue, press.reason.rawValue,
+                      press.pressedAt.timeIntervalSince1970, press.projectNo, press.hadIdentity])
+    }
+}
