@@ -25,9 +25,9 @@ public struct QueueConfiguration: Sendable, Equatable {
         path: String = QueueConfiguration.defaultPath,
         maxPendingRecords: Int = 1_000_000,
         maxPendingBytes: Int = 1 << 30,
-        minFreeBytes: Int64 = 256 << 20,
+        minFreeBytes: Int64 = 64 << 20,
         deliveredRetentionDays: Int = 90,
-        personalDataRetention: TimeInterval = 7 * 86_400,
+        personalDataRetention: TimeInterval = 30 * 86_400,
         pruneBatchSize: Int = 500
     ) {
         self.path = path
@@ -39,6 +39,7 @@ public struct QueueConfiguration: Sendable, Equatable {
         self.pruneBatchSize = pruneBatchSize
     }
 
-    /// Where the daemon keeps its queue unless configured otherwise.
-    public static let defaultPath = "/var/lib/evald/queue.sqlite3"
+    /// Where the daemon keeps its queue unless configured otherwise (the same
+    /// defaults as `[queue]` in evald.toml: docs/configuration.md).
+    public static let defaultPath = "/var/lib/evald/queue.db"
 }
