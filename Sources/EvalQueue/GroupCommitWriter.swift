@@ -25,6 +25,11 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`:
     private var waiting: [any WriteOperation] = []
+    /// Whether `waiting` holds an operation whose caller waits for it.
+    private var eagerWaiting = false
+    /// When the oldest unawaited (`submit`ted) operation must be committed even
+    /// if no awaited one comes to share its transaction.
+    private var lazyDeadline: ContinuousClock.Instant?
     private var stopping = false
     private var stopped = false
     private var statistics = WriterStatistics()
@@ -70,6 +75,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                 return
             }
             waiting.append(operation)
+            eagerWaiting = true
             condition.signal()
             condition.unlock()
         }
@@ -78,7 +84,10 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// Queues `body` for the next group transaction without waiting for it:
     /// `completion` runs on the writer thread after COMMIT (or its failure).
     /// Order is kept: an operation submitted before a later `perform` runs in
-    /// the same transaction or an earlier one.
+    /// the same transaction or an earlier one. It does not start a transaction
+    /// of its own at once: it rides with the next awaited operation (a case
+    /// scan's row commits with the rating that follows it: one fsync), or is
+    /// committed alone after `lazyCommitDelay`.
     func submit<T: Sendable>(_ body: @escaping @Sendable (inout WriteContext) throws -> T,
                              completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
         let operation = CallbackWriteOperation(body: body, completion: completion)
@@ -89,9 +98,17 @@ final class GroupCommitWriter: @unchecked Sendable {
             return
         }
         waiting.append(operation)
-        condition.signal()
+        if lazyDeadline == nil {
+            lazyDeadline = ContinuousClock.now + Self.lazyCommitDelay
+            condition.signal()  // the writer re-arms its wait with the deadline
+        }
         condition.unlock()
     }
+
+    /// How long an unawaited operation may wait for company: it bounds what a
+    /// power cut can take of them (a scan's case row, a filtered press — never
+    /// an acknowledged evaluation, which is always awaited).
+    static let lazyCommitDelay: Duration = .milliseconds(50)
 
     /// Transactions and operations so far: operations / transactions is the
     /// average group size.
@@ -112,7 +129,18 @@ final class GroupCommitWriter: @unchecked Sendable {
         var batch: [any WriteOperation] = []
         while true {
             condition.lock()
-            while waiting.isEmpty && !stopping { condition.wait() }
+            while !stopping && !eagerWaiting {
+                guard let deadline = lazyDeadline else {
+                    condition.wait()
+                    continue
+                }
+                let left = ContinuousClock.now.duration(to: deadline)
+                if left <= .zero { break }
+                let seconds = Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
+                _ = condition.wait(until: Date().addingTimeInterval(seconds))
+            }
+            eagerWaiting = false
+            lazyDeadline = nil
             if waiting.isEmpty {
                 stopped = true
                 condition.unlock()

@@ -36,6 +36,11 @@ struct StatusCommand: ParsableCommand {
             for state in RecordState.allCases { queue[state.rawValue] = snapshot?.count(state) ?? NSNull() }
             queue["total"] = snapshot?.total ?? NSNull()
             queue["pendingBadReviews"] = snapshot?.pendingBadReviews ?? NSNull()
+            queue["undelivered"] = snapshot?.undelivered ?? NSNull()
+            queue["waitingForRetry"] = snapshot?.waitingForRetry ?? NSNull()
+            queue["refusals"] = status?.refusals ?? 0
+            queue["lastRefusal"] = status?.lastRefusal.map { ["at": Output.isoTime(status?.lastRefusalAt), "message": $0] as [String: Any] } ?? NSNull()
+            queue["quarantinedFile"] = status?.quarantinedFile ?? NSNull()
             queue["oldestPendingAgeSeconds"] = snapshot?.oldestPendingAge(now: now) ?? NSNull()
             queue["lastDelivery"] = Output.isoTime(snapshot?.lastDeliveredAt ?? status?.lastDelivery)
             queue["path"] = context.queuePath
@@ -81,11 +86,17 @@ struct StatusCommand: ParsableCommand {
             }
             if let snapshot {
                 let c = { (s: RecordState) in snapshot.count(s) }
-                print("queue:          待发送 pending \(c(.pending)) (差评 \(snapshot.pendingBadReviews)), 发送中 inflight \(c(.inflight)), 已送达 delivered \(c(.delivered)), 被拒 rejected \(c(.rejected))")
-                print("oldest pending: \(Output.age(snapshot.oldestPendingAge(now: now)))")
+                print("queue:          待发送 pending \(c(.pending)) (\(snapshot.waitingForRetry) waiting for a retry), 发送中 inflight \(c(.inflight)), 已送达 delivered \(c(.delivered)), 被拒 rejected \(c(.rejected))")
+                print("undelivered:    \(snapshot.undelivered) (差评 bad reviews \(snapshot.pendingBadReviews)), oldest \(Output.age(snapshot.oldestPendingAge(now: now)))")
                 print("last delivery:  \(Output.time(snapshot.lastDeliveredAt ?? status?.lastDelivery))")
             } else if let queueProblem {
                 print("queue:          \(queueProblem)")
+            }
+            if let refusals = status?.refusals, refusals > 0 {
+                print("REFUSED:        \(refusals) evaluation(s) NOT stored since start; last \(Output.time(status?.lastRefusalAt)) \(status?.lastRefusal ?? "")")
+            }
+            if let moved = status?.quarantinedFile {
+                print("QUARANTINED:    a damaged queue file was moved aside to \(moved): salvage it as docs/queue.md describes")
             }
             print("last error:     \(lastError.map { "\(Output.time($0.0)) \($0.1)" } ?? "-")")
         }

@@ -1,0 +1,141 @@
+import ArgumentParser
+import EvalCore
+import EvalQueue
+import EvalTesting
+import Foundation
+
+/// `evald-bench daemon-path`: the daemon's own single-producer path from
+/// input to durable evaluation — `CounterSession` (the pure session) and
+/// `SessionDriver` (the store operations `CounterPipeline` runs) on the real
+/// SQLite store, one input at a time as the pipeline actor takes them, fed like
+/// the simulated keypad (case scan + press pairs, or anonymous presses). No
+/// HTTP, no device threads. Beside it, in the same run: a bare single-row
+/// commit on the same disk (the floor), and the bytes one evaluation's whole
+/// life writes.
+struct DaemonPathBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon-path",
+        abstract: "Evaluations/s through the daemon's session driver and store; bytes written per evaluation."
+    )
+
+    @Option(help: "Directory for the database files (default: a fresh temporary directory).")
+    var directory: String?
+
+    @Option(help: "Inputs per run (scan+press pairs, or presses).")
+    var count = 2_000
+
+    @Option(help: "Evaluations whose whole life (enqueue, claim, delivered, prune) is measured for bytes written.")
+    var lifeCount = 500
+
+    func run() async throws {
+        let temporary = try TemporaryDirectory(prefix: "evald-bench-daemon")
+        defer { temporary.remove() }
+        let folder = directory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? temporary.url
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        func fresh(_ name: String) -> String { folder.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(6)).db").path }
+        print("evald-bench daemon-path: SQLite \(BareLoop.sqliteVersion), WAL, synchronous=FULL, files in \(folder.path)")
+
+        let withCases = try await Self.rate(path: fresh("cases"), count: count, caseScans: true)
+        let anonymous = try await Self.rate(path: fresh("anonymous"), count: count, caseScans: false)
+        let floor = try Self.bareRate(path: fresh("bare-rate"), count: count)
+        print("bare single-row commit (the fsync floor of a lone evaluation): \(Int(floor)) commits/s")
+        print("daemon path, case scans: \(Int(withCases)) evaluations/s")
+        print("daemon path, anonymous: \(Int(anonymous)) evaluations/s")
+        print(String(format: "daemon path, case scans vs anonymous: ratio %.2f", withCases / anonymous))
+
+        let life = try await Self.bytesPerLife(path: fresh("life"), count: lifeCount)
+        let bare = try Self.bytesPerBareCommit(path: fresh("bare"), count: lifeCount)
+        if let life, let bare {
+            print(String(format: "bytes written per evaluation: %d (bare commit %d, ratio %.1f)", life, bare, Double(life) / Double(max(bare, 1))))
+        } else {
+            print("bytes written per evaluation: unknown (/proc/self/io has no write_bytes here)")
+        }
+    }
+
+    /// A driver whose observer only counts: the daemon's observer adds logging
+    /// and counters, not SQL.
+    struct CountingObserver: SessionDriverObserver {
+        func stored(_ evaluation: Evaluation, result: EnqueueResult) {}
+        func refused(_ evaluation: Evaluation, error: any Error) { FileHandle.standardError.write(Data("refused: \(error)\n".utf8)) }
+        func filtered(_ press: FilteredPress) {}
+        func caseOpened(_ opening: CaseOpening, due: DefaultRatingScheduler.Due) {}
+        func writeFailed(_ what: String, error: any Error) { FileHandle.standardError.write(Data("\(what): \(error)\n".utf8)) }
+        func ledgerUnavailable(projectNo: String, error: any Error) {}
+        func defaultsApplied(_ pass: DefaultPass) {}
+        func log(_ event: SessionEvent) {}
+    }
+
+    static let window = WindowConfiguration(areaCode: "533103", deptCode: "11533103MB0000000X", hallCode: "H01", windowCode: "W01")
+
+    /// Evaluations per second; inputs spaced 10 s apart in the session's
+    /// (synthetic) time, so no press is filtered as bounce or too fast.
+    static func rate(path: String, count: Int, caseScans: Bool) async throws -> Double {
+        let store = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
+        defer { store.close() }
+        let calendar = WorkingDayCalendar.mondayToFriday
+        let driver = SessionDriver(store: store, scheduler: DefaultRatingScheduler(calendar: calendar),
+                                   badReviewPolicy: BadReviewPolicy(calendar: calendar), observer: CountingObserver())
+        var session = CounterSession<ContinuousClock.Instant>(window: window)
+        let wallStart = Date()
+        let instantStart = ContinuousClock.now
+        func moment(_ step: Int) -> SessionMoment<ContinuousClock.Instant> {
+            SessionMoment(wall: wallStart.addingTimeInterval(Double(step) * 10), instant: instantStart.advanced(by: .seconds(step * 10)))
+        }
+        var stored = 0
+        let started = ContinuousClock.now
+        for index in 0..<count {
+            if caseScans {
+                let scan = Scan.caseReceipt(CaseTicket(projectNo: "P\(100_000_000 + index)", taskCode: "T1"))
+                let state = await driver.caseState(for: scan)
+                await driver.perform(session.receive(scan, caseState: state, at: moment(2 * index)))
+            }
+            let rating = Rating(rawValue: 1 + index % 5) ?? .satisfied
+            stored += await driver.perform(session.press(Press(rating: rating, deviceId: "kbd-1"), at: moment(2 * index + 1))).count
+        }
+        let elapsed = started.duration(to: .now)
+        guard stored == count else { throw ValidationError("only \(stored) of \(count) inputs became evaluations") }
+        return Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    static func bareRate(path: String, count: Int) throws -> Double {
+        let bare = try BareLoop(path: path)
+        var total = 0.0
+        for _ in 0..<count { total += try bare.insertAndCommit() }
+        return Double(count) / (total / 1000)
+    }
+
+    /// write_bytes of this process so far (what it made the kernel send to storage).
+    static func writtenBytes() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("write_bytes:") {
+            return Int(line.dropFirst("write_bytes:".count).trimmingCharacters(in: .whitespaces))
+        }
+        return nil
+    }
+
+    /// Bytes written per evaluation over its whole life: enqueued one at a time
+    /// (each its own commit, as a lone press is), claimed, delivered, pruned.
+    static func bytesPerLife(path: String, count: Int) async throws -> Int? {
+        let store = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0, deliveredRetentionDays: 0))
+        let evaluations = (0..<count).map { _ in SampleEvaluation.make() }
+        guard let before = writtenBytes() else { store.close(); return nil }
+        for evaluation in evaluations { try await store.enqueue(evaluation) }
+        while true {
+            let claimed = try await store.claim(limit: 1, now: Date())
+            if claimed.isEmpty { break }
+            try await store.settle(claimed.map { .delivered($0.evaluation.evaluationId) }, now: Date())
+        }
+        try await store.prune(now: Date().addingTimeInterval(1))
+        store.close()
+        guard let after = writtenBytes() else { return nil }
+        return (after - before) / count
+    }
+
+    static func bytesPerBareCommit(path: String, count: Int) throws -> Int? {
+        let bare = try BareLoop(path: path)
+        guard let before = writtenBytes() else { return nil }
+        for _ in 0..<count { _ = try bare.insertAndCommit() }
+        guard let after = writtenBytes() else { return nil }
+        return (after - before) / count
+    }
+}
