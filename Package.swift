@@ -157,7 +157,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "EvalCoreTests", dependencies: ["EvalCore", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "EvalCoreTests", dependencies: ["EvalCore", "EvalQueue", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "EvalQueueTests", dependencies: ["EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalDevicesTests", dependencies: ["EvalDevices", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "EvalUplinkTests", dependencies: ["EvalUplink", "EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),

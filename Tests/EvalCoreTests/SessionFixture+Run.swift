@@ -1,19 +1,30 @@
 import EvalCore
+import EvalTesting
 import Foundation
+@testable import EvalQueue
 
 extension SessionFixture {
     /// Drives a `CounterSession` through the steps with the shipped scan rules
-    /// and an in-memory ledger standing in for `CaseLedger` (the real store is
-    /// tested in EvalQueueTests). Returns one message per mismatch.
-    func run(rules: ScanRuleSet) -> [String] {
+    /// and the daemon's own `SessionDriver` on a real store in a temporary
+    /// file: case states come from the store, actions go into it, exactly as
+    /// in `CounterPipeline`. `ledger` lines seed the store as an earlier run
+    /// would have left it. Returns one message per mismatch.
+    func run(rules: ScanRuleSet) async throws -> [String] {
         var failures: [String] = []
         var session = CounterSession<ContinuousClock.Instant>(window: window, policy: policy)
-        var ledger = initialLedger
+        let directory = try TemporaryDirectory(prefix: "session-fixture")
+        defer { directory.remove() }
+        let store = try EvaluationQueue(configuration: QueueConfiguration(path: directory.path("queue.db"), minFreeBytes: 0))
+        defer { store.close() }
+        let calendar = WorkingDayCalendar.mondayToFriday
+        let driver = SessionDriver(store: store, scheduler: DefaultRatingScheduler(calendar: calendar),
+                                   badReviewPolicy: BadReviewPolicy(calendar: calendar), observer: FixtureObserver())
         let base = ContinuousClock.now
         guard let start = steps.first?.wall else { return ["fixture has no inputs"] }
+        try await seed(initialLedger, into: store, at: start)
 
         for step in steps {
-            ledger.merge(step.ledger) { $1 }
+            try await seed(step.ledger, into: store, at: step.wall)
             // The monotonic clock follows the fixture's wall clock.
             let moment = SessionMoment(wall: step.wall, instant: base.advanced(by: .milliseconds(Int64(((step.wall.timeIntervalSince(start)) * 1000).rounded()))))
             let actions: [SessionAction]
@@ -21,9 +32,7 @@ extension SessionFixture {
             case .scan(let payload):
                 switch rules.classify(payload) {
                 case .recognized(let scan, _):
-                    var state = CaseLedgerState.unknown
-                    if case .caseReceipt(let ticket) = scan { state = ledger[ticket.projectNo] ?? .unknown }
-                    actions = session.receive(scan, caseState: state, at: moment)
+                    actions = session.receive(scan, caseState: await driver.caseState(for: scan), at: moment)
                 case .ignored(let rejection):
                     actions = [.log(SessionEvent(.warning, "scan ignored: \(rejection)"))]
                 }
@@ -33,13 +42,10 @@ extension SessionFixture {
                 actions = session.tick(at: moment)
             }
 
-            // What the driver does with the ledger.
-            for action in actions {
-                switch action {
-                case .openCase(let opening): ledger[opening.ticket.projectNo] = .open
-                case .emit(let evaluation): if let projectNo = evaluation.projectNo { ledger[projectNo] = .rated }
-                default: break
-                }
+            let stored = await driver.perform(actions)
+            let emitted = actions.filter { if case .emit = $0 { true } else { false } }.count
+            if stored.count != emitted {
+                failures.append("line \(step.line): the store took \(stored.count) of \(emitted) evaluation(s)")
             }
 
             let logs = actions.compactMap { action -> String? in if case .log(let event) = action { "\(event)" } else { nil } }
@@ -65,6 +71,40 @@ extension SessionFixture {
             }
         }
         return failures
+    }
+
+    /// Writes `states` into the store as an earlier run would have left them.
+    private func seed(_ states: [String: CaseLedgerState], into store: EvaluationQueue, at wall: Date) async throws {
+        let scheduler = DefaultRatingScheduler(calendar: .mondayToFriday)
+        for (projectNo, state) in states.sorted(by: { $0.key < $1.key }) {
+            let opened = wall.addingTimeInterval(-30 * 86_400)
+            let opening = CaseOpening(ticket: CaseTicket(projectNo: projectNo), window: window, staff: [], openedAt: opened)
+            try await store.openCase(opening, due: scheduler.due(openedAt: opened))
+            let evaluation = Evaluation(satisfaction: .satisfied, evaluationType: state == .defaulted ? .defaulted : .active,
+                                        assessedAt: opened, areaCode: window.areaCode, windowCode: window.windowCode,
+                                        deviceId: "seed", projectNo: projectNo)
+            switch state {
+            case .rated:
+                try await store.enqueue(evaluation, ledger: CaseLedgerUpdate(evaluation, badReviewPolicy: BadReviewPolicy(calendar: .mondayToFriday)))
+            case .defaulted:
+                try await store.writer.perform { context in
+                    _ = try LedgerSQL.settleDefault(evaluation, projectNo: projectNo, at: wall, keeping: nil, on: context.connection)
+                }
+            case .open, .unknown, .unavailable:
+                break
+            }
+        }
+    }
+
+    struct FixtureObserver: SessionDriverObserver {
+        func stored(_ evaluation: Evaluation, result: EnqueueResult) {}
+        func refused(_ evaluation: Evaluation, error: any Error) {}
+        func filtered(_ press: FilteredPress) {}
+        func caseOpened(_ opening: CaseOpening, due: DefaultRatingScheduler.Due) {}
+        func writeFailed(_ what: String, error: any Error) {}
+        func ledgerUnavailable(projectNo: String, error: any Error) {}
+        func defaultsApplied(_ pass: DefaultPass) {}
+        func log(_ event: SessionEvent) {}
     }
 
     struct Rendered {
