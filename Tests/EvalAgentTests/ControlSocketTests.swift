@@ -19,7 +19,9 @@ struct ControlSocketTests {
         }
         let task = Task { try await server.run() }
         defer { task.cancel() }
-        let deadline = ContinuousClock.now + .seconds(5)
+        // Bounded so a broken server fails the test instead of hanging it; generous,
+        // because a CI machine under load may take seconds to schedule the task.
+        let deadline = ContinuousClock.now + .seconds(60)
         while !FileManager.default.fileExists(atPath: path) && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
