@@ -150,10 +150,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Test helper: a process the queue tests SIGKILL mid-enqueue (not shipped).
+        // Test-only: a logging SQLite VFS for the power-cut simulation.
+        .target(name: "CCrashVFS", dependencies: ["CSQLite"]),
+        // Test helper: a process the queue tests SIGKILL mid-enqueue, and the power-cut simulation (not shipped).
         .executableTarget(
             name: "evalq-crash-probe",
-            dependencies: ["EvalCore", "EvalQueue", "EvalTesting"],
+            dependencies: ["EvalCore", "EvalQueue", "EvalTesting", "CCrashVFS", "CSQLite", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
 

@@ -102,6 +102,9 @@ case "rate":
     // The test kills us here.
     try await Task.sleep(for: .seconds(60))
     queue.close()
+case "powercut":
+    let seed = arguments.count > 3 ? UInt64(arguments[3]) ?? 1 : 1
+    exit(try await PowerCut.run(directory: path, seed: seed))
 default:
     FileHandle.standardError.write(Data("unknown mode \(arguments[1])\n".utf8))
     exit(2)

@@ -1,0 +1,241 @@
+import CCrashVFS
+import EvalCore
+import EvalQueue
+import EvalTesting
+import Foundation
+import Logging
+
+/// `evalq-crash-probe powercut <dir> [seed]`: power-cut simulation, beyond SIGKILL.
+///
+/// 1. With the logging VFS (`CCrashVFS`) as SQLite's default, drives the real
+///    store through a workload — four producers through the daemon's
+///    `SessionDriver` (case openings, ratings, bad reviews, anonymous presses),
+///    a forwarder claiming and settling, a default pass, a prune, the final
+///    checkpoint — and notes, for every acknowledged step, how much of the
+///    write log existed when it was acknowledged.
+/// 2. For every point just before a sync, builds the images a power cut there
+///    could leave (each file: its writes up to its last sync, plus none, all,
+///    or a seeded random subset of its later writes, some torn at 512-byte
+///    sectors), opens each with the real store, and checks: every evaluation
+///    acknowledged before the cut is there exactly once and no earlier than
+///    acknowledged; no case rated twice, none open with an evaluation; the
+///    file is intact (`integrity_check`) and was not moved aside.
+/// Prints `power-cut: explored N crash states at S sync points, V violations`.
+enum PowerCut {
+    struct Acknowledged {
+        var id: EvaluationID
+        var logLength: Int
+        var delivered: Bool
+    }
+
+    final class Journal: @unchecked Sendable {
+        private let lock = NSLock()
+        private var entries: [Acknowledged] = []
+        func note(_ id: EvaluationID, delivered: Bool = false) {
+            let length = crashvfs_count()
+            lock.withLock { entries.append(Acknowledged(id: id, logLength: length, delivered: delivered)) }
+        }
+        var all: [Acknowledged] { lock.withLock { entries } }
+    }
+
+    struct Silent: SessionDriverObserver {
+        func stored(_ evaluation: Evaluation, result: EnqueueResult) {}
+        func refused(_ evaluation: Evaluation, error: any Error) { FileHandle.standardError.write(Data("refused: \(error)\n".utf8)) }
+        func filtered(_ press: FilteredPress) {}
+        func caseOpened(_ opening: CaseOpening, due: DefaultRatingScheduler.Due) {}
+        func writeFailed(_ what: String, error: any Error) { FileHandle.standardError.write(Data("\(what): \(error)\n".utf8)) }
+        func ledgerUnavailable(projectNo: String, error: any Error) {}
+        func defaultsApplied(_ pass: DefaultPass) {}
+        func log(_ event: SessionEvent) {}
+    }
+
+    static func run(directory: String, seed: UInt64) async throws -> Int32 {
+        let work = directory + "/work"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        guard crashvfs_install() == 0 else { throw ProbeError("cannot register the logging VFS") }
+        let journal = Journal()
+        try await workload(path: work + "/queue.db", journal: journal)
+        crashvfs_uninstall()
+
+        let log = (0..<crashvfs_count()).map { crashvfs_entry_at($0).pointee }
+        let names = (0..<crashvfs_file_count()).map { String(cString: crashvfs_file_name(Int32($0))) }
+        let syncPoints = log.indices.filter { log[$0].op == Int32(CRASHVFS_SYNC.rawValue) }
+        let variants = max(4, (1_000 + syncPoints.count - 1) / max(1, syncPoints.count))
+        var generator = SeededGenerator(seed: seed)
+        var explored = 0
+        var violations: [String] = []
+        let acknowledged = journal.all
+        let images = directory + "/images"
+        for point in syncPoints {
+            for variant in 0..<variants {
+                try? FileManager.default.removeItem(atPath: images)
+                try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
+                try buildImage(log: Array(log[..<point]), names: names, variant: variant, into: images, generator: &generator)
+                let before = acknowledged.filter { $0.logLength <= point }
+                for problem in try check(path: images + "/queue.db", acknowledged: before) {
+                    violations.append("cut before log entry \(point), variant \(variant): \(problem)")
+                }
+                explored += 1
+            }
+        }
+        print("power-cut: \(log.count) logged writes and syncs, \(acknowledged.count) acknowledged steps")
+        print("power-cut: explored \(explored) crash states at \(syncPoints.count) sync points, \(violations.count) violations")
+        for violation in violations.prefix(20) { print("VIOLATION \(violation)") }
+        return violations.isEmpty ? 0 : 1
+    }
+
+    /// Several producers, a forwarder, a default pass, a prune, a checkpoint.
+    static func workload(path: String, journal: Journal) async throws {
+        let store = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
+        let calendar = WorkingDayCalendar.mondayToFriday
+        let scheduler = DefaultRatingScheduler(calendar: calendar)
+        let driver = SessionDriver(store: store, scheduler: scheduler, badReviewPolicy: BadReviewPolicy(calendar: calendar), observer: Silent())
+        let window = WindowConfiguration(areaCode: "533103", deptCode: "11533103MB0000000X", hallCode: "H01", windowCode: "W01")
+        let longAgo = Date().addingTimeInterval(-30 * 86_400)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for producer in 0..<4 {
+                group.addTask {
+                    for index in 0..<25 {
+                        let projectNo = "PC\(producer)-\(index)"
+                        // Every third case is never rated: it falls to the default pass.
+                        let opened = index % 3 == 0 ? longAgo : Date()
+                        let opening = CaseOpening(ticket: CaseTicket(projectNo: projectNo, taskCode: "T1"), window: window,
+                                                  staff: [], deviceId: "kbd-\(producer)", openedAt: opened)
+                        await driver.perform([.openCase(opening)])
+                        guard index % 3 != 0 else { continue }
+                        let rating: Rating = index % 4 == 0 ? .veryDissatisfied : .satisfied
+                        let rated = SampleEvaluation.make(rating: rating, window: "W01", projectNo: projectNo, realName: index % 2 == 0)
+                        for stored in await driver.perform([.emit(rated)]) { journal.note(stored.evaluationId) }
+                        let anonymous = SampleEvaluation.make(rating: .verySatisfied, window: "W0\(producer)")
+                        for stored in await driver.perform([.emit(anonymous)]) { journal.note(stored.evaluationId) }
+                    }
+                }
+            }
+            group.addTask {
+                for _ in 0..<30 {
+                    let claimed = try await store.claim(limit: 5, now: Date())
+                    let outcomes: [DeliveryOutcome] = claimed.enumerated().map { index, record in
+                        index % 3 == 2 ? .retry(record.evaluation.evaluationId, error: "503", notBefore: Date())
+                                       : .delivered(record.evaluation.evaluationId)
+                    }
+                    try await store.settle(outcomes, now: Date())
+                    for case .delivered(let id) in outcomes { journal.note(id, delivered: true) }
+                    await Task.yield()
+                }
+            }
+            try await group.waitForAll()
+        }
+        let pass = await store.applyDueDefaults(at: Date())
+        for evaluation in pass.enqueued { journal.note(evaluation.evaluationId) }
+        try await store.prune(now: Date())
+        store.close()  // the checkpoint (TRUNCATE)
+    }
+
+    /// Replays `log` into files under `directory`: each file's writes up to its
+    /// last sync; of its later writes none (variant 0), all (1), or a seeded
+    /// subset, some torn (2…). Truncates and deletes take effect where they are.
+    static func buildImage(log: [crashvfs_entry], names: [String], variant: Int, into directory: String,
+                           generator: inout SeededGenerator) throws {
+        var lastSync = [Int](repeating: -1, count: names.count)
+        for (index, entry) in log.enumerated() where entry.op == Int32(CRASHVFS_SYNC.rawValue) { lastSync[Int(entry.file)] = index }
+        var files = [[UInt8]?](repeating: nil, count: names.count)
+        for (index, entry) in log.enumerated() {
+            let file = Int(entry.file)
+            switch entry.op {
+            case Int32(CRASHVFS_WRITE.rawValue):
+                var bytes = Array(UnsafeBufferPointer(start: entry.data, count: Int(entry.length)))
+                if index > lastSync[file] {
+                    switch variant {
+                    case 0: continue
+                    case 1: break
+                    default:
+                        let roll = generator.next() % 4
+                        if roll == 0 { continue }
+                        if roll == 1, bytes.count > 512 {
+                            let sectors = bytes.count / 512
+                            bytes = Array(bytes.prefix(512 * Int(generator.next() % UInt64(sectors))))
+                        }
+                    }
+                }
+                // Mutated in place: a copy per write would copy the whole file.
+                if files[file] == nil { files[file] = [] }
+                let end = Int(entry.offset) + bytes.count
+                if files[file]!.count < end { files[file]!.append(contentsOf: repeatElement(0, count: end - files[file]!.count)) }
+                files[file]!.replaceSubrange(Int(entry.offset)..<end, with: bytes)
+            case Int32(CRASHVFS_TRUNCATE.rawValue):
+                if files[file] == nil { files[file] = [] }
+                let size = Int(entry.offset)
+                if files[file]!.count > size {
+                    files[file]!.removeSubrange(size...)
+                } else {
+                    files[file]!.append(contentsOf: repeatElement(0, count: size - files[file]!.count))
+                }
+            case Int32(CRASHVFS_DELETE.rawValue):
+                files[file] = nil
+            default:
+                break
+            }
+        }
+        for (index, name) in names.enumerated() {
+            guard let content = files[index] else { continue }
+            let base = (name as NSString).lastPathComponent
+            try Data(content).write(to: URL(fileURLWithPath: directory + "/" + base))
+        }
+    }
+
+    /// What must hold in the image a power cut left.
+    static func check(path: String, acknowledged: [Acknowledged]) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: path) else {
+            return acknowledged.isEmpty ? [] : ["no database file, \(acknowledged.count) acknowledged steps lost"]
+        }
+        var problems: [String] = []
+        // The real store opens it: integrity check, migrations, crash recovery.
+        let store = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0),
+                                        logger: Logger(label: "powercut") { SwiftLogNoOpLogHandler($0) })
+        defer { store.close() }
+        if let moved = store.quarantinedFile { return ["the store found the file damaged and moved it to \(moved)"] }
+        let db = try Connection(path: path, mode: .readOnly)
+        var states: [String: String] = [:]
+        let rows = try db.prepare("SELECT evaluation_id, state FROM evaluations").rows([]) {
+            ($0.column(0, as: String.self) ?? "", $0.column(1, as: String.self) ?? "")
+        }
+        for (id, state) in rows { states[id] = state }
+        for step in acknowledged {
+            guard let state = states[step.id.description] else {
+                problems.append("acknowledged evaluation \(step.id) missing")
+                continue
+            }
+            if step.delivered, state != "delivered" { problems.append("\(step.id) acknowledged delivered, found \(state)") }
+        }
+        if let integrity = try db.scalar("PRAGMA integrity_check", as: String.self), integrity != "ok" {
+            problems.append("integrity_check: \(integrity)")
+        }
+        let twice = try db.prepare("""
+            SELECT project_no, count(*) FROM evaluations WHERE project_no IS NOT NULL GROUP BY project_no HAVING count(*) > 1
+            """).rows { "\($0.column(0, as: String.self) ?? "?") has \($0.column(1, as: Int.self) ?? 0) evaluations" }
+        problems += twice
+        let openButRated = try db.prepare("""
+            SELECT c.project_no FROM ledger_cases c JOIN evaluations e ON e.project_no = c.project_no WHERE c.state = 'open'
+            """).rows { "case \($0.column(0, as: String.self) ?? "?") is open but has an evaluation" }
+        problems += openButRated
+        return problems
+    }
+}
+
+struct ProbeError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// SplitMix64: a failing seed replays exactly.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
