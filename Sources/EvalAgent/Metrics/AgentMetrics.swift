@@ -25,6 +25,7 @@ public final class AgentMetrics: Sendable {
         var scans = 0
         var devicesOnline = 0
         var enqueueFailures = 0
+        var lastDeliveryAt: Date?
     }
 
     private let counters = Mutex(Counters())
@@ -40,7 +41,9 @@ public final class AgentMetrics: Sendable {
         counters.withLock { c in
             for outcome in outcomes {
                 switch outcome {
-                case .delivered: c.deliveries += 1
+                case .delivered:
+                    c.deliveries += 1
+                    c.lastDeliveryAt = Date()
                 case .rejected: c.rejections += 1
                 case .retry: c.retries += 1
                 }
@@ -71,6 +74,11 @@ public final class AgentMetrics: Sendable {
             metric("evald_queue_oldest_pending_age_seconds", "gauge", "Age of the oldest pending record (0 when none).",
                    [("", String(format: "%.3f", gauges.oldestPendingAgeSeconds ?? 0))])
         }
+        metric("evald_build_info", "gauge", "Always 1; the labels say which evald this is.",
+               [("{version=\"\(EvaldVersion.current)\"}", "1")])
+        metric("evald_last_successful_delivery_timestamp_seconds", "gauge",
+               "Unix time of the last record the platform accepted since evald started (0: none yet).",
+               [("", String(format: "%.3f", c.lastDeliveryAt?.timeIntervalSince1970 ?? 0))])
         metric("evald_deliveries_total", "counter", "Records the platform accepted (accepted or duplicate).", [("", "\(c.deliveries)")])
         metric("evald_retries_total", "counter", "Records sent back to pending for a retry.", [("", "\(c.retries)")])
         metric("evald_rejections_total", "counter", "Records the platform rejected (dead letters).", [("", "\(c.rejections)")])
@@ -82,6 +90,20 @@ public final class AgentMetrics: Sendable {
                    : c.filteredByReason.sorted { $0.key < $1.key }.map { ("{reason=\"\($0.key)\"}", "\($0.value)") })
         metric("evald_scans_total", "counter", "Scans read from scanners.", [("", "\(c.scans)")])
         metric("evald_enqueue_failures_total", "counter", "Evaluations the queue refused (full, disk).", [("", "\(c.enqueueFailures)")])
+        if let process = ProcessMetrics.read() {
+            metric("process_cpu_seconds_total", "counter", "User and system CPU time spent in seconds.",
+                   [("", String(format: "%.2f", process.cpuSecondsTotal))])
+            metric("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+                   [("", String(format: "%.0f", process.residentMemoryBytes))])
+            metric("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.",
+                   [("", String(format: "%.0f", process.virtualMemoryBytes))])
+            metric("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.",
+                   [("", String(format: "%.2f", process.startTimeSeconds))])
+            metric("process_open_fds", "gauge", "Number of open file descriptors.", [("", "\(process.openFileDescriptors)")])
+            if let max = process.maxFileDescriptors {
+                metric("process_max_fds", "gauge", "Maximum number of open file descriptors.", [("", "\(max)")])
+            }
+        }
         return out
     }
 }
