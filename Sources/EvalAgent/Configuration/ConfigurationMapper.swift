@@ -202,6 +202,9 @@ struct ConfigurationMapper {
         if let v = r.int("min_interval_ms", range: 0...600_000) { s.minIntervalMillis = v }
         if let v = r.bool("default_ratings") { s.defaultRatings = v }
         if let v = r.nonEmptyString("calendar_dir") { s.calendarDirectory = absolute(v, "calendar_dir", &r) ?? s.calendarDirectory }
+        if let v = r.nonEmptyString("local_calendar_dir") {
+            s.localCalendarDirectory = absolute(v, "local_calendar_dir", &r) ?? s.localCalendarDirectory
+        }
         if let v = r.nonEmptyString("scan_rules_file") { s.scanRulesFile = absolute(v, "scan_rules_file", &r) ?? s.scanRulesFile }
         r.reportUnknownKeys()
         return s
