@@ -1,3 +1,4 @@
+import EvalAgent
 import EvalTesting
 import Foundation
 import Testing
@@ -35,8 +36,22 @@ struct DebPackageTests {
         #expect(info.stdout.contains("Depends:"))
         #expect(info.stdout.contains("postinst"))
         #expect(info.stdout.contains("postrm"))
+        #expect(info.stdout.contains("md5sums"))
+        #expect(info.stdout.contains("procps"), "ExecReload needs /bin/kill")
         let conffiles = try await Child.run("/usr/bin/dpkg-deb", ["--ctrl-tarfile", deb], directory: dir.url.path)
         #expect(conffiles.status == 0)
+
+        // The shipped binaries are stripped, and still run.
+        let root = dir.path("root")
+        let unpack = try await Child.run("/usr/bin/dpkg-deb", ["-x", deb, root], directory: dir.url.path)
+        #expect(unpack.status == 0, "\(unpack.stderr)")
+        for product in ["evald", "evalctl"] {
+            let sections = try await Child.run("/usr/bin/readelf", ["-S", "\(root)/usr/bin/\(product)"], directory: dir.url.path)
+            #expect(!sections.stdout.contains(".symtab") && !sections.stdout.contains(".debug_info"), "\(product) is not stripped")
+            let version = try await Child.run("\(root)/usr/bin/\(product)", ["--version"], directory: dir.url.path)
+            #expect(version.status == 0 && version.stdout.contains(EvaldVersion.current), "\(version.stderr)")
+        }
+        #expect(FileManager.default.fileExists(atPath: "\(root)/etc/evald/calendars"), "local calendars go here")
     }
 
     @Test func maintainerScriptsKeepTheQueueAndCreateTheUser() throws {
