@@ -118,7 +118,7 @@ Maintainer: evald maintainers <evald@localhost>
 Section: admin
 Priority: optional
 Installed-Size: $SIZE_KB
-Depends: $DEPENDS, procps, systemd | adduser
+Depends: $DEPENDS, procps, init-system-helpers (>= 1.54~), systemd | adduser
 Recommends: udev
 Description: counter evaluator agent for the government-service 好差评 system
  evald reads the five-button evaluator keypads and QR/barcode scanners at

@@ -54,13 +54,25 @@ struct DebPackageTests {
         #expect(FileManager.default.fileExists(atPath: "\(root)/etc/evald/calendars"), "local calendars go here")
     }
 
-    @Test func maintainerScriptsKeepTheQueueAndCreateTheUser() throws {
+    @Test func maintainerScriptsKeepTheQueueAndCreateTheUser() async throws {
         let root = Built.packageRoot.appendingPathComponent("packaging/debian")
         let postinst = try String(contentsOf: root.appendingPathComponent("postinst"), encoding: .utf8)
         #expect(postinst.contains("systemd-sysusers"))
         #expect(postinst.contains("adduser --system"))
-        #expect(postinst.contains("systemctl enable evald.service"))
+        // deb-systemd-helper semantics: enabled offline too, the admin's choice kept on upgrade.
+        #expect(postinst.contains("deb-systemd-helper --quiet was-enabled evald.service"))
+        #expect(postinst.contains("deb-systemd-helper update-state evald.service"))
+        #expect(!postinst.contains("systemctl enable"))
+        // Started only when the configuration (and the secret) can run; otherwise what to do next.
+        #expect(postinst.contains("evald --check-config"))
+        #expect(postinst.contains("NOT started"))
         let postrm = try String(contentsOf: root.appendingPathComponent("postrm"), encoding: .utf8)
         #expect(!postrm.contains("rm -rf /var/lib/evald"))
+        #expect(postrm.contains("rm -f /etc/evald/app-secret"), "purge removes what postinst created")
+        #expect(postrm.contains("deb-systemd-helper purge evald.service"))
+        for script in ["postinst", "prerm", "postrm"] {
+            let check = try await Child.run("/bin/sh", ["-n", root.appendingPathComponent(script).path], directory: NSTemporaryDirectory())
+            #expect(check.status == 0, "\(script): \(check.stderr)")
+        }
     }
 }
