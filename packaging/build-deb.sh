@@ -94,6 +94,12 @@ for verb in status queue tail stats export selftest bad-reviews devices udev-rul
   { echo "== evalctl $verb"; "$BIN_DIR/evalctl" "$verb" --help; echo; } >> "$PKG/usr/share/doc/evald/evalctl-help.txt" 2>/dev/null || true
 done
 
+# Native package: the changelog is usr/share/doc/evald/changelog.gz (policy 12.7).
+gzip -9n < packaging/debian/changelog > "$PKG/usr/share/doc/evald/changelog.gz"
+chmod 0644 "$PKG/usr/share/doc/evald/changelog.gz"
+install -d "$PKG/usr/share/lintian/overrides"
+install -m 0644 packaging/debian/lintian-overrides "$PKG/usr/share/lintian/overrides/evald"
+
 install -m 0755 packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm "$PKG/DEBIAN/"
 printf '%s\n' "$CONFFILES" > "$PKG/DEBIAN/conffiles"
 # md5sums of every shipped file except the conffiles (dpkg keeps those itself).
@@ -118,7 +124,7 @@ Maintainer: evald maintainers <evald@localhost>
 Section: admin
 Priority: optional
 Installed-Size: $SIZE_KB
-Depends: $DEPENDS, procps, init-system-helpers (>= 1.54~), systemd | adduser
+Depends: $DEPENDS, procps, init-system-helpers (>= 1.54~), adduser
 Recommends: udev
 Description: counter evaluator agent for the government-service 好差评 system
  evald reads the five-button evaluator keypads and QR/barcode scanners at

@@ -11,6 +11,7 @@ PACKAGES=(
   systemd                       # systemd-analyze verify/security for the unit test
   procps psmisc                 # ps/pkill used by scripts and tests
   prometheus                    # promtool: the alert rules in monitoring/ are unit-tested
+  lintian                       # the .deb is checked by DebPackageTests
 )
 
 SUDO=""
