@@ -1,4 +1,5 @@
 import EvalAgent
+import EvalTesting
 import Foundation
 import Testing
 
@@ -12,9 +13,11 @@ struct MonitoringTests {
 
     @Test func alertRulesPassTheirPromtoolUnitTests() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.promtool), "promtool missing: run scripts/bootstrap.sh (package prometheus)")
-        let check = try await Child.run(Self.promtool, ["check", "rules", Self.directory + "/evald-alerts.yml"], directory: Self.directory)
+        let scratch = try TemporaryDirectory()  // Child keeps the output files here, not in monitoring/
+        defer { scratch.remove() }
+        let check = try await Child.run(Self.promtool, ["check", "rules", Self.directory + "/evald-alerts.yml"], directory: scratch.url.path)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
-        let test = try await Child.run(Self.promtool, ["test", "rules", Self.directory + "/evald-alerts.test.yml"], directory: Self.directory)
+        let test = try await Child.run(Self.promtool, ["test", "rules", Self.directory + "/evald-alerts.test.yml"], directory: scratch.url.path)
         #expect(test.status == 0, "\(test.stdout)\(test.stderr)")
         #expect(test.stdout.contains("SUCCESS"))
     }
