@@ -5,7 +5,7 @@
 #   packaging/build-deb.sh --bin-dir DIR     package already-built evald/evalctl from DIR
 #                                            (the tests use .build/debug: fast, NOT for shipping)
 #   packaging/build-deb.sh --out DIR         where the .deb goes (default: .build/deb)
-#   packaging/build-deb.sh --quick           gzip -1 instead of xz (tests: debug binaries are large)
+#   packaging/build-deb.sh --quick           gzip -1 instead of xz, no .debug files (tests: debug binaries are large)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -13,11 +13,12 @@ ROOT="$PWD"
 BIN_DIR=""
 OUT_DIR="$ROOT/.build/deb"
 COMPRESSION=(-Zxz)
+KEEP_DEBUG=yes
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin-dir) BIN_DIR="$2"; shift 2 ;;
     --out) OUT_DIR="$2"; shift 2 ;;
-    --quick) COMPRESSION=(-Zgzip -z1); shift ;;
+    --quick) COMPRESSION=(-Zgzip -z1); KEEP_DEBUG=no; shift ;;
     -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "build-deb: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -47,9 +48,21 @@ PKG="$STAGE/evald_${VERSION}_${ARCH}"
 
 install -d "$PKG/DEBIAN" "$PKG/usr/bin" "$PKG/lib/systemd/system" "$PKG/usr/lib/sysusers.d" \
   "$PKG/usr/lib/tmpfiles.d" "$PKG/lib/udev/rules.d" "$PKG/etc/evald/profiles.d" \
-  "$PKG/usr/share/evald/calendars" "$PKG/usr/share/doc/evald/examples"
+  "$PKG/usr/share/evald/calendars" "$PKG/etc/evald/calendars" "$PKG/usr/share/doc/evald/examples"
 
+# Stripped binaries (Debian policy 10.1); the debug information goes into
+# evald-<version>-debug/<binary>.debug beside the .deb, linked by
+# .gnu_debuglink so gdb finds it when it is installed under /usr/lib/debug.
 install -m 0755 "$BIN_DIR/evald" "$BIN_DIR/evalctl" "$PKG/usr/bin/"
+DEBUG_DIR="$OUT_DIR/evald-${VERSION}-debug"
+for product in evald evalctl; do
+  if [ "$KEEP_DEBUG" = yes ]; then
+    mkdir -p "$DEBUG_DIR"
+    objcopy --only-keep-debug --compress-debug-sections "$PKG/usr/bin/$product" "$DEBUG_DIR/$product.debug"
+    objcopy --add-gnu-debuglink="$DEBUG_DIR/$product.debug" "$PKG/usr/bin/$product"
+  fi
+  strip --strip-unneeded --remove-section=.comment --remove-section=.note "$PKG/usr/bin/$product"
+done
 install -m 0644 systemd/evald.service "$PKG/lib/systemd/system/evald.service"
 install -m 0644 systemd/sysusers.d/evald.conf "$PKG/usr/lib/sysusers.d/evald.conf"
 install -m 0644 systemd/tmpfiles.d/evald.conf "$PKG/usr/lib/tmpfiles.d/evald.conf"
@@ -81,8 +94,17 @@ for verb in status queue tail stats export selftest bad-reviews devices udev-rul
   { echo "== evalctl $verb"; "$BIN_DIR/evalctl" "$verb" --help; echo; } >> "$PKG/usr/share/doc/evald/evalctl-help.txt" 2>/dev/null || true
 done
 
+# Native package: the changelog is usr/share/doc/evald/changelog.gz (policy 12.7).
+gzip -9n < packaging/debian/changelog > "$PKG/usr/share/doc/evald/changelog.gz"
+chmod 0644 "$PKG/usr/share/doc/evald/changelog.gz"
+install -d "$PKG/usr/share/lintian/overrides"
+install -m 0644 packaging/debian/lintian-overrides "$PKG/usr/share/lintian/overrides/evald"
+
 install -m 0755 packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm "$PKG/DEBIAN/"
 printf '%s\n' "$CONFFILES" > "$PKG/DEBIAN/conffiles"
+# md5sums of every shipped file except the conffiles (dpkg keeps those itself).
+( cd "$PKG" && find . -path ./DEBIAN -prune -o -path ./etc -prune -o -type f -print | sed 's|^\./||' | LC_ALL=C sort |
+  xargs -r md5sum ) > "$PKG/DEBIAN/md5sums"
 
 # Runtime dependencies: the Debian packages owning the shared libraries the
 # binaries link (libsqlite3, libusb, libc…).
@@ -102,7 +124,7 @@ Maintainer: evald maintainers <evald@localhost>
 Section: admin
 Priority: optional
 Installed-Size: $SIZE_KB
-Depends: $DEPENDS, systemd | adduser
+Depends: $DEPENDS, procps, init-system-helpers (>= 1.54~), adduser
 Recommends: udev
 Description: counter evaluator agent for the government-service 好差评 system
  evald reads the five-button evaluator keypads and QR/barcode scanners at

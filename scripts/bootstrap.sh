@@ -10,6 +10,8 @@ PACKAGES=(
   faketime                      # whole processes living through days of calendar in tests
   systemd                       # systemd-analyze verify/security for the unit test
   procps psmisc                 # ps/pkill used by scripts and tests
+  prometheus                    # promtool: the alert rules in monitoring/ are unit-tested
+  lintian                       # the .deb is checked by DebPackageTests
 )
 
 SUDO=""

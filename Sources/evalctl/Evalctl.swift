@@ -21,4 +21,26 @@ struct Evalctl: AsyncParsableCommand {
             SelftestCommand.self, BadReviewsCommand.self, DevicesCommand.self, UdevRulesCommand.self,
         ]
     )
+
+    /// argument-parser's own `main`, except for errors thrown while running
+    /// a verb: those are worded by `ErrorReport` (one `error:` prefix, no
+    /// usage text, no Foundation dump).
+    static func main() async {
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            if var verb = command as? any AsyncParsableCommand {
+                try await verb.run()
+            } else {
+                var verb = command
+                try verb.run()
+            }
+        } catch {
+            ErrorReport.exit(error, command: self)
+        }
+    }
 }

@@ -33,7 +33,11 @@ struct ExportCommand: ParsableCommand {
         }
         let text = format == "csv" ? EvaluationExport.csv(items, reveal: reveal) : EvaluationExport.jsonLines(items, reveal: reveal)
         if let output {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+            } catch {
+                throw Failure("cannot write \(output): \(ErrorReport.reason(error))")
+            }
             FileHandle.standardError.write(Data("exported \(items.count) evaluations to \(output)\n".utf8))
         } else {
             print(text, terminator: "")

@@ -29,7 +29,7 @@ enum Output {
 
     static func time(_ date: Date?) -> String { date.map { ShanghaiTimeText.format($0) } ?? "-" }
 
-    static func isoTime(_ date: Date?) -> Any { date.map { ISO8601DateFormatter().string(from: $0) } ?? NSNull() }
+    static func isoTime(_ date: Date?) -> Any { date.map(RFC3339.string) ?? NSNull() }
 
     static func age(_ seconds: TimeInterval?) -> String {
         guard let seconds else { return "-" }

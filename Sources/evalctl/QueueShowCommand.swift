@@ -16,9 +16,9 @@ struct QueueShowCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard let evaluationId = EvaluationID(id) else { throw ValidationError("not an evaluationId: \(id)") }
+        guard let evaluationId = EvaluationID(id) else { throw Failure("not an evaluationId: \(id) (a UUID; list them with evalctl queue list)") }
         let context = try options.context()
-        guard let record = try context.reader().record(evaluationId) else { throw Failure("no queued record \(id)") }
+        guard let record = try context.reader().record(evaluationId) else { throw Failure("unknown evaluationId \(id): no such record in the queue") }
         if reveal, record.evaluation.evaluator != nil {
             try? context.auditLog.append(verb: "reveal", evaluationId: id, operatorName: AuditLog.currentOperator, detail: "personal data shown")
         }

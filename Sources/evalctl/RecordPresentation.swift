@@ -35,6 +35,7 @@ enum RecordPresentation {
             "evaluationType": e.evaluationType.rawValue,
             "assessNumber": e.assessNumber.rawValue,
             "assessTime": e.assessTime,
+            "assessedAt": Output.isoTime(e.assessedAt),
             "pf": e.pf.rawValue,
             "areaCode": e.areaCode,
             "deptCode": e.deptCode ?? NSNull(),

@@ -18,6 +18,11 @@ struct UdevRulesCommand: ParsableCommand {
     func run() throws {
         var catalog = ProfileCatalog.builtIn
         if let profiles {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: profiles, isDirectory: &isDirectory) else {
+                throw Failure("--profiles \(profiles): no such directory")
+            }
+            guard isDirectory.boolValue else { throw Failure("--profiles \(profiles): not a directory (give the folder of .json profiles)") }
             let loaded = ProfileCatalog.load(directory: profiles)
             for problem in loaded.problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
             catalog = loaded.catalog

@@ -31,7 +31,12 @@ struct Evald: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
-        let check = ConfigurationLoader.load(path: config)
+        var check = ConfigurationLoader.load(path: config)
+        // The secret is part of a configuration that can run: missing or
+        // empty, evald would only fail later (and systemd restart it in a loop).
+        if let platform = check.configuration?.platform, let problem = AppSecretSource(platform: platform).issue() {
+            check.issues.append(problem)
+        }
         if checkConfig {
             for issue in check.issues { print("\(config): \(issue)") }
             if check.errors.isEmpty {
@@ -42,13 +47,17 @@ struct Evald: AsyncParsableCommand {
             throw ExitCode(1)
         }
 
-        let configuration: AgentConfiguration
+        var configuration: AgentConfiguration
         do {
             configuration = try check.get()
         } catch {
-            FileHandle.standardError.write(Data("<3>evald: \(error)\n".utf8))
-            throw ExitCode(78)  // EX_CONFIG: systemd shows it as a configuration failure
+            JournaldLogHandler.writeEarly(level: .error, label: "evald", "\(error)")
+            throw ExitCode(78)  // EX_CONFIG: systemd shows it as a configuration failure; the unit does not restart
         }
+        // From a shell, read the same file the unit would pass as the credential.
+        let secret = AppSecretSource(platform: configuration.platform)
+        if case .credentialSource = secret.kind { configuration.platform.appSecretFile = secret.path }
+
         let level = logLevel.flatMap { LogLevelName(rawValue: $0.lowercased()) } ?? configuration.agent.logLevel
         JournaldLogHandler.bootstrap(level: level.loggerLevel)
         let logger = Logger(label: "evald")

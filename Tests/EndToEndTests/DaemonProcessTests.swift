@@ -38,7 +38,7 @@ struct DaemonProcessTests {
         // Starting (not checking) with a bad file exits 78 (EX_CONFIG) with the reason on stderr.
         let refused = try await Child.run(Built.executable("evald"), ["--config", bad], directory: dir.url.path)
         #expect(refused.status == 78)
-        #expect(refused.stderr.contains("<3>"))
+        #expect(!refused.stderr.contains("<3>"), "no journald prefix when stderr is not the journal")
         #expect(refused.stderr.contains("base_url"))
     }
 
@@ -79,9 +79,23 @@ struct DaemonProcessTests {
             return true
         }
         #expect(body.contains("# TYPE evald_deliveries_total counter"), "\(body)")
+        #expect(body.contains("evald_build_info{version=\"\(EvaldVersion.current)\"} 1"))
+        #expect(body.contains("evald_last_successful_delivery_timestamp_seconds 0.000"))
+        for name in ["process_resident_memory_bytes", "process_start_time_seconds", "process_cpu_seconds_total", "process_open_fds"] {
+            #expect(body.contains("\n\(name) "), "missing \(name)")
+        }
+        let processStart = body.split(separator: "\n").first { $0.hasPrefix("process_start_time_seconds ") }
+            .flatMap { Double($0.split(separator: " ")[1]) } ?? 0
+        #expect(processStart > 1_700_000_000 && processStart <= Date().timeIntervalSince1970, "a Unix time: \(processStart)")
+        var head = URLRequest(url: url)
+        head.httpMethod = "HEAD"
+        let (headBody, headResponse) = try await URLSession.shared.data(for: head)
+        #expect((headResponse as? HTTPURLResponse)?.statusCode == 200)
+        #expect(headBody.isEmpty)
 
-        // journald priority prefixes on stderr.
-        #expect(daemon.stderr.contains("<5>evald: evald ready"))
+        // No journald priority prefixes: stderr here is a file, not the journal (JOURNAL_STREAM unset).
+        #expect(daemon.stderr.contains("evald: evald ready"))
+        #expect(!daemon.stderr.contains("<5>"))
 
         // A second instance on the same state directory is refused, clearly.
         let second = try await Child.run(Built.executable("evald"), ["--config", config.configPath], directory: dir.url.path)

@@ -129,28 +129,4 @@ struct PipelineEndToEndTests {
         daemon.signal(SIGTERM)
         #expect(try await daemon.wait(timeout: .seconds(25)) == 0)
     }
-
-    @Test func selftestReportsEachStepAndTheTestEvaluationArrives() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let sim = try await PlatformSimulatorProcess.start(appKey: "test-key", secret: "test-secret")
-        defer { sim.stop() }
-        var config = TestConfig(directory: dir.url.path)
-        config.platformURL = sim.baseURL
-        try config.write()
-        let ok = try await Child.run(Built.executable("evalctl"), ["selftest", "--json", "--config", config.configPath], directory: dir.url.path)
-        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
-        let report = try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any]
-        #expect(report?["ok"] as? Bool == true)
-        #expect((report?["steps"] as? [[String: Any]])?.map { $0["step"] as? String ?? "" }
-                == ["configuration", "app secret", "encode and sign", "HTTP request", "platform verdict"])
-        #expect(try await sim.stats().unique == 1)
-
-        // A wrong secret: the step that fails says so, with the hint.
-        try Data("wrong-secret".utf8).write(to: URL(fileURLWithPath: config.secretPath))
-        let bad = try await Child.run(Built.executable("evalctl"), ["selftest", "--config", config.configPath], directory: dir.url.path)
-        #expect(bad.status == 1)
-        #expect(bad.stdout.contains("✗ platform verdict"), "\(bad.stdout)")
-        #expect(bad.stdout.contains("app_key"))
-    }
 }

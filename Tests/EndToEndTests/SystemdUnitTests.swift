@@ -38,6 +38,7 @@ struct SystemdUnitTests {
             "StateDirectory=evald", "ConfigurationDirectory=evald", "NoNewPrivileges=yes", "ProtectSystem=strict",
             "CapabilityBoundingSet=", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
             "SystemCallFilter=@system-service", "UMask=0077", "LoadCredential=app-secret:/etc/evald/app-secret",
+            "RestartPreventExitStatus=78",
             "DeviceAllow=char-usb_device rw", "DeviceAllow=char-hidraw rw", "DeviceAllow=char-input rw",
         ] {
             #expect(text.split(separator: "\n").contains { $0 == line }, "missing \(line)")

@@ -57,11 +57,29 @@ struct OperatorReportsTests {
         #expect(csv.contains("李*"))
         #expect(!csv.contains("533103199001011234"))
         let revealed = EvaluationExport.csv([.init(evaluation: e, state: "pending", deliveredAt: nil)], reveal: true)
-        #expect(revealed.contains("533103199001011234"))
-        let lines = EvaluationExport.jsonLines([.init(evaluation: e, state: "delivered", deliveredAt: Date())], reveal: false)
-        let object = try? JSONSerialization.jsonObject(with: Data(lines.utf8)) as? [String: String]
-        #expect(object?["satisfactionName"] == "非常不满意")
-        #expect(object?["state"] == "delivered")
+        // ID numbers and codes stay text in Excel/WPS: a leading tab.
+        #expect(revealed.contains(",\t533103199001011234,"))
+        #expect(revealed.contains(",\t533103,"), "areaCode")
+        #expect(!revealed.contains("\t=") && !revealed.contains("\t李"))
+        #expect(EvaluationExport.looksNumeric("53310319900101123X"))
+        #expect(!EvaluationExport.looksNumeric("W01") && !EvaluationExport.looksNumeric(""))
+    }
+
+    @Test func jsonExportIsTypedData() throws {
+        var e = Self.evaluation(.veryDissatisfied)
+        e.projectNo = nil
+        let delivered = Date(timeIntervalSince1970: 1_795_822_200)
+        let lines = EvaluationExport.jsonLines([.init(evaluation: e, state: "delivered", deliveredAt: delivered)], reveal: false)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(lines.utf8)) as? [String: Any])
+        #expect(object["satisfactionName"] as? String == "非常不满意")
+        #expect(object["satisfaction"] as? Int == 1)
+        #expect(object["badReview"] as? Bool == true)
+        #expect(object["pf"] as? Int == 5)
+        #expect(object["projectNo"] is NSNull)
+        #expect(object["deliveredAt"] as? String == "2026-11-27T23:30:00Z")
+        #expect((object["assessedAt"] as? String)?.hasSuffix("Z") == true)
+        #expect(object["assessTime"] as? String == e.assessTime)
+        #expect(!lines.dropLast().contains("\n"), "one line per record")
     }
 
     @Test func tablesAlignChineseByDisplayWidth() {

@@ -104,4 +104,28 @@ import Testing
         #expect(missing.calendar.coveredYears.isEmpty)
         #expect(missing.warnings.count == 1)
     }
+
+    /// /etc/evald/calendars over /usr/share/evald/calendars: a local year file
+    /// replaces the shipped one and adds years the package does not have.
+    @Test func localCalendarsOverrideTheShippedOnesYearByYear() throws {
+        let local = try TemporaryDirectory(prefix: "calendar-local")
+        defer { local.remove() }
+        // A local 2026 in which 2026-01-05 (a Monday) is a holiday, and a 2027 the package lacks.
+        try Data(#"{"year":2026,"source":"local","holidays":[{"name":"本地","from":"2026-01-05","to":"2026-01-05"}],"adjustedWorkdays":[]}"#.utf8)
+            .write(to: local.url.appendingPathComponent("2026.json"))
+        try Data(#"{"year":2027,"source":"local","holidays":[],"adjustedWorkdays":[]}"#.utf8)
+            .write(to: local.url.appendingPathComponent("2027.json"))
+        #expect(Self.shipped().calendar.isWorkingDay(Self.day("2026-01-05")))
+
+        let layered = CalendarDirectory.load(from: Self.directory, overrides: [local.url])
+        #expect(layered.warnings.isEmpty, "\(layered.warnings)")
+        #expect(layered.calendar.coveredYears == [2025, 2026, 2027])
+        #expect(!layered.calendar.isWorkingDay(Self.day("2026-01-05")), "the local 2026 replaced the shipped one")
+        #expect(layered.calendar.isWorkingDay(Self.day("2025-01-06")) == Self.shipped().calendar.isWorkingDay(Self.day("2025-01-06")))
+
+        // No local directory: the shipped calendars alone, no warning.
+        let none = CalendarDirectory.load(from: Self.directory, overrides: [local.url.appendingPathComponent("absent")])
+        #expect(none.warnings.isEmpty)
+        #expect(none.calendar.coveredYears == [2025, 2026])
+    }
 }

@@ -22,9 +22,11 @@ extension AgentConfiguration {
         )
     }
 
-    /// The working-day calendar from `[sessions] calendar_dir`, with warnings.
+    /// The working-day calendar from `[sessions] calendar_dir`, each year
+    /// replaced by its file in `local_calendar_dir` when there is one, with warnings.
     public func workingDayCalendar() -> CalendarDirectory.Loaded {
-        CalendarDirectory.load(from: URL(fileURLWithPath: sessions.calendarDirectory))
+        CalendarDirectory.load(from: URL(fileURLWithPath: sessions.calendarDirectory),
+                               overrides: [URL(fileURLWithPath: sessions.localCalendarDirectory)])
     }
 
     /// The scan rules from `[sessions] scan_rules_file`.

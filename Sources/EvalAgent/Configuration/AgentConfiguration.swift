@@ -207,6 +207,8 @@ public struct SessionsSection: Sendable, Equatable {
     public var minIntervalMillis: Int = 2_000
     public var defaultRatings: Bool = true
     public var calendarDirectory: String = "/usr/share/evald/calendars"
+    /// Local `<year>.json` files that replace the same year in `calendarDirectory`.
+    public var localCalendarDirectory: String = "/etc/evald/calendars"
     public var scanRulesFile: String = "/etc/evald/scan-rules.json"
 
     public init() {}

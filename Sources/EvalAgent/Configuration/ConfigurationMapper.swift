@@ -202,6 +202,9 @@ struct ConfigurationMapper {
         if let v = r.int("min_interval_ms", range: 0...600_000) { s.minIntervalMillis = v }
         if let v = r.bool("default_ratings") { s.defaultRatings = v }
         if let v = r.nonEmptyString("calendar_dir") { s.calendarDirectory = absolute(v, "calendar_dir", &r) ?? s.calendarDirectory }
+        if let v = r.nonEmptyString("local_calendar_dir") {
+            s.localCalendarDirectory = absolute(v, "local_calendar_dir", &r) ?? s.localCalendarDirectory
+        }
         if let v = r.nonEmptyString("scan_rules_file") { s.scanRulesFile = absolute(v, "scan_rules_file", &r) ?? s.scanRulesFile }
         r.reportUnknownKeys()
         return s
@@ -248,18 +251,9 @@ struct ConfigurationMapper {
                 ))
             }
         }
-        if c.platform.appSecretFile == nil, ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"] == nil {
-            issues.add(ConfigurationIssue(
-                .warning, location: "[platform] app_secret_file",
-                message: "not set: the secret must come from systemd credential \"\(c.platform.appSecretCredential)\" (LoadCredential=)"
-            ))
-        }
-        if let file = c.platform.appSecretFile, !FileManager.default.fileExists(atPath: file) {
-            issues.add(ConfigurationIssue(
-                .warning, location: "[platform] app_secret_file", line: issues.locator.key("app_secret_file", section: "platform"),
-                message: "\(file) does not exist (yet)"
-            ))
-        }
+        // Whether the app secret is there and usable is `AppSecretSource`'s
+        // check (evald's start, --check-config, selftest), not the parser's:
+        // evalctl reads this file too and need not see the secret.
     }
 
     private func absolute(_ value: String, _ key: String, _ r: inout TOMLSectionReader) -> String? {

@@ -56,18 +56,32 @@ public final class InstanceLock: Sendable {
         close(descriptor)
     }
 
+    /// What a probe of the lock tells about the daemon.
+    public enum Probe: Sendable, Equatable {
+        case held(pid: Int32?)
+        /// Nobody holds it, or the file does not exist (evald never ran here, or not now).
+        case free
+        /// The lock file (or its directory) cannot be opened: permission or I/O.
+        case cannotTell(errno: Int32)
+    }
+
     /// Whether some process holds the lock right now, without taking it for
     /// longer than a probe: used by evalctl to tell a running daemon.
-    public static func holder(of path: String) -> (held: Bool, pid: Int32?) {
+    public static func probe(_ path: String) -> Probe {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return (false, nil) }
+        guard fd >= 0 else { return errno == ENOENT || errno == ENOTDIR ? .free : .cannotTell(errno: errno) }
         defer { close(fd) }
         let pid = readPID(fd)
         if flock(fd, LOCK_SH | LOCK_NB) == 0 {
             flock(fd, LOCK_UN)
-            return (false, pid)
+            return .free
         }
-        return (true, pid)
+        return .held(pid: pid)
+    }
+
+    public static func holder(of path: String) -> (held: Bool, pid: Int32?) {
+        if case .held(let pid) = probe(path) { return (true, pid) }
+        return (false, nil)
     }
 
     private static func readPID(_ fd: Int32) -> Int32? {

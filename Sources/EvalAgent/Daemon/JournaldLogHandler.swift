@@ -6,17 +6,21 @@ import Musl
 import Foundation
 import Logging
 
-/// Writes one line per log record to stderr with the `<N>` syslog priority
-/// prefix journald understands (sd-daemon(3)), so `journalctl -p warning`
-/// filters evald's lines. No timestamp: journald adds its own.
+/// Writes one line per log record to stderr; when stderr is the journal
+/// (`JournalStream`), with the `<N>` syslog priority prefix journald
+/// understands (sd-daemon(3)), so `journalctl -p warning` filters evald's
+/// lines. No timestamp: journald adds its own. `LogRecordFormatter` escapes
+/// control characters and caps each field.
 public struct JournaldLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     private let label: String
+    private let priorityPrefix: Bool
 
-    public init(label: String, level: Logger.Level) {
+    public init(label: String, level: Logger.Level, priorityPrefix: Bool = JournalStream.isStandardError()) {
         self.label = label
         self.logLevel = level
+        self.priorityPrefix = priorityPrefix
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -40,18 +44,39 @@ public struct JournaldLogHandler: LogHandler {
         source: String, file: String, function: String, line sourceLine: UInt
     ) {
         let merged = metadata.merging(extra ?? [:]) { _, new in new }
-        var line = "<\(Self.priority(of: level))>\(label): \(message)"
-        if !merged.isEmpty {
-            line += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let line = LogRecordFormatter.line(level: level, label: label, message: "\(message)", metadata: merged,
+                                           priorityPrefix: priorityPrefix)
+        Self.writeToStandardError(line)
+    }
+
+    /// One write per line so concurrent records never interleave mid-line.
+    /// The line is escaped, so it holds no NUL: byte count, not strlen.
+    static func writeToStandardError(_ line: String) {
+        let bytes = Array(line.utf8)
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if n <= 0 { if n < 0 && errno == EINTR { continue } else { return } }
+                offset += n
+            }
         }
-        // One write per line so concurrent records never interleave mid-line;
-        // a newline inside a message would split the journal entry, so flatten it.
-        line = line.replacingOccurrences(of: "\n", with: " ⏎ ") + "\n"
-        line.withCString { _ = write(STDERR_FILENO, $0, strlen($0)) }
+    }
+
+    /// A message written before logging is set up (evald refusing its
+    /// configuration): the same escaping and prefix rule as every record,
+    /// one record per line of `message`.
+    public static func writeEarly(level: Logger.Level, label: String, _ message: String) {
+        let prefix = JournalStream.isStandardError()
+        for text in message.split(separator: "\n", omittingEmptySubsequences: true) {
+            writeToStandardError(LogRecordFormatter.line(level: level, label: label, message: String(text), metadata: [:],
+                                                         priorityPrefix: prefix))
+        }
     }
 
     public static func bootstrap(level: Logger.Level) {
-        LoggingSystem.bootstrap { label in JournaldLogHandler(label: label, level: level) }
+        let prefix = JournalStream.isStandardError()
+        LoggingSystem.bootstrap { label in JournaldLogHandler(label: label, level: level, priorityPrefix: prefix) }
     }
 }
 

@@ -33,6 +33,7 @@ public final class AgentMetrics: Sendable {
         var defaultRefusals = 0
         var ledgerUnavailable = 0
         var storeWriteFailures = 0
+        var lastDeliveryAt: Date?
     }
 
     private let counters = Mutex(Counters())
@@ -48,7 +49,9 @@ public final class AgentMetrics: Sendable {
         counters.withLock { c in
             for outcome in outcomes {
                 switch outcome {
-                case .delivered: c.deliveries += 1
+                case .delivered:
+                    c.deliveries += 1
+                    c.lastDeliveryAt = Date()
                 case .rejected: c.rejections += 1
                 case .retry: c.retries += 1
                 }
@@ -86,6 +89,11 @@ public final class AgentMetrics: Sendable {
             metric("evald_queue_waiting_for_retry", "gauge", "Pending records that failed at least once and wait for their next attempt.",
                    [("", "\(gauges.waitingForRetry)")])
         }
+        metric("evald_build_info", "gauge", "Always 1; the labels say which evald this is.",
+               [("{version=\"\(EvaldVersion.current)\"}", "1")])
+        metric("evald_last_successful_delivery_timestamp_seconds", "gauge",
+               "Unix time of the last record the platform accepted since evald started (0: none yet).",
+               [("", String(format: "%.3f", c.lastDeliveryAt?.timeIntervalSince1970 ?? 0))])
         metric("evald_deliveries_total", "counter", "Records the platform accepted (accepted or duplicate).", [("", "\(c.deliveries)")])
         metric("evald_retries_total", "counter", "Records sent back to pending for a retry.", [("", "\(c.retries)")])
         metric("evald_rejections_total", "counter", "Records the platform rejected (dead letters).", [("", "\(c.rejections)")])
@@ -100,6 +108,20 @@ public final class AgentMetrics: Sendable {
         metric("evald_default_rating_refusals_total", "counter", "Default ratings the queue refused; each case stays due and is retried.", [("", "\(c.defaultRefusals)")])
         metric("evald_ledger_unavailable_total", "counter", "Case scans whose ledger state could not be read (presses failed closed).", [("", "\(c.ledgerUnavailable)")])
         metric("evald_store_write_failures_total", "counter", "Case openings or filtered presses the store could not write.", [("", "\(c.storeWriteFailures)")])
+        if let process = ProcessMetrics.read() {
+            metric("process_cpu_seconds_total", "counter", "User and system CPU time spent in seconds.",
+                   [("", String(format: "%.2f", process.cpuSecondsTotal))])
+            metric("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+                   [("", String(format: "%.0f", process.residentMemoryBytes))])
+            metric("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.",
+                   [("", String(format: "%.0f", process.virtualMemoryBytes))])
+            metric("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.",
+                   [("", String(format: "%.2f", process.startTimeSeconds))])
+            metric("process_open_fds", "gauge", "Number of open file descriptors.", [("", "\(process.openFileDescriptors)")])
+            if let max = process.maxFileDescriptors {
+                metric("process_max_fds", "gauge", "Maximum number of open file descriptors.", [("", "\(max)")])
+            }
+        }
         return out
     }
 }

@@ -59,20 +59,25 @@ private final class MetricsHandler: ChannelInboundHandler, @unchecked Sendable {
             let loop = context.eventLoop
             let boundContext = NIOLoopBound(context, eventLoop: loop)
             let handler = NIOLoopBound(self, eventLoop: loop)
-            if request.method == .GET, request.uri == "/metrics" || request.uri.hasPrefix("/metrics?") {
+            let isHead = request.method == .HEAD
+            if request.method == .GET || isHead, request.uri == "/metrics" || request.uri.hasPrefix("/metrics?") {
                 let promise = loop.makePromise(of: String.self)
                 promise.completeWithTask { await self.metrics.render() }
                 promise.futureResult.whenSuccess { text in
                     handler.value.respond(context: boundContext.value, status: .ok,
-                                          contentType: "text/plain; version=0.0.4; charset=utf-8", body: text, keepAlive: keepAlive)
+                                          contentType: "text/plain; version=0.0.4; charset=utf-8", body: text, keepAlive: keepAlive,
+                                          headOnly: isHead)
                 }
             } else {
-                respond(context: context, status: .notFound, contentType: "text/plain", body: "only GET /metrics here\n", keepAlive: keepAlive)
+                respond(context: context, status: .notFound, contentType: "text/plain", body: "only GET or HEAD /metrics here\n",
+                        keepAlive: keepAlive, headOnly: isHead)
             }
         }
     }
 
-    private func respond(context: ChannelHandlerContext, status: HTTPResponseStatus, contentType: String, body: String, keepAlive: Bool) {
+    /// `headOnly`: a HEAD answer, with the Content-Length the GET body would have and no body.
+    private func respond(context: ChannelHandlerContext, status: HTTPResponseStatus, contentType: String, body: String, keepAlive: Bool,
+                         headOnly: Bool) {
         var buffer = context.channel.allocator.buffer(capacity: body.utf8.count)
         buffer.writeString(body)
         var headers = HTTPHeaders()
@@ -80,7 +85,7 @@ private final class MetricsHandler: ChannelInboundHandler, @unchecked Sendable {
         headers.add(name: "Content-Length", value: "\(buffer.readableBytes)")
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        if !headOnly { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
             let channel = context.channel

@@ -48,6 +48,26 @@ public struct OperatorContext: Sendable {
         return OperatorContext(configuration: configuration)
     }
 
+    /// Running, stopped, or cannot tell — what `evalctl status` reports and
+    /// exits with (0 / 3 / 4, as `systemctl status`).
+    public enum Liveness: Sendable, Equatable {
+        case running(pid: Int32?, status: AgentStatus?)
+        case stopped
+        case cannotTell(reason: String)
+    }
+
+    public func liveness() -> Liveness {
+        switch InstanceLock.probe(lockPath) {
+        case .held(let pid): return .running(pid: pid, status: try? AgentStatus.read(from: statusPath))
+        case .free: return .stopped
+        case .cannotTell(let code):
+            let reason = code == EACCES
+                ? "permission denied reading \(lockPath): run evalctl with sudo or as a member of group evald"
+                : "cannot open \(lockPath): \(String(cString: strerror(code)))"
+            return .cannotTell(reason: reason)
+        }
+    }
+
     public func daemon() -> Daemon {
         let probe = InstanceLock.holder(of: lockPath)
         guard probe.held else { return .stopped }
@@ -66,6 +86,8 @@ public struct OperatorContext: Sendable {
         if access(queuePath, R_OK) != 0 && errno == EACCES { throw OperatorError.permission(queuePath) }
         do {
             return try QueueReader(path: queuePath)
+        } catch let error as SQLiteError where OperatorError.isDamage(error) {
+            throw OperatorError.damagedQueue(queuePath, error)
         } catch {
             if access(queuePath, W_OK) != 0 || access(stateDirectory, W_OK) != 0 {
                 // WAL readers need the -shm file; without write access SQLite refuses.
@@ -86,6 +108,14 @@ public struct OperatorError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 
     public static func permission(_ path: String) -> OperatorError {
-        OperatorError("permission denied: \(path) — run evalctl with sudo (or as user evald)")
+        OperatorError("permission denied: \(path) — run evalctl with sudo, or as a member of group evald")
+    }
+
+    /// SQLITE_CORRUPT (11) and SQLITE_NOTADB (26): the file itself is damaged.
+    public static func isDamage(_ error: SQLiteError) -> Bool { error.code == 11 || error.code == 26 }
+
+    public static func damagedQueue(_ path: String?, _ error: SQLiteError) -> OperatorError {
+        OperatorError("the queue file \(path ?? "") is damaged (\(error.message)); do not delete it: "
+            + "docs/queue.md (/usr/share/doc/evald/queue.md) says how to recover its records")
     }
 }

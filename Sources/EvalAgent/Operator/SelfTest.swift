@@ -2,10 +2,17 @@ import EvalCore
 import EvalUplink
 import Foundation
 
-/// `evalctl selftest`: sends one test evaluation through the real uplink path
-/// (configuration → secret → adapter → signed HTTPS request → verdict) to the
-/// configured platform, reporting each step, so a technician commissioning a
-/// counter PC sees exactly which step fails.
+/// `evalctl selftest`: checks the uplink path a technician commissions —
+/// configuration, app secret, name resolution, TCP, TLS, credentials — and
+/// reports each step, so the failing one is plain.
+///
+/// By default it sends **no evaluation**: per `evald-json/1` the platform
+/// checks authentication before the body, so an authenticated request with an
+/// empty `evaluations` array must be answered 400 and the same request with a
+/// deliberately wrong signature 401. Together they prove the platform knows
+/// our app key and secret without a rating landing in any window's statistics.
+/// `.sendTestEvaluation` (evalctl asks for confirmation) also sends one real
+/// test evaluation.
 public enum SelfTest {
     public struct Step: Sendable {
         public var name: String
@@ -13,8 +20,14 @@ public enum SelfTest {
         public var detail: String
     }
 
-    /// The evaluation sent: 非常满意 from the first window, device
-    /// `evalctl-selftest`, so the platform side can recognise and discard it.
+    public enum Mode: Sendable {
+        case credentialsOnly
+        case sendTestEvaluation
+    }
+
+    /// The evaluation sent with `.sendTestEvaluation`: 非常满意 from the first
+    /// window, device `evalctl-selftest`, so the platform side can recognise
+    /// and discard it.
     public static func testEvaluation(for configuration: AgentConfiguration, now: Date = Date()) -> Evaluation {
         let window = configuration.windows.first
         return Evaluation(
@@ -25,7 +38,9 @@ public enum SelfTest {
         )
     }
 
-    public static func run(configuration: AgentConfiguration, report: (Step) -> Void) async -> Bool {
+    public static func run(configuration: AgentConfiguration, mode: Mode = .credentialsOnly,
+                           environment: [String: String] = ProcessInfo.processInfo.environment,
+                           report: (Step) -> Void) async -> Bool {
         let uplink = configuration.uplinkConfiguration
         func step(_ name: String, _ ok: Bool, _ detail: String) -> Bool {
             report(Step(name: name, ok: ok, detail: detail))
@@ -38,25 +53,34 @@ public enum SelfTest {
         }
         guard step("configuration", true, "\(uplink.adapter) → \(uplink.baseURL) as app_key \(uplink.appKey)") else { return false }
 
+        // Exactly as evald: app_secret_file, else the systemd credential.
+        let source = AppSecretSource(platform: configuration.platform, environment: environment)
         let secret: AppSecret
         do {
-            secret = try SecretLoader.load(file: uplink.appSecretFile, credentialName: uplink.appSecretCredential)
+            secret = try source.load()
         } catch {
-            return step("app secret", false, "\(error)")
+            return step("app secret", false, error.description)
         }
-        _ = step("app secret", true, "loaded (\(uplink.appSecretFile ?? "systemd credential \(uplink.appSecretCredential)"))")
+        _ = step("app secret", true, "read from \(source)")
 
-        let adapter = EvaldJSONAdapter(signer: RequestSigner(appKey: uplink.appKey, secret: secret),
-                                       settings: .init(satisfactionScale: uplink.satisfactionScale, pfMap: uplink.pfMap))
-        let evaluation = testEvaluation(for: configuration)
-        let request: UplinkRequest
-        do {
-            request = try adapter.encode([evaluation], basePath: uplink.basePath,
-                                         timestampMillis: Int64(Date().timeIntervalSince1970 * 1000), nonce: NonceGenerator().next())
-        } catch {
-            return step("encode and sign", false, "\(error)")
+        guard let endpoint = SelfTestEndpoint(baseURL: uplink.baseURL) else {
+            return step("name resolution", false, "no host in base_url \(uplink.baseURL)")
         }
-        _ = step("encode and sign", true, "\(request.body.count) bytes, evaluationId \(evaluation.evaluationId)")
+        let addresses: [SelfTestEndpoint.Address]
+        do {
+            addresses = try endpoint.resolve()
+        } catch {
+            return step("name resolution", false, "\(error) (check base_url and /etc/resolv.conf)")
+        }
+        _ = step("name resolution", true, "\(endpoint.host) → \(addresses.map(\.text).joined(separator: ", "))")
+
+        let timeoutMillis = configuration.platform.connectTimeoutMillis
+        do {
+            let reached = try endpoint.reach(addresses, timeoutMillis: timeoutMillis)
+            _ = step("TCP connect", true, "\(reached.text) port \(endpoint.port)")
+        } catch {
+            return step("TCP connect", false, "\(error) (firewall, proxy or platform down)")
+        }
 
         let transport: HTTPUplinkTransport
         do {
@@ -65,30 +89,84 @@ public enum SelfTest {
             return step("TLS setup", false, "\(error) (check ca_file / client_cert_file / client_key_file)")
         }
         defer { Task { try? await transport.shutdown() } }
-        let started = ContinuousClock.now
+        let probe = CredentialProbe(appKey: uplink.appKey, secret: secret, basePath: uplink.basePath)
+
+        // 1. Authenticated, empty: 400 means the platform accepted our key and signature.
+        let authenticated: UplinkResponse
+        do {
+            authenticated = try await transport.send(probe.request(signedCorrectly: true))
+        } catch {
+            let layer = endpoint.isTLS ? "TLS handshake or HTTP request" : "HTTP request"
+            return step(endpoint.isTLS ? "TLS and HTTP" : "HTTP", false, "\(layer) failed: \(error)")
+        }
+        _ = step(endpoint.isTLS ? "TLS and HTTP" : "HTTP", true,
+                 endpoint.isTLS ? "TLS handshake done, HTTP status \(authenticated.status)" : "HTTP status \(authenticated.status) (no TLS: http:// base_url)")
+        switch authenticated.status {
+        case 400: _ = step("credentials", true, "an authenticated request with no evaluations was answered 400, as evald-json/1 says")
+        case 401: return step("credentials", false, "401: the platform refuses app_key \(uplink.appKey) or the app secret, or this PC's clock is more than 300 s off")
+        default: return step("credentials", false, "status \(authenticated.status) for an empty batch; evald-json/1 answers 400 (is base_url the platform's evald-json/1 endpoint?)")
+        }
+
+        // 2. The same with a wrong signature: 401 proves the 400 above was not a platform that ignores signatures.
+        do {
+            let refused = try await transport.send(probe.request(signedCorrectly: false))
+            guard refused.status == 401 else {
+                return step("signature check", false, "a wrong signature was answered \(refused.status), not 401: the platform does not check signatures")
+            }
+            _ = step("signature check", true, "a wrong signature was refused with 401")
+        } catch {
+            return step("signature check", false, "\(error)")
+        }
+
+        guard case .sendTestEvaluation = mode else { return true }
+        return await sendTestEvaluation(configuration: configuration, secret: secret, transport: transport, step: step)
+    }
+
+    private static func sendTestEvaluation(
+        configuration: AgentConfiguration, secret: AppSecret, transport: HTTPUplinkTransport,
+        step: (String, Bool, String) -> Bool
+    ) async -> Bool {
+        let uplink = configuration.uplinkConfiguration
+        let adapter = EvaldJSONAdapter(signer: RequestSigner(appKey: uplink.appKey, secret: secret),
+                                       settings: .init(satisfactionScale: uplink.satisfactionScale, pfMap: uplink.pfMap))
+        let evaluation = testEvaluation(for: configuration)
         let response: UplinkResponse
         do {
+            let request = try adapter.encode([evaluation], basePath: uplink.basePath,
+                                             timestampMillis: Int64(Date().timeIntervalSince1970 * 1000), nonce: NonceGenerator().next())
             response = try await transport.send(request)
         } catch {
-            return step("HTTP request", false, "\(error) (network, DNS, TLS or firewall)")
+            return step("test evaluation", false, "\(error)")
         }
-        let elapsed = ContinuousClock.now - started
-        _ = step("HTTP request", true, "status \(response.status) in \(elapsed.formatted(.units(allowed: [.milliseconds])))")
-
         switch adapter.decode(response, batch: [evaluation.evaluationId]) {
         case .perRecord(let verdicts):
             switch verdicts.first {
-            case .delivered?: return step("platform verdict", true, "accepted: the platform has the test evaluation")
-            case .rejected(_, let reason)?: return step("platform verdict", false, "rejected: \(reason)")
-            case nil: return step("platform verdict", false, "no verdict for the test record")
+            case .delivered?: return step("test evaluation", true, "accepted: evaluationId \(evaluation.evaluationId), window \(evaluation.windowCode)")
+            case .rejected(_, let reason)?: return step("test evaluation", false, "rejected: \(reason) (check area_code, dept_code, the adapter)")
+            case nil: return step("test evaluation", false, "no verdict for the test record")
             }
         case .failure(let failure):
-            let hint: String = switch failure {
-            case .unauthorized: " — check app_key, the app secret and this PC's clock (±300 s)"
-            case .malformedBatch, .tooLarge: " — the platform does not accept our records: check area_code, dept_code, the adapter"
-            default: ""
-            }
-            return step("platform verdict", false, "\(failure)\(hint)")
+            return step("test evaluation", false, "\(failure)")
         }
+    }
+}
+
+/// The two requests that test the credentials without a record.
+struct CredentialProbe {
+    var appKey: String
+    var secret: AppSecret
+    var basePath: String
+
+    static let emptyBatch = Array(#"{"evaluations":[]}"#.utf8)
+
+    func request(signedCorrectly: Bool) -> UplinkRequest {
+        let path = EvaldJSONAdapter.joinPath(basePath, EvaldJSONAdapter.endpoint)
+        // A well-formed signature made with a secret that is certainly not ours.
+        let signer = RequestSigner(appKey: appKey, secret: signedCorrectly ? secret : AppSecret("evalctl selftest: not the secret"))
+        let body = Self.emptyBatch
+        let headers = [HeaderField("Content-Type", "application/json")]
+            + signer.headers(method: "POST", path: path, timestampMillis: Int64(Date().timeIntervalSince1970 * 1000),
+                             nonce: NonceGenerator().next(), body: body)
+        return UplinkRequest(relativePath: EvaldJSONAdapter.endpoint, headers: headers, body: body)
     }
 }

@@ -16,12 +16,34 @@ public enum CalendarDirectory {
     static let maximumFileSize = 256 * 1024
 
     public static func load(from directory: URL) -> Loaded {
+        load(from: directory, overrides: [])
+    }
+
+    /// The shipped calendars, then each override directory (e.g.
+    /// `/etc/evald/calendars`) in turn: a `<year>.json` there replaces the
+    /// same year's shipped file, so next year's notice is added without
+    /// writing under /usr. An override directory that does not exist is fine.
+    public static func load(from directory: URL, overrides: [URL]) -> Loaded {
+        let (shipped, shippedWarnings) = read(directory)
+        var warnings = shippedWarnings
+        var byYear = Dictionary((shipped ?? []).map { ($0.year, $0) }, uniquingKeysWith: { _, last in last })
+        for override in overrides where FileManager.default.fileExists(atPath: override.path) {
+            let (local, localWarnings) = read(override)
+            warnings += localWarnings
+            for file in local ?? [] { byYear[file.year] = file }
+        }
+        if shipped == nil && byYear.isEmpty { return Loaded(calendar: .mondayToFriday, warnings: warnings) }
+        return Loaded(calendar: WorkingDayCalendar(years: byYear.values.sorted { $0.year < $1.year }), warnings: warnings)
+    }
+
+    /// The valid year files of one directory (nil: unreadable), with a warning per problem.
+    static func read(_ directory: URL) -> ([CalendarYearFile]?, [String]) {
         var warnings: [String] = []
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         } catch {
-            return Loaded(calendar: .mondayToFriday, warnings: ["calendar directory \(directory.path) unreadable (\(error)); every year falls back to Monday–Friday"])
+            return (nil, ["calendar directory \(directory.path) unreadable (\(error)); every year falls back to Monday–Friday"])
         }
         var files: [CalendarYearFile] = []
         for name in names.sorted() where name.hasSuffix(".json") {
@@ -47,6 +69,6 @@ public enum CalendarDirectory {
                 warnings.append("calendar file \(name) ignored: \(error)")
             }
         }
-        return Loaded(calendar: WorkingDayCalendar(years: files), warnings: warnings)
+        return (files, warnings)
     }
 }

@@ -37,7 +37,7 @@ public enum SecretLoader {
         } else if let directory = environment["CREDENTIALS_DIRECTORY"] {
             path = (directory as NSString).appendingPathComponent(credentialName)
         } else {
-            throw Failure(description: "no app secret: set uplink.app_secret_file or provide the systemd credential '\(credentialName)'")
+            throw Failure(description: "no app secret: set [platform] app_secret_file or provide the systemd credential '\(credentialName)'")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Failure(description: "cannot read the app secret file \(path)")

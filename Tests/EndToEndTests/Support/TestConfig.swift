@@ -7,6 +7,8 @@ struct TestConfig {
     var platformURL = "http://127.0.0.1:9/api/v1"
     var metricsPort: Int? = nil
     var extra = ""
+    /// No `app_secret_file`: the secret comes from the systemd credential, as under the packaged unit.
+    var secretFromCredential = false
 
     var stateDirectory: String { (directory as NSString).appendingPathComponent("state") }
     var configPath: String { (directory as NSString).appendingPathComponent("evald.toml") }
@@ -18,6 +20,7 @@ struct TestConfig {
     func write() throws {
         try Data("test-secret\n".utf8).write(to: URL(fileURLWithPath: secretPath))
         let metrics = metricsPort.map { "127.0.0.1:\($0)" } ?? ""
+        let secretLine = secretFromCredential ? "" : "app_secret_file = \"\(secretPath)\""
         let text = """
         [agent]
         state_dir = "\(stateDirectory)"
@@ -28,7 +31,7 @@ struct TestConfig {
         [platform]
         base_url = "\(platformURL)"
         app_key = "test-key"
-        app_secret_file = "\(secretPath)"
+        \(secretLine)
         request_timeout_ms = 2000
         backoff_base_ms = 50
         backoff_cap_ms = 500
