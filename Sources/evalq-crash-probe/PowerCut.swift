@@ -138,12 +138,13 @@ enum PowerCut {
                            generator: inout SeededGenerator) throws {
         var lastSync = [Int](repeating: -1, count: names.count)
         for (index, entry) in log.enumerated() where entry.op == Int32(CRASHVFS_SYNC.rawValue) { lastSync[Int(entry.file)] = index }
-        var files = [[UInt8]?](repeating: nil, count: names.count)
+        // Foundation's Data, not [UInt8]: its copies are memcpy even in a debug build.
+        var files = [Data?](repeating: nil, count: names.count)
         for (index, entry) in log.enumerated() {
             let file = Int(entry.file)
             switch entry.op {
             case Int32(CRASHVFS_WRITE.rawValue):
-                var bytes = Array(UnsafeBufferPointer(start: entry.data, count: Int(entry.length)))
+                var length = Int(entry.length)
                 if index > lastSync[file] {
                     switch variant {
                     case 0: continue
@@ -151,25 +152,17 @@ enum PowerCut {
                     default:
                         let roll = generator.next() % 4
                         if roll == 0 { continue }
-                        if roll == 1, bytes.count > 512 {
-                            let sectors = bytes.count / 512
-                            bytes = Array(bytes.prefix(512 * Int(generator.next() % UInt64(sectors))))
-                        }
+                        if roll == 1, length > 512 { length = 512 * Int(generator.next() % UInt64(length / 512)) }
                     }
                 }
-                // Mutated in place: a copy per write would copy the whole file.
-                if files[file] == nil { files[file] = [] }
-                let end = Int(entry.offset) + bytes.count
-                if files[file]!.count < end { files[file]!.append(contentsOf: repeatElement(0, count: end - files[file]!.count)) }
-                files[file]!.replaceSubrange(Int(entry.offset)..<end, with: bytes)
+                guard length > 0, let data = entry.data else { continue }
+                if files[file] == nil { files[file] = Data() }
+                let offset = Int(entry.offset)
+                if files[file]!.count < offset + length { files[file]!.count = offset + length }
+                files[file]!.replaceSubrange(offset..<(offset + length), with: data, count: length)
             case Int32(CRASHVFS_TRUNCATE.rawValue):
-                if files[file] == nil { files[file] = [] }
-                let size = Int(entry.offset)
-                if files[file]!.count > size {
-                    files[file]!.removeSubrange(size...)
-                } else {
-                    files[file]!.append(contentsOf: repeatElement(0, count: size - files[file]!.count))
-                }
+                if files[file] == nil { files[file] = Data() }
+                files[file]!.count = Int(entry.offset)
             case Int32(CRASHVFS_DELETE.rawValue):
                 files[file] = nil
             default:
@@ -179,7 +172,7 @@ enum PowerCut {
         for (index, name) in names.enumerated() {
             guard let content = files[index] else { continue }
             let base = (name as NSString).lastPathComponent
-            try Data(content).write(to: URL(fileURLWithPath: directory + "/" + base))
+            try content.write(to: URL(fileURLWithPath: directory + "/" + base))
         }
     }
 
