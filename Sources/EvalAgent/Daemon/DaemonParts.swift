@@ -34,6 +34,11 @@ struct DaemonParts: Sendable {
             return .init(countsByState: Dictionary(uniqueKeysWithValues: snapshot.counts.map { ($0.key.rawValue, $0.value) }),
                          oldestPendingAgeSeconds: snapshot.oldestPendingAge(now: Date()))
         }
+        metrics.setFollowUpGauges {
+            // The reviews of the last year: older ones are reported, not watched.
+            guard let histories = try? ledger.followUps(since: Date().addingTimeInterval(-366 * 86_400)) else { return nil }
+            return FollowUpGauges(histories.map(\.followUp), today: ShanghaiTime.civilDate(Date()))
+        }
 
         let calendar = configuration.workingDayCalendar()
         for warning in calendar.warnings { logger.warning("\(warning)") }
@@ -63,7 +68,7 @@ struct DaemonParts: Sendable {
         let auditLog = AuditLog(stateDirectory: configuration.agent.stateDirectory)
         let control = ControlServer(path: ControlSocket.path(stateDirectory: configuration.agent.stateDirectory),
                                     logger: Logger(label: "evald.control")) { request in
-            await handle(request, queue: queue, auditLog: auditLog, logger: logger)
+            await handle(request, queue: queue, ledger: ledger, auditLog: auditLog, logger: logger)
         }
 
         let housekeeping = HousekeepingService(queue: queue, logger: Logger(label: "evald.queue"))
@@ -114,8 +119,12 @@ struct DaemonParts: Sendable {
     }
 
     /// Operator writes arriving on the control socket (evalctl queue retry/drop).
-    static func handle(_ request: ControlRequest, queue: EvaluationQueue, auditLog: AuditLog, logger: Logger) async -> ControlResponse {
+    static func handle(_ request: ControlRequest, queue: EvaluationQueue, ledger: CaseLedger, auditLog: AuditLog, logger: Logger) async -> ControlResponse {
         switch request.verb {
+        case .followUp:
+            let response = FollowUpRecording.handle(request, ledger: ledger, auditLog: auditLog)
+            if response.ok { logger.notice("operator \(request.operatorName ?? "unknown"): \(response.message)") }
+            return response
         case .ping:
             return ControlResponse(ok: true, message: "pong")
         case .retry, .drop:

@@ -29,11 +29,16 @@ public final class AgentMetrics: Sendable {
 
     private let counters = Mutex(Counters())
     private let queueGaugesProvider = Mutex<(@Sendable () async -> QueueGauges?)?>(nil)
+    private let followUpGaugesProvider = Mutex<(@Sendable () async -> FollowUpGauges?)?>(nil)
 
     public init() {}
 
     public func setQueueGauges(_ provider: @escaping @Sendable () async -> QueueGauges?) {
         queueGaugesProvider.withLock { $0 = provider }
+    }
+
+    public func setFollowUpGauges(_ provider: @escaping @Sendable () async -> FollowUpGauges?) {
+        followUpGaugesProvider.withLock { $0 = provider }
     }
 
     public func recordOutcomes(_ outcomes: [DeliveryOutcome]) {
@@ -70,6 +75,10 @@ public final class AgentMetrics: Sendable {
                    states.map { ("{state=\"\($0)\"}", "\(gauges.countsByState[$0] ?? 0)") })
             metric("evald_queue_oldest_pending_age_seconds", "gauge", "Age of the oldest pending record (0 when none).",
                    [("", String(format: "%.3f", gauges.oldestPendingAgeSeconds ?? 0))])
+        }
+        let followUpProvider = followUpGaugesProvider.withLock { $0 }
+        if let followUps = await followUpProvider?() {
+            for sample in followUps.samples { metric(sample.name, "gauge", sample.help, [("", sample.value)]) }
         }
         metric("evald_deliveries_total", "counter", "Records the platform accepted (accepted or duplicate).", [("", "\(c.deliveries)")])
         metric("evald_retries_total", "counter", "Records sent back to pending for a retry.", [("", "\(c.retries)")])
