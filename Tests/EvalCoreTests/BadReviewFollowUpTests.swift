@@ -30,7 +30,7 @@ import Testing
         #expect(throws: FollowUpError.notAllowed) { try followUp.apply(Self.steps[2]) }
         #expect(followUp == before)
         #expect(throws: FollowUpError.beforePreviousStep) {
-            try BadReviewFollowUp(Self.review, deadline: Self.day("2026-03-23"), steps: [Self.steps[1], Self.steps[0]])
+            try BadReviewFollowUp(Self.review, deadline: Self.day("2026-03-23"), steps: [Self.steps[0], Self.steps[1], FollowUpStep(.rectify(measures: "倒签"), on: Self.day("2026-03-04"), by: "x")])
         }
     }
 
@@ -38,7 +38,7 @@ import Testing
         for step in Self.steps { #expect(FollowUpStep(step.fields) == step) }
         #expect(FollowUpStep(.init(kind: "verify", day: "2026-03-02", by: "x", text: "t")) == nil)  // no verdict
         #expect(FollowUpStep(.init(kind: "undo", day: "2026-03-02", by: "x", text: "t")) == nil)
-        #expect(FollowUpStep(.init(kind: "rectify", day: "2026-3-2", by: "x", text: "t")) == nil)
+        #expect(FollowUpStep(.init(kind: "rectify", day: "last monday", by: "x", text: "t")) == nil)
     }
 
     @Test func ratesLeaveMistakenReviewsOutAndAreNilWithNothingCounted() throws {
