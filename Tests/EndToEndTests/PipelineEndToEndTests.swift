@@ -74,6 +74,17 @@ struct PipelineEndToEndTests {
         let bad = try await Child.run(Built.executable("evalctl"), ["bad-reviews", "--json", "--config", config.configPath], directory: dir.url.path)
         #expect(bad.status == 0, "\(bad.stderr)")
         #expect(bad.stdout.contains("MS-2026-1129-000002"))
+        // A follow-up step goes through evald's control socket while it runs.
+        let badRows = try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [[String: Any]]
+        let badId = try #require(badRows?.first?["evaluationId"] as? String)
+        let verify = try await Child.run(Built.executable("evalctl"), ["bad-reviews", "verify", badId, "--valid", "--reason", "属实",
+                                                                       "--config", config.configPath], directory: dir.url.path)
+        #expect(verify.status == 0 && verify.stdout.contains("verified"), "\(verify)")
+        let shown = try await Child.run(Built.executable("evalctl"), ["bad-reviews", "show", badId, "--json", "--config", config.configPath],
+                                        directory: dir.url.path)
+        #expect((try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])?["stage"] as? String == "verified", "\(shown)")
+        let audit = try String(contentsOfFile: (config.stateDirectory as NSString).appendingPathComponent("audit.log"), encoding: .utf8)
+        #expect(audit.contains("verb=bad-review-verify evaluationId=\(badId)"))
 
         // The repeated press was filtered, and counted.
         let metricsLine = daemon.stderr.contains("press filtered (repeat)")

@@ -1,3 +1,4 @@
+import EvalCore
 import Foundation
 
 /// One request to the running daemon over its control socket: a JSON line.
@@ -12,6 +13,8 @@ public struct ControlRequest: Codable, Sendable, Equatable {
         case ping
         case retry
         case drop
+        /// Append a step to a bad review's follow-up (`followUpStep`).
+        case followUp
     }
 
     public var verb: Verb
@@ -19,11 +22,14 @@ public struct ControlRequest: Codable, Sendable, Equatable {
     /// Who asked, for the audit line (the peer's uid is checked by the kernel
     /// through the socket's mode; this is informational).
     public var operatorName: String?
+    /// For `followUp`: the step to append.
+    public var followUpStep: FollowUpStep.Fields?
 
-    public init(verb: Verb, evaluationId: String? = nil, operatorName: String? = nil) {
+    public init(verb: Verb, evaluationId: String? = nil, operatorName: String? = nil, followUpStep: FollowUpStep.Fields? = nil) {
         self.verb = verb
         self.evaluationId = evaluationId
         self.operatorName = operatorName
+        self.followUpStep = followUpStep
     }
 }
 

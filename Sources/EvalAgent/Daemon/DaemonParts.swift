@@ -29,11 +29,20 @@ struct DaemonParts: Sendable {
         // Storage first: nothing is read from a device before the queue is open.
         let queue = try EvaluationQueue(configuration: configuration.queueConfiguration, logger: Logger(label: "evald.queue"))
         if let quarantined = queue.quarantinedFile { board.update { $0.quarantinedFile = quarantined } }
+        // Operator follow-up steps (rare, one row each) still go through the
+        // ledger's own connection; the sessions' writes all use the store's writer.
+        // TODO(next round): route FollowUpStore.append through the store's writer too.
+        let ledger = try CaseLedger(path: configuration.queueConfiguration.path)
         metrics.setQueueGauges {
             guard let snapshot = try? queue.snapshot() else { return nil }
             return .init(countsByState: Dictionary(uniqueKeysWithValues: snapshot.counts.map { ($0.key.rawValue, $0.value) }),
                          oldestPendingAgeSeconds: snapshot.oldestPendingAge(now: Date()),
                          undeliveredBadReviews: snapshot.pendingBadReviews, waitingForRetry: snapshot.waitingForRetry)
+        }
+        metrics.setFollowUpGauges {
+            // The reviews of the last year: older ones are reported, not watched.
+            guard let histories = try? ledger.followUps(since: Date().addingTimeInterval(-366 * 86_400)) else { return nil }
+            return FollowUpGauges(histories.map(\.followUp), today: ShanghaiTime.civilDate(Date()))
         }
 
         let calendar = configuration.workingDayCalendar()
@@ -64,7 +73,7 @@ struct DaemonParts: Sendable {
         let auditLog = AuditLog(stateDirectory: configuration.agent.stateDirectory)
         let control = ControlServer(path: ControlSocket.path(stateDirectory: configuration.agent.stateDirectory),
                                     logger: Logger(label: "evald.control")) { request in
-            await handle(request, queue: queue, auditLog: auditLog, logger: logger)
+            await handle(request, queue: queue, ledger: ledger, auditLog: auditLog, logger: logger)
         }
 
         let housekeeping = HousekeepingService(queue: queue, logger: Logger(label: "evald.queue"))
@@ -115,8 +124,12 @@ struct DaemonParts: Sendable {
     }
 
     /// Operator writes arriving on the control socket (evalctl queue retry/drop).
-    static func handle(_ request: ControlRequest, queue: EvaluationQueue, auditLog: AuditLog, logger: Logger) async -> ControlResponse {
+    static func handle(_ request: ControlRequest, queue: EvaluationQueue, ledger: CaseLedger, auditLog: AuditLog, logger: Logger) async -> ControlResponse {
         switch request.verb {
+        case .followUp:
+            let response = FollowUpRecording.handle(request, ledger: ledger, auditLog: auditLog)
+            if response.ok { logger.notice("operator \(request.operatorName ?? "unknown"): \(response.message)") }
+            return response
         case .ping:
             return ControlResponse(ok: true, message: "pong")
         case .retry, .drop:

@@ -38,11 +38,16 @@ public final class AgentMetrics: Sendable {
 
     private let counters = Mutex(Counters())
     private let queueGaugesProvider = Mutex<(@Sendable () async -> QueueGauges?)?>(nil)
+    private let followUpGaugesProvider = Mutex<(@Sendable () async -> FollowUpGauges?)?>(nil)
 
     public init() {}
 
     public func setQueueGauges(_ provider: @escaping @Sendable () async -> QueueGauges?) {
         queueGaugesProvider.withLock { $0 = provider }
+    }
+
+    public func setFollowUpGauges(_ provider: @escaping @Sendable () async -> FollowUpGauges?) {
+        followUpGaugesProvider.withLock { $0 = provider }
     }
 
     public func recordOutcomes(_ outcomes: [DeliveryOutcome]) {
@@ -94,6 +99,10 @@ public final class AgentMetrics: Sendable {
         metric("evald_last_successful_delivery_timestamp_seconds", "gauge",
                "Unix time of the last record the platform accepted since evald started (0: none yet).",
                [("", String(format: "%.3f", c.lastDeliveryAt?.timeIntervalSince1970 ?? 0))])
+        let followUpProvider = followUpGaugesProvider.withLock { $0 }
+        if let followUps = await followUpProvider?() {
+            for sample in followUps.samples { metric(sample.name, "gauge", sample.help, [("", sample.value)]) }
+        }
         metric("evald_deliveries_total", "counter", "Records the platform accepted (accepted or duplicate).", [("", "\(c.deliveries)")])
         metric("evald_retries_total", "counter", "Records sent back to pending for a retry.", [("", "\(c.retries)")])
         metric("evald_rejections_total", "counter", "Records the platform rejected (dead letters).", [("", "\(c.rejections)")])

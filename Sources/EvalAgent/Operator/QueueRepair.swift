@@ -17,35 +17,21 @@ public enum QueueRepair {
         switch context.daemon() {
         case .running:
             let request = ControlRequest(verb: verb == .retry ? .retry : .drop, evaluationId: id.description, operatorName: operatorName)
-            let response: ControlResponse
-            do {
-                response = try ControlClient.send(request, to: context.controlSocketPath)
-            } catch let failure as ControlClient.Failure {
-                throw OperatorError(failure.description)
-            }
-            guard response.ok else { throw OperatorError(response.message) }
-            return response.message
+            return try context.sendToDaemon(request)
         case .stopped:
-            let lock: InstanceLock
-            do {
-                lock = try InstanceLock(path: context.lockPath)
-            } catch let held as InstanceLock.HeldElsewhere {
-                throw OperatorError("evald started meanwhile (\(held)); try again")
-            } catch let failure as InstanceLock.OpenFailed {
-                throw OperatorError(failure.errno == EACCES ? OperatorError.permission(context.lockPath).description : failure.description)
-            }
-            defer { lock.release() }
-            let editor = try QueueEditor(path: context.queuePath, logger: Logger(label: "evalctl.queue"))
-            switch verb {
-            case .retry:
-                try editor.retry(id, now: Date())
-                try context.auditLog.append(verb: "retry", evaluationId: id.description, operatorName: operatorName, detail: "rejected → pending")
-                return "\(id): rejected → pending; evald sends it after its next start"
-            case .drop:
-                let record = try editor.drop(id)
-                try context.auditLog.append(verb: "drop", evaluationId: id.description, operatorName: operatorName,
-                                            detail: "state=\(record.state) record=\(auditJSON(record))")
-                return "\(id): dropped (was \(record.state)); the record is kept in \(context.auditLog.path)"
+            return try context.withInstanceLock {
+                let editor = try QueueEditor(path: context.queuePath, logger: Logger(label: "evalctl.queue"))
+                switch verb {
+                case .retry:
+                    try editor.retry(id, now: Date())
+                    try context.auditLog.append(verb: "retry", evaluationId: id.description, operatorName: operatorName, detail: "rejected → pending")
+                    return "\(id): rejected → pending; evald sends it after its next start"
+                case .drop:
+                    let record = try editor.drop(id)
+                    try context.auditLog.append(verb: "drop", evaluationId: id.description, operatorName: operatorName,
+                                                detail: "state=\(record.state) record=\(auditJSON(record))")
+                    return "\(id): dropped (was \(record.state)); the record is kept in \(context.auditLog.path)"
+                }
             }
         }
     }

@@ -1,0 +1,24 @@
+import EvalCore
+import Foundation
+
+/// The follow-up ledger through the case ledger's own connection (until the
+/// single writer runs `FollowUpStore`'s operations itself).
+extension CaseLedger {
+    public func followUp(of id: EvaluationID) throws -> FollowUpHistory? {
+        try locked { try FollowUpStore.history(of: id, on: $0) }
+    }
+
+    public func followUps(since: Date? = nil, until: Date? = nil) throws -> [FollowUpHistory] {
+        try locked { try FollowUpStore.histories(since: since, until: until, on: $0) }
+    }
+
+    @discardableResult
+    public func appendFollowUpStep(_ step: FollowUpStep, to id: EvaluationID, recordedAt: Date) throws -> FollowUpHistory {
+        try locked { try FollowUpStore.append(step, to: id, recordedAt: recordedAt, on: $0) }
+    }
+
+    @discardableResult
+    public func purgeFollowUpIdentity(of id: EvaluationID) throws -> Bool {
+        try locked { try FollowUpStore.purgeIdentity(of: id, on: $0) }
+    }
+}

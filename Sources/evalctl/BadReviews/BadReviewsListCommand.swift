@@ -1,0 +1,79 @@
+import ArgumentParser
+import EvalAgent
+import EvalCore
+import EvalQueue
+import Foundation
+import Logging
+
+struct BadReviewsListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "The bad-review ledger (差评台账): window, staff, case, time, delivery, deadline, overdue, call-back, follow-up stage."
+    )
+
+    @OptionGroup var options: GlobalOptions
+    @OptionGroup var range: DateRange
+    @Option(help: "Only this window code.")
+    var window: String?
+    @Option(help: "Only this staff login name.")
+    var staff: String?
+    @Option(name: .customLong("case"), help: "Only this case number (办件编号).")
+    var projectNo: String?
+    @Flag(help: "Only follow-ups not closed yet.")
+    var open = false
+    @Flag(help: "Only follow-ups closed (rectified and called back, or mistaken/malicious).")
+    var closed = false
+    @Flag(help: "Only reviews past their rectification deadline and not rectified.")
+    var overdue = false
+    @Option(help: "Only reviews not rectified whose deadline is within N working days (0: today).")
+    var dueWithin: Int?
+    @Option(help: .hidden)
+    var today: CivilDate?
+    @Flag(help: "Show real-name evaluators in clear for the call-back (audit-logged).")
+    var reveal = false
+    @Flag(help: "Machine-readable output.")
+    var json = false
+
+    func validate() throws {
+        if open && closed { throw ValidationError("--open and --closed exclude each other") }
+        if let dueWithin, dueWithin < 0 { throw ValidationError("--due-within counts working days from 0") }
+    }
+
+    func run() throws {
+        let context = try options.context()
+        let reader = try context.reader()
+        let ledger = try FollowUpLedger(context)
+        let query = BadReviewQuery(windowCode: window, staffLoginName: staff, projectNo: projectNo,
+                                   since: range.sinceDate, until: range.untilDate)
+        let day = civilToday(today)
+        let calendar = context.configuration.workingDayCalendar().calendar
+        let followUps = try ledger.followUps(query)
+        let entries = try ledger.ledger.badReviews(query) { id in try reader.record(id)?.state.rawValue }.filter { entry in
+            guard let followUp = followUps[entry.evaluationId]?.followUp else { return !(closed || overdue || dueWithin != nil) }
+            if open && followUp.stage == .closed { return false }
+            if closed && followUp.stage != .closed { return false }
+            if overdue && !followUp.isOverdue(at: day) { return false }
+            if let dueWithin {
+                guard let left = followUp.workingDaysLeft(at: day, calendar: calendar), (0...dueWithin).contains(left) else { return false }
+            }
+            return true
+        }
+        if reveal, entries.contains(where: { $0.evaluator != nil }) {
+            try? context.auditLog.append(verb: "reveal", evaluationId: "-", operatorName: AuditLog.currentOperator,
+                                         detail: "bad-reviews with evaluator identity (\(entries.count) rows)")
+        }
+        var logger = Logger(label: "evalctl")
+        logger.logLevel = .warning
+        let header = BadReviewReport.header + ["stage"]
+        let rows = zip(entries, BadReviewReport.rows(entries, today: day, reveal: reveal, logger: logger)).map { entry, cells in
+            FollowUpPresentation.listRow(cells, header: BadReviewReport.header, followUp: followUps[entry.evaluationId]?.followUp, today: day)
+        }
+        if json {
+            print(Output.json(rows.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }))
+        } else if rows.isEmpty {
+            print("no bad reviews")
+        } else {
+            print(TextTable(header: header, rows: rows).render(), terminator: "")
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+import EvalCore
+
+struct BadReviewsRectifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rectify",
+        abstract: "Record the rectification (整改) done on --date, with the measures taken. Audit-logged."
+    )
+
+    @OptionGroup var step: FollowUpArguments
+    @Option(help: "The measures taken.")
+    var measures: String
+
+    func run() throws { try step.record(.rectify(measures: measures)) }
+}

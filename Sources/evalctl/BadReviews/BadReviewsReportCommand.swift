@@ -1,0 +1,82 @@
+import ArgumentParser
+import EvalAgent
+import EvalCore
+import EvalQueue
+import Foundation
+
+struct BadReviewsReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "The periodic report (通报): per window and per staff counts, 整改率, 回访率, overdue items."
+    )
+
+    @OptionGroup var options: GlobalOptions
+    @OptionGroup var range: DateRange
+    @Option(help: "The month of the ratings (YYYY-MM, Asia/Shanghai); instead of --since/--until.")
+    var month: String?
+    @Option(help: .hidden)
+    var today: CivilDate?
+    @Flag(help: "Machine-readable output.")
+    var json = false
+    @Flag(help: "Comma-separated values, one line per group.")
+    var csv = false
+
+    func validate() throws {
+        if json && csv { throw ValidationError("--json and --csv exclude each other") }
+        if month != nil && (range.since != nil || range.until != nil) { throw ValidationError("--month or --since/--until, not both") }
+        if let month, Self.bounds(month) == nil { throw ValidationError("--month: expected YYYY-MM, got \(month)") }
+    }
+
+    /// The first instant of the month and of the next one.
+    static func bounds(_ month: String) -> (Date, Date)? {
+        let parts = month.split(separator: "-")
+        guard parts.count == 2, let year = Int(parts[0]), let number = Int(parts[1]), (1...12).contains(number) else { return nil }
+        let first = CivilDate(year: year, month: number, day: 1)
+        let next = number == 12 ? CivilDate(year: year + 1, month: 1, day: 1) : CivilDate(year: year, month: number + 1, day: 1)
+        return (ShanghaiTime.startOfDay(first), ShanghaiTime.startOfDay(next))
+    }
+
+    func run() throws {
+        let context = try options.context()
+        let (since, until) = month.flatMap(Self.bounds).map { ($0.0 as Date?, $0.1 as Date?) } ?? (range.sinceDate, range.untilDate)
+        let histories = try FollowUpLedger(context).ledger.followUps(since: since, until: until)
+        let day = civilToday(today)
+        let calendar = context.configuration.workingDayCalendar().calendar
+        let total = FollowUpTally(histories, today: day)
+        let windows = Dictionary(grouping: histories, by: \.windowCode).sorted { $0.key < $1.key }.map { ($0.key, FollowUpTally($0.value, today: day)) }
+        let staff = Dictionary(grouping: histories) { $0.staffLogin ?? "-" }.sorted { $0.key < $1.key }.map { ($0.key, FollowUpTally($0.value, today: day)) }
+        let overdue = histories.filter { $0.followUp.isOverdue(at: day) }
+
+        if json {
+            var object: [String: Any] = [
+                "since": Output.isoTime(since), "until": Output.isoTime(until), "asOf": day.description,
+                "total": total.json,
+                "windows": windows.map { key, tally in tally.json.merging(["window": key]) { $1 } },
+                "staff": staff.map { key, tally in tally.json.merging(["staff": key]) { $1 } },
+            ]
+            object["overdue"] = overdue.map { FollowUpPresentation.json($0, today: day, calendar: calendar) }
+            print(Output.json(object))
+        } else if csv {
+            let rows = [FollowUpTally.csvHeader, total.csv(group: "total", key: "")]
+                + windows.map { $1.csv(group: "window", key: $0) } + staff.map { $1.csv(group: "staff", key: $0) }
+            print(rows.map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\n"))
+        } else {
+            let period = month ?? "\(range.since ?? "start") … \(range.until ?? "now")"
+            print("bad reviews rated \(period), as of \(day)")
+            let rows = [total.textRow("all")] + windows.map { $1.textRow("window \($0)") } + staff.map { $1.textRow("staff \($0)") }
+            print(TextTable(header: FollowUpTally.textHeader, rows: rows).render(), terminator: "")
+            if overdue.isEmpty {
+                print("no overdue rectification")
+            } else {
+                print("overdue:")
+                for history in overdue {
+                    print("  \(history.evaluationId)  window \(history.windowCode)  staff \(history.staffLogin ?? "-")  deadline \(history.followUp.deadline)")
+                }
+            }
+        }
+    }
+
+    static func csvField(_ text: String) -> String {
+        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}

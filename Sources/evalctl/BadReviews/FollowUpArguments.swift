@@ -1,0 +1,41 @@
+import ArgumentParser
+import EvalAgent
+import EvalCore
+import Foundation
+
+extension CivilDate: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+extension Verification: EnumerableFlag {}
+extension CallBackResult: ExpressibleByArgument {}
+
+/// Today in Asia/Shanghai, or `--today` (hidden; tests pin the day).
+func civilToday(_ pinned: CivilDate?) -> CivilDate { pinned ?? ShanghaiTime.civilDate(Date()) }
+
+/// What every follow-up verb shares: the review, the day, who did it, and the
+/// audited write (through evald when it runs, else directly under the instance lock).
+struct FollowUpArguments: ParsableArguments {
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The bad review's evaluationId.")
+    var id: String
+    @Option(help: "The day it was done (yyyy-MM-dd, Asia/Shanghai); default today.")
+    var date: CivilDate?
+    @Option(help: "Who did it; default the operator running evalctl.")
+    var by: String?
+
+    func validate() throws {
+        guard EvaluationID(id) != nil else { throw ValidationError("not an evaluationId: \(id)") }
+    }
+
+    func record(_ action: FollowUpStep.Action) throws {
+        let context = try options.context()
+        let operatorName = AuditLog.currentOperator
+        let step = FollowUpStep(action, on: civilToday(date), by: by ?? operatorName)
+        do {
+            print(try FollowUpRecording.perform(step, id: EvaluationID(id)!, context: context, operatorName: operatorName))
+        } catch {
+            throw Failure("\(error)")
+        }
+    }
+}
