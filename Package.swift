@@ -39,6 +39,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+        // Keeps argc/argv from glibc's constructor call (libfaketime, no /proc: see its .c file).
+        .target(name: "CProcessArguments"),
 
         .target(name: "EvalCore", swiftSettings: swiftSettings),
         .target(
@@ -74,7 +76,7 @@ let package = Package(
         .target(
             name: "EvalAgent",
             dependencies: [
-                "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink",
+                "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "CProcessArguments",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

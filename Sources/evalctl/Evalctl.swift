@@ -3,10 +3,16 @@ import EvalCore
 import ArgumentParser
 import EvalAgent
 
+/// The entry point: parses the arguments glibc gave the process (see
+/// `ProcessArguments`: libfaketime and a root without /proc lose the runtime's).
+@main
+enum EvalctlMain {
+    static func main() async { await Evalctl.main(ProcessArguments.forParsing) }
+}
+
 /// evalctl: the operator's tool for evald. Read verbs work whether or not
 /// evald runs (they read the queue file read-only); writes go through the
 /// running daemon, or take its lock when it is stopped.
-@main
 struct Evalctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evalctl",

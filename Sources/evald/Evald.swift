@@ -3,9 +3,16 @@ import EvalAgent
 import Foundation
 import Logging
 
+/// The entry point: parses the arguments glibc gave the process, not the
+/// Swift runtime's reconstruction of them (lost under libfaketime or without
+/// /proc; see `ProcessArguments`).
+@main
+enum EvaldMain {
+    static func main() async { await Evald.main(ProcessArguments.forParsing) }
+}
+
 /// evald: the counter-evaluator agent. Usually started by systemd
 /// (`systemctl start evald`); by hand for commissioning and the demo.
-@main
 struct Evald: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evald",

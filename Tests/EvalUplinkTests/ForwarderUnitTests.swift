@@ -1,24 +1,40 @@
 import EvalCore
+import EvalTesting
 import EvalUplink
 import Foundation
 import Logging
 import Testing
 
-/// A platform played in-process: an hour ahead of us, refusing timestamps
-/// more than 300 s from its clock with a 401 and its `Date`, as DOMAIN.md says.
-final class PlatformAnHourAhead: UplinkTransport, @unchecked Sendable {
+/// A platform played in-process on the test's wall clock: `skew` ahead of us,
+/// refusing timestamps more than 300 s from its clock with a 401 and its
+/// `Date`, as DOMAIN.md says; or answering every request with `status`.
+final class InProcessPlatform: UplinkTransport, @unchecked Sendable {
     private let lock = NSLock()
     private(set) var timestamps: [Int64] = []
+    private(set) var assessTimes: [[String]] = []
     let adapter = EvaldJSONAdapter(signer: RequestSigner(appKey: "k", secret: AppSecret("s")))
+    let wall: any WallClock
+    let skew: TimeInterval
+    let fixedAnswer: UplinkResponse?
+
+    init(wall: any WallClock, skew: TimeInterval = 3600, fixedAnswer: UplinkResponse? = nil) {
+        self.wall = wall
+        self.skew = skew
+        self.fixedAnswer = fixedAnswer
+    }
 
     func send(_ request: UplinkRequest) async throws -> UplinkResponse {
-        let platformNow = Date().addingTimeInterval(3600)
+        let platformNow = wall.now().addingTimeInterval(skew)
         let timestamp = Int64(request.headers.first { $0.name == "X-Timestamp" }!.value)!
-        lock.withLock { timestamps.append(timestamp) }
+        let batch = try JSONDecoder().decode(EvaldJSONWire.Batch.self, from: Data(request.body))
+        lock.withLock {
+            timestamps.append(timestamp)
+            assessTimes.append(batch.evaluations.map(\.assessTime))
+        }
+        if let fixedAnswer { return fixedAnswer }
         guard abs(Double(timestamp) / 1000 - platformNow.timeIntervalSince1970) <= 300 else {
             return UplinkResponse(status: 401, headers: [HeaderField("Date", HTTPDate.format(platformNow))], body: Array(#"{"error":"stale"}"#.utf8))
         }
-        let batch = try JSONDecoder().decode(EvaldJSONWire.Batch.self, from: Data(request.body))
         let results = batch.evaluations.map { EvaldJSONWire.Result(evaluationId: $0.evaluationId, status: "accepted") }
         return UplinkResponse(status: 200, body: Array(try JSONEncoder().encode(EvaldJSONWire.Results(results: results))))
     }
@@ -26,37 +42,81 @@ final class PlatformAnHourAhead: UplinkTransport, @unchecked Sendable {
     func shutdown() async throws {}
 }
 
-@Suite struct ForwarderUnitTests {
-    @Test func aPlatformWhoseClockDiffersIsFollowed() async throws {
-        let outbox = InMemoryOutbox()
-        let platform = PlatformAnHourAhead()
+/// The forwarder the daemon runs, on a test clock: time moves only when the
+/// test moves it, so nothing here sleeps or measures elapsed time.
+@Suite(.timeLimit(.minutes(1))) struct ForwarderUnitTests {
+    static func forwarder(_ outbox: InMemoryOutbox, _ platform: InProcessPlatform, clock: TestClock) -> UplinkForwarder<TestClock> {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let forwarder = Forwarder(
+        return UplinkForwarder(
             outbox: outbox, adapter: platform.adapter, transport: platform, basePath: "/api/v1",
-            tuning: .init(retryPolicy: RetryPolicy(base: 0.01, cap: 0.05)), logger: logger
+            tuning: .init(retryPolicy: RetryPolicy(base: 0.01, cap: 0.05)), clock: clock, wallClock: clock.wall, logger: logger
         )
+    }
+
+    @Test func aPlatformWhoseClockDiffersIsFollowedInXTimestampButNeverInAssessTime() async throws {
+        let clock = TestClock()
+        let outbox = InMemoryOutbox()
+        let platform = InProcessPlatform(wall: clock.wall)
+        let forwarder = Self.forwarder(outbox, platform, clock: clock)
         let task = Task { try await forwarder.run() }
         defer { task.cancel() }
-        outbox.enqueue(Samples.batch(4))
-        try await eventually("delivered after learning the platform's clock", timeout: 10) { outbox.delivered.count == 4 }
+        let evaluations = (0..<4).map { _ in Samples.evaluation(at: clock.wall.now()) }
+        outbox.enqueue(evaluations, at: clock.wall.now())
+
+        await clock.waitForSleeper()  // the 401 came back; the forwarder backs off on the test clock
+        #expect(outbox.delivered.isEmpty)
+        #expect(forwarder.status.authFailing)
+        clock.advanceToNextDeadline()
+        await outbox.waitForDelivered(4)
+
         let status = forwarder.status
-        #expect(abs(status.platformClockOffset - 3600) < 5)
+        #expect(abs(status.platformClockOffset - 3600) < 2)
         #expect(!status.authFailing && status.consecutiveFailures == 0)
         #expect(platform.timestamps.count == 2)  // one refused, one accepted
+        let sentAt = clock.wall.now().timeIntervalSince1970
+        #expect(abs(Double(platform.timestamps[1]) / 1000 - (sentAt + 3600)) < 2)
+        // assessTime is what the evaluation recorded, in both requests: never moved by the offset.
+        let recorded = evaluations.map(\.assessTime)
+        #expect(platform.assessTimes == [recorded, recorded])
         task.cancel()
         _ = try? await task.value
     }
 
-    @Test func stopsPromptlyWhenCancelled() async throws {
+    @Test func anEvaluationDatedBeforeTheBuildIsHeldNotSent() async throws {
+        // Issue 10: booted with the clock at 2000, the platform accepted ratings dated 2000.
+        let clock = TestClock()
         let outbox = InMemoryOutbox()
-        let platform = PlatformAnHourAhead()
-        let forwarder = Forwarder(outbox: outbox, adapter: platform.adapter, transport: platform, basePath: "/api/v1")
+        let platform = InProcessPlatform(wall: clock.wall, skew: 0)
+        let forwarder = Self.forwarder(outbox, platform, clock: clock)
         let task = Task { try await forwarder.run() }
-        try await Task.sleep(for: .milliseconds(50))
-        let start = ContinuousClock.now
+        defer { task.cancel() }
+        let wrong = Samples.evaluation(at: Date(timeIntervalSince1970: 946_713_600))  // 2000-01-01 08:00 Shanghai
+        let right = Samples.evaluation(at: clock.wall.now())
+        outbox.enqueue([wrong, right], at: clock.wall.now())
+        await outbox.waitForDelivered(1)
+        #expect(outbox.delivered == [right.evaluationId])
+        #expect(platform.assessTimes.flatMap { $0 } == [right.assessTime])
+        #expect(outbox.pendingCount == 1)  // kept, not dropped
         task.cancel()
-        try await task.value
-        #expect(ContinuousClock.now - start < .seconds(1))
+        _ = try? await task.value
+    }
+
+    @Test func cancellingStopsAForwarderWaitingOutAnHourLongRetryAfter() async throws {
+        let clock = TestClock()
+        let outbox = InMemoryOutbox()
+        let busy = UplinkResponse(status: 429, headers: [HeaderField("Retry-After", "3600")])
+        let platform = InProcessPlatform(wall: clock.wall, skew: 0, fixedAnswer: busy)
+        let forwarder = Self.forwarder(outbox, platform, clock: clock)
+        let task = Task { try await forwarder.run() }
+        outbox.enqueue(Samples.batch(2), at: clock.wall.now())
+        await clock.waitForSleeper()
+        let wake = try #require(clock.nextDeadline)
+        #expect(wake.offset >= .seconds(3600))  // Retry-After honoured
+        task.cancel()
+        try await task.value  // returns although the test clock never moved: cancellation, not a timer
+        #expect(clock.now.offset == .zero)
+        #expect(platform.timestamps.count == 1)
+        #expect(outbox.pendingCount == 2 && outbox.delivered.isEmpty)
     }
 }

@@ -3,10 +3,14 @@ import Foundation
 /// A coalescing wake-up: any number of `ring()`s while nobody waits make the
 /// next `wait` return at once; a ring is never lost between "nothing to do"
 /// and "go to sleep". This is what lets the forwarder sleep instead of poll.
-final class Doorbell: @unchecked Sendable {
+/// Deadlines are instants of `C`, so tests wait on a manual clock.
+final class Doorbell<C: Clock>: @unchecked Sendable {
+    let clock: C
     private let lock = NSLock()
     private var rung = false
     private var waiter: CheckedContinuation<Void, Never>?
+
+    init(clock: C) { self.clock = clock }
 
     func ring() {
         let toResume: CheckedContinuation<Void, Never>? = lock.withLock {
@@ -20,12 +24,14 @@ final class Doorbell: @unchecked Sendable {
         toResume?.resume()
     }
 
-    /// Returns on a ring, after `timeout` seconds (nil: no timeout), or on cancellation.
-    func wait(timeout: TimeInterval?) async {
-        let timer: Task<Void, Never>? = timeout.map { seconds in
-            Task { [weak self] in
-                try? await Task.sleep(for: .milliseconds(Int64((max(seconds, 0) * 1000).rounded(.up))))
-                if !Task.isCancelled { self?.ring() }
+    /// Returns on a ring, at `deadline` (nil: none), or on cancellation.
+    func wait(until deadline: C.Instant?) async {
+        let timer: Task<Void, Never>? = deadline.map { deadline in
+            Task { [weak self, clock] in
+                do {
+                    try await clock.sleep(until: deadline, tolerance: nil)
+                    self?.ring()
+                } catch {}
             }
         }
         defer { timer?.cancel() }

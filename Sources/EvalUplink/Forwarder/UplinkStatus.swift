@@ -30,15 +30,3 @@ public struct UplinkStatus: Sendable, Hashable, Codable {
         return parts.joined(separator: "; ")
     }
 }
-
-/// Lock-protected holder so the status can be read from any task without
-/// waiting for the forwarder.
-final class StatusBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = UplinkStatus()
-
-    func read() -> UplinkStatus { lock.withLock { value } }
-
-    @discardableResult
-    func update<T>(_ body: (inout UplinkStatus) -> T) -> T { lock.withLock { body(&value) } }
-}

@@ -49,7 +49,7 @@ final class InMemoryOutbox: Outbox, @unchecked Sendable {
     }
 
     func settle(_ outcomes: [DeliveryOutcome], now: Date) async throws {
-        lock.withLock {
+        let waiters = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
             for outcome in outcomes {
                 switch outcome {
                 case .delivered(let id):
@@ -62,6 +62,24 @@ final class InMemoryOutbox: Outbox, @unchecked Sendable {
                     pending[id]?.notBefore = notBefore
                 }
             }
+            let ready = deliveredWaiters.filter { deliveredIds.count >= $0.count }
+            deliveredWaiters.removeAll { deliveredIds.count >= $0.count }
+            return ready.map(\.continuation)
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    private var deliveredWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+
+    /// Returns once at least `count` records are delivered (a suspension, not a poll).
+    func waitForDelivered(_ count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = lock.withLock {
+                if deliveredIds.count >= count { return true }
+                deliveredWaiters.append((count, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
         }
     }
 

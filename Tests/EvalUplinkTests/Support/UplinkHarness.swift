@@ -26,12 +26,18 @@ final class UplinkHarness: @unchecked Sendable {
     let sim: PlatformSimulatorProcess
     let directory: TemporaryDirectory
     let queue: EvaluationQueue
-    let forwarder: Forwarder
+    private let statusSource: @Sendable () -> UplinkStatus
     private let task: Task<Void, any Error>
+
+    /// The running forwarder's status.
+    var status: UplinkStatus { statusSource() }
 
     static let secret = "uplink-test-secret"
 
-    init(simulatorArguments: [String] = [], simulatorEnvironment: [String: String] = [:], clientSecret: String = UplinkHarness.secret, maxInFlight: Int = 4, batchSize: Int = 100) async throws {
+    /// `clock`: run the forwarder on this test clock instead of the real one
+    /// (then no backoff ever ends unless the test advances it).
+    init(simulatorArguments: [String] = [], simulatorEnvironment: [String: String] = [:], clientSecret: String = UplinkHarness.secret,
+         maxInFlight: Int = 4, batchSize: Int = 100, clock: TestClock? = nil) async throws {
         let sim = try await PlatformSimulatorProcess.start(secret: Self.secret, arguments: simulatorArguments, environment: simulatorEnvironment)
         self.sim = sim
         directory = try TemporaryDirectory(prefix: "evald-uplink")
@@ -44,16 +50,22 @@ final class UplinkHarness: @unchecked Sendable {
             connectTimeout: .seconds(2), readTimeout: .seconds(5),
             batchSize: batchSize, maxInFlight: maxInFlight
         )
-        let forwarder = Forwarder(
-            outbox: queue,
-            adapter: EvaldJSONAdapter(signer: RequestSigner(appKey: sim.appKey, secret: AppSecret(clientSecret))),
-            transport: try HTTPUplinkTransport(configuration: configuration),
-            basePath: configuration.basePath,
-            tuning: .init(batchSize: batchSize, maxInFlight: maxInFlight, retryPolicy: RetryPolicy(base: 0.02, cap: 0.3)),
-            logger: quiet
-        )
-        self.forwarder = forwarder
-        task = Task { try await forwarder.run() }
+        let adapter = EvaldJSONAdapter(signer: RequestSigner(appKey: sim.appKey, secret: AppSecret(clientSecret)))
+        let transport = try HTTPUplinkTransport(configuration: configuration)
+        let tuning = Forwarder.Tuning(batchSize: batchSize, maxInFlight: maxInFlight, retryPolicy: RetryPolicy(base: 0.02, cap: 0.3))
+        if let clock {
+            // The queue still dates records by the real wall clock, so the test clock supplies only the timers.
+            let forwarder = UplinkForwarder(outbox: queue, adapter: adapter, transport: transport, basePath: configuration.basePath,
+                                            tuning: tuning,
+                                            clock: clock, logger: quiet)
+            statusSource = { forwarder.status }
+            task = Task { try await forwarder.run() }
+        } else {
+            let forwarder = Forwarder(outbox: queue, adapter: adapter, transport: transport, basePath: configuration.basePath,
+                                      tuning: tuning, logger: quiet)
+            statusSource = { forwarder.status }
+            task = Task { try await forwarder.run() }
+        }
     }
 
     /// Enqueues concurrently, as presses on several devices would (one group commit for many).
