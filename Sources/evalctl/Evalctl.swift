@@ -7,7 +7,7 @@ import EvalAgent
 /// `ProcessArguments`: libfaketime and a root without /proc lose the runtime's).
 @main
 enum EvalctlMain {
-    static func main() async { await Evalctl.main(ProcessArguments.forParsing) }
+    static func main() async { await Evalctl.run(arguments: ProcessArguments.forParsing) }
 }
 
 /// evalctl: the operator's tool for evald. Read verbs work whether or not
@@ -31,10 +31,10 @@ struct Evalctl: AsyncParsableCommand {
     /// argument-parser's own `main`, except for errors thrown while running
     /// a verb: those are worded by `ErrorReport` (one `error:` prefix, no
     /// usage text, no Foundation dump).
-    static func main() async {
+    static func run(arguments: [String]?) async {
         let command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(arguments)
         } catch {
             exit(withError: error)
         }
