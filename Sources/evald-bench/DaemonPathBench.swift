@@ -52,19 +52,6 @@ struct DaemonPathBench: AsyncParsableCommand {
         }
     }
 
-    /// A driver whose observer only counts: the daemon's observer adds logging
-    /// and counters, not SQL.
-    struct CountingObserver: SessionDriverObserver {
-        func stored(_ evaluation: Evaluation, result: EnqueueResult) {}
-        func refused(_ evaluation: Evaluation, error: any Error) { FileHandle.standardError.write(Data("refused: \(error)\n".utf8)) }
-        func filtered(_ press: FilteredPress) {}
-        func caseOpened(_ opening: CaseOpening, due: DefaultRatingScheduler.Due) {}
-        func writeFailed(_ what: String, error: any Error) { FileHandle.standardError.write(Data("\(what): \(error)\n".utf8)) }
-        func ledgerUnavailable(projectNo: String, error: any Error) {}
-        func defaultsApplied(_ pass: DefaultPass) {}
-        func log(_ event: SessionEvent) {}
-    }
-
     static let window = WindowConfiguration(areaCode: "533103", deptCode: "11533103MB0000000X", hallCode: "H01", windowCode: "W01")
 
     /// Evaluations per second; inputs spaced 10 s apart in the session's
@@ -74,7 +61,7 @@ struct DaemonPathBench: AsyncParsableCommand {
         defer { store.close() }
         let calendar = WorkingDayCalendar.mondayToFriday
         let driver = SessionDriver(store: store, scheduler: DefaultRatingScheduler(calendar: calendar),
-                                   badReviewPolicy: BadReviewPolicy(calendar: calendar), observer: CountingObserver())
+                                   badReviewPolicy: BadReviewPolicy(calendar: calendar), observer: SilentSessionObserver())
         var session = CounterSession<ContinuousClock.Instant>(window: window)
         let wallStart = Date()
         let instantStart = ContinuousClock.now

@@ -38,17 +38,6 @@ enum PowerCut {
         var all: [Acknowledged] { lock.withLock { entries } }
     }
 
-    struct Silent: SessionDriverObserver {
-        func stored(_ evaluation: Evaluation, result: EnqueueResult) {}
-        func refused(_ evaluation: Evaluation, error: any Error) { FileHandle.standardError.write(Data("refused: \(error)\n".utf8)) }
-        func filtered(_ press: FilteredPress) {}
-        func caseOpened(_ opening: CaseOpening, due: DefaultRatingScheduler.Due) {}
-        func writeFailed(_ what: String, error: any Error) { FileHandle.standardError.write(Data("\(what): \(error)\n".utf8)) }
-        func ledgerUnavailable(projectNo: String, error: any Error) {}
-        func defaultsApplied(_ pass: DefaultPass) {}
-        func log(_ event: SessionEvent) {}
-    }
-
     static func run(directory: String, seed: UInt64) async throws -> Int32 {
         let work = directory + "/work"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -89,7 +78,7 @@ enum PowerCut {
         let store = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
         let calendar = WorkingDayCalendar.mondayToFriday
         let scheduler = DefaultRatingScheduler(calendar: calendar)
-        let driver = SessionDriver(store: store, scheduler: scheduler, badReviewPolicy: BadReviewPolicy(calendar: calendar), observer: Silent())
+        let driver = SessionDriver(store: store, scheduler: scheduler, badReviewPolicy: BadReviewPolicy(calendar: calendar), observer: SilentSessionObserver())
         let window = WindowConfiguration(areaCode: "533103", deptCode: "11533103MB0000000X", hallCode: "H01", windowCode: "W01")
         let longAgo = Date().addingTimeInterval(-30 * 86_400)
         try await withThrowingTaskGroup(of: Void.self) { group in

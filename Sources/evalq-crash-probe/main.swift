@@ -86,7 +86,7 @@ case "rate":
     let queue = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
     let policy = BadReviewPolicy(calendar: .mondayToFriday)
     let scheduler = DefaultRatingScheduler(calendar: .mondayToFriday)
-    let driver = SessionDriver(store: queue, scheduler: scheduler, badReviewPolicy: policy, observer: ProbeObserver())
+    let driver = SessionDriver(store: queue, scheduler: scheduler, badReviewPolicy: policy, observer: SilentSessionObserver())
     let now = Date()
     let window = WindowConfiguration(areaCode: "533103", deptCode: "11533103MB0000000X", hallCode: "H01", windowCode: "W01")
     let opening = CaseOpening(ticket: CaseTicket(projectNo: projectNo, taskCode: "T1"), window: window,
@@ -108,16 +108,4 @@ case "powercut":
 default:
     FileHandle.standardError.write(Data("unknown mode \(arguments[1])\n".utf8))
     exit(2)
-}
-
-/// The probe reports refusals on stderr; everything else is silent.
-struct ProbeObserver: SessionDriverObserver {
-    func stored(_ evaluation: Evaluation, result: EnqueueResult) {}
-    func refused(_ evaluation: Evaluation, error: any Error) { FileHandle.standardError.write(Data("refused: \(error)\n".utf8)) }
-    func filtered(_ press: FilteredPress) {}
-    func caseOpened(_ opening: CaseOpening, due: DefaultRatingScheduler.Due) {}
-    func writeFailed(_ what: String, error: any Error) { FileHandle.standardError.write(Data("\(what): \(error)\n".utf8)) }
-    func ledgerUnavailable(projectNo: String, error: any Error) {}
-    func defaultsApplied(_ pass: DefaultPass) {}
-    func log(_ event: SessionEvent) {}
 }

@@ -18,7 +18,7 @@ extension SessionFixture {
         defer { store.close() }
         let calendar = WorkingDayCalendar.mondayToFriday
         let driver = SessionDriver(store: store, scheduler: DefaultRatingScheduler(calendar: calendar),
-                                   badReviewPolicy: BadReviewPolicy(calendar: calendar), observer: FixtureObserver())
+                                   badReviewPolicy: BadReviewPolicy(calendar: calendar), observer: SilentSessionObserver())
         let base = ContinuousClock.now
         guard let start = steps.first?.wall else { return ["fixture has no inputs"] }
         try await seed(initialLedger, into: store, at: start)
@@ -94,17 +94,6 @@ extension SessionFixture {
                 break
             }
         }
-    }
-
-    struct FixtureObserver: SessionDriverObserver {
-        func stored(_ evaluation: Evaluation, result: EnqueueResult) {}
-        func refused(_ evaluation: Evaluation, error: any Error) {}
-        func filtered(_ press: FilteredPress) {}
-        func caseOpened(_ opening: CaseOpening, due: DefaultRatingScheduler.Due) {}
-        func writeFailed(_ what: String, error: any Error) {}
-        func ledgerUnavailable(projectNo: String, error: any Error) {}
-        func defaultsApplied(_ pass: DefaultPass) {}
-        func log(_ event: SessionEvent) {}
     }
 
     struct Rendered {
