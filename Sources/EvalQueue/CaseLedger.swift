@@ -2,7 +2,7 @@ import EvalCore
 import Foundation
 
 /// The counter sessions' persistent memory, in the queue's database file
-/// (its own `Connection`; WAL lets it share the file with the queue's writer):
+/// (a read-only view for evalctl; the daemon writes through the store's one writer):
 ///
 /// - `ledger_cases`: every scanned case with its default-rating due instant
 ///   and whether it was rated or default-rated, so "a case rated once cannot

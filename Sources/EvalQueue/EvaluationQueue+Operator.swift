@@ -14,7 +14,6 @@ extension EvaluationQueue {
     public func record(_ id: EvaluationID) throws -> QueuedRecord? { try reader.record(id) }
 
     /// The id of a citizen's evaluation of case `projectNo` already in the queue
-    /// (for `CaseLedger.applyDueDefaults(queuedEvaluation:)`).
     public func activeEvaluation(forProject projectNo: String) throws -> EvaluationID? {
         try reader.activeEvaluation(forProject: projectNo)
     }

@@ -112,15 +112,9 @@ public final class QueueReader: @unchecked Sendable {
     }
 
     /// The id of a citizen's (active) evaluation of case `projectNo` held in
-    /// the queue in any state, if there is one: what `CaseLedger.applyDueDefaults`
-    /// asks as `queuedEvaluation` so a rated case is never default-rated.
+    /// the queue in any state, if there is one: the durable record of a rating.
     public func activeEvaluation(forProject projectNo: String) throws -> EvaluationID? {
-        try read { db in
-            try db.scalar("""
-                SELECT evaluation_id FROM evaluations
-                WHERE project_no = ? AND evaluation_type = 1 ORDER BY seq LIMIT 1
-                """, [projectNo], as: String.self).flatMap(EvaluationID.init)
-        }
+        try read { db in try LedgerSQL.queuedCitizenEvaluation(of: projectNo, on: db) }
     }
 
     // MARK: The case ledger's reads (the store's writes are in EvaluationQueue+Cases.swift)
