@@ -9,7 +9,9 @@ import Darwin
 /// for tests that kill a real process mid-write, or drive a daemon or CLI.
 ///
 /// stdout lines are collected on a background thread; `nextLine(timeout:)`
-/// and `waitForLines(_:timeout:)` wait on them with a deadline (never a sleep).
+/// and `waitForLines(_:timeout:)` wait on them with a deadline (never a sleep),
+/// on a thread of their own (`onOwnThread`): a waiting test never holds one of
+/// the cooperative pool's threads.
 /// stderr is kept for failure messages. `deinit` kills a still-running child.
 public final class ChildProcess: @unchecked Sendable {
     public struct Timeout: Error, CustomStringConvertible {
@@ -98,7 +100,11 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// The next stdout line not yet returned, waiting at most `timeout`.
     /// Returns nil if stdout closed first; throws `Timeout` when time runs out.
-    public func nextLine(timeout: Duration = .seconds(10)) throws -> String? {
+    public func nextLine(timeout: Duration = .seconds(10)) async throws -> String? {
+        try await onOwnThread { try self.blockingNextLine(timeout: timeout) }
+    }
+
+    private func blockingNextLine(timeout: Duration) throws -> String? {
         let deadline = Date().addingTimeInterval(timeout.seconds)
         condition.lock()
         defer { condition.unlock() }
@@ -114,7 +120,11 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Waits until at least `count` lines have arrived in total; returns them all.
     @discardableResult
-    public func waitForLines(_ count: Int, timeout: Duration = .seconds(10)) throws -> [String] {
+    public func waitForLines(_ count: Int, timeout: Duration = .seconds(10)) async throws -> [String] {
+        try await onOwnThread { try self.blockingWaitForLines(count, timeout: timeout) }
+    }
+
+    private func blockingWaitForLines(_ count: Int, timeout: Duration) throws -> [String] {
         let deadline = Date().addingTimeInterval(timeout.seconds)
         condition.lock()
         defer { condition.unlock() }
@@ -135,7 +145,11 @@ public final class ChildProcess: @unchecked Sendable {
     /// Waits for the child to exit and for its stdout to be fully read;
     /// returns its exit status (or the signal number if killed).
     @discardableResult
-    public func waitForExit(timeout: Duration = .seconds(10)) throws -> Int32 {
+    public func waitForExit(timeout: Duration = .seconds(10)) async throws -> Int32 {
+        try await onOwnThread { try self.blockingWaitForExit(timeout: timeout) }
+    }
+
+    private func blockingWaitForExit(timeout: Duration) throws -> Int32 {
         if exited.wait(timeout: .now() + timeout.seconds) == .timedOut {
             throw Timeout(what: "the child to exit", stderr: stderr)
         }

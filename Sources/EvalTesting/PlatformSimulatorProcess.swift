@@ -33,6 +33,7 @@ public final class PlatformSimulatorProcess: @unchecked Sendable {
     public let port: Int
     public let appKey: String
     public let secretFile: String
+    private let stderrPath: String
     private let process: Process
     private let directory: TemporaryDirectory
 
@@ -41,6 +42,10 @@ public final class PlatformSimulatorProcess: @unchecked Sendable {
     public var rootURL: String { "http://127.0.0.1:\(port)" }
 
     /// Starts the simulator and waits (bounded) until it answers `GET /stats`.
+    ///
+    /// Its stdout and stderr go to files in its own directory, never to a pipe
+    /// nobody reads; when it dies, every error this type throws says how
+    /// (exit status or signal) and quotes the end of its stderr.
     /// - Parameters:
     ///   - arguments: extra flags, e.g. `["--error-rate", "500=0.3"]`.
     ///   - environment: added to the child's environment, e.g. a log level.
@@ -50,49 +55,76 @@ public final class PlatformSimulatorProcess: @unchecked Sendable {
         arguments: [String] = [],
         environment: [String: String] = [:],
         executable: String? = nil,
-        timeout: TimeInterval = 20
+        timeout: Duration = .seconds(60)
     ) async throws -> PlatformSimulatorProcess {
         let directory = try TemporaryDirectory(prefix: "platform-sim")
         let secretFile = directory.path("app-secret")
         try Data(secret.utf8).write(to: URL(fileURLWithPath: secretFile))
+        let stdoutPath = directory.path("stdout")
+        let stderrPath = directory.path("stderr")
+        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let process = Process()
         let simulator = try executable ?? locateExecutable()
-        let simulatorArguments = ["--port", "0", "--app-key", appKey, "--app-secret-file", secretFile] + arguments
         process.executableURL = URL(fileURLWithPath: simulator)
-        process.arguments = simulatorArguments
+        process.arguments = ["--port", "0", "--app-key", appKey, "--app-secret-file", secretFile] + arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
-        let stdout = Pipe()
-        process.standardOutput = stdout
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         try process.run()
 
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
         // First stdout line: "listening on 127.0.0.1:PORT".
-        let port: Int
-        do {
-            port = try await readPort(from: stdout.fileHandleForReading, timeout: timeout) { [pid = process.processIdentifier] in kill(pid, SIGTERM) }
-        } catch {
-            process.terminate()
-            process.waitUntilExit()
-            directory.remove()
-            throw error
+        var port: Int?
+        while port == nil {
+            let text = (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? ""
+            if let newline = text.firstIndex(of: "\n") {
+                let line = String(text[..<newline])
+                guard line.hasPrefix("listening on "), let portText = line.split(separator: ":").last, let bound = Int(portText) else {
+                    Self.end(process)
+                    let failure = Failure(description: "platform-sim printed '\(line)' instead of 'listening on HOST:PORT'")
+                    directory.remove()
+                    throw failure
+                }
+                port = bound
+                break
+            }
+            if !process.isRunning || clock.now >= deadline {
+                Self.end(process)
+                let failure = Failure(description: "platform-sim did not print its port within \(timeout): "
+                    + Self.fate(of: process, stderrPath: stderrPath))
+                directory.remove()
+                throw failure
+            }
+            try await Task.sleep(for: .milliseconds(10))
         }
-        let sim = PlatformSimulatorProcess(port: port, appKey: appKey, secretFile: secretFile, process: process, directory: directory)
-        let deadline = Date().addingTimeInterval(timeout)
+        let sim = PlatformSimulatorProcess(port: port!, appKey: appKey, secretFile: secretFile, stderrPath: stderrPath,
+                                           process: process, directory: directory)
         while true {
-            if (try? await sim.stats()) != nil { return sim }
-            guard Date() < deadline, process.isRunning else {
-                sim.stop()
-                throw Failure(description: "platform-sim on port \(port) did not answer within \(timeout) s")
+            do {
+                _ = try await sim.stats()
+                return sim
+            } catch {
+                guard clock.now < deadline, process.isRunning else {
+                    let failure = Failure(description: "platform-sim on port \(sim.port) did not answer within \(timeout) (\(error)): "
+                        + Self.fate(of: process, stderrPath: stderrPath))
+                    sim.stop()
+                    throw failure
+                }
             }
             try await Task.sleep(for: .milliseconds(20))
         }
     }
 
-    private init(port: Int, appKey: String, secretFile: String, process: Process, directory: TemporaryDirectory) {
+    private init(port: Int, appKey: String, secretFile: String, stderrPath: String, process: Process, directory: TemporaryDirectory) {
         self.port = port
         self.appKey = appKey
         self.secretFile = secretFile
+        self.stderrPath = stderrPath
         self.process = process
         self.directory = directory
     }
@@ -119,14 +151,35 @@ public final class PlatformSimulatorProcess: @unchecked Sendable {
 
     /// Stops the process (SIGTERM, then SIGKILL after 5 s) and removes its files.
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            let deadline = Date().addingTimeInterval(5)
-            while process.isRunning, Date() < deadline { usleep(10_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
+        Self.end(process)
         directory.remove()
+    }
+
+    /// What became of the process: "running", or how it ended, with the end of its stderr.
+    public var fate: String { Self.fate(of: process, stderrPath: stderrPath) }
+
+    private static func end(_ process: Process) {
+        guard process.isRunning else { return }
+        process.terminate()
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(5)
+        while process.isRunning, clock.now < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    private static func fate(of process: Process, stderrPath: String) -> String {
+        let state: String
+        if process.isRunning {
+            state = "still running (pid \(process.processIdentifier))"
+        } else if process.terminationReason == .uncaughtSignal {
+            state = "killed by signal \(process.terminationStatus)"
+        } else {
+            state = "exited with status \(process.terminationStatus)"
+        }
+        let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        let tail = stderr.split(separator: "\n", omittingEmptySubsequences: false).suffix(20).joined(separator: "\n")
+        return tail.isEmpty ? state : "\(state); its stderr ends:\n\(tail)"
     }
 
     deinit { if process.isRunning { process.terminate() } }
@@ -142,7 +195,8 @@ public final class PlatformSimulatorProcess: @unchecked Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             URLSession.shared.dataTask(with: request) { data, response, error in
                 if let error {
-                    continuation.resume(throwing: error)
+                    continuation.resume(throwing: self.process.isRunning ? error
+                        : Failure(description: "\(method) \(path): \(error.localizedDescription); platform-sim \(self.fate)"))
                 } else if let http = response as? HTTPURLResponse, http.statusCode != 200 {
                     continuation.resume(throwing: Failure(description: "\(method) \(path) answered \(http.statusCode)"))
                 } else {
@@ -150,29 +204,6 @@ public final class PlatformSimulatorProcess: @unchecked Sendable {
                 }
             }.resume()
         }
-    }
-
-    /// Reads the first line; on timeout `giveUp` kills the child, which ends the read with EOF.
-    private static func readPort(from handle: FileHandle, timeout: TimeInterval, giveUp: @escaping @Sendable () -> Void) async throws -> Int {
-        let task = Task.detached { () -> String in
-            var line = Data()
-            while true {
-                let chunk = handle.readData(ofLength: 1)
-                if chunk.isEmpty || chunk.first == UInt8(ascii: "\n") { break }
-                line.append(chunk)
-            }
-            return String(decoding: line, as: UTF8.self)
-        }
-        let timer = Task {
-            try await Task.sleep(for: .seconds(timeout))
-            giveUp()
-        }
-        let line = await task.value
-        timer.cancel()
-        guard let portText = line.split(separator: ":").last, let port = Int(portText), line.hasPrefix("listening on ") else {
-            throw Failure(description: "platform-sim printed '\(line)' instead of 'listening on HOST:PORT'")
-        }
-        return port
     }
 
     /// `$PLATFORM_SIM`, else `platform-sim` next to the running test or bench binary.

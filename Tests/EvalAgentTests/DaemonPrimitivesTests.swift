@@ -36,15 +36,18 @@ struct DaemonPrimitivesTests {
     }
 
     @Test func aLoopBusyBeyondItsLimitIsHungAndIdleIsNot() async throws {
-        let beats = Heartbeats()
+        let clock = TestClock()
+        let beats = Heartbeats(clock: clock)
         beats.register(.forwarder, busyLimit: .milliseconds(50))
         beats.register(.devices, busyLimit: .seconds(60))
         #expect(beats.hungLoops().isEmpty)
         beats.busy(.forwarder)
         beats.busy(.devices)
-        let deadline = ContinuousClock.now + .seconds(5)
-        while beats.hungLoops().isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        clock.advance(by: .milliseconds(50))
+        #expect(beats.hungLoops().isEmpty, "busy for exactly the limit is not yet hung")
+        clock.advance(by: .milliseconds(1))
         #expect(beats.hungLoops().map(\.loop) == [.forwarder])
+        #expect(beats.hungLoops().first?.busyFor == .milliseconds(51))
         beats.idle(.forwarder)
         #expect(beats.hungLoops().isEmpty)
         #expect(beats.progress(.forwarder) == 1)

@@ -16,19 +16,19 @@ struct LedgerAtomicityTests {
 
     /// Runs the probe until it has enqueued (and reported) its rating, then
     /// SIGKILLs it before its ledger step. Returns the evaluation id.
-    private func rateAndKill(_ fixture: QueueFixture, projectNo: String, mode: String) throws -> String {
+    private func rateAndKill(_ fixture: QueueFixture, projectNo: String, mode: String) async throws -> String {
         let probe = try BuiltProducts.executable(named: "evalq-crash-probe")
         let child = try ChildProcess(probe, arguments: ["rate", fixture.path, projectNo, mode])
-        let id = try #require(try child.nextLine(timeout: .seconds(30)), "probe stderr: \(child.stderr)")
+        let id = try #require(try await child.nextLine(timeout: .seconds(30)), "probe stderr: \(child.stderr)")
         child.send(SIGKILL)
-        _ = try child.waitForExit(timeout: .seconds(10))
+        _ = try await child.waitForExit(timeout: .seconds(10))
         #expect(child.wasKilledBySignal)
         return id
     }
 
-    @Test func atomicEnqueueKilledBeforeTheLedgerStepLeavesTheCaseRatedAndTheBadReviewListed() throws {
+    @Test func atomicEnqueueKilledBeforeTheLedgerStepLeavesTheCaseRatedAndTheBadReviewListed() async throws {
         let fixture = try QueueFixture()
-        let id = try rateAndKill(fixture, projectNo: "P-KILL-ATOMIC-01", mode: "atomic")
+        let id = try await rateAndKill(fixture, projectNo: "P-KILL-ATOMIC-01", mode: "atomic")
 
         let queue = try fixture.open()
         defer { queue.close() }
@@ -53,7 +53,7 @@ struct LedgerAtomicityTests {
         // The agent's old order (enqueue, then ledger.record on another connection):
         // the ledger's row stays open, but the ledger's answer comes from the queue's row.
         let fixture = try QueueFixture()
-        let id = try rateAndKill(fixture, projectNo: "P-KILL-SEPARATE-01", mode: "separate")
+        let id = try await rateAndKill(fixture, projectNo: "P-KILL-SEPARATE-01", mode: "separate")
 
         let ledger = try CaseLedger(path: fixture.path)
         #expect(try ledger.state(of: "P-KILL-SEPARATE-01") == .rated)

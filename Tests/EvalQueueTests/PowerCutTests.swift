@@ -9,14 +9,14 @@ import Testing
 /// evaluation is there exactly once and the ledger never rates a case twice.
 @Suite("Power-cut simulation")
 struct PowerCutTests {
-    @Test func everyAcknowledgedEvaluationSurvivesEveryCrashState() throws {
+    @Test func everyAcknowledgedEvaluationSurvivesEveryCrashState() async throws {
         // Images on tmpfs when there is one: a thousand file images are written.
         let parent = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         let directory = parent + "/evald-powercut-" + UUID().uuidString.prefix(8)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let probe = try BuiltProducts.executable(named: "evalq-crash-probe")
         let child = try ChildProcess(probe, arguments: ["powercut", directory, "20261202"])
-        let status = try child.waitForExit(timeout: .seconds(1_200))
+        let status = try await child.waitForExit(timeout: .seconds(1_200))
         let lines = child.receivedLines
         let summary = try #require(lines.first { $0.contains("crash states") }, "output: \(lines) \(child.stderr)")
         print(summary)

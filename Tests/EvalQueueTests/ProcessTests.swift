@@ -17,9 +17,9 @@ struct ProcessTests {
         let probe = try BuiltProducts.executable(named: "evalq-crash-probe")
         let child = try ChildProcess(probe, arguments: ["enqueue", fixture.path, "8"])
 
-        try child.waitForLines(400, timeout: .seconds(30))
+        try await child.waitForLines(400, timeout: .seconds(30))
         child.send(SIGKILL)
-        try child.waitForExit(timeout: .seconds(10))
+        try await child.waitForExit(timeout: .seconds(10))
         #expect(child.wasKilledBySignal)
         let reported = child.receivedLines
         #expect(reported.count >= 400)
@@ -43,7 +43,7 @@ struct ProcessTests {
         let target = 1_500
         let probe = try BuiltProducts.executable(named: "evalq-crash-probe")
         let watcher = try ChildProcess(probe, arguments: ["watch", fixture.path, "\(target)"])
-        _ = try watcher.nextLine(timeout: .seconds(20))  // it is reading before we write
+        _ = try await watcher.nextLine(timeout: .seconds(20))  // it is reading before we write
 
         var enqueued = 1
         while enqueued < target {
@@ -55,7 +55,7 @@ struct ProcessTests {
             let claimed = try await queue.claim(limit: 20, now: fixture.now)
             try await queue.settle(claimed.prefix(15).map { .delivered($0.evaluation.evaluationId) }, now: fixture.now)
         }
-        try watcher.waitForExit(timeout: .seconds(60))
+        try await watcher.waitForExit(timeout: .seconds(60))
 
         let snapshots = watcher.receivedLines.map { $0.split(separator: " ").map { Int($0) ?? -1 } }
         #expect(snapshots.count > 2)

@@ -42,12 +42,12 @@ struct SalvageProcedureTests {
         return bin
     }
 
-    static func run(_ script: String, stateDirectory: String, bin: String) throws -> (status: Int32, output: [String], stderr: String) {
+    static func run(_ script: String, stateDirectory: String, bin: String) async throws -> (status: Int32, output: [String], stderr: String) {
         let child = try ChildProcess(URL(fileURLWithPath: "/bin/bash"), arguments: ["-e", "-c", script], environment: [
             "EVALD_STATE_DIR": stateDirectory,
             "PATH": "\(bin):\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")",
         ])
-        let status = try child.waitForExit(timeout: .seconds(60))
+        let status = try await child.waitForExit(timeout: .seconds(60))
         return (status, child.receivedLines, child.stderr)
     }
 
@@ -81,7 +81,7 @@ struct SalvageProcedureTests {
         fresh.close()
 
         let bin = try Self.standIns(in: directory)
-        let result = try Self.run(try Self.procedure(), stateDirectory: directory.url.path, bin: bin)
+        let result = try await Self.run(try Self.procedure(), stateDirectory: directory.url.path, bin: bin)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let line = try #require(result.output.first { $0.hasPrefix("reimported evaluations: ") })
         let reimported = try #require(Int(line.dropFirst("reimported evaluations: ".count)))
@@ -97,12 +97,12 @@ struct SalvageProcedureTests {
         #expect(reimported > undelivered.count / 2, "\(reimported) of \(undelivered.count) re-imported from \(moved)")
     }
 
-    @Test func withoutALiveQueueTheProcedureStopsWithAnError() throws {
+    @Test func withoutALiveQueueTheProcedureStopsWithAnError() async throws {
         let directory = try TemporaryDirectory(prefix: "salvage-empty")
         defer { directory.remove() }
         try Data("not a database".utf8).write(to: URL(fileURLWithPath: directory.path("queue.db.corrupt-20261129T041503Z")))
         let bin = try Self.standIns(in: directory)
-        let result = try Self.run(try Self.procedure(), stateDirectory: directory.url.path, bin: bin)
+        let result = try await Self.run(try Self.procedure(), stateDirectory: directory.url.path, bin: bin)
         #expect(result.status != 0)
         #expect(result.stderr.contains("no live queue.db"))
         #expect(!FileManager.default.fileExists(atPath: directory.path("queue.db")), "the procedure must not create an empty queue")

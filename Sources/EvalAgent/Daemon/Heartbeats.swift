@@ -18,22 +18,30 @@ public final class Heartbeats: Sendable {
     }
 
     private struct Entry {
-        var busySince: ContinuousClock.Instant?
+        /// Time since the clock's origin (see `elapsed`) when the loop took work.
+        var busySince: Duration?
         var limit: Duration
         var progressCount: UInt64 = 0
     }
 
     private let state = Mutex<[Loop: Entry]>([:])
-    private let clock = ContinuousClock()
+    /// Time since this object was made, on the injected clock.
+    private let elapsed: @Sendable () -> Duration
 
-    public init() {}
+    public convenience init() { self.init(clock: ContinuousClock()) }
+
+    /// `clock` measures how long a loop has been busy; tests pass a `TestClock`.
+    public init<C: Clock & Sendable>(clock: C) where C.Duration == Duration {
+        let origin = clock.now
+        elapsed = { origin.duration(to: clock.now) }
+    }
 
     public func register(_ loop: Loop, busyLimit: Duration) {
         state.withLock { $0[loop] = Entry(busySince: nil, limit: busyLimit) }
     }
 
     public func busy(_ loop: Loop) {
-        let now = clock.now
+        let now = elapsed()
         state.withLock { entries in
             if entries[loop]?.busySince == nil { entries[loop]?.busySince = now }
         }
@@ -55,11 +63,11 @@ public final class Heartbeats: Sendable {
 
     /// Loops busy for longer than their limit.
     public func hungLoops() -> [(loop: Loop, busyFor: Duration)] {
-        let now = clock.now
+        let now = elapsed()
         return state.withLock { entries in
             entries.compactMap { loop, entry in
                 guard let since = entry.busySince else { return nil }
-                let busyFor = since.duration(to: now)
+                let busyFor = now - since
                 return busyFor > entry.limit ? (loop, busyFor) : nil
             }
         }
