@@ -43,6 +43,7 @@ public final class QueueReader: @unchecked Sendable {
             let bad = try db.scalar("SELECT count(*) FROM evaluations WHERE state IN ('pending', 'inflight') AND is_bad = 1", as: Int.self) ?? 0
             let oldest = try db.scalar("SELECT min(enqueued_at) FROM evaluations WHERE state IN ('pending', 'inflight')", as: Double.self)
             let retrying = try db.scalar("SELECT count(*) FROM evaluations WHERE state = 'pending' AND attempts > 0", as: Int.self) ?? 0
+            let uncertain = try db.scalar("SELECT count(*) FROM evaluations WHERE state = 'pending' AND last_error LIKE 'time-uncertain%'", as: Int.self) ?? 0
             let delivered = try db.scalar("SELECT max(delivered_at) FROM evaluations WHERE state = 'delivered'", as: Double.self)
             let lastError = try db.prepare("""
                 SELECT evaluation_id, last_error, last_error_at, state FROM evaluations
@@ -57,7 +58,7 @@ public final class QueueReader: @unchecked Sendable {
                 counts: counts, total: total, pendingBadReviews: bad, waitingForRetry: retrying,
                 oldestPendingEnqueuedAt: oldest.map(Date.init(timeIntervalSince1970:)),
                 lastDeliveredAt: delivered.map(Date.init(timeIntervalSince1970:)),
-                lastError: lastError)
+                lastError: lastError, timeUncertain: uncertain)
         }
     }
 

@@ -15,6 +15,9 @@ public struct QueueSnapshot: Sendable, Hashable {
     public var oldestPendingEnqueuedAt: Date?
     public var lastDeliveredAt: Date?
     public var lastError: LastError?
+    /// Pending records held because their assessTime is known to be wrong
+    /// (made while the clock had lost its time): never sent as they are.
+    public var timeUncertain: Int = 0
 
     public func count(_ state: RecordState) -> Int { counts[state] ?? 0 }
 

@@ -2,6 +2,7 @@ import EvalCore
 import ArgumentParser
 import EvalAgent
 import EvalQueue
+import EvalUplink
 import Foundation
 
 /// `evalctl status`. Exit status as `systemctl status`: 0 evald runs, 3 it
@@ -112,7 +113,13 @@ struct StatusReport {
             ] as [String: Any],
             "queue": queue,
             "lastError": lastError.map { ["at": Output.isoTime($0.at), "message": $0.message] as [String: Any] } ?? NSNull(),
-            "clock": status?.clockState ?? NSNull(),
+            "clock": [
+                "trusted": status?.clock.map { $0.trusted } ?? NSNull(),
+                "state": status?.clock?.state ?? NSNull(),
+                "detail": status?.clock?.detail ?? status?.clockState ?? NSNull(),
+                "platformOffsetSeconds": status?.clock?.platformOffsetSeconds ?? NSNull(),
+                "timeUncertainRecords": snapshot?.timeUncertain ?? NSNull(),
+            ] as [String: Any],
             "platformAuthFailing": status.map { $0.platformAuthFailing } ?? NSNull(),
         ]
     }
@@ -130,7 +137,7 @@ struct StatusReport {
         if let status {
             let devices = status.devices.map { "\($0.deviceId)→\($0.windowCode ?? "unbound")\($0.online ? "" : " (offline)")" }
             lines.append("devices online: \(status.devicesOnline) of \(status.devices.count)\(devices.isEmpty ? "" : "  " + devices.joined(separator: ", "))")
-            lines.append("clock:          \(status.clockState)")
+            lines.append("clock:          \(status.clock?.detail ?? status.clockState)")
             if status.platformAuthFailing { lines.append("platform:       REFUSES OUR CREDENTIALS (401): check app_key and the app secret (sudo evalctl selftest)") }
         }
         if let snapshot {
@@ -138,6 +145,9 @@ struct StatusReport {
             lines.append("queue:          待发送 pending \(c(.pending)) (\(snapshot.waitingForRetry) waiting for a retry), 发送中 inflight \(c(.inflight)), 已送达 delivered \(c(.delivered)), 被拒 rejected \(c(.rejected))")
             lines.append("undelivered:    \(snapshot.undelivered) (差评 bad reviews \(snapshot.pendingBadReviews)), oldest \(Output.age(snapshot.oldestPendingAge(now: now)))")
             lines.append("last delivery:  \(Output.time(snapshot.lastDeliveredAt ?? status?.lastDelivery))")
+            if snapshot.timeUncertain > 0 {
+                lines.append("TIME UNCERTAIN: \(snapshot.timeUncertain) record(s) held, not sent: made while the clock had lost its time (evalctl queue list --state pending)")
+            }
             if c(.rejected) > 0 {
                 lines.append("refused:        \(c(.rejected)) record(s) rejected by the platform: evalctl queue list --state rejected")
             }

@@ -89,24 +89,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
-@Suite struct ClockMonitorTests {
-    let floor = Date(timeIntervalSince1970: 1_767_225_600)
-
-    @Test func wallTimeBeforeTheBuildFloorIsWrong() {
-        var monitor = ClockMonitor(floor: floor)
-        let early = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01: RTC battery gone
-        #expect(monitor.observe(ClockSample(wall: early, boot: 10, kernelUnsynchronized: true)) == .beforeBuildFloor(early))
-    }
-
-    @Test func detectsAJumpAgainstBoottime() {
-        var monitor = ClockMonitor(floor: floor, jumpThreshold: 2)
-        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
-        #expect(monitor.observe(ClockSample(wall: t0, boot: 100, kernelUnsynchronized: false)) == .synchronized)
-        #expect(monitor.observe(ClockSample(wall: t0 + 10, boot: 110.5, kernelUnsynchronized: false)) == .synchronized)
-        #expect(monitor.observe(ClockSample(wall: t0 + 3610.5, boot: 120.5, kernelUnsynchronized: false)) == .jumped(by: 3590.5))
-        #expect(monitor.observe(ClockSample(wall: t0 + 3620.5, boot: 130.5, kernelUnsynchronized: true)) == .unsynchronized)
-    }
-
+@Suite struct SystemClockProbeTests {
     @Test func systemProbeReadsTheKernel() {
         let sample = SystemClockProbe.sample()
         #expect(sample.boot > 0)

@@ -37,7 +37,8 @@ struct DaemonParts: Sendable {
             guard let snapshot = try? queue.snapshot() else { return nil }
             return .init(countsByState: Dictionary(uniqueKeysWithValues: snapshot.counts.map { ($0.key.rawValue, $0.value) }),
                          oldestPendingAgeSeconds: snapshot.oldestPendingAge(now: Date()),
-                         undeliveredBadReviews: snapshot.pendingBadReviews, waitingForRetry: snapshot.waitingForRetry)
+                         undeliveredBadReviews: snapshot.pendingBadReviews, waitingForRetry: snapshot.waitingForRetry,
+                         timeUncertain: snapshot.timeUncertain)
         }
         metrics.setFollowUpGauges {
             // The reviews of the last year: older ones are reported, not watched.
@@ -68,6 +69,7 @@ struct DaemonParts: Sendable {
         let forwarder = try Forwarder.make(configuration: configuration.uplinkConfiguration, outbox: outbox,
                                            logger: Logger(label: "evald.uplink"))
         let requestLimit = Duration.milliseconds(configuration.platform.connectTimeoutMillis + configuration.platform.requestTimeoutMillis)
+        metrics.setClock { forwarder.status.clock }
         heartbeats.register(.forwarder, busyLimit: requestLimit * 2 + .seconds(30))
 
         let auditLog = AuditLog(stateDirectory: configuration.agent.stateDirectory)

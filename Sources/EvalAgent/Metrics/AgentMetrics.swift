@@ -1,4 +1,5 @@
 import EvalCore
+import EvalUplink
 import Foundation
 import Synchronization
 
@@ -12,8 +13,11 @@ public final class AgentMetrics: Sendable {
         public var oldestPendingAgeSeconds: Double?
         public var undeliveredBadReviews: Int
         public var waitingForRetry: Int
+        public var timeUncertain: Int
 
-        public init(countsByState: [String: Int], oldestPendingAgeSeconds: Double?, undeliveredBadReviews: Int = 0, waitingForRetry: Int = 0) {
+        public init(countsByState: [String: Int], oldestPendingAgeSeconds: Double?, undeliveredBadReviews: Int = 0, waitingForRetry: Int = 0,
+                    timeUncertain: Int = 0) {
+            self.timeUncertain = timeUncertain
             self.countsByState = countsByState
             self.oldestPendingAgeSeconds = oldestPendingAgeSeconds
             self.undeliveredBadReviews = undeliveredBadReviews
@@ -39,11 +43,17 @@ public final class AgentMetrics: Sendable {
     private let counters = Mutex(Counters())
     private let queueGaugesProvider = Mutex<(@Sendable () async -> QueueGauges?)?>(nil)
     private let followUpGaugesProvider = Mutex<(@Sendable () async -> FollowUpGauges?)?>(nil)
+    private let clockProvider = Mutex<(@Sendable () -> ClockReport)?>(nil)
 
     public init() {}
 
     public func setQueueGauges(_ provider: @escaping @Sendable () async -> QueueGauges?) {
         queueGaugesProvider.withLock { $0 = provider }
+    }
+
+    /// The forwarder's clock judgement, read at scrape time.
+    public func setClock(_ provider: @escaping @Sendable () -> ClockReport) {
+        clockProvider.withLock { $0 = provider }
     }
 
     public func setFollowUpGauges(_ provider: @escaping @Sendable () async -> FollowUpGauges?) {
@@ -93,6 +103,16 @@ public final class AgentMetrics: Sendable {
                    [("", "\(gauges.undeliveredBadReviews)")])
             metric("evald_queue_waiting_for_retry", "gauge", "Pending records that failed at least once and wait for their next attempt.",
                    [("", "\(gauges.waitingForRetry)")])
+            metric("evald_queue_time_uncertain_records", "gauge", "Pending records held, not sent: made while the clock had lost its time.",
+                   [("", "\(gauges.timeUncertain)")])
+        }
+        if let clock = clockProvider.withLock({ $0 })?() {
+            metric("evald_clock_trusted", "gauge", "1 when evaluations made now are dated right (NTP or the platform's clock agrees), else 0.",
+                   [("{state=\"\(clock.state)\"}", clock.trusted ? "1" : "0")])
+            if let offset = clock.platformOffsetSeconds {
+                metric("evald_clock_platform_offset_seconds", "gauge", "The platform's Date minus our wall clock at its last answer.",
+                       [("", String(format: "%.3f", offset))])
+            }
         }
         metric("evald_build_info", "gauge", "Always 1; the labels say which evald this is.",
                [("{version=\"\(EvaldVersion.current)\"}", "1")])

@@ -19,6 +19,9 @@ struct ForwarderService: Service {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await forwarder.run() }
             group.addTask {
+                for await _ in forwarder.statusChanges { publishStatus() }
+            }
+            group.addTask {
                 // Mirror the forwarder's status into the board for evalctl.
                 while !Task.isCancelled {
                     publishStatus()
@@ -43,8 +46,12 @@ struct ForwarderService: Service {
 
     private func publishStatus() {
         let status = forwarder.status
-        board.update(notify: false) { s in
-            s.clockState = "\(status.clock)"
+        // A new clock judgement or credentials state is news: write the status file now.
+        let before = board.snapshot()
+        let news = before.clock?.state != status.clock.state || before.platformAuthFailing != status.authFailing
+        board.update(notify: news) { s in
+            s.clockState = status.clock.detail
+            s.clock = status.clock
             s.platformAuthFailing = status.authFailing
             if let last = status.lastDeliveryAt { s.lastDelivery = max(last, s.lastDelivery ?? last) }
             if let error = status.lastError, let at = status.lastErrorAt, at > (s.lastErrorAt ?? .distantPast) {

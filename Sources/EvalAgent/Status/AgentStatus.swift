@@ -1,3 +1,4 @@
+import EvalUplink
 import Foundation
 
 /// What the running daemon tells evalctl about itself, written atomically to
@@ -29,8 +30,10 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     /// `starting`, `running`, `reloading`, `stopping`.
     public var phase: String
     public var devices: [Device]
-    /// `synchronized`, `unsynchronized`, `jumped`, or `unknown`.
+    /// The clock judgement in words (`clock.detail`), kept for readers of older files.
     public var clockState: String
+    /// Whether evaluations made now are dated right, and why (nil in files of older versions).
+    public var clock: ClockReport?
     public var lastDelivery: Date?
     public var lastError: String?
     public var lastErrorAt: Date?

@@ -56,6 +56,10 @@ public struct ClockTrust: Sendable, Hashable {
         public var isTrusted: Bool { if case .trusted = self { true } else { false } }
     }
 
+    /// Updated whenever this line is touched in a release; a clock earlier
+    /// than this is a PC whose RTC lost power.
+    public static let buildFloor = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
+
     public let bootID: String
     public var buildFloor: Date
     public var jumpThreshold: TimeInterval
@@ -68,7 +72,7 @@ public struct ClockTrust: Sendable, Hashable {
     /// A jump or a platform disagreement since trust was last established.
     private var platformTrustValid = false
 
-    public init(bootID: String, buildFloor: Date = ClockMonitor.buildFloor, jumpThreshold: TimeInterval = 2, tolerance: TimeInterval = 5) {
+    public init(bootID: String, buildFloor: Date = ClockTrust.buildFloor, jumpThreshold: TimeInterval = 2, tolerance: TimeInterval = 5) {
         self.bootID = bootID
         self.buildFloor = buildFloor
         self.jumpThreshold = jumpThreshold

@@ -11,6 +11,14 @@ public enum SystemClockProbe {
         ClockSample(wall: Date(), boot: bootSeconds(), kernelUnsynchronized: kernelUnsynchronized())
     }
 
+    /// This boot's id (`/proc/sys/kernel/random/boot_id`); boottime instants
+    /// compare only within one boot. "unknown" where the file is unreadable.
+    public static let bootID: String = {
+        let text = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? ""
+        let id = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return id.isEmpty ? "unknown" : id
+    }()
+
     public static func bootSeconds() -> TimeInterval {
         #if os(Linux)
         var ts = timespec()

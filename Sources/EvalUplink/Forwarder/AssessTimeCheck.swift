@@ -12,7 +12,7 @@ public enum AssessTimeCheck {
     /// How long a held record waits before it is looked at again.
     public static let holdInterval: TimeInterval = 3600
 
-    public static func isKnownWrong(_ evaluation: Evaluation, floor: Date = ClockMonitor.buildFloor) -> Bool {
+    public static func isKnownWrong(_ evaluation: Evaluation, floor: Date = ClockTrust.buildFloor) -> Bool {
         evaluation.assessedAt < floor
     }
 }

@@ -64,6 +64,7 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
     private let nonces = NonceGenerator()
     private let doorbell: Doorbell<C>
     private let clockWatch = ClockWatch()
+    private let statusChange = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     private let state: Locked<LinkStateMachine<C.Instant>>
     /// Claimed evaluations by id, until settled (the machine deals in ids).
     private let claimed = Locked<[EvaluationID: Evaluation]>([:])
@@ -100,6 +101,10 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
         status.clock = clockWatch.last
         return status
     }
+
+    /// Yields when `status` holds news the status file should show at once
+    /// (a new clock judgement), rather than at the next periodic copy.
+    public var statusChanges: AsyncStream<Void> { statusChange.stream }
 
     // MARK: Service loop
 
@@ -196,6 +201,9 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
             let timestamp = Self.timestampMillis(wall: now, platformOffset: timestampOffset)
             let request = try adapter.encode(batch, basePath: basePath, timestampMillis: timestamp, nonce: nonces.next())
             let response = try await transport.send(request)
+            if let date = response.header("Date").flatMap(HTTPDate.parse), let change = clockWatch.platformAnswered(date: date) {
+                logClock(change)
+            }
             return adapter.decode(response, batch: ids)
         } catch is CancellationError {
             // Stopping: give the records back so the next start sends them at once.
@@ -234,12 +242,15 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
     }
 
     private func checkClock() {
-        guard let state = clockWatch.observeChange() else { return }
-        switch state {
-        case .synchronized, .unknown:
-            logger.info("wall clock: \(state)")
-        case .unsynchronized, .beforeBuildFloor, .jumped:
-            logger.warning("wall clock: \(state); assessTime values recorded now may be wrong")
+        if let change = clockWatch.observeChange() { logClock(change) }
+    }
+
+    private func logClock(_ report: ClockReport) {
+        statusChange.continuation.yield()
+        if report.trusted {
+            logger.notice("wall clock: \(report.detail)")
+        } else {
+            logger.warning("wall clock: \(report.detail); assessTime values recorded now may be wrong")
         }
     }
 }
@@ -272,23 +283,42 @@ public struct ForwarderTuning: Sendable {
     }
 }
 
-/// The forwarder's own clock monitor, sampled on each wake-up.
+/// The forwarder's judgement of the wall clock (`ClockTrust`), fed a sample
+/// of the clocks on each wake-up and the platform's `Date` on each answer.
 final class ClockWatch: @unchecked Sendable {
     private let lock = NSLock()
-    private var monitor = ClockMonitor()
-    private var current = ClockState.unknown
+    private var trust = ClockTrust(bootID: SystemClockProbe.bootID)
+    private var platformOffset: TimeInterval?
+    private var reported: ClockReport?
 
-    /// The state at the last sample.
-    var last: ClockState { lock.withLock { current } }
+    /// The judgement at the last observation.
+    var last: ClockReport { lock.withLock { ClockReport(trust.state, platformOffset: platformOffset) } }
 
-    /// Samples the clocks; returns the new state if it changed.
-    func observeChange() -> ClockState? {
+    /// Samples the clocks; returns the new report if the judgement changed.
+    func observeChange() -> ClockReport? {
         let sample = SystemClockProbe.sample()
         return lock.withLock {
-            let state = monitor.observe(sample)
-            defer { current = state }
-            return state == current ? nil : state
+            trust.observe(sample)
+            return changed()
         }
+    }
+
+    /// The platform answered with this `Date`; returns the new report if the judgement changed.
+    func platformAnswered(date: Date) -> ClockReport? {
+        let sample = SystemClockProbe.sample()
+        return lock.withLock {
+            trust.platformDate(date, at: sample)
+            platformOffset = date.timeIntervalSince(sample.wall)
+            return changed()
+        }
+    }
+
+    /// The report if its state word differs from the last one returned (the offset alone is no change).
+    private func changed() -> ClockReport? {
+        let report = ClockReport(trust.state, platformOffset: platformOffset)
+        guard report.state != reported?.state else { return nil }
+        reported = report
+        return report
     }
 }
 

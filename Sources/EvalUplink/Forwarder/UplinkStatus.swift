@@ -13,7 +13,8 @@ public struct UplinkStatus: Sendable, Hashable, Codable {
     public var delivered: Int = 0
     public var rejected: Int = 0
     public var requests: Int = 0
-    public var clock: ClockState = .unknown
+    /// Whether the wall clock dates evaluations right (ClockTrust's judgement).
+    public var clock: ClockReport = .notYetSampled
     /// Seconds to add to our clock to get the platform's (from a 401's `Date`).
     public var platformClockOffset: TimeInterval = 0
 
