@@ -41,6 +41,8 @@ let package = Package(
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
         // Keeps argc/argv from glibc's constructor call (libfaketime, no /proc: see its .c file).
         .target(name: "CProcessArguments"),
+        // timerfd with TFD_TIMER_CANCEL_ON_SET: wall-clock deadlines re-arm when the clock is set.
+        .target(name: "CClockSet"),
 
         .target(name: "EvalCore", swiftSettings: swiftSettings),
         .target(
@@ -76,7 +78,7 @@ let package = Package(
         .target(
             name: "EvalAgent",
             dependencies: [
-                "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "CProcessArguments",
+                "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "CProcessArguments", "CClockSet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -33,14 +33,14 @@ actor CounterPipeline {
     private var sessions: [String: Session] = [:]
     private var devices: [String: AgentStatus.Device] = [:]
     /// Rings the default-rating loop when a case opens (its due time may be sooner).
-    nonisolated let casesChanged: WakeSignal
+    nonisolated let casesChanged: Doorbell<ContinuousClock>
 
     init(settings: Settings, queue: EvaluationQueue, scheduler: DefaultRatingScheduler,
          badReviewPolicy: BadReviewPolicy, alerts: BadReviewAlerts, metrics: AgentMetrics, heartbeats: Heartbeats,
          board: StatusBoard, logger: Logger) {
         self.settings = settings
         self.matcher = BindingMatcher(settings.bindings)
-        let casesChanged = WakeSignal()
+        let casesChanged = Doorbell(clock: ContinuousClock())
         self.casesChanged = casesChanged
         self.driver = SessionDriver(
             store: queue, scheduler: scheduler, badReviewPolicy: badReviewPolicy,

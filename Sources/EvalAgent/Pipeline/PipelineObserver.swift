@@ -12,7 +12,7 @@ struct PipelineObserver: SessionDriverObserver {
     let board: StatusBoard
     let logger: Logger
     /// Rings the default-rating loop when a case opens (its due time may be sooner).
-    let casesChanged: WakeSignal
+    let casesChanged: Doorbell<ContinuousClock>
 
     func stored(_ evaluation: Evaluation, result: EnqueueResult) {
         metrics.recordPress(evaluation.satisfaction)

@@ -2,17 +2,18 @@ import Foundation
 
 /// A coalescing wake-up: any number of `ring()`s while nobody waits make the
 /// next `wait` return at once; a ring is never lost between "nothing to do"
-/// and "go to sleep". This is what lets the forwarder sleep instead of poll.
-/// Deadlines are instants of `C`, so tests wait on a manual clock.
-final class Doorbell<C: Clock>: @unchecked Sendable {
-    let clock: C
+/// and "go to sleep". This is what lets the forwarder and the default-rating
+/// pass sleep instead of poll. Deadlines are instants of `C`, so tests wait
+/// on a manual clock. One waiter at a time.
+public final class Doorbell<C: Clock>: @unchecked Sendable {
+    public let clock: C
     private let lock = NSLock()
     private var rung = false
     private var waiter: CheckedContinuation<Void, Never>?
 
-    init(clock: C) { self.clock = clock }
+    public init(clock: C) { self.clock = clock }
 
-    func ring() {
+    public func ring() {
         let toResume: CheckedContinuation<Void, Never>? = lock.withLock {
             if let waiter {
                 self.waiter = nil
@@ -25,7 +26,7 @@ final class Doorbell<C: Clock>: @unchecked Sendable {
     }
 
     /// Returns on a ring, at `deadline` (nil: none), or on cancellation.
-    func wait(until deadline: C.Instant?) async {
+    public func wait(until deadline: C.Instant?) async {
         let timer: Task<Void, Never>? = deadline.map { deadline in
             Task { [weak self, clock] in
                 do {
