@@ -91,17 +91,4 @@ extension CaseLedger {
             return entry
         }
     }
-
-    /// Forgets call-back identities of bad reviews whose deadline is before
-    /// `day` (rule 6: kept only as long as needed). Returns how many.
-    @discardableResult
-    public func purgeBadReviewIdentities(deadlineBefore day: CivilDate) throws -> Int {
-        try locked { db in
-            try db.prepare("""
-                UPDATE bad_reviews SET evaluator_name = NULL, evaluator_cert = NULL
-                WHERE deadline < ? AND evaluator_name IS NOT NULL
-                """).run([day.description])
-            return db.changes
-        }
-    }
 }

@@ -64,6 +64,16 @@ public final class QueueReader: @unchecked Sendable {
 
     public func counts() throws -> [RecordState: Int] { try snapshot().counts }
 
+    /// The follow-ups of bad reviews rated in [since, until), oldest first.
+    public func followUps(since: Date? = nil, until: Date? = nil) throws -> [FollowUpHistory] {
+        try read { try FollowUpStore.historiesInTransaction(since: since, until: until, on: $0) }
+    }
+
+    /// The deadline alerts already sent (`deadline_alerts`).
+    public func deadlineAlertsSent() throws -> Set<DeadlineAlert.Key> {
+        try read { try LedgerSQL.deadlineAlertsSent(on: $0) }
+    }
+
     /// Records matching `query`, in enqueue order (or its reverse).
     public func list(_ query: QueueListQuery = QueueListQuery()) throws -> [QueuedRecord] {
         var conditions: [String] = []

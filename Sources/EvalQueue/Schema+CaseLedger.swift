@@ -2,7 +2,7 @@
 ///
 /// The ledger holds no evaluator identity except the name and certificate
 /// number of a real-name bad review, which the call-back (回访) needs; they are
-/// purged once the rectification deadline has passed (`purgeBadReviewIdentities`).
+/// purged once the call-back is done or none is needed (`FollowUpStore`).
 extension Schema {
     static let caseLedger: [Migration] = [
         Migration("ledger-001-cases", """

@@ -30,5 +30,16 @@ extension Schema {
             CREATE TRIGGER bad_review_steps_append_only BEFORE UPDATE ON bad_review_steps
             BEGIN SELECT RAISE(ABORT, 'bad_review_steps is append-only'); END;
             """),
+        // The deadline alerts given, so that a restart does not give them twice;
+        // an extension's new deadline is a new key, alerted again.
+        Migration("ledger-102-deadline-alerts", """
+            CREATE TABLE deadline_alerts (
+                evaluation_id TEXT NOT NULL REFERENCES bad_reviews(evaluation_id),
+                kind          TEXT NOT NULL CHECK (kind IN ('rectification-deadline-near', 'rectification-deadline-passed')),
+                deadline      TEXT NOT NULL CHECK (deadline GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+                given_at      REAL NOT NULL,
+                PRIMARY KEY (evaluation_id, kind, deadline)
+            ) STRICT, WITHOUT ROWID;
+            """),
     ]
 }

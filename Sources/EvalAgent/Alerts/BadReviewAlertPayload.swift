@@ -4,6 +4,8 @@ import EvalCore
 /// names, plus the rectification deadline and call-back need. Identity is
 /// masked unless the configuration asks for clear text.
 struct BadReviewAlertPayload: Encodable {
+    /// Which alert this is: `bad-review` (see `DeadlineAlertPayload` for the others).
+    var event = "bad-review"
     var evaluationId: String
     var satisfaction: Int
     var satisfactionName: String
@@ -50,5 +52,32 @@ struct BadReviewAlertPayload: Encodable {
         personalDataMasked = !includePersonalData
         rectificationDeadline = deadline.description
         callBackNeeded = BadReviewPolicy.needsCallBack(evaluation)
+    }
+}
+
+/// What the alert command reads for a rectification deadline that is near or
+/// has passed: no personal data at all (the review is identified by its id,
+/// window and staff login; `evalctl bad-reviews show ID` has the rest).
+struct DeadlineAlertPayload: Encodable {
+    /// `rectification-deadline-near` or `rectification-deadline-passed`.
+    var event: String
+    var evaluationId: String
+    var windowCode: String
+    var staffLogin: String?
+    var ratedOn: String
+    var rectificationDeadline: String
+    /// Working days to the deadline: 0 on it, negative once past.
+    var workingDaysLeft: Int
+    var stage: String
+
+    init(_ alert: DeadlineAlert, windowCode: String, staffLogin: String?, followUp: BadReviewFollowUp) {
+        event = alert.kind.rawValue
+        evaluationId = alert.evaluationId.description
+        self.windowCode = windowCode
+        self.staffLogin = staffLogin
+        ratedOn = followUp.review.ratedOn.description
+        rectificationDeadline = alert.deadline.description
+        workingDaysLeft = alert.workingDaysLeft
+        stage = followUp.stage.rawValue
     }
 }

@@ -58,22 +58,41 @@ public final class BadReviewAlerts: Service, Sendable {
         guard let configuration else { return nil }
         let payload = BadReviewAlertPayload(evaluation, deadline: policy.rectificationDeadline(for: evaluation),
                                             includePersonalData: configuration.includePersonalData)
+        return await run(payload, event: "bad-review", evaluationId: evaluation.evaluationId, configuration: configuration)
+    }
+
+    /// A rectification deadline near or passed: a warning log line always, and
+    /// the command when one is configured. Returns nil when there is none.
+    public func deadline(_ alert: DeadlineAlert, windowCode: String, staffLogin: String?, followUp: BadReviewFollowUp) async -> AlertCommandOutcome? {
+        let what = alert.kind == .passed
+            ? "bad review NOT RECTIFIED: its deadline \(alert.deadline) has passed (\(-alert.workingDaysLeft) working day(s) ago)"
+            : "bad review to rectify: deadline \(alert.deadline), \(alert.workingDaysLeft) working day(s) left"
+        logger.warning("\(what); record the step with evalctl bad-reviews", metadata: [
+            "evaluationId": "\(alert.evaluationId)", "window": "\(windowCode)", "stage": "\(followUp.stage.rawValue)",
+        ])
+        guard let configuration else { return nil }
+        let payload = DeadlineAlertPayload(alert, windowCode: windowCode, staffLogin: staffLogin, followUp: followUp)
+        return await run(payload, event: alert.kind.rawValue, evaluationId: alert.evaluationId, configuration: configuration)
+    }
+
+    private func run(_ payload: some Encodable, event: String, evaluationId: EvaluationID,
+                     configuration: AlertCommandConfiguration) async -> AlertCommandOutcome? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let json = try? encoder.encode(payload) else { return nil }
         let outcome = await runner.run(configuration.command, stdin: Array(json) + [0x0A], timeout: configuration.timeout)
-        let metadata: Logger.Metadata = ["evaluationId": "\(evaluation.evaluationId)", "command": "\(configuration.command.first ?? "")"]
+        let metadata: Logger.Metadata = ["evaluationId": "\(evaluationId)", "command": "\(configuration.command.first ?? "")"]
         switch outcome {
         case .exited(status: 0):
-            logger.debug("bad-review alert sent", metadata: metadata)
+            logger.debug("\(event) alert sent", metadata: metadata)
         case .exited(let status):
-            logger.error("bad-review alert command failed with status \(status)", metadata: metadata)
+            logger.error("\(event) alert command failed with status \(status)", metadata: metadata)
         case .killedBySignal(let signal):
-            logger.error("bad-review alert command killed by signal \(signal)", metadata: metadata)
+            logger.error("\(event) alert command killed by signal \(signal)", metadata: metadata)
         case .timedOut:
-            logger.error("bad-review alert command hung; killed after \(configuration.timeout)", metadata: metadata)
+            logger.error("\(event) alert command hung; killed after \(configuration.timeout)", metadata: metadata)
         case .failedToStart(let code):
-            logger.error("bad-review alert command could not start: \(String(cString: strerror(code)))", metadata: metadata)
+            logger.error("\(event) alert command could not start: \(String(cString: strerror(code)))", metadata: metadata)
         }
         return outcome
     }

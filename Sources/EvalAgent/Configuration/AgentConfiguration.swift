@@ -221,6 +221,8 @@ public struct AlertSection: Sendable, Equatable {
     public var timeoutMillis: Int = 10_000
     /// Personal data stays masked in the alert unless the operator opts in.
     public var revealPersonalData: Bool = false
+    /// A rectification deadline this many working days away (or fewer) is "near".
+    public var deadlineNearWorkingDays: Int = 3
 
     public init() {}
 }

@@ -221,6 +221,7 @@ struct ConfigurationMapper {
         }
         if let v = r.int("timeout_ms", range: 100...600_000) { s.timeoutMillis = v }
         if let v = r.bool("reveal_personal_data") { s.revealPersonalData = v }
+        if let v = r.int("deadline_near_working_days", range: 0...15) { s.deadlineNearWorkingDays = v }
         r.reportUnknownKeys()
         return s
     }

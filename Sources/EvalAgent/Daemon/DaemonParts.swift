@@ -29,10 +29,6 @@ struct DaemonParts: Sendable {
         // Storage first: nothing is read from a device before the queue is open.
         let queue = try EvaluationQueue(configuration: configuration.queueConfiguration, logger: Logger(label: "evald.queue"))
         if let quarantined = queue.quarantinedFile { board.update { $0.quarantinedFile = quarantined } }
-        // Operator follow-up steps (rare, one row each) still go through the
-        // ledger's own connection; the sessions' writes all use the store's writer.
-        // TODO(next round): route FollowUpStore.append through the store's writer too.
-        let ledger = try CaseLedger(path: configuration.queueConfiguration.path)
         metrics.setQueueGauges {
             guard let snapshot = try? queue.snapshot() else { return nil }
             return .init(countsByState: Dictionary(uniqueKeysWithValues: snapshot.counts.map { ($0.key.rawValue, $0.value) }),
@@ -42,7 +38,7 @@ struct DaemonParts: Sendable {
         }
         metrics.setFollowUpGauges {
             // The reviews of the last year: older ones are reported, not watched.
-            guard let histories = try? ledger.followUps(since: Date().addingTimeInterval(-366 * 86_400)) else { return nil }
+            guard let histories = try? await queue.followUps(since: Date().addingTimeInterval(-366 * 86_400)) else { return nil }
             return FollowUpGauges(histories.map(\.followUp), today: ShanghaiTime.civilDate(Date()))
         }
 
@@ -73,10 +69,15 @@ struct DaemonParts: Sendable {
         heartbeats.register(.forwarder, busyLimit: requestLimit * 2 + .seconds(30))
 
         let auditLog = AuditLog(stateDirectory: configuration.agent.stateDirectory)
+        let followUpRecorded = Doorbell(clock: ContinuousClock())
         let control = ControlServer(path: ControlSocket.path(stateDirectory: configuration.agent.stateDirectory),
                                     logger: Logger(label: "evald.control")) { request in
-            await handle(request, queue: queue, ledger: ledger, auditLog: auditLog, logger: logger)
+            await handle(request, queue: queue, auditLog: auditLog, followUpRecorded: followUpRecorded, logger: logger)
         }
+
+        let deadlines = RectificationDeadlineService(
+            queue: queue, calendar: calendar.calendar, nearWorkingDays: configuration.alert.deadlineNearWorkingDays,
+            alerts: alerts, wake: followUpRecorded, logger: Logger(label: "evald.alert"))
 
         let housekeeping = HousekeepingService(queue: queue, logger: Logger(label: "evald.queue"))
         let configPath = configuration.sourcePath
@@ -89,6 +90,7 @@ struct DaemonParts: Sendable {
                 Named(name: "defaults", service: DefaultRatingService(pipeline: pipeline, logger: logger)),
                 Named(name: "devices", service: devices),
                 Named(name: "housekeeping", service: housekeeping),
+                Named(name: "deadlines", service: deadlines),
                 Named(name: "control", service: control),
             ],
             reload: {
@@ -126,11 +128,15 @@ struct DaemonParts: Sendable {
     }
 
     /// Operator writes arriving on the control socket (evalctl queue retry/drop).
-    static func handle(_ request: ControlRequest, queue: EvaluationQueue, ledger: CaseLedger, auditLog: AuditLog, logger: Logger) async -> ControlResponse {
+    static func handle(_ request: ControlRequest, queue: EvaluationQueue, auditLog: AuditLog,
+                       followUpRecorded: Doorbell<ContinuousClock>, logger: Logger) async -> ControlResponse {
         switch request.verb {
         case .followUp:
-            let response = FollowUpRecording.handle(request, ledger: ledger, auditLog: auditLog)
-            if response.ok { logger.notice("operator \(request.operatorName ?? "unknown"): \(response.message)") }
+            let response = await FollowUpRecording.handle(request, queue: queue, auditLog: auditLog)
+            if response.ok {
+                logger.notice("operator \(request.operatorName ?? "unknown"): \(response.message)")
+                followUpRecorded.ring()
+            }
             return response
         case .ping:
             return ControlResponse(ok: true, message: "pong")

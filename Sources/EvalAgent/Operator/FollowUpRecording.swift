@@ -24,11 +24,17 @@ public enum FollowUpRecording {
         }
     }
 
-    /// The write itself, shared by evalctl (daemon stopped) and the daemon's control socket handler.
+    /// The write with evald stopped (evalctl holds the instance lock: the only writer).
     public static func apply(_ step: FollowUpStep, id: EvaluationID, ledger: CaseLedger, auditLog: AuditLog, operatorName: String, now: Date) throws -> String {
         let before = try ledger.followUp(of: id)
         let history = try ledger.appendFollowUpStep(step, to: id, recordedAt: now)
         let purged = before?.identityStored == true && !history.identityStored
+        return try audit(step, id: id, history: history, purged: purged, auditLog: auditLog, operatorName: operatorName, now: now)
+    }
+
+    /// One audit line for a recorded step, and the operator's one-line answer.
+    static func audit(_ step: FollowUpStep, id: EvaluationID, history: FollowUpHistory, purged: Bool,
+                      auditLog: AuditLog, operatorName: String, now: Date) throws -> String {
         let fields = step.fields
         var detail = "follow-up step=\(history.records.count) kind=\(fields.kind) day=\(fields.day) by=\(fields.by)"
         if let verification = fields.verification { detail += " verification=\(verification)" }
@@ -40,8 +46,8 @@ public enum FollowUpRecording {
             + (purged ? "; evaluator identity purged" : "")
     }
 
-    /// A control request's step, checked, applied and answered.
-    static func handle(_ request: ControlRequest, ledger: CaseLedger, auditLog: AuditLog) -> ControlResponse {
+    /// A control request's step, checked, written by the daemon's store writer, audited and answered.
+    static func handle(_ request: ControlRequest, queue: EvaluationQueue, auditLog: AuditLog) async -> ControlResponse {
         guard let text = request.evaluationId, let id = EvaluationID(text) else {
             return ControlResponse(ok: false, message: "not an evaluationId: \(request.evaluationId ?? "(none)")")
         }
@@ -49,8 +55,10 @@ public enum FollowUpRecording {
             return ControlResponse(ok: false, message: "malformed follow-up step")
         }
         do {
-            return ControlResponse(ok: true, message: try apply(step, id: id, ledger: ledger, auditLog: auditLog,
-                                                               operatorName: request.operatorName ?? "unknown", now: Date()))
+            let now = Date()
+            let appended = try await queue.appendFollowUpStep(step, to: id, recordedAt: now)
+            return ControlResponse(ok: true, message: try audit(step, id: id, history: appended.history, purged: appended.purgedIdentity,
+                                                               auditLog: auditLog, operatorName: request.operatorName ?? "unknown", now: now))
         } catch {
             return ControlResponse(ok: false, message: "\(error)")
         }

@@ -99,4 +99,21 @@ enum LedgerSQL {
             """).run([press.windowCode, press.deviceId, press.rating.rawValue, press.reason.rawValue,
                       press.pressedAt.timeIntervalSince1970, press.projectNo, press.hadIdentity])
     }
+
+    // MARK: Deadline alerts
+
+    static func deadlineAlertsSent(on db: Connection) throws -> Set<DeadlineAlert.Key> {
+        let keys = try db.prepare("SELECT evaluation_id, kind, deadline FROM deadline_alerts").rows { row -> DeadlineAlert.Key? in
+            guard let id = row.column(0, as: String.self).flatMap(EvaluationID.init),
+                  let kind = row.column(1, as: String.self).flatMap(DeadlineAlert.Kind.init(rawValue:)),
+                  let deadline = row.column(2, as: String.self).flatMap(CivilDate.init) else { return nil }
+            return DeadlineAlert.Key(evaluationId: id, kind: kind, deadline: deadline)
+        }
+        return Set(keys.compactMap { $0 })
+    }
+
+    static func recordDeadlineAlert(_ alert: DeadlineAlert, at now: Date, on db: Connection) throws {
+        try db.prepare("INSERT OR IGNORE INTO deadline_alerts(evaluation_id, kind, deadline, given_at) VALUES (?, ?, ?, ?)")
+            .run([alert.evaluationId.description, alert.kind.rawValue, alert.deadline.description, now.timeIntervalSince1970])
+    }
 }

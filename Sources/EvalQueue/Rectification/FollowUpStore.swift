@@ -13,14 +13,17 @@ public enum FollowUpStore {
 
     /// Every follow-up of bad reviews rated in `[since, until)` (nil: unbounded), oldest first.
     public static func histories(since: Date? = nil, until: Date? = nil, on db: Connection) throws -> [FollowUpHistory] {
-        try reading(db) {
-            let ids = try db.prepare("""
-                SELECT evaluation_id FROM bad_reviews
-                WHERE (?1 IS NULL OR assessed_at >= ?1) AND (?2 IS NULL OR assessed_at < ?2)
-                ORDER BY assessed_at, evaluation_id
-                """).rows([since?.timeIntervalSince1970, until?.timeIntervalSince1970]) { $0.column(0, as: String.self) ?? "" }
-            return try ids.compactMap { try load($0, on: db) }
-        }
+        try reading(db) { try historiesInTransaction(since: since, until: until, on: db) }
+    }
+
+    /// `histories` inside a read transaction the caller holds.
+    static func historiesInTransaction(since: Date?, until: Date?, on db: Connection) throws -> [FollowUpHistory] {
+        let ids = try db.prepare("""
+            SELECT evaluation_id FROM bad_reviews
+            WHERE (?1 IS NULL OR assessed_at >= ?1) AND (?2 IS NULL OR assessed_at < ?2)
+            ORDER BY assessed_at, evaluation_id
+            """).rows([since?.timeIntervalSince1970, until?.timeIntervalSince1970]) { $0.column(0, as: String.self) ?? "" }
+        return try ids.compactMap { try load($0, on: db) }
     }
 
     /// Checks `step` against the folded state and appends it; once the
@@ -29,20 +32,31 @@ public enum FollowUpStore {
     /// state does not allow the step, `BadReviewNotFound` for an unknown id.
     @discardableResult
     public static func append(_ step: FollowUpStep, to id: EvaluationID, recordedAt: Date, on db: Connection) throws -> FollowUpHistory {
-        try db.transaction {
-            guard var history = try load(id.description, on: db) else { throw BadReviewNotFound(evaluationId: id.description) }
-            try history.followUp.apply(step)
-            let seq = (history.records.last?.seq ?? 0) + 1
-            let fields = step.fields
-            try db.prepare("""
-                INSERT INTO bad_review_steps(evaluation_id, seq, kind, at, recorded_at, by, verification, new_deadline, result, text)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).run([id.description, seq, fields.kind, fields.day, recordedAt.timeIntervalSince1970,
-                          fields.by, fields.verification, fields.newDeadline, fields.result, fields.text])
-            history.records.append(FollowUpRecord(seq: seq, step: step, recordedAt: recordedAt))
-            if try clearIdentity(of: history, on: db) { history.identityStored = false }
-            return history
-        }
+        try db.transaction { try appendInTransaction(step, to: id, recordedAt: recordedAt, on: db).history }
+    }
+
+    /// What one appended step did.
+    public struct Appended: Sendable {
+        public var history: FollowUpHistory
+        /// The step ended the need for the evaluator's identity, and it was purged.
+        public var purgedIdentity: Bool
+    }
+
+    /// `append` inside a transaction the caller holds (the store's writer).
+    static func appendInTransaction(_ step: FollowUpStep, to id: EvaluationID, recordedAt: Date, on db: Connection) throws -> Appended {
+        guard var history = try load(id.description, on: db) else { throw BadReviewNotFound(evaluationId: id.description) }
+        try history.followUp.apply(step)
+        let seq = (history.records.last?.seq ?? 0) + 1
+        let fields = step.fields
+        try db.prepare("""
+            INSERT INTO bad_review_steps(evaluation_id, seq, kind, at, recorded_at, by, verification, new_deadline, result, text)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).run([id.description, seq, fields.kind, fields.day, recordedAt.timeIntervalSince1970,
+                      fields.by, fields.verification, fields.newDeadline, fields.result, fields.text])
+        history.records.append(FollowUpRecord(seq: seq, step: step, recordedAt: recordedAt))
+        let purged = try clearIdentity(of: history, on: db)
+        if purged { history.identityStored = false }
+        return Appended(history: history, purgedIdentity: purged)
     }
 
     /// Purges the evaluator's name and certificate number once the follow-up

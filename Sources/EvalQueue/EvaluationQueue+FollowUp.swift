@@ -1,0 +1,30 @@
+import EvalCore
+import Foundation
+
+/// The rectification ledger's part of the store: operator steps and sent
+/// deadline alerts are written by the store's one writer, follow-ups are read
+/// on the read-only connection. (evalctl with evald stopped still writes
+/// through its own `CaseLedger`, holding the instance lock: then it is the
+/// only writer.)
+extension EvaluationQueue {
+    /// Checks `step` against the follow-up's state and appends it, purging the
+    /// evaluator's identity in the same transaction once no call-back needs it.
+    public func appendFollowUpStep(_ step: FollowUpStep, to id: EvaluationID, recordedAt: Date) async throws -> FollowUpStore.Appended {
+        try await writer.perform { context in
+            try context.atomically { try FollowUpStore.appendInTransaction(step, to: id, recordedAt: recordedAt, on: $0.connection) }
+        }
+    }
+
+    public func followUps(since: Date? = nil, until: Date? = nil) async throws -> [FollowUpHistory] {
+        try reader.followUps(since: since, until: until)
+    }
+
+    public func deadlineAlertsSent() async throws -> Set<DeadlineAlert.Key> {
+        try reader.deadlineAlertsSent()
+    }
+
+    /// Remembers that `alert` was given, so a restart does not give it again.
+    public func recordDeadlineAlert(_ alert: DeadlineAlert, at now: Date) async throws {
+        try await writer.perform { context in try LedgerSQL.recordDeadlineAlert(alert, at: now, on: context.connection) }
+    }
+}
