@@ -45,4 +45,11 @@ public enum BuiltProducts {
         }
         throw NotFound(name: name, searched: candidates.map(\.path))
     }
+
+    /// The package's root folder (where Package.swift is), for tests that run
+    /// its scripts (packaging/build-deb.sh) or read its files.
+    public static var packageRoot: URL {
+        // Sources/EvalTesting/BuiltProducts.swift → three levels up.
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
 }

@@ -17,7 +17,12 @@ public final class ChildProcess: @unchecked Sendable {
     public struct Timeout: Error, CustomStringConvertible {
         public let what: String
         public let stderr: String
-        public var description: String { "timed out waiting for \(what); child stderr:\n\(stderr)" }
+        public var description: String { stderr.isEmpty ? "timed out waiting for \(what)" : "timed out waiting for \(what); child stderr:\n\(stderr)" }
+
+        public init(what: String, stderr: String = "") {
+            self.what = what
+            self.stderr = stderr
+        }
     }
 
     private let process = Process()
@@ -26,21 +31,30 @@ public final class ChildProcess: @unchecked Sendable {
     private var consumed = 0                  // guarded by `condition`
     private var stdoutClosed = false          // guarded by `condition`
     private var errorText = Data()            // guarded by `condition`
+    private var outputText = Data()           // guarded by `condition`: all of stdout, as written
     private let exited = DispatchSemaphore(value: 0)
     private var exitStatus: Int32?            // guarded by `condition`
 
     public var pid: Int32 { process.processIdentifier }
 
-    /// Starts `executable` with `arguments`; `environment` adds to the parent's.
-    public init(_ executable: URL, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// Starts `executable` with `arguments`; `environment` adds to the parent's
+    /// (without the test runner's own `NOTIFY_SOCKET`/`WATCHDOG_USEC`: a child
+    /// daemon must not talk to the runner's systemd). `directory` is its
+    /// working directory; stdin is /dev/null unless given.
+    public init(_ executable: URL, arguments: [String] = [], environment: [String: String] = [:],
+                directory: String? = nil, stdin: FileHandle? = nil) throws {
         process.executableURL = executable
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        var inherited = ProcessInfo.processInfo.environment
+        inherited["NOTIFY_SOCKET"] = nil
+        inherited["WATCHDOG_USEC"] = nil
+        process.environment = inherited.merging(environment) { $1 }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory, isDirectory: true) }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = stdin ?? FileHandle.nullDevice
         process.terminationHandler = { [weak self] process in
             guard let self else { return }
             condition.withLock { exitStatus = process.terminationStatus }
@@ -67,6 +81,7 @@ public final class ChildProcess: @unchecked Sendable {
     private var partial = Data()  // touched only by the stdout reader thread
 
     private func appendStdout(_ chunk: Data) {
+        condition.withLock { outputText.append(chunk) }
         partial.append(chunk)
         var complete: [String] = []
         while let newline = partial.firstIndex(of: UInt8(ascii: "\n")) {
@@ -97,6 +112,11 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// What the child wrote to stderr so far.
     public var stderr: String { condition.withLock { String(decoding: errorText, as: UTF8.self) } }
+
+    /// What the child wrote to stdout so far, as written (a last line without newline included).
+    public var stdout: String { condition.withLock { String(decoding: outputText, as: UTF8.self) } }
+
+    public var isRunning: Bool { process.isRunning }
 
     /// The next stdout line not yet returned, waiting at most `timeout`.
     /// Returns nil if stdout closed first; throws `Timeout` when time runs out.
@@ -144,9 +164,31 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Waits for the child to exit and for its stdout to be fully read;
     /// returns its exit status (or the signal number if killed).
+    /// A child still running at the timeout is killed (SIGKILL) before `Timeout` is thrown.
     @discardableResult
     public func waitForExit(timeout: Duration = .seconds(10)) async throws -> Int32 {
-        try await onOwnThread { try self.blockingWaitForExit(timeout: timeout) }
+        do {
+            return try await onOwnThread { try self.blockingWaitForExit(timeout: timeout) }
+        } catch let timeout as Timeout {
+            stop()
+            throw timeout
+        }
+    }
+
+    /// Kills the child (SIGKILL) if it still runs, and reaps it.
+    public func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Runs `executable` to completion: its status (or the signal that ended
+    /// it), stdout and stderr. Killed and `Timeout` thrown after `timeout`.
+    public static func run(_ executable: URL, arguments: [String] = [], environment: [String: String] = [:],
+                           directory: String? = nil, timeout: Duration = .seconds(30)) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let child = try ChildProcess(executable, arguments: arguments, environment: environment, directory: directory)
+        let status = try await child.waitForExit(timeout: timeout)
+        return (status, child.stdout, child.stderr)
     }
 
     private func blockingWaitForExit(timeout: Duration) throws -> Int32 {

@@ -9,7 +9,7 @@ import Testing
 struct AppSecretStartupTests {
     func evald(_ config: TestConfig, _ arguments: [String], environment: [String: String] = [:]) async throws
         -> (status: Int32, stdout: String, stderr: String) {
-        try await Child.run(Built.executable("evald"), arguments + ["--config", config.configPath],
+        try await ChildProcess.run(try BuiltProducts.executable(named: "evald"), arguments: arguments + ["--config", config.configPath],
                             environment: environment, directory: config.directory)
     }
 

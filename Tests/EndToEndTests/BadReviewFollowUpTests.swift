@@ -16,7 +16,7 @@ struct BadReviewFollowUpTests {
     }
 
     func evalctl(_ config: TestConfig, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        try await Child.run(Built.executable("evalctl"), arguments + ["--config", config.configPath], directory: config.directory)
+        try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: arguments + ["--config", config.configPath], directory: config.directory)
     }
 
     func object(_ text: String) -> [String: Any]? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] }
@@ -33,7 +33,7 @@ struct BadReviewFollowUpTests {
         do {
             try EvaluationQueue(configuration: QueueConfiguration(path: config.queuePath)).close()
             let ledger = try CaseLedger(path: config.queuePath)
-            let calendar = CalendarDirectory.load(from: Built.packageRoot.appendingPathComponent("config/calendars")).calendar
+            let calendar = CalendarDirectory.load(from: BuiltProducts.packageRoot.appendingPathComponent("config/calendars")).calendar
             for review in [named, late] { try ledger.recordBadReview(review, policy: BadReviewPolicy(calendar: calendar)) }
         }
         let id = named.evaluationId.description

@@ -12,7 +12,7 @@ import Testing
 @Suite("the clock's judgement in status and metrics", .serialized)
 struct ClockStatusTests {
     static func status(_ config: TestConfig) async throws -> [String: Any] {
-        let run = try await Child.run(Built.executable("evalctl"), ["status", "--json", "--config", config.configPath],
+        let run = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["status", "--json", "--config", config.configPath],
                                       directory: config.directory)
         return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)\(run.stderr)")
     }
@@ -73,7 +73,7 @@ struct ClockStatusTests {
         let keypad = try Keypad(path: config.fifoPath)
         // Only evald lives in 2000, as a counter PC whose RTC lost power.
         let environment = Faketime.preloadEnvironment(faketime: "@2000-01-01 08:00:00", library: Faketime.library!)
-        let daemon = try Child(Built.executable("evald"), ["--config", config.configPath], environment: environment,
+        let daemon = try ChildProcess(try BuiltProducts.executable(named: "evald"), arguments: ["--config", config.configPath], environment: environment,
                                directory: config.directory)
         defer { daemon.stop() }
         #expect(await eventually(timeout: .seconds(30)) { (try? AgentStatus.read(from: config.statusPath))?.phase == "running" },
@@ -83,13 +83,14 @@ struct ClockStatusTests {
 
         var clock: [String: Any] = [:]
         #expect(await eventually(timeout: .seconds(30)) {
+            // The queue's count and the daemon's status file are two sources: wait for both.
             clock = (try? await Self.clock(config)) ?? [:]
-            return clock["timeUncertainRecords"] as? Int == 1
+            return clock["timeUncertainRecords"] as? Int == 1 && clock["state"] as? String != "no-evidence"
         }, "\(clock)\nstderr:\n\(daemon.stderr)")
         #expect(clock["trusted"] as? Bool == false)
         #expect(clock["state"] as? String == "before-build-date", "\(clock)")
         #expect((clock["detail"] as? String)?.contains("2000-01-01") == true, "\(clock)")
-        let human = try await Child.run(Built.executable("evalctl"), ["status", "--config", config.configPath], directory: config.directory)
+        let human = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["status", "--config", config.configPath], directory: config.directory)
         #expect(human.stdout.contains("TIME UNCERTAIN: 1 record(s) held"), "\(human.stdout)")
         let body = await Self.metrics(config)
         #expect(body.contains("evald_clock_trusted{state=\"before-build-date\"} 0"), "\(body)")

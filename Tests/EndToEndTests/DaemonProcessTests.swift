@@ -16,27 +16,27 @@ struct DaemonProcessTests {
         defer { dir.remove() }
         let config = TestConfig(directory: dir.url.path)
         try config.write()
-        let good = try await Child.run(Built.executable("evald"), ["--check-config", "--config", config.configPath], directory: dir.url.path)
+        let good = try await ChildProcess.run(try BuiltProducts.executable(named: "evald"), arguments: ["--check-config", "--config", config.configPath], directory: dir.url.path)
         #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
         #expect(good.stdout.contains("OK"))
 
         let bad = dir.path("bad.toml")
         try Data("[platform]\nbase_url = \"nope\"\napp_key = \"k\"\n[queue]\nmax_pending_records = -1\n".utf8)
             .write(to: URL(fileURLWithPath: bad))
-        let result = try await Child.run(Built.executable("evald"), ["--check-config", "--config", bad], directory: dir.url.path)
+        let result = try await ChildProcess.run(try BuiltProducts.executable(named: "evald"), arguments: ["--check-config", "--config", bad], directory: dir.url.path)
         #expect(result.status == 1)
         #expect(result.stdout.contains("line 2: [platform] base_url"))
         #expect(result.stdout.contains("line 5: [queue] max_pending_records"))
 
         let corrupt = dir.path("corrupt.toml")
         try Data((0..<512).map { UInt8(truncatingIfNeeded: $0 &* 37) }).write(to: URL(fileURLWithPath: corrupt))
-        let garbage = try await Child.run(Built.executable("evald"), ["--check-config", "--config", corrupt], directory: dir.url.path)
+        let garbage = try await ChildProcess.run(try BuiltProducts.executable(named: "evald"), arguments: ["--check-config", "--config", corrupt], directory: dir.url.path)
         #expect(garbage.status == 1)
         #expect(garbage.stdout.contains("error"))
         #expect(!garbage.stderr.contains("Fatal error"))
 
         // Starting (not checking) with a bad file exits 78 (EX_CONFIG) with the reason on stderr.
-        let refused = try await Child.run(Built.executable("evald"), ["--config", bad], directory: dir.url.path)
+        let refused = try await ChildProcess.run(try BuiltProducts.executable(named: "evald"), arguments: ["--config", bad], directory: dir.url.path)
         #expect(refused.status == 78)
         #expect(!refused.stderr.contains("<3>"), "no journald prefix when stderr is not the journal")
         #expect(refused.stderr.contains("base_url"))
@@ -53,7 +53,7 @@ struct DaemonProcessTests {
         defer { notify.close() }
 
         let started = ContinuousClock.now
-        let daemon = try Child(Built.executable("evald"), ["--config", config.configPath],
+        let daemon = try ChildProcess(try BuiltProducts.executable(named: "evald"), arguments: ["--config", config.configPath],
                                environment: ["NOTIFY_SOCKET": notifyPath, "WATCHDOG_USEC": "400000"], directory: dir.url.path)
         defer { daemon.stop() }
         let ready = notify.waitFor("READY=1", timeout: .seconds(30))
@@ -98,20 +98,20 @@ struct DaemonProcessTests {
         #expect(!daemon.stderr.contains("<5>"))
 
         // A second instance on the same state directory is refused, clearly.
-        let second = try await Child.run(Built.executable("evald"), ["--config", config.configPath], directory: dir.url.path)
+        let second = try await ChildProcess.run(try BuiltProducts.executable(named: "evald"), arguments: ["--config", config.configPath], directory: dir.url.path)
         #expect(second.status == 75)
         #expect(second.stderr.contains("another evald (process \(daemon.pid)) already runs"), "\(second.stderr)")
         #expect(daemon.isRunning)
 
         // SIGHUP reloads and says so; the daemon keeps running.
-        daemon.signal(SIGHUP)
+        daemon.send(SIGHUP)
         #expect(await eventually(timeout: .seconds(10)) { daemon.stderr.contains("reloaded: 1 window(s)") }, "\(daemon.stderr)")
         #expect(notify.waitFor("READY=1", timeout: .seconds(5)).found)
         #expect(daemon.isRunning)
 
         // SIGTERM: STOPPING=1, clean exit well inside TimeoutStopSec, status file removed.
-        daemon.signal(SIGTERM)
-        let exit = try await daemon.wait(timeout: .seconds(25))
+        daemon.send(SIGTERM)
+        let exit = try await daemon.waitForExit(timeout: .seconds(25))
         #expect(exit == 0, "stderr:\n\(daemon.stderr)")
         #expect(notify.waitFor("STOPPING=1", timeout: .seconds(1)).found || daemon.stderr.contains("stopping"))
         #expect(!FileManager.default.fileExists(atPath: config.statusPath))

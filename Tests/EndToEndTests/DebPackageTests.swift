@@ -10,15 +10,15 @@ struct DebPackageTests {
     @Test func buildsAndListsTheExpectedFiles() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let script = Built.packageRoot.appendingPathComponent("packaging/build-deb.sh").path
-        let build = try await Child.run("/bin/bash", [script, "--quick", "--bin-dir", Built.directory.path, "--out", dir.url.path],
+        let script = BuiltProducts.packageRoot.appendingPathComponent("packaging/build-deb.sh").path
+        let build = try await ChildProcess.run(URL(fileURLWithPath: "/bin/bash"), arguments: [script, "--quick", "--bin-dir", BuiltProducts.directory.path, "--out", dir.url.path],
                                         directory: dir.url.path, timeout: .seconds(120))
         #expect(build.status == 0, "build-deb.sh failed:\n\(build.stdout)\n\(build.stderr)")
         let deb = build.stdout.split(separator: "\n").last.map(String.init) ?? ""
         #expect(deb.hasSuffix(".deb"))
         #expect((deb as NSString).lastPathComponent.hasPrefix("evald_"))
 
-        let contents = try await Child.run("/usr/bin/dpkg-deb", ["--contents", deb], directory: dir.url.path)
+        let contents = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/dpkg-deb"), arguments: ["--contents", deb], directory: dir.url.path)
         #expect(contents.status == 0)
         for path in [
             "./usr/bin/evald", "./usr/bin/evalctl", "./lib/systemd/system/evald.service",
@@ -31,24 +31,24 @@ struct DebPackageTests {
         }
         #expect(contents.stdout.contains("-rwxr-xr-x root/root"), "binaries must be root-owned executables")
 
-        let info = try await Child.run("/usr/bin/dpkg-deb", ["--info", deb], directory: dir.url.path)
+        let info = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/dpkg-deb"), arguments: ["--info", deb], directory: dir.url.path)
         #expect(info.stdout.contains("Package: evald"))
         #expect(info.stdout.contains("Depends:"))
         #expect(info.stdout.contains("postinst"))
         #expect(info.stdout.contains("postrm"))
         #expect(info.stdout.contains("md5sums"))
         #expect(info.stdout.contains("procps"), "ExecReload needs /bin/kill")
-        let conffiles = try await Child.run("/usr/bin/dpkg-deb", ["--ctrl-tarfile", deb], directory: dir.url.path)
+        let conffiles = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/dpkg-deb"), arguments: ["--ctrl-tarfile", deb], directory: dir.url.path)
         #expect(conffiles.status == 0)
 
         // The shipped binaries are stripped, and still run.
         let root = dir.path("root")
-        let unpack = try await Child.run("/usr/bin/dpkg-deb", ["-x", deb, root], directory: dir.url.path)
+        let unpack = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/dpkg-deb"), arguments: ["-x", deb, root], directory: dir.url.path)
         #expect(unpack.status == 0, "\(unpack.stderr)")
         for product in ["evald", "evalctl"] {
-            let sections = try await Child.run("/usr/bin/readelf", ["-S", "\(root)/usr/bin/\(product)"], directory: dir.url.path)
+            let sections = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/readelf"), arguments: ["-S", "\(root)/usr/bin/\(product)"], directory: dir.url.path)
             #expect(!sections.stdout.contains(".symtab") && !sections.stdout.contains(".debug_info"), "\(product) is not stripped")
-            let version = try await Child.run("\(root)/usr/bin/\(product)", ["--version"], directory: dir.url.path)
+            let version = try await ChildProcess.run(URL(fileURLWithPath: "\(root)/usr/bin/\(product)"), arguments: ["--version"], directory: dir.url.path)
             #expect(version.status == 0 && version.stdout.contains(EvaldVersion.current), "\(version.stderr)")
         }
         #expect(FileManager.default.fileExists(atPath: "\(root)/etc/evald/calendars"), "local calendars go here")
@@ -56,7 +56,7 @@ struct DebPackageTests {
         // lintian, as a ratchet until it is clean: no tag outside the ones still to fix may appear.
         let lintian = "/usr/bin/lintian"
         try #require(FileManager.default.isExecutableFile(atPath: lintian), "lintian missing: run scripts/bootstrap.sh")
-        let report = try await Child.run(lintian, ["--tag-display-limit", "0", deb], directory: dir.url.path, timeout: .seconds(300))
+        let report = try await ChildProcess.run(URL(fileURLWithPath: lintian), arguments: ["--tag-display-limit", "0", deb], directory: dir.url.path, timeout: .seconds(300))
         let tags = Set(report.stdout.split(separator: "\n").compactMap { line -> String? in
             let parts = line.split(separator: " ")
             return parts.count >= 3 && (parts[0] == "E:" || parts[0] == "W:") ? String(parts[2]) : nil
@@ -72,7 +72,7 @@ struct DebPackageTests {
     }
 
     @Test func maintainerScriptsKeepTheQueueAndCreateTheUser() async throws {
-        let root = Built.packageRoot.appendingPathComponent("packaging/debian")
+        let root = BuiltProducts.packageRoot.appendingPathComponent("packaging/debian")
         let postinst = try String(contentsOf: root.appendingPathComponent("postinst"), encoding: .utf8)
         #expect(postinst.contains("systemd-sysusers"))
         #expect(postinst.contains("adduser --system"))
@@ -88,7 +88,7 @@ struct DebPackageTests {
         #expect(postrm.contains("rm -f /etc/evald/app-secret"), "purge removes what postinst created")
         #expect(postrm.contains("deb-systemd-helper purge evald.service"))
         for script in ["postinst", "prerm", "postrm"] {
-            let check = try await Child.run("/bin/sh", ["-n", root.appendingPathComponent(script).path], directory: NSTemporaryDirectory())
+            let check = try await ChildProcess.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-n", root.appendingPathComponent(script).path], directory: NSTemporaryDirectory())
             #expect(check.status == 0, "\(script): \(check.stderr)")
         }
     }

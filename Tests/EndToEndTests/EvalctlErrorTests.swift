@@ -7,7 +7,7 @@ import Testing
 @Suite("evalctl errors an operator can act on", .serialized)
 struct EvalctlErrorTests {
     func evalctl(_ config: TestConfig, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        try await Child.run(Built.executable("evalctl"), arguments + ["--config", config.configPath], directory: config.directory)
+        try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: arguments + ["--config", config.configPath], directory: config.directory)
     }
 
     func expectOneError(_ result: (status: Int32, stdout: String, stderr: String), _ text: String,
@@ -32,11 +32,11 @@ struct EvalctlErrorTests {
         expectOneError(try await evalctl(config, ["queue", "show", UUID().uuidString.lowercased()]), "unknown evaluationId")
         expectOneError(try await evalctl(config, ["queue", "show", "not-an-id"]), "not an evaluationId: not-an-id")
 
-        let missing = try await Child.run(Built.executable("evalctl"), ["status", "--config", dir.path("nope.toml")],
+        let missing = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["status", "--config", dir.path("nope.toml")],
                                           directory: dir.url.path)
         expectOneError(missing, "file not found: \(dir.path("nope.toml"))")
 
-        let udev = try await Child.run(Built.executable("evalctl"), ["udev-rules", "--profiles", "/nonexistent"], directory: dir.url.path)
+        let udev = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["udev-rules", "--profiles", "/nonexistent"], directory: dir.url.path)
         expectOneError(udev, "--profiles /nonexistent: no such directory")
         #expect(udev.stdout.isEmpty)
     }

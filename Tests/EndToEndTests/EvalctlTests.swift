@@ -34,7 +34,7 @@ struct EvalctlTests {
     }
 
     func evalctl(_ config: TestConfig, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        try await Child.run(Built.executable("evalctl"), arguments + ["--config", config.configPath], directory: config.directory)
+        try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: arguments + ["--config", config.configPath], directory: config.directory)
     }
 
     func json(_ text: String) -> Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) }
@@ -110,8 +110,8 @@ struct EvalctlTests {
         chmod(config.configPath, 0o644)
         // Run as nobody (the tests run as root, for whom permissions do not apply).
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return }
-        let result = try await Child.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
-                                                              Built.executable("evalctl"), "queue", "list", "--config", config.configPath],
+        let result = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/setpriv"), arguments: ["--reuid=65534", "--regid=65534", "--clear-groups",
+                                                              try BuiltProducts.executable(named: "evalctl").path, "queue", "list", "--config", config.configPath],
                                          directory: dir.url.path)
         #expect(result.status != 0)
         #expect((result.stdout + result.stderr).contains("permission denied"), "\(result.stdout)\(result.stderr)")

@@ -8,16 +8,16 @@ import Testing
 /// the rules and the dashboard use is one evald exports.
 @Suite("Prometheus rules and Grafana dashboard")
 struct MonitoringTests {
-    static let directory = Built.packageRoot.appendingPathComponent("monitoring").path
+    static let directory = BuiltProducts.packageRoot.appendingPathComponent("monitoring").path
     static let promtool = "/usr/bin/promtool"
 
     @Test func alertRulesPassTheirPromtoolUnitTests() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.promtool), "promtool missing: run scripts/bootstrap.sh (package prometheus)")
-        let scratch = try TemporaryDirectory()  // Child keeps the output files here, not in monitoring/
+        let scratch = try TemporaryDirectory()  // the working directory of the checks, not monitoring/
         defer { scratch.remove() }
-        let check = try await Child.run(Self.promtool, ["check", "rules", Self.directory + "/evald-alerts.yml"], directory: scratch.url.path)
+        let check = try await ChildProcess.run(URL(fileURLWithPath: Self.promtool), arguments: ["check", "rules", Self.directory + "/evald-alerts.yml"], directory: scratch.url.path)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
-        let test = try await Child.run(Self.promtool, ["test", "rules", Self.directory + "/evald-alerts.test.yml"], directory: scratch.url.path)
+        let test = try await ChildProcess.run(URL(fileURLWithPath: Self.promtool), arguments: ["test", "rules", Self.directory + "/evald-alerts.test.yml"], directory: scratch.url.path)
         #expect(test.status == 0, "\(test.stdout)\(test.stderr)")
         #expect(test.stdout.contains("SUCCESS"))
     }

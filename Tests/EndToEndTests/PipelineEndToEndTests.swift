@@ -11,10 +11,10 @@ import Testing
 /// evald as a real process → platform-sim over loopback, fed by the simulated keypad.
 @Suite("evald → platform-sim end to end", .serialized)
 struct PipelineEndToEndTests {
-    static func startDaemon(_ config: TestConfig, notify: NotifySocket? = nil) async throws -> Child {
+    static func startDaemon(_ config: TestConfig, notify: NotifySocket? = nil) async throws -> ChildProcess {
         var environment: [String: String] = [:]
         if let notify { environment["NOTIFY_SOCKET"] = notify.path }
-        let daemon = try Child(Built.executable("evald"), ["--config", config.configPath], environment: environment,
+        let daemon = try ChildProcess(try BuiltProducts.executable(named: "evald"), arguments: ["--config", config.configPath], environment: environment,
                                directory: config.directory)
         let ready = await eventually(timeout: .seconds(30)) {
             (try? AgentStatus.read(from: config.statusPath))?.phase == "running" && (try? AgentStatus.read(from: config.statusPath))?.pid == daemon.pid
@@ -65,22 +65,22 @@ struct PipelineEndToEndTests {
         #expect(records[0].evaluation.projectNo == nil)
 
         // evalctl sees the same, while evald runs.
-        let status = try await Child.run(Built.executable("evalctl"), ["status", "--json", "--config", config.configPath], directory: dir.url.path)
+        let status = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["status", "--json", "--config", config.configPath], directory: dir.url.path)
         let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
         let queue = object?["queue"] as? [String: Any]
         #expect(queue?["pending"] as? Int == 0)
         #expect(queue?["delivered"] as? Int == 3)
         #expect((object?["daemon"] as? [String: Any])?["running"] as? Bool == true)
-        let bad = try await Child.run(Built.executable("evalctl"), ["bad-reviews", "--json", "--config", config.configPath], directory: dir.url.path)
+        let bad = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["bad-reviews", "--json", "--config", config.configPath], directory: dir.url.path)
         #expect(bad.status == 0, "\(bad.stderr)")
         #expect(bad.stdout.contains("MS-2026-1129-000002"))
         // A follow-up step goes through evald's control socket while it runs.
         let badRows = try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [[String: Any]]
         let badId = try #require(badRows?.first?["evaluationId"] as? String)
-        let verify = try await Child.run(Built.executable("evalctl"), ["bad-reviews", "verify", badId, "--valid", "--reason", "属实",
+        let verify = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["bad-reviews", "verify", badId, "--valid", "--reason", "属实",
                                                                        "--config", config.configPath], directory: dir.url.path)
         #expect(verify.status == 0 && verify.stdout.contains("verified"), "\(verify)")
-        let shown = try await Child.run(Built.executable("evalctl"), ["bad-reviews", "show", badId, "--json", "--config", config.configPath],
+        let shown = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["bad-reviews", "show", badId, "--json", "--config", config.configPath],
                                         directory: dir.url.path)
         #expect((try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])?["stage"] as? String == "verified", "\(shown)")
         let audit = try String(contentsOfFile: (config.stateDirectory as NSString).appendingPathComponent("audit.log"), encoding: .utf8)
@@ -90,8 +90,8 @@ struct PipelineEndToEndTests {
         let metricsLine = daemon.stderr.contains("press filtered (repeat)")
         #expect(metricsLine, "stderr:\n\(daemon.stderr)")
 
-        daemon.signal(SIGTERM)
-        #expect(try await daemon.wait(timeout: .seconds(25)) == 0)
+        daemon.send(SIGTERM)
+        #expect(try await daemon.waitForExit(timeout: .seconds(25)) == 0)
     }
 
     @Test func sigkillMidStreamLosesAndDoublesNothing() async throws {
@@ -114,8 +114,8 @@ struct PipelineEndToEndTests {
             try await Task.sleep(for: .milliseconds(60))
         }
         _ = await eventually(timeout: .seconds(10)) { ((try? await sim.stats().unique) ?? 0) >= 5 }
-        daemon.signal(SIGKILL)
-        _ = try await daemon.wait(timeout: .seconds(10))
+        daemon.send(SIGKILL)
+        _ = try await daemon.waitForExit(timeout: .seconds(10))
         keypad.close()
         let afterKill = try Self.queueIds(config)
         #expect(afterKill.all.count > 0)
@@ -137,7 +137,7 @@ struct PipelineEndToEndTests {
         #expect(platform.count == Set(platform).count)
         let stats = try await sim.stats()
         #expect(stats.unique == final.all.count)
-        daemon.signal(SIGTERM)
-        #expect(try await daemon.wait(timeout: .seconds(25)) == 0)
+        daemon.send(SIGTERM)
+        #expect(try await daemon.waitForExit(timeout: .seconds(25)) == 0)
     }
 }

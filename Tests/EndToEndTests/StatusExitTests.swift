@@ -17,12 +17,12 @@ struct StatusExitTests {
         let lock = (config.stateDirectory as NSString).appendingPathComponent("evald.lock")
         try FileManager.default.createSymbolicLink(atPath: lock, withDestinationPath: "evald.lock")
 
-        let human = try await Child.run(Built.executable("evalctl"), ["status", "--config", config.configPath], directory: dir.url.path)
+        let human = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["status", "--config", config.configPath], directory: dir.url.path)
         #expect(human.status == 4, "\(human.stdout)\(human.stderr)")
         #expect(human.stdout.contains("cannot tell whether evald runs"))
         #expect(!human.stdout.contains("not running"))
 
-        let json = try await Child.run(Built.executable("evalctl"), ["status", "--json", "--config", config.configPath], directory: dir.url.path)
+        let json = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["status", "--json", "--config", config.configPath], directory: dir.url.path)
         #expect(json.status == 4)
         let daemon = (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["daemon"] as? [String: Any]
         #expect(daemon?["state"] as? String == "unknown")
@@ -30,7 +30,7 @@ struct StatusExitTests {
         #expect((daemon?["reason"] as? String)?.contains("evald.lock") == true)
 
         try FileManager.default.removeItem(atPath: lock)
-        let stopped = try await Child.run(Built.executable("evalctl"), ["status", "--config", config.configPath], directory: dir.url.path)
+        let stopped = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["status", "--config", config.configPath], directory: dir.url.path)
         #expect(stopped.status == 3)
         #expect(stopped.stdout.contains("not running"))
     }

@@ -4,12 +4,12 @@ import Testing
 
 @Suite("systemd unit: hardening and validity")
 struct SystemdUnitTests {
-    static var unit: String { Built.packageRoot.appendingPathComponent("systemd/evald.service").path }
+    static var unit: String { BuiltProducts.packageRoot.appendingPathComponent("systemd/evald.service").path }
 
     @Test func exposureIsAtMostTwo() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let result = try await Child.run("/usr/bin/systemd-analyze", ["security", "--offline=yes", "--threshold=20", Self.unit],
+        let result = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/systemd-analyze"), arguments: ["security", "--offline=yes", "--threshold=20", Self.unit],
                                          directory: dir.url.path)
         #expect(result.status == 0, "systemd-analyze security failed:\n\(result.stdout)\n\(result.stderr)")
         let line = result.stdout.split(separator: "\n").last { $0.contains("Overall exposure level") }
@@ -23,10 +23,10 @@ struct SystemdUnitTests {
         defer { dir.remove() }
         // verify needs ExecStart's binary to exist: point it at the built evald.
         let text = try String(contentsOfFile: Self.unit, encoding: .utf8)
-            .replacingOccurrences(of: "ExecStart=/usr/bin/evald", with: "ExecStart=\(Built.executable("evald"))")
+            .replacingOccurrences(of: "ExecStart=/usr/bin/evald", with: "ExecStart=\(try BuiltProducts.executable(named: "evald").path)")
         let copy = dir.path("evald.service")
         try Data(text.utf8).write(to: URL(fileURLWithPath: copy))
-        let result = try await Child.run("/usr/bin/systemd-analyze", ["verify", copy], directory: dir.url.path)
+        let result = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/systemd-analyze"), arguments: ["verify", copy], directory: dir.url.path)
         #expect(result.status == 0, "systemd-analyze verify:\n\(result.stdout)\n\(result.stderr)")
         #expect(!result.stderr.contains("Unknown key"), "\(result.stderr)")
     }

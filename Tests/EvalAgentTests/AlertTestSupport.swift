@@ -11,16 +11,6 @@ enum AlertFixtures {
                    hallCode: "H01", windowCode: "W07", deviceId: "kbd-1", projectNo: "2026030200001",
                    evaluatedPersons: [StaffMember(loginName: "lisi", name: "李四")], evaluator: evaluator)
     }
-
-    /// Waits for `condition` with a bounded deadline (no sleep-and-hope).
-    static func waitUntil(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
-    }
 }
 
 final class AlertLogs: @unchecked Sendable {

@@ -81,7 +81,7 @@ import Testing
 
         let text = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let grandchild = try #require(Int32(text))
-        let gone = await F.waitUntil {
+        let gone = await eventually(timeout: .seconds(10)) {
             // Gone, or a zombie waiting for init to reap it.
             guard let stat = try? String(contentsOfFile: "/proc/\(grandchild)/stat", encoding: .utf8) else { return true }
             return stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? true
@@ -107,7 +107,7 @@ import Testing
             alerts.submit(F.badReview(rating: .satisfied))  // not a bad review: no alert, no log
             alerts.submit(F.badReview())
             FileManager.default.createFile(atPath: gate, contents: Data())
-            #expect(await F.waitUntil(timeout: .seconds(30)) { FileManager.default.fileExists(atPath: path) && ((try? Self.payload(at: path)) != nil) })
+            #expect(await eventually(timeout: .seconds(30)) { FileManager.default.fileExists(atPath: path) && ((try? Self.payload(at: path)) != nil) })
             group.cancelAll()
         }
         let warnings = logs.messages.filter { $0.hasPrefix("warning") }

@@ -59,7 +59,7 @@ import Testing
         try await harness.sim.setFaults(faults)
         let evaluations = Samples.batch(300, badEvery: 4)
         try await harness.enqueue(evaluations)
-        try await harness.drained(timeout: 60)
+        try await harness.drained(timeout: .seconds(60))
 
         let ids = try await harness.sim.uniqueIds()
         #expect(ids.count == 300, "\(mode)")

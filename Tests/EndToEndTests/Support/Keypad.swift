@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import EvalTesting
 import Foundation
 
 /// The writing end of the simulated keypad's FIFO: lines `press <1-5>` and
@@ -11,7 +12,7 @@ final class Keypad: @unchecked Sendable {
 
     init(path: String) throws {
         self.path = path
-        if access(path, F_OK) != 0 { guard mkfifo(path, 0o600) == 0 else { throw Child.Timeout(description: "mkfifo \(path): \(errno)") } }
+        if access(path, F_OK) != 0 { guard mkfifo(path, 0o600) == 0 else { throw ChildProcess.Timeout(what: "mkfifo \(path): \(errno)") } }
     }
 
     /// Opens for writing once evald has the reading end open (bounded wait).
@@ -26,7 +27,7 @@ final class Keypad: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw Child.Timeout(description: "no reader opened \(path) within \(timeout)")
+        throw ChildProcess.Timeout(what: "no reader opened \(path) within \(timeout)")
     }
 
     /// Writes one line; false when the reader is gone (evald died).

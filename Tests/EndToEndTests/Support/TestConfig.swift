@@ -1,3 +1,4 @@
+import EvalTesting
 import Foundation
 
 /// Writes an evald.toml for a test: everything under `directory`, loopback only,
@@ -54,8 +55,8 @@ struct TestConfig {
         [sessions]
         debounce_ms = 50
         min_interval_ms = 0
-        calendar_dir = "\(Built.packageRoot.appendingPathComponent("config/calendars").path)"
-        scan_rules_file = "\(Built.packageRoot.appendingPathComponent("config/scan-rules.json").path)"
+        calendar_dir = "\(BuiltProducts.packageRoot.appendingPathComponent("config/calendars").path)"
+        scan_rules_file = "\(BuiltProducts.packageRoot.appendingPathComponent("config/scan-rules.json").path)"
 
         \(extra)
         """

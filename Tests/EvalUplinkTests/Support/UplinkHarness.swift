@@ -6,19 +6,6 @@ import Foundation
 import Logging
 import Testing
 
-struct TimedOut: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// Waits for a condition with a bounded deadline (no sleep-and-hope).
-func eventually(_ what: String, timeout: TimeInterval = 30, _ condition: () async throws -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(timeout)
-    while try await !condition() {
-        guard Date() < deadline else { throw TimedOut(description: "timed out after \(timeout) s waiting for: \(what)") }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}
-
 /// The real parts end to end: a `platform-sim` process, the SQLite
 /// `EvaluationQueue` on a file in a temporary directory, and a running
 /// forwarder draining that queue to the simulator over loopback HTTP.
@@ -97,7 +84,7 @@ final class UplinkHarness: @unchecked Sendable {
     }
 
     /// Waits until the queue holds nothing pending or in flight.
-    func drained(timeout: TimeInterval = 30) async throws {
+    func drained(timeout: Duration = .seconds(30)) async throws {
         try await eventually("queue drained (\((try? undeliveredCount()) ?? -1) left)", timeout: timeout) { try undeliveredCount() == 0 }
     }
 
