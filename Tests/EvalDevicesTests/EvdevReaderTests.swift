@@ -23,7 +23,7 @@ import Testing
         defer { dir.remove() }
         let node = dir.path("event42")
         #expect(mkfifo(node, 0o600) == 0)
-        var reader = EvdevReader(node: node, profile: BuiltInProfiles.digitKeypad, sysfs: Sysfs(root: dir.url.path), logger: Logger(label: "test"))
+        var reader = EvdevReader(node: node, profile: BuiltInProfiles.digitKeypad, logger: Logger(label: "test"))
         reader.grab = false
         let configured = reader
         let (stream, continuation) = AsyncStream<DeviceEvent>.makeStream()
@@ -69,7 +69,7 @@ import Testing
         defer { dir.remove() }
         let node = dir.path("event43")
         #expect(mkfifo(node, 0o600) == 0)
-        var reader = EvdevReader(node: node, profile: profile, sysfs: Sysfs(root: dir.url.path), logger: Logger(label: "test"))
+        var reader = EvdevReader(node: node, profile: profile, logger: Logger(label: "test"))
         reader.grab = false
         let configured = reader
         let (stream, continuation) = AsyncStream<DeviceEvent>.makeStream()

@@ -70,7 +70,7 @@ import Testing
         defer { dir.remove() }
         let fifo = dir.path("window-07")
         #expect(mkfifo(fifo, 0o600) == 0)
-        let hub = DeviceHub(configuration: .init(sysfs: Sysfs(root: dir.url.path), simulatedKeypads: [SimulatedKeypadSource(path: fifo)],
+        let hub = DeviceHub(configuration: .init(catalog: ProfileCatalog([]), simulatedKeypads: [SimulatedKeypadSource(path: fifo)],
                                                  useLibUSB: false), logger: Logger(label: "test"))
         let writer = Task.detached {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: fifo))
