@@ -157,13 +157,13 @@ struct KeyInputDecoder: Sendable {
 
     init(profile: DeviceProfile) {
         switch profile.role {
-        case .keypad: keypad = KeypadKeyDecoder(keys: profile.keys ?? [])
+        case .keypad: keypad = KeypadKeyDecoder(keys: profile.keys ?? [], ignoreModifiedKeys: profile.ignoreModifiedKeys)
         case .scanner: scanner = KeystrokeDecoder(settings: profile.scan ?? ScanSettings())
         }
     }
 
     mutating func feed(_ event: KeyEvent) -> [DecodedInput] {
-        if let keypad { return keypad.feed(event) }
+        if keypad != nil { return keypad!.feed(event) }
         return scanner?.feed(event) ?? []
     }
 
