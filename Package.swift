@@ -39,6 +39,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+        .systemLibrary(name: "CLibUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         // Keeps argc/argv from glibc's constructor call (libfaketime, no /proc: see its .c file).
         .target(name: "CProcessArguments"),
         // timerfd with TFD_TIMER_CANCEL_ON_SET: wall-clock deadlines re-arm when the clock is set.
@@ -56,7 +57,7 @@ let package = Package(
         .target(
             name: "EvalDevices",
             dependencies: [
-                "EvalCore", "CLibUSB",
+                "EvalCore", "CLibUSB", "CLibUdev",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

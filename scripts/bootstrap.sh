@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   libsqlite3-dev sqlite3        # the queue, and the sqlite3 shell operators use to salvage a file
   libusb-1.0-0-dev pkg-config   # vendor-report keypads through libusb
+  libudev-dev                   # device identity, enumeration and uevents (libudev)
   umockdev libumockdev-dev      # emulated USB/evdev/hidraw devices for the device tests
   faketime                      # whole processes living through days of calendar in tests
   systemd                       # systemd-analyze verify/security for the unit test

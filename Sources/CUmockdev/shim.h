@@ -26,3 +26,23 @@ static inline void evald_testbed_uevent(void *testbed, const char *syspath, cons
 }
 
 static inline void evald_free(char *text) { g_free(text); }
+
+static inline char *evald_testbed_load_evemu_events(void *testbed, const char *device, const char *path) {
+    GError *error = NULL;
+    if (umockdev_testbed_load_evemu_events((UMockdevTestbed *)testbed, device, path, &error)) return NULL;
+    char *message = g_strdup(error->message);
+    g_error_free(error);
+    return message;
+}
+
+static inline char *evald_testbed_load_script(void *testbed, const char *device, const char *path) {
+    GError *error = NULL;
+    if (umockdev_testbed_load_script((UMockdevTestbed *)testbed, device, path, &error)) return NULL;
+    char *message = g_strdup(error->message);
+    g_error_free(error);
+    return message;
+}
+
+static inline void evald_testbed_remove_device(void *testbed, const char *syspath) {
+    umockdev_testbed_remove_device((UMockdevTestbed *)testbed, syspath);
+}

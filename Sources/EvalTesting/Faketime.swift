@@ -19,7 +19,12 @@ public enum Faketime {
     /// The environment that preloads libfaketime directly (not through the
     /// `faketime` wrapper, which forks and pre-sets `FAKETIME_SHARED`), with
     /// `FAKETIME` as given, e.g. `"@2000-01-01 08:00:00"` or `"-2h"`.
+    ///
+    /// Only the wall clock is faked (`FAKETIME_DONT_FAKE_MONOTONIC=1`), as on
+    /// a counter PC whose RTC lost power: the monotonic and boot clocks stay
+    /// true. Faked, they disagree with the kernel's timers, and a process's
+    /// sleeps (Swift's Task.sleep, dispatch timers) stop waking up.
     public static func preloadEnvironment(faketime: String, library: String) -> [String: String] {
-        ["LD_PRELOAD": library, "FAKETIME": faketime]
+        ["LD_PRELOAD": library, "FAKETIME": faketime, "FAKETIME_DONT_FAKE_MONOTONIC": "1"]
     }
 }

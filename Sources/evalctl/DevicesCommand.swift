@@ -26,7 +26,7 @@ struct DevicesListCommand: ParsableCommand {
         let configuration = context.configuration
         let profiles = configuration.deviceProfiles()
         for problem in profiles.problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
-        let inventory = DeviceInventory(sysfs: Sysfs(root: configuration.devices.sysfsRoot), catalog: profiles.catalog,
+        let inventory = DeviceInventory(catalog: profiles.catalog,
                                         bindings: configuration.deviceBindings)
         let entries = inventory.scan()
         if json {
@@ -41,7 +41,7 @@ struct DevicesListCommand: ParsableCommand {
             return
         }
         if entries.isEmpty {
-            print("no USB HID keypads or scanners found under \(configuration.devices.sysfsRoot)")
+            print("no USB HID keypads or scanners found (udev shows none)")
             return
         }
         let rows = entries.map { e in

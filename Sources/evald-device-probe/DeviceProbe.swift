@@ -26,8 +26,6 @@ struct ProbeOptions: ParsableArguments {
     var revealScans = false
     @Flag(help: "Also print raw key events / reports (learn mode).")
     var raw = false
-    @Option(help: "sysfs root.")
-    var sysfs: String = "/sys"
 
     func catalog() -> ProfileCatalog {
         guard let profiles else { return .builtIn }
@@ -97,7 +95,7 @@ struct Evdev: AsyncParsableCommand {
     @OptionGroup var options: ProbeOptions
 
     func run() async throws {
-        var reader = EvdevReader(node: node, profile: try options.profile(named: profile), sysfs: Sysfs(root: options.sysfs), logger: options.logger)
+        var reader = EvdevReader(node: node, profile: try options.profile(named: profile), logger: options.logger)
         reader.grab = !noGrab
         let configured = reader
         try await options.drive { await configured.run(output: $0) }
@@ -111,7 +109,7 @@ struct Hidraw: AsyncParsableCommand {
     @OptionGroup var options: ProbeOptions
 
     func run() async throws {
-        let reader = HidrawReader(node: node, profile: try options.profile(named: profile), sysfs: Sysfs(root: options.sysfs), logger: options.logger)
+        let reader = HidrawReader(node: node, profile: try options.profile(named: profile), logger: options.logger)
         try await options.drive { await reader.run(output: $0) }
     }
 }
@@ -122,7 +120,7 @@ struct LibUSB: AsyncParsableCommand {
     @OptionGroup var options: ProbeOptions
 
     func run() async throws {
-        let backend = LibUSBBackend(catalog: options.catalog(), sysfs: Sysfs(root: options.sysfs), logger: options.logger,
+        let backend = LibUSBBackend(catalog: options.catalog(), logger: options.logger,
                                     rescanInterval: 1, disableHotplug: rescan)
         try await options.drive { await backend.run(output: $0) }
     }
@@ -145,7 +143,7 @@ struct List: AsyncParsableCommand {
     @OptionGroup var options: ProbeOptions
 
     func run() async throws {
-        let inventory = DeviceInventory(sysfs: Sysfs(root: options.sysfs), catalog: options.catalog())
+        let inventory = DeviceInventory(catalog: options.catalog())
         for entry in inventory.scan() { print(entry.description) }
     }
 }
@@ -168,7 +166,7 @@ struct Hub: AsyncParsableCommand {
     @OptionGroup var options: ProbeOptions
 
     func run() async throws {
-        let hub = DeviceHub(configuration: .init(catalog: options.catalog(), sysfs: Sysfs(root: options.sysfs),
+        let hub = DeviceHub(configuration: .init(catalog: options.catalog(),
                                                  simulatedKeypads: simulated.map { SimulatedKeypadSource(path: $0) }, useLibUSB: !noLibusb),
                             logger: options.logger)
         try await options.drive { await hub.run(output: $0) }

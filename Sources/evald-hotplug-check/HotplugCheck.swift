@@ -11,12 +11,20 @@ import Logging
 /// within a second.
 ///
 ///   evald-hotplug-check <keypad.umockdev> <keypad.ioctl> <profiles dir> [--rescan]
+///   evald-hotplug-check nodes evemu|script <device.umockdev> <devnode> <events> <profiles dir>
+///
+/// The `nodes` form does the same for an evdev or hidraw node through the
+/// device hub (udev monitor): see NodeHotplugCheck.
 @main
 struct HotplugCheck {
     static let syspath = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-3"
 
     static func main() async throws {
         let arguments = CommandLine.arguments
+        if arguments.count >= 2, arguments[1] == "nodes" {
+            await NodeHotplugCheck.run(Array(arguments.dropFirst(2)))
+            return
+        }
         guard arguments.count >= 4 else {
             FileHandle.standardError.write(Data("usage: evald-hotplug-check <umockdev> <ioctl> <profiles> [--rescan]\n".utf8))
             exit(64)
@@ -41,8 +49,8 @@ struct HotplugCheck {
         }
         var events = stream.makeAsyncIterator()
 
-        try check(evald_testbed_add_from_file(testbed, arguments[1]))
-        try check(evald_testbed_load_ioctl(testbed, "/dev/bus/usb/001/005", arguments[2]))
+        check(evald_testbed_add_from_file(testbed, arguments[1]))
+        check(evald_testbed_load_ioctl(testbed, "/dev/bus/usb/001/005", arguments[2]))
 
         for cycle in 1...2 {
             let plugged = ContinuousClock.now
@@ -73,7 +81,7 @@ struct HotplugCheck {
         return nil
     }
 
-    static func check(_ error: UnsafeMutablePointer<CChar>?) throws {
+    static func check(_ error: UnsafeMutablePointer<CChar>?) {
         guard let error else { return }
         let message = String(cString: error)
         evald_free(error)

@@ -37,16 +37,3 @@ import Testing
         }
     }
 }
-
-@Suite struct ActiveNodesTests {
-    @Test func aNodeWhoseReaderFailedAtOnceCoolsDown() {
-        let nodes = ActiveNodes()
-        #expect(nodes.claim("/dev/input/event5", now: 100))
-        #expect(!nodes.claim("/dev/input/event5", now: 100.5), "one reader per node")
-        nodes.release("/dev/input/event5", coolDownUntil: 130)
-        #expect(!nodes.claim("/dev/input/event5", now: 120))
-        #expect(nodes.claim("/dev/input/event5", now: 131))
-        nodes.release("/dev/input/event5", coolDownUntil: nil)
-        #expect(nodes.claim("/dev/input/event5", now: 132), "a normal end (device gone) is picked up at the next rescan")
-    }
-}

@@ -1,5 +1,6 @@
 import EvalCore
 @testable import EvalDevices
+import EvalTesting
 import Foundation
 import Logging
 import Testing
@@ -23,7 +24,7 @@ import Testing
         defer { dir.remove() }
         let node = dir.path("event42")
         #expect(mkfifo(node, 0o600) == 0)
-        var reader = EvdevReader(node: node, profile: BuiltInProfiles.digitKeypad, sysfs: Sysfs(root: dir.url.path), logger: Logger(label: "test"))
+        var reader = EvdevReader(node: node, profile: BuiltInProfiles.digitKeypad, logger: Logger(label: "test"))
         reader.grab = false
         let configured = reader
         let (stream, continuation) = AsyncStream<DeviceEvent>.makeStream()
@@ -43,7 +44,7 @@ import Testing
                 bytes += Self.inputEvent(seconds: 1, micros: 100_000, type: 1, code: code, value: value)
                 bytes += Self.inputEvent(seconds: 1, micros: 100_000, type: 0, code: 0, value: 0)
             }
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: node))
+            let handle = try await openFIFOForWriting(node)
             try handle.write(contentsOf: Data(bytes))
             try handle.close()
         }
@@ -69,7 +70,7 @@ import Testing
         defer { dir.remove() }
         let node = dir.path("event43")
         #expect(mkfifo(node, 0o600) == 0)
-        var reader = EvdevReader(node: node, profile: profile, sysfs: Sysfs(root: dir.url.path), logger: Logger(label: "test"))
+        var reader = EvdevReader(node: node, profile: profile, logger: Logger(label: "test"))
         reader.grab = false
         let configured = reader
         let (stream, continuation) = AsyncStream<DeviceEvent>.makeStream()
@@ -88,7 +89,7 @@ import Testing
         }
         let payload = bytes
         let writer = Task.detached {
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: node))
+            let handle = try await openFIFOForWriting(node)
             try handle.write(contentsOf: Data(payload))
             try handle.close()
         }

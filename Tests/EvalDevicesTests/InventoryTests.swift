@@ -2,91 +2,69 @@
 import Foundation
 import Testing
 
-/// A hand-built sysfs tree (directories, attribute files, class symlinks) in a
-/// temp dir: the inventory code reads it through the `Sysfs` root parameter.
+/// The inventory's rules over nodes as udev describes them (the umockdev
+/// tests run the same code on emulated udev): USB only, HID only, profile per
+/// backend, bindings and offline bindings, listing order.
 @Suite struct InventoryTests {
-    struct FakeSysfs {
-        let dir: TemporaryDirectoryForDevices
-        var root: String { dir.url.path }
-
-        func write(_ relative: String, _ value: String) throws {
-            let url = dir.url.appendingPathComponent(relative)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try (value + "\n").write(to: url, atomically: true, encoding: .utf8)
-        }
-
-        func link(_ relative: String, to target: String) throws {
-            let url = dir.url.appendingPathComponent(relative)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: dir.url.appendingPathComponent(target).path)
-        }
-
-        /// A USB keyboard-style device at `port` with an input node `event`.
-        func addKeyboard(port: String, event: String, vendor: String, product: String, serial: String?, name: String) throws {
-            let usb = "devices/pci0000:00/0000:00:14.0/usb1/\(port)"
-            try write("\(usb)/idVendor", vendor)
-            try write("\(usb)/idProduct", product)
-            try write("\(usb)/product", name)
-            try write("\(usb)/busnum", "1")
-            try write("\(usb)/devnum", "7")
-            if let serial { try write("\(usb)/serial", serial) }
-            try write("\(usb)/\(port):1.0/bInterfaceClass", "03")
-            let input = "\(usb)/\(port):1.0/0003:\(vendor.uppercased()):\(product.uppercased()).0001/input/input\(event.dropFirst(5))"
-            try write("\(input)/name", name)
-            try write("\(input)/uniq", "")
-            try write("\(input)/id/vendor", vendor)
-            try write("\(input)/id/product", product)
-            try write("\(input)/\(event)/dev", "13:70")
-            try link("\(input)/\(event)/device", to: input)
-            try link("class/input/\(event)", to: "\(input)/\(event)")
-            try link("bus/usb/devices/\(port)", to: usb)
-        }
+    static func node(_ kind: UdevNode.Kind, _ devnode: String, port: String?, vendor: UInt16, product: UInt16,
+                     serial: String? = nil, name: String, interface: Int? = 0, hid: Bool = false) -> UdevNode {
+        let identity = DeviceIdentity(vendorId: vendor, productId: product, serial: serial, portPath: port, name: name, node: devnode)
+        return UdevNode(kind: kind, syspath: "/sys/devices/\(port ?? "platform")/\(devnode)", devnode: devnode,
+                        identity: port == nil ? nil : identity, interface: interface, hasHIDInterface: hid)
     }
 
     @Test func listsUSBInputDevicesWithProfileBindingAndOfflineBindings() throws {
-        let fake = FakeSysfs(dir: try TemporaryDirectoryForDevices())
-        defer { fake.dir.remove() }
-        try fake.addKeyboard(port: "1-2", event: "event11", vendor: "0c2e", product: "0b61", serial: "SCN0001", name: "Honeywell 1900")
-        try fake.addKeyboard(port: "1-4.2", event: "event12", vendor: "1209", product: "e7a2", serial: nil, name: "F-Keys")
-        // A built-in keyboard not on USB (no usb ancestor): never listed.
-        try fake.write("devices/platform/i8042/serio0/input/input3/id/vendor", "0001")
-        try fake.write("devices/platform/i8042/serio0/input/input3/id/product", "0001")
-        try fake.link("devices/platform/i8042/serio0/input/input3/event3/device", to: "devices/platform/i8042/serio0/input/input3")
-        try fake.link("class/input/event3", to: "devices/platform/i8042/serio0/input/input3/event3")
-
+        let nodes = [
+            Self.node(.usb, "/dev/bus/usb/001/007", port: "1-4.2", vendor: 0x1209, product: 0xe7a2, name: "F-Keys", interface: nil, hid: true),
+            Self.node(.evdev, "/dev/input/event12", port: "1-4.2", vendor: 0x1209, product: 0xe7a2, name: "F-Keys"),
+            Self.node(.evdev, "/dev/input/event11", port: "1-2", vendor: 0x0c2e, product: 0x0b61, serial: "SCN0001", name: "Honeywell 1900"),
+            Self.node(.usb, "/dev/bus/usb/001/006", port: "1-2", vendor: 0x0c2e, product: 0x0b61, serial: "SCN0001", name: "1900", interface: nil, hid: true),
+            // A built-in keyboard not on USB: never listed.
+            Self.node(.evdev, "/dev/input/event3", port: nil, vendor: 1, product: 1, name: "AT keyboard"),
+            // A USB hub: no HID interface, never listed.
+            Self.node(.usb, "/dev/bus/usb/001/002", port: "1-1", vendor: 0x05e3, product: 0x0608, name: "hub", interface: nil),
+        ]
         let inventory = DeviceInventory(
-            sysfs: Sysfs(root: fake.root), catalog: .builtIn,
+            catalog: .builtIn,
             bindings: [DeviceBinding(deviceId: "SCN0001", windowCode: "W01"),
                        DeviceBinding(deviceId: "usb-1-4.2", windowCode: "W02", profile: "keypad-function"),
                        DeviceBinding(deviceId: "GONE-7", windowCode: "W03")])
-        let entries = inventory.scan()
+        let entries = inventory.scan(nodes)
+        #expect(entries.map { "\($0.kind) \($0.identity.deviceId)" } == [
+            "evdev SCN0001", "evdev usb-1-4.2", "usb SCN0001", "usb usb-1-4.2", "usb GONE-7",
+        ])
         let evdev = entries.filter { $0.kind == .evdev }
-        #expect(evdev.map(\.identity.deviceId) == ["SCN0001", "usb-1-4.2"])
         #expect(evdev[0].identity.vidPid == "0c2e:0b61")
-        #expect(evdev[0].identity.portPath == "1-2")
         #expect(evdev[0].interface == 0)
         #expect(evdev[0].profile == "scanner-honeywell")
         #expect(evdev[0].binding?.windowCode == "W01")
         #expect(evdev[1].profile == "keypad-function", "a binding may name a template profile")
-        #expect(evdev[1].identity.node == "/dev/input/event12")
-
-        let usb = entries.filter { $0.kind == .usb && $0.online }
-        #expect(Set(usb.map(\.identity.deviceId)) == ["SCN0001", "usb-1-4.2"])
 
         let offline = entries.filter { !$0.online }
         #expect(offline.map(\.identity.deviceId) == ["GONE-7"])
         #expect(offline.first?.description.hasPrefix("offline") == true)
 
-        let readable = inventory.readable()
-        #expect(readable.map(\.node) == ["/dev/input/event11", "/dev/input/event12"])
+        #expect(nodes.compactMap(inventory.readable).map(\.node) == ["/dev/input/event12", "/dev/input/event11"])
     }
 
     @Test func usbPathNames() {
-        #expect(Sysfs.isUSBDevice("1-1"))
-        #expect(Sysfs.isUSBDevice("3-2.4.1"))
-        #expect(!Sysfs.isUSBDevice("usb1"))
-        #expect(!Sysfs.isUSBDevice("1-1:1.0"))
-        #expect(Sysfs.isUSBInterface("1-1.4:1.0"))
-        #expect(!Sysfs.isUSBInterface("0003:0C2E:0B61.0003"))
+        #expect(USBNames.isUSBDevice("1-1"))
+        #expect(USBNames.isUSBDevice("3-2.4.1"))
+        #expect(!USBNames.isUSBDevice("usb1"))
+        #expect(!USBNames.isUSBDevice("1-1:1.0"))
+        #expect(USBNames.isUSBInterface("1-1.4:1.0"))
+        #expect(!USBNames.isUSBInterface("0003:0C2E:0B61.0003"))
+    }
+
+    /// The keypad recording without interface children: its HID interface is
+    /// found in the raw descriptors (and in udev's ID_USB_INTERFACES).
+    @Test func hidInterfaceFromDescriptorsAndUdevProperty() {
+        let descriptors = Hex.parseBytes("12010002000000080912A1E7000101020301090222000101008032090400000103000000092111010001221C000705810308000A")!
+        #expect(USBDescriptors.interfaceClasses(descriptors) == [3])
+        let hub = Hex.parseBytes("1201100109000008F305810020030102000109021900010100A019090400000109000000070581030100FF")!
+        #expect(USBDescriptors.interfaceClasses(hub) == [9])
+        #expect(USBDescriptors.interfaceClasses(udevProperty: ":030101:030000:") == [3, 3])
+        #expect(USBDescriptors.interfaceClasses([0x12, 0x01]) == [], "truncated: nothing, no crash")
+        #expect(USBDescriptors.interfaceClasses([0x00, 0x04, 0x00]) == [], "zero length: stops")
     }
 }

@@ -1,5 +1,6 @@
 import EvalCore
 import EvalDevices
+import EvalTesting
 import Foundation
 import Logging
 import Testing
@@ -37,7 +38,7 @@ import Testing
         }
         let writer = Task.detached {
             for chunk in ["press 5\nscan CASE-1\n", "bogus line\npress 2\n"] {
-                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: fifo))
+                let handle = try await openFIFOForWriting(fifo)
                 try handle.write(contentsOf: Data(chunk.utf8))
                 try handle.close()
             }
@@ -70,10 +71,10 @@ import Testing
         defer { dir.remove() }
         let fifo = dir.path("window-07")
         #expect(mkfifo(fifo, 0o600) == 0)
-        let hub = DeviceHub(configuration: .init(sysfs: Sysfs(root: dir.url.path), simulatedKeypads: [SimulatedKeypadSource(path: fifo)],
+        let hub = DeviceHub(configuration: .init(catalog: ProfileCatalog([]), simulatedKeypads: [SimulatedKeypadSource(path: fifo)],
                                                  useLibUSB: false), logger: Logger(label: "test"))
         let writer = Task.detached {
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: fifo))
+            let handle = try await openFIFOForWriting(fifo)
             try handle.write(contentsOf: Data("press 4\n".utf8))
             try handle.close()
         }

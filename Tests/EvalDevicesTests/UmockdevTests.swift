@@ -81,7 +81,7 @@ struct UmockdevTests {
         ])
     }
 
-    /// Learn-mode inventory over emulated sysfs: evdev, hidraw and raw USB views,
+    /// Learn-mode inventory over emulated udev: evdev, hidraw and raw USB views,
     /// serial-or-port deviceIds and the matching profile per backend.
     @Test func inventoryListsEveryEmulatedDevice() throws {
         let fixture = TestPaths.fixture("umockdev")
@@ -98,7 +98,7 @@ struct UmockdevTests {
         ])
     }
 
-    /// The hub finds both devices through (emulated) sysfs and reads them at once.
+    /// The hub finds both devices through (emulated) udev and reads them at once.
     @Test func hubDiscoversAndReadsSeveralDevices() throws {
         let fixture = TestPaths.fixture("umockdev")
         let result = try probe(
@@ -155,7 +155,7 @@ struct PermissionTests {
         #expect(FileManager.default.createFile(atPath: node, contents: Data(), attributes: [.posixPermissions: 0o600]))
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.url.path)
         let result = try ChildProcess.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
-            TestPaths.product("evald-device-probe"), "evdev", node, "--profile", "keypad-digits", "--count", "1", "--sysfs", dir.url.path])
+            TestPaths.product("evald-device-probe"), "evdev", node, "--profile", "keypad-digits", "--count", "1"])
         #expect(result.lines == ["problem \(node) cannot open \(node): Permission denied (hint: install the udev rules and add the service user to group evald)"],
                 "\(result.stderr)")
     }

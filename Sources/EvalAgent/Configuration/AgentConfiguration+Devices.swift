@@ -23,7 +23,6 @@ extension AgentConfiguration {
         return DeviceHub.Configuration(
             catalog: devices.useEvdev || devices.useHidraw ? catalog : catalog.restricted(toBackends: devices.useLibUSB ? [.libusb] : []),
             bindings: deviceBindings,
-            sysfs: Sysfs(root: devices.sysfsRoot),
             simulatedKeypads: simulated,
             useLibUSB: devices.useLibUSB
         )

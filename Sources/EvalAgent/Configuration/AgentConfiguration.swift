@@ -190,8 +190,6 @@ public struct DevicesSection: Sendable, Equatable {
     public var useEvdev: Bool = true
     public var useLibUSB: Bool = true
     public var useHidraw: Bool = true
-    /// For umockdev and tests.
-    public var sysfsRoot: String = "/sys"
 
     public init() {}
 

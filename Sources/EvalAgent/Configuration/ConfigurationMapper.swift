@@ -190,7 +190,6 @@ struct ConfigurationMapper {
         if let v = r.bool("evdev") { s.useEvdev = v }
         if let v = r.bool("libusb") { s.useLibUSB = v }
         if let v = r.bool("hidraw") { s.useHidraw = v }
-        if let v = r.nonEmptyString("sysfs_root") { s.sysfsRoot = absolute(v, "sysfs_root", &r) ?? s.sysfsRoot }
         r.reportUnknownKeys()
         return s
     }

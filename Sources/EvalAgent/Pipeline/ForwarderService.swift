@@ -45,11 +45,12 @@ struct ForwarderService: Service {
     }
 
     private func publishStatus() {
-        let status = forwarder.status
-        // A new clock judgement or credentials state is news: write the status file now.
-        let before = board.snapshot()
-        let news = before.clock?.state != status.clock.state || before.platformAuthFailing != status.authFailing
-        board.update(notify: news) { s in
+        // The forwarder's status is read under the board's lock, so of two
+        // publishers racing (the periodic copy, a change) the later read wins.
+        board.updateIfNews({ s in
+            let status = forwarder.status
+            // A new clock judgement or credentials state is news: write the status file now.
+            let news = s.clock?.state != status.clock.state || s.platformAuthFailing != status.authFailing
             s.clockState = status.clock.detail
             s.clock = status.clock
             s.platformAuthFailing = status.authFailing
@@ -58,7 +59,8 @@ struct ForwarderService: Service {
                 s.lastError = error
                 s.lastErrorAt = at
             }
-        }
+            return news
+        })
     }
 
     private struct ShutdownDrained: Error {}

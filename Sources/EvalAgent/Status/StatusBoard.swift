@@ -23,6 +23,13 @@ public final class StatusBoard: Sendable {
         if notify { changed.withLock { _ = $0?.yield() } }
     }
 
+    /// Applies `change` and asks the status writer to write soon if it returns true
+    /// (a change that decides for itself whether it is news).
+    public func updateIfNews(_ change: (inout AgentStatus) -> Bool) {
+        let news = state.withLock { change(&$0) }
+        if news { changed.withLock { _ = $0?.yield() } }
+    }
+
     public func recordError(_ message: String, at date: Date = Date()) {
         update { $0.lastError = message; $0.lastErrorAt = date }
     }

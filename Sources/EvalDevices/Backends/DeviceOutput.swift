@@ -94,3 +94,14 @@ struct ProblemThrottle {
         return .pass(suppressed: suppressed)
     }
 }
+
+/// How a node reader (evdev, hidraw) ended, so whoever started it knows
+/// whether a `.detached` is still owed.
+public enum ReaderEnd: Sendable, Equatable {
+    /// Never attached: the node could not be opened or grabbed (a `.problem` said why).
+    case failed
+    /// The device went away; `.detached` was reported.
+    case vanished
+    /// Stopped (task cancelled) while attached as this identity; no `.detached` yet.
+    case stopped(DeviceIdentity)
+}

@@ -13,30 +13,34 @@ import Glibc
 public struct EvdevReader: Sendable {
     public let node: String
     public let profile: DeviceProfile
-    public let sysfs: Sysfs
+    /// Known when the hub found the node through udev; else looked up.
+    public let identity: DeviceIdentity?
     public let clock: any WallClock
     public let logger: Logger
     /// Whether to take the exclusive grab (learn mode on a PC keyboard may not want it).
     public var grab: Bool = true
 
-    public init(node: String, profile: DeviceProfile, sysfs: Sysfs = Sysfs(), clock: any WallClock = SystemWallClock(), logger: Logger) {
+    public init(node: String, profile: DeviceProfile, identity: DeviceIdentity? = nil, clock: any WallClock = SystemWallClock(), logger: Logger) {
         self.node = node
         self.profile = profile
-        self.sysfs = sysfs
+        self.identity = identity
         self.clock = clock
         self.logger = logger
     }
 
-    public func run(output: @escaping DeviceOutputHandler) async {
+    @discardableResult
+    public func run(output: @escaping DeviceOutputHandler) async -> ReaderEnd {
         await runOnDedicatedThread(name: "evdev \(node)") { stop in
             read(stop: stop, output: output)
         }
     }
 
-    /// Identity from sysfs, else from the EVIOCG* ioctls on an open descriptor.
+    /// Identity from udev (properties and the USB parent), else from the
+    /// EVIOCG* ioctls on an open descriptor.
     func identify(fd: Int32?) -> DeviceIdentity {
         let eventName = (node as NSString).lastPathComponent
-        if let (identity, _) = sysfs.inputIdentity(event: eventName, node: node) { return identity }
+        if let identity { return identity }
+        if let found = Udev()?.node(devnode: node)?.identity { return found }
         guard let fd else { return DeviceIdentity(vendorId: 0, productId: 0, name: eventName, node: node) }
         var id = input_id()
         _ = evald_evdev_id(fd, &id)
@@ -47,8 +51,8 @@ public struct EvdevReader: Sendable {
         return DeviceIdentity(vendorId: id.vendor, productId: id.product, serial: uniq, portPath: phys, name: name, node: node)
     }
 
-    private func read(stop: StopSignal, output: DeviceOutputHandler) {
-        guard let fd = openDeviceNode(node, kind: "input", identity: { identify(fd: nil) }, logger: logger, output: output) else { return }
+    private func read(stop: StopSignal, output: DeviceOutputHandler) -> ReaderEnd {
+        guard let fd = openDeviceNode(node, kind: "input", identity: { identify(fd: nil) }, logger: logger, output: output) else { return .failed }
         defer { close(fd) }
         let identity = identify(fd: fd)
         if grab, evald_evdev_grab(fd, 1) != 0 {
@@ -56,7 +60,7 @@ public struct EvdevReader: Sendable {
             logger.error("exclusive grab failed", metadata: ["device": "\(identity)", "error": "\(errnoDescription(code))"])
             output(.event(.problem(device: identity, message: "cannot grab \(node) exclusively: \(errnoDescription(code))",
                                    hint: code == EBUSY ? "another program holds the device; stop it" : nil)))
-            return
+            return .failed
         }
         defer { if grab { _ = evald_evdev_grab(fd, 0) } }
         logger.info("reading input device", metadata: ["device": "\(identity)", "profile": "\(profile.name)"])
@@ -70,21 +74,21 @@ public struct EvdevReader: Sendable {
         let buffer = UnsafeMutablePointer<input_event>.allocate(capacity: batch)
         defer { buffer.deallocate() }
 
-        loop: while true {
+        while true {
             var timeout: Int32 = -1
             if let flushAt { timeout = Int32(max(0, (flushAt.monotonic - monotonicSeconds()) * 1000).rounded(.up)) }
             switch waitReadable(fd, stop: stop, timeoutMilliseconds: timeout) {
             case .stopped:
-                break loop
+                return .stopped(identity)
             case .timedOut:
                 if let pending = flushAt {
                     emit(mapper.events(for: decoder.flush(at: pending.eventTime)), identity, output)
                     flushAt = nil
                 }
-                continue loop
+                continue
             case .hangUp:
                 vanished(identity, errno: ENODEV, output: output)
-                return
+                return .vanished
             case .readable:
                 break
             }
@@ -93,11 +97,11 @@ public struct EvdevReader: Sendable {
                 let code = errno
                 if code == EAGAIN || code == EINTR { continue }
                 vanished(identity, errno: code, output: output)
-                return
+                return .vanished
             }
             if count == 0 {
                 vanished(identity, errno: ENODEV, output: output)
-                return
+                return .vanished
             }
             for index in 0..<(count / MemoryLayout<input_event>.stride) {
                 let raw = buffer[index]
@@ -153,13 +157,13 @@ struct KeyInputDecoder: Sendable {
 
     init(profile: DeviceProfile) {
         switch profile.role {
-        case .keypad: keypad = KeypadKeyDecoder(keys: profile.keys ?? [])
+        case .keypad: keypad = KeypadKeyDecoder(keys: profile.keys ?? [], ignoreModifiedKeys: profile.ignoreModifiedKeys)
         case .scanner: scanner = KeystrokeDecoder(settings: profile.scan ?? ScanSettings())
         }
     }
 
     mutating func feed(_ event: KeyEvent) -> [DecodedInput] {
-        if let keypad { return keypad.feed(event) }
+        if keypad != nil { return keypad!.feed(event) }
         return scanner?.feed(event) ?? []
     }
 

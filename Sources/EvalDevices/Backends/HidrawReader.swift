@@ -11,19 +11,21 @@ import Glibc
 public struct HidrawReader: Sendable {
     public let node: String
     public let profile: DeviceProfile
-    public let sysfs: Sysfs
+    /// Known when the hub found the node through udev; else looked up.
+    public let identity: DeviceIdentity?
     public let clock: any WallClock
     public let logger: Logger
 
-    public init(node: String, profile: DeviceProfile, sysfs: Sysfs = Sysfs(), clock: any WallClock = SystemWallClock(), logger: Logger) {
+    public init(node: String, profile: DeviceProfile, identity: DeviceIdentity? = nil, clock: any WallClock = SystemWallClock(), logger: Logger) {
         self.node = node
         self.profile = profile
-        self.sysfs = sysfs
+        self.identity = identity
         self.clock = clock
         self.logger = logger
     }
 
-    public func run(output: @escaping DeviceOutputHandler) async {
+    @discardableResult
+    public func run(output: @escaping DeviceOutputHandler) async -> ReaderEnd {
         await runOnDedicatedThread(name: "hidraw \(node)") { stop in
             read(stop: stop, output: output)
         }
@@ -31,7 +33,8 @@ public struct HidrawReader: Sendable {
 
     func identify(fd: Int32?) -> DeviceIdentity {
         let name = (node as NSString).lastPathComponent
-        if let (identity, _) = sysfs.usbIdentity(classDevice: "class/hidraw/\(name)", node: node) { return identity }
+        if let identity { return identity }
+        if let found = Udev()?.node(devnode: node)?.identity { return found }
         var info = hidraw_devinfo()
         if let fd, evald_hidraw_info(fd, &info) == 0 {
             var buffer = [CChar](repeating: 0, count: 256)
@@ -41,13 +44,13 @@ public struct HidrawReader: Sendable {
         return DeviceIdentity(vendorId: 0, productId: 0, name: name, node: node)
     }
 
-    private func read(stop: StopSignal, output: DeviceOutputHandler) {
-        guard let fd = openDeviceNode(node, kind: "hidraw", identity: { identify(fd: nil) }, logger: logger, output: output) else { return }
+    private func read(stop: StopSignal, output: DeviceOutputHandler) -> ReaderEnd {
+        guard let fd = openDeviceNode(node, kind: "hidraw", identity: { identify(fd: nil) }, logger: logger, output: output) else { return .failed }
         defer { close(fd) }
         let identity = identify(fd: fd)
         guard let layout = profile.report else {
             output(.event(.problem(device: identity, message: "profile \(profile.name) has no report layout", hint: nil)))
-            return
+            return .failed
         }
         logger.info("reading hidraw device", metadata: ["device": "\(identity)", "profile": "\(profile.name)"])
         output(.event(.attached(identity)))
@@ -57,12 +60,12 @@ public struct HidrawReader: Sendable {
         var buffer = [UInt8](repeating: 0, count: capacity)
         while true {
             switch waitReadable(fd, stop: stop, timeoutMilliseconds: -1) {
-            case .stopped: return
+            case .stopped: return .stopped(identity)
             case .timedOut: continue
             case .hangUp:
                 logger.warning("hidraw device went away", metadata: ["device": "\(identity)"])
                 output(.event(.detached(identity)))
-                return
+                return .vanished
             case .readable: break
             }
             let count = Glibc.read(fd, &buffer, capacity)
@@ -71,11 +74,11 @@ public struct HidrawReader: Sendable {
                 if code == EAGAIN || code == EINTR { continue }
                 logger.warning("hidraw device went away", metadata: ["device": "\(identity)", "error": "\(errnoDescription(code))"])
                 output(.event(.detached(identity)))
-                return
+                return .vanished
             }
             if count == 0 {
                 output(.event(.detached(identity)))
-                return
+                return .vanished
             }
             for report in Self.split(Array(buffer[0..<count]), length: layout.length) {
                 output(.raw(identity, .report(report)))

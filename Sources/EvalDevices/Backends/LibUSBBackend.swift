@@ -20,7 +20,6 @@ public final class LibUSBBackend: @unchecked Sendable {
     // Everything below `state` is touched only on the event thread; `stopping`
     // and `context` are the only cross-thread fields and are guarded by `lock`.
     private let catalog: ProfileCatalog
-    private let sysfs: Sysfs
     private let clock: any WallClock
     private let logger: Logger
     public let rescanInterval: Double
@@ -40,11 +39,12 @@ public final class LibUSBBackend: @unchecked Sendable {
     private var pendingCloses: [OpenDevice] = []
     /// Devices seen without a matching profile, so each is reported once.
     private var ignored: Set<DeviceKey> = []
+    /// Serial and product name come from udev (the USB device's attributes).
+    private var udev: Udev?
 
-    public init(catalog: ProfileCatalog, sysfs: Sysfs = Sysfs(), clock: any WallClock = SystemWallClock(),
+    public init(catalog: ProfileCatalog, clock: any WallClock = SystemWallClock(),
                 logger: Logger, rescanInterval: Double = 2, disableHotplug: Bool = false) {
         self.catalog = catalog
-        self.sysfs = sysfs
         self.clock = clock
         self.logger = logger
         self.rescanInterval = rescanInterval
@@ -81,7 +81,9 @@ public final class LibUSBBackend: @unchecked Sendable {
             return
         }
         lock.withLock { context = ctx }
+        udev = Udev()
         defer {
+            udev = nil
             shutDown(ctx)
             lock.withLock { context = nil }
             libusb_exit(ctx)
@@ -172,15 +174,15 @@ public final class LibUSBBackend: @unchecked Sendable {
         var descriptor = libusb_device_descriptor()
         guard libusb_get_device_descriptor(device, &descriptor) == 0 else { return }
         let portPath = Self.portPath(device)
-        let facts = portPath.flatMap { sysfs.usbIdentity(deviceDirectory: sysfs.path("bus/usb/devices/\($0)"), portPath: $0, interface: nil, node: nil) }
+        let facts = portPath.flatMap { udev?.usbDevice(portPath: $0)?.identity }
         guard let profile = catalog.match(vendorId: descriptor.idVendor, productId: descriptor.idProduct,
-                                          serial: facts?.0.serial, backend: .libusb) else {
+                                          serial: facts?.serial, backend: .libusb) else {
             ignored.insert(key)
             return
         }
         let identity = DeviceIdentity(
-            vendorId: descriptor.idVendor, productId: descriptor.idProduct, serial: facts?.0.serial, portPath: portPath,
-            name: facts?.0.name ?? "USB device \(Hex.word(descriptor.idVendor)):\(Hex.word(descriptor.idProduct))",
+            vendorId: descriptor.idVendor, productId: descriptor.idProduct, serial: facts?.serial, portPath: portPath,
+            name: facts?.name ?? "USB device \(Hex.word(descriptor.idVendor)):\(Hex.word(descriptor.idProduct))",
             node: String(format: "/dev/bus/usb/%03d/%03d", libusb_get_bus_number(device), libusb_get_device_address(device)))
         guard let (interface, endpoint, packetSize) = interruptEndpoint(device, wanted: profile.match.interface) else {
             problem(identity, "no interrupt-IN endpoint on \(profile.match.interface.map { "interface \($0)" } ?? "any HID interface")", hint: nil)

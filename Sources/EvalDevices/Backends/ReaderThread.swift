@@ -62,14 +62,13 @@ func waitReadable(_ fd: Int32, stop: StopSignal, timeoutMilliseconds: Int32) -> 
 }
 
 /// Runs `body` on a dedicated thread (blocking reads, no busy polling) and
-/// returns when it ends. Task cancellation fires the stop signal.
-func runOnDedicatedThread(name: String, _ body: @escaping @Sendable (StopSignal) -> Void) async {
+/// returns its result when it ends. Task cancellation fires the stop signal.
+func runOnDedicatedThread<Result: Sendable>(name: String, _ body: @escaping @Sendable (StopSignal) -> Result) async -> Result {
     let stop = StopSignal()
-    await withTaskCancellationHandler {
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+    return await withTaskCancellationHandler {
+        await withCheckedContinuation { (done: CheckedContinuation<Result, Never>) in
             let thread = Thread {
-                body(stop)
-                done.resume()
+                done.resume(returning: body(stop))
             }
             thread.name = name
             thread.start()

@@ -47,6 +47,14 @@ public enum KeyCode {
 
     /// Left/right Ctrl (29, 97), Alt (56, 100), Meta (125, 126).
     static func isChordModifier(_ code: UInt16) -> Bool { [29, 97, 56, 100, 125, 126].contains(code) }
+
+    static func modifierName(_ code: UInt16) -> String {
+        switch code {
+        case 29, 97: "Ctrl"
+        case 56, 100: "Alt"
+        default: "Meta"
+        }
+    }
 }
 
 /// One EV_KEY event as evdev delivers it (`value`: 0 release, 1 press, 2 auto-repeat).

@@ -22,12 +22,15 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
     public var debounceMilliseconds: Int
     /// Keyboard-wedge scanners: how a scan ends and how long it may be.
     public var scan: ScanSettings?
+    /// Keyboard-style keypads: a key pressed with Ctrl, Alt or Meta held is not
+    /// a button (default true; false for a keypad that sends such chords itself).
+    public var ignoreModifiedKeys: Bool
 
     public init(
         name: String, match: DeviceMatch, backend: Backend, role: Role,
         keys: [KeyBinding]? = nil, report: ReportLayout? = nil,
         buttons: ButtonRatings = .buttonOneIsVerySatisfied,
-        debounceMilliseconds: Int = 300, scan: ScanSettings? = nil
+        debounceMilliseconds: Int = 300, scan: ScanSettings? = nil, ignoreModifiedKeys: Bool = true
     ) {
         self.name = name
         self.match = match
@@ -38,10 +41,11 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
         self.buttons = buttons
         self.debounceMilliseconds = debounceMilliseconds
         self.scan = scan
+        self.ignoreModifiedKeys = ignoreModifiedKeys
     }
 
-    enum CodingKeys: String, CodingKey {
-        case name, match, backend, role, keys, report, buttons, debounceMilliseconds, scan
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, match, backend, role, keys, report, buttons, debounceMilliseconds, scan, ignoreModifiedKeys
     }
 
     public init(from decoder: any Decoder) throws {
@@ -55,6 +59,7 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
         buttons = try c.decodeIfPresent(ButtonRatings.self, forKey: .buttons) ?? .buttonOneIsVerySatisfied
         debounceMilliseconds = try c.decodeIfPresent(Int.self, forKey: .debounceMilliseconds) ?? 300
         scan = try c.decodeIfPresent(ScanSettings.self, forKey: .scan)
+        ignoreModifiedKeys = try c.decodeIfPresent(Bool.self, forKey: .ignoreModifiedKeys) ?? true
     }
 
     /// Reasons this profile cannot work; empty when it is usable.
@@ -73,9 +78,23 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
             if match.vendorId == nil { found.append("\(name): \(backend.rawValue) profile needs vendorId") }
         }
         if let report { found += report.problems().map { "\(name): \($0)" } }
-        for key in keys ?? [] where buttons.rating(forButton: key.button) == nil {
-            found.append("\(name): key \(key.code) maps to button \(key.button), which has no rating")
+        var codes: [UInt16: Int] = [:]
+        for (index, key) in (keys ?? []).enumerated() {
+            if !(1...5).contains(key.button) {
+                found.append("\(name): keys[\(index)].button \(key.button) is not a button 1–5")
+            } else if buttons.rating(forButton: key.button) == nil {
+                found.append("\(name): key \(key.code) maps to button \(key.button), which has no rating")
+            }
+            if let first = codes[key.code] {
+                found.append("\(name): keys[\(index)].code \(key.code) is ambiguous: keys[\(first)] binds the same key")
+            } else {
+                codes[key.code] = index
+            }
         }
+        for button in buttons.mapping.keys.sorted() where !(1...5).contains(button) {
+            found.append("\(name): buttons: \"\(button)\" is not a button 1–5")
+        }
+        if debounceMilliseconds < 0 { found.append("\(name): debounceMilliseconds must be ≥ 0") }
         if let scan, scan.maxLength < 1 { found.append("\(name): scan.maxLength must be positive") }
         return found
     }

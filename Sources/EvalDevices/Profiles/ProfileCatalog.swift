@@ -61,7 +61,12 @@ public struct ProfileCatalog: Sendable {
         }
         var known = known
         var result: [DeviceProfile] = []
-        for var object in objects {
+        for (index, var object) in objects.enumerated() {
+            let unknown = ProfileFields.unknown(in: object)
+            guard unknown.isEmpty else {
+                let label = (object["name"] as? String) ?? "profile #\(index + 1)"
+                throw ProfileFileError("\(label): " + unknown.joined(separator: "; "))
+            }
             if let baseName = object.removeValue(forKey: "extends") as? String {
                 guard let base = known[baseName] else { throw ProfileFileError("extends unknown profile \"\(baseName)\"") }
                 let baseData = try JSONEncoder().encode(base)
@@ -79,6 +84,9 @@ public struct ProfileCatalog: Sendable {
     private static func describe(_ error: any Error) -> String {
         switch error {
         case let error as ProfileFileError: error.message
+        case let error as NSError where error.domain == NSCocoaErrorDomain && error.code == CocoaError.propertyListReadCorrupt.rawValue:
+            // JSONSerialization's own text ("The data couldn't be read…") says nothing useful.
+            "not valid JSON" + ((error.userInfo[NSDebugDescriptionErrorKey] as? String).map { ": \($0)" } ?? "")
         case DecodingError.dataCorrupted(let context): "invalid: \(context.debugDescription)"
         case DecodingError.keyNotFound(let key, _): "missing field \"\(key.stringValue)\""
         case DecodingError.typeMismatch(_, let context):

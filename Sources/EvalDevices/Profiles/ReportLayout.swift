@@ -37,12 +37,40 @@ public struct ReportLayout: Sendable, Hashable, Codable {
         idleValue = try c.decodeIfPresent(UInt8.self, forKey: .idleValue) ?? 0
     }
 
+    /// Each problem names the field: offsets and masks inside the report,
+    /// buttons 1–5, no value that could mean two things.
     func problems() -> [String] {
         var found: [String] = []
         if offset < 0 { found.append("report.offset must be ≥ 0") }
-        if let length, length <= offset { found.append("report.length \(length) leaves no byte at offset \(offset)") }
-        if !bitmap && values.isEmpty { found.append("report needs \"values\" or \"bitmap\": true") }
-        if values.contains(where: { $0.value & mask == idleValue & mask }) { found.append("a report value equals idleValue") }
+        if let length, length < 1 { found.append("report.length must be ≥ 1") }
+        if let length, length >= 1, offset >= length {
+            found.append("report.offset \(offset) is outside the \(length)-byte report (offsets 0–\(length - 1))")
+        }
+        if reportId != nil, offset == 0 { found.append("report.offset 0 is the report ID byte (reportId is set)") }
+        if mask == 0 { found.append("report.mask 0 hides every bit: no button can be read") }
+        if bitmap {
+            if mask & ~UInt8(0x1F) != 0 {
+                found.append("report.mask 0x\(Hex.byte(mask)) lets bits above bit 4 through: a bitmap has buttons 1–5 in bits 0–4")
+            }
+            if !values.isEmpty { found.append("report has both \"bitmap\": true and \"values\": keep one") }
+        } else if values.isEmpty {
+            found.append("report needs \"values\" or \"bitmap\": true")
+        }
+        var seen: [UInt8: Int] = [:]
+        for (index, entry) in values.enumerated() {
+            let field = "report.values[\(index)]"
+            if !(1...5).contains(entry.button) { found.append("\(field).button \(entry.button) is not a button 1–5") }
+            if entry.value & mask != entry.value {
+                found.append("\(field).value 0x\(Hex.byte(entry.value)) has bits outside report.mask 0x\(Hex.byte(mask))")
+            }
+            let masked = entry.value & mask
+            if masked == idleValue & mask { found.append("\(field).value 0x\(Hex.byte(entry.value)) equals report.idleValue") }
+            if let first = seen[masked] {
+                found.append("\(field).value 0x\(Hex.byte(entry.value)) is ambiguous: report.values[\(first)] has the same value")
+            } else {
+                seen[masked] = index
+            }
+        }
         return found
     }
 }

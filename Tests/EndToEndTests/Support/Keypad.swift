@@ -17,17 +17,8 @@ final class Keypad: @unchecked Sendable {
 
     /// Opens for writing once evald has the reading end open (bounded wait).
     func connect(timeout: Duration) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
-            if fd >= 0 {
-                // Back to blocking writes: lines are tiny, the reader keeps up.
-                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw ChildProcess.Timeout(what: "no reader opened \(path) within \(timeout)")
+        let handle = try await openFIFOForWriting(path, timeout: timeout)
+        fd = fcntl(handle.fileDescriptor, F_DUPFD_CLOEXEC, 0)  // ours to close; the handle closes its own
     }
 
     /// Writes one line; false when the reader is gone (evald died).

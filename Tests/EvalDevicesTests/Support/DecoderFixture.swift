@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Directives (one per line, `#` comments):
 ///   decoder scanner terminator=enter|tab|none timeout=<ms> max=<n>
-///   decoder keypad profile=<built-in profile name>
+///   decoder keypad profile=<built-in profile name> [modifiers=count]
 ///   layout <ReportLayout JSON>
 ///   step <seconds>            time between generated key events
 ///   key <NAME> down|up|repeat one key event (NAME: A, 1, ENTER, F5, KP1, LEFTSHIFT …)
@@ -38,7 +38,7 @@ struct DecoderFixture {
         func feed(_ code: UInt16, _ action: KeyEvent.Action) {
             let event = KeyEvent(code: code, action: action, time: time)
             if keystrokes != nil { fixture.outputs += keystrokes!.feed(event) }
-            if let keypad { fixture.outputs += keypad.feed(event) }
+            if keypad != nil { fixture.outputs += keypad!.feed(event) }
             time += step
         }
 
@@ -69,7 +69,7 @@ struct DecoderFixture {
                         maxLength: Int(options["max"] ?? "512") ?? 512))
                 } else {
                     guard let profile = ProfileCatalog.builtIn.profile(named: options["profile"] ?? "") else { throw FixtureError("no profile in \(line)") }
-                    keypad = KeypadKeyDecoder(keys: profile.keys ?? [])
+                    keypad = KeypadKeyDecoder(keys: profile.keys ?? [], ignoreModifiedKeys: options["modifiers"] != "count")
                 }
             case "layout":
                 reports = ReportDecoder(layout: try JSONDecoder().decode(ReportLayout.self, from: Data(rest.utf8)))

@@ -1,0 +1,84 @@
+import EvalCore
+import Foundation
+import Logging
+
+/// Reads every evdev and hidraw node a profile matches, as udev reports them:
+/// the nodes present at start, then one uevent at a time. `add`, `bind` and
+/// `change` start a reader for a node that has none (so a node whose
+/// permissions were just fixed by the udev rules is retried at once);
+/// `remove` stops its reader and reports `.detached`. Nothing is rescanned.
+struct NodeWatcher: Sendable {
+    let inventory: DeviceInventory
+    let clock: any WallClock
+    let logger: Logger
+
+    private enum Input: Sendable {
+        case present([UdevNode])
+        case change(UdevChange)
+        case ended(syspath: String, generation: Int, ReaderEnd)
+    }
+
+    private struct Running {
+        var generation: Int
+        var task: Task<Void, Never>
+        /// A remove uevent stopped it: the `.detached` is owed by the watcher.
+        var removed = false
+    }
+
+    func run(output: @escaping DeviceOutputHandler) async {
+        let (inputs, continuation) = AsyncStream<Input>.makeStream()
+        let monitor = Task { [logger] in
+            await UdevMonitor(logger: logger).run(initial: { continuation.yield(.present($0)) },
+                                                  change: { continuation.yield(.change($0)) })
+        }
+        // Touched only by this task: readers report back through `inputs`.
+        var running: [String: Running] = [:]
+        var generation = 0
+
+        func start(_ node: UdevNode) {
+            guard running[node.syspath] == nil, let item = inventory.readable(node) else { return }
+            generation += 1
+            let (current, syspath, clock, logger) = (generation, node.syspath, self.clock, self.logger)
+            let task = Task {
+                let end: ReaderEnd = switch item.kind {
+                case .evdev: await EvdevReader(node: item.node, profile: item.profile, identity: item.identity, clock: clock, logger: logger).run(output: output)
+                case .hidraw: await HidrawReader(node: item.node, profile: item.profile, identity: item.identity, clock: clock, logger: logger).run(output: output)
+                case .usb: .failed
+                }
+                continuation.yield(.ended(syspath: syspath, generation: current, end))
+            }
+            running[node.syspath] = Running(generation: current, task: task)
+        }
+
+        for await input in inputs {
+            switch input {
+            case .present(let nodes):
+                nodes.forEach(start)
+            case .change(let change):
+                switch change.action {
+                case .add, .bind, .change, .online, .move:
+                    start(change.node)
+                case .remove:
+                    guard var reader = running[change.node.syspath], !reader.removed else { continue }
+                    reader.removed = true
+                    running[change.node.syspath] = reader
+                    reader.task.cancel()
+                case .unbind, .offline:
+                    continue
+                }
+            case .ended(let syspath, let ended, let end):
+                guard let reader = running[syspath], reader.generation == ended else { continue }
+                running[syspath] = nil
+                if reader.removed, case .stopped(let identity) = end {
+                    logger.warning("input device removed", metadata: ["device": "\(identity)"])
+                    output(.event(.detached(identity)))
+                }
+            }
+        }
+        // Cancelled: stop the monitor and every reader, and wait for them.
+        monitor.cancel()
+        for reader in running.values { reader.task.cancel() }
+        await monitor.value
+        for reader in running.values { await reader.task.value }
+    }
+}
