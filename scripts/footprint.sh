@@ -61,20 +61,34 @@ ready = time.monotonic() - t0
 fifo = os.open(os.path.join(work, "keypad.fifo"), os.O_WRONLY)   # the keypad is "attached"
 time.sleep(2)                                                      # let start-up settle
 def switches(pid):
-    total = 0
+    # Per thread: a thread that ends inside the window would otherwise make
+    # the sum go down (a whole-process total once read negative).
+    counts = {}
     for tid in os.listdir(f"/proc/{pid}/task"):
-        for line in open(f"/proc/{pid}/task/{tid}/status"):
-            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")): total += int(line.split()[1])
-    return total
+        try:
+            name = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
+            total = 0
+            for line in open(f"/proc/{pid}/task/{tid}/status"):
+                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")): total += int(line.split()[1])
+            counts[tid] = (name, total)
+        except FileNotFoundError:
+            pass
+    return counts
 def status(pid, key):
     for line in open(f"/proc/{pid}/status"):
         if line.startswith(key): return line.split(":")[1].strip()
 before = switches(p.pid); threads = len(os.listdir(f"/proc/{p.pid}/task"))
 time.sleep(idle)
 after = switches(p.pid)
+# Threads alive at both ends count their delta; threads born inside the window count all they did.
+deltas = {tid: (name, n - before.get(tid, (name, 0))[1]) for tid, (name, n) in after.items()}
+ended = len(set(before) - set(after))
+total = sum(n for _, n in deltas.values())
 print(f"start-to-READY: {ready*1000:.0f} ms")
 print(f"RSS idle: {status(p.pid, 'VmRSS')} (peak {status(p.pid, 'VmHWM')}), threads: {threads}")
-print(f"wake-ups (context switches, all threads) over {idle} s: {after-before} = {(after-before)/idle:.1f}/s")
+print(f"wake-ups (context switches, all threads) over {idle} s: {total} = {total/idle:.1f}/s ({ended} thread(s) ended in the window, not counted)")
+for tid, (name, n) in sorted(deltas.items(), key=lambda item: -item[1][1]):
+    if n: print(f"  {name} ({tid}): {n}")
 p.terminate(); p.wait(timeout=30); os.close(fifo)
 print(f"exit status after SIGTERM: {p.returncode}")
 PY

@@ -16,9 +16,13 @@ public struct DeviceHub: Sendable {
         /// Simulated keypads: a FIFO (or `-` for stdin) and the deviceId to report.
         public var simulatedKeypads: [SimulatedKeypadSource]
         public var useLibUSB: Bool
+        /// Learn mode (`evalctl devices watch`): also read the evdev and hidraw
+        /// nodes of USB HID devices no profile matches, raw input only, no grab.
+        public var learn: Bool
 
         public init(catalog: ProfileCatalog = .builtIn, bindings: [DeviceBinding] = [],
-                    simulatedKeypads: [SimulatedKeypadSource] = [], useLibUSB: Bool = true) {
+                    simulatedKeypads: [SimulatedKeypadSource] = [], useLibUSB: Bool = true, learn: Bool = false) {
+            self.learn = learn
             self.catalog = catalog
             self.bindings = bindings
             self.simulatedKeypads = simulatedKeypads
@@ -74,9 +78,9 @@ public struct DeviceHub: Sendable {
                 let backend = LibUSBBackend(catalog: configuration.catalog, clock: clock, logger: logger)
                 group.addTask { await backend.run(output: output) }
             }
-            if configuration.catalog.profiles.contains(where: { $0.backend == .evdev || $0.backend == .hidraw }) {
+            if configuration.learn || configuration.catalog.profiles.contains(where: { $0.backend == .evdev || $0.backend == .hidraw }) {
                 let watcher = NodeWatcher(inventory: DeviceInventory(catalog: configuration.catalog, bindings: configuration.bindings),
-                                          clock: clock, logger: logger)
+                                          learn: configuration.learn, clock: clock, logger: logger)
                 group.addTask { await watcher.run(output: output) }
             }
             await group.waitForAll()

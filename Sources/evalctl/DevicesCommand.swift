@@ -26,8 +26,7 @@ struct DevicesListCommand: ParsableCommand {
         let configuration = context.configuration
         let profiles = configuration.deviceProfiles()
         for problem in profiles.problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
-        let inventory = DeviceInventory(catalog: profiles.catalog,
-                                        bindings: configuration.deviceBindings)
+        let inventory = configuration.deviceInventory(catalog: profiles.catalog)
         let entries = inventory.scan()
         if json {
             print(Output.json(entries.map { entry -> [String: Any] in

@@ -9,7 +9,7 @@ import Logging
 struct DevicesWatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Learn mode: show raw reports and key events with the decoded buttons and scans, live.",
+        abstract: "Learn mode: show raw reports and key events with the decoded buttons and scans, live — also from HID devices no profile matches (evdev, hidraw; not grabbed).",
         discussion: "evald grabs its devices exclusively: stop it first (systemctl stop evald) to watch them."
     )
 
@@ -26,6 +26,8 @@ struct DevicesWatchCommand: AsyncParsableCommand {
         let profiles = configuration.deviceProfiles()
         var hubConfiguration = configuration.deviceHubConfiguration(catalog: profiles.catalog)
         hubConfiguration.simulatedKeypads = []
+        // Devices no profile matches are the ones a technician runs learn mode for.
+        hubConfiguration.learn = true
         var logger = Logger(label: "evalctl.devices")
         logger.logLevel = .warning
         let hub = DeviceHub(configuration: hubConfiguration, logger: logger)

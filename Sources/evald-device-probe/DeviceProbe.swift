@@ -18,7 +18,7 @@ struct DeviceProbe: AsyncParsableCommand {
 struct ProbeOptions: ParsableArguments {
     @Option(help: "Directory of profile JSON files added to the built-ins.")
     var profiles: String?
-    @Option(help: "Stop after this many event lines.")
+    @Option(help: "Stop after this many event lines (with --raw, raw lines count too).")
     var count: Int?
     @Option(help: "Give up (exit 2) after this many seconds.")
     var timeout: Double = 30
@@ -53,8 +53,10 @@ struct ProbeOptions: ParsableArguments {
             continuation.finish()
         }
         let timeout = self.timeout
+        let timedOut = TimeoutFlag()
         let timer = Task {
             try await Task.sleep(for: .seconds(timeout))
+            timedOut.set()
             continuation.finish()
         }
         var printed = 0
@@ -71,7 +73,7 @@ struct ProbeOptions: ParsableArguments {
                 line = event.description
             }
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
-            if case .event = output { printed += 1 }
+            if case .event = output { printed += 1 } else if raw { printed += 1 }
             if let count, printed >= count {
                 reachedCount = true
                 break
@@ -84,7 +86,20 @@ struct ProbeOptions: ParsableArguments {
             FileHandle.standardError.write(Data("timed out or ended after \(printed) of \(count) events\n".utf8))
             throw ExitCode(2)
         }
+        // The help promises exit 2 on the timeout, with or without --count.
+        if !reachedCount, timedOut.isSet {
+            FileHandle.standardError.write(Data("timed out after \(timeout) s\n".utf8))
+            throw ExitCode(2)
+        }
     }
+}
+
+/// Set once by the timeout task, read after the stream ends.
+final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
 
 struct Evdev: AsyncParsableCommand {
@@ -163,11 +178,13 @@ struct Hub: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run every backend the profiles call for (what evald runs) and print all devices' events.")
     @Option(help: "Simulated keypad FIFO (repeatable).") var simulated: [String] = []
     @Flag(help: "Leave libusb out.") var noLibusb = false
+    @Flag(help: "Learn mode: also read evdev/hidraw nodes no profile matches, raw only (use with --raw).") var learn = false
     @OptionGroup var options: ProbeOptions
 
     func run() async throws {
         let hub = DeviceHub(configuration: .init(catalog: options.catalog(),
-                                                 simulatedKeypads: simulated.map { SimulatedKeypadSource(path: $0) }, useLibUSB: !noLibusb),
+                                                 simulatedKeypads: simulated.map { SimulatedKeypadSource(path: $0) }, useLibUSB: !noLibusb,
+                                                 learn: learn),
                             logger: options.logger)
         try await options.drive { await hub.run(output: $0) }
     }

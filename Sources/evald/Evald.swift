@@ -45,6 +45,7 @@ struct Evald: AsyncParsableCommand {
             check.issues.append(problem)
         }
         if checkConfig {
+            if let configuration = check.configuration { check.issues += configuration.deviceIssues(profiles: configuration.deviceProfiles()) }
             for issue in check.issues { print("\(config): \(issue)") }
             if check.errors.isEmpty {
                 print("\(config): OK (\(check.configuration?.windows.count ?? 0) window(s), \(check.warnings.count) warning(s))")

@@ -9,6 +9,30 @@ extension AgentConfiguration {
         }
     }
 
+    /// The device ids of simulated keypads this configuration runs.
+    public var simulatedDeviceIds: [String] { devices.simulatedKeypad == nil ? [] : [DevicesSection.simulatedKeypadId] }
+
+    /// The inventory `evalctl devices` lists: udev's devices, bindings, simulated keypads.
+    public func deviceInventory(catalog: ProfileCatalog) -> DeviceInventory {
+        DeviceInventory(catalog: catalog, bindings: deviceBindings, simulatedDeviceIds: simulatedDeviceIds)
+    }
+
+    /// What `evald --check-config` and the daemon's start say about devices,
+    /// as warnings (evald runs without them): profiles skipped, each once with
+    /// its file and field, and bound devices not attached now.
+    public func deviceIssues(profiles: ProfileCatalog.LoadResult) -> [ConfigurationIssue] {
+        var issues = profiles.problems.map {
+            ConfigurationIssue(.warning, location: "[devices] profile_dir", message: "\($0) (this profile is skipped)")
+        }
+        for entry in deviceInventory(catalog: profiles.catalog).scan() where !entry.online {
+            guard let binding = entry.binding else { continue }
+            issues.append(ConfigurationIssue(
+                .warning, location: "[[window]] \(binding.windowCode) devices",
+                message: "\"\(binding.deviceId)\" is not attached now; evald attaches it when it is plugged in"))
+        }
+        return issues
+    }
+
     /// Built-in profiles plus `[devices] profile_dir`; problems name the file.
     public func deviceProfiles() -> ProfileCatalog.LoadResult {
         ProfileCatalog.load(directory: devices.profileDirectory)

@@ -1,3 +1,4 @@
+import EvalDevices
 import Foundation
 import TOMLKit
 
@@ -232,6 +233,11 @@ struct ConfigurationMapper {
         var owner: [String: String] = [:]
         for (i, window) in c.windows.enumerated() {
             for device in window.devices {
+                if case .failure(let invalid) = DeviceIdForm.parse(device, simulatedIds: [DevicesSection.simulatedKeypadId]) {
+                    issues.add(ConfigurationIssue(
+                        location: "[[window]] #\(i + 1) devices", line: issues.locator.key("devices", section: "window", index: i),
+                        message: "\(invalid)"))
+                }
                 if let other = owner[device] {
                     issues.add(ConfigurationIssue(
                         location: "[[window]] #\(i + 1) devices", line: issues.locator.key("devices", section: "window", index: i),

@@ -46,7 +46,7 @@ struct DaemonParts: Sendable {
         for warning in calendar.warnings { logger.warning("\(warning)") }
         let rules = try configuration.scanRules()
         let profiles = configuration.deviceProfiles()
-        for problem in profiles.problems { logger.warning("device profile skipped: \(problem)") }
+        for issue in configuration.deviceIssues(profiles: profiles) { logger.warning("\(issue.location): \(issue.message)") }
 
         let badReviewPolicy = BadReviewPolicy(calendar: calendar.calendar)
         let alerts = BadReviewAlerts(configuration: configuration.alertConfiguration, policy: badReviewPolicy,

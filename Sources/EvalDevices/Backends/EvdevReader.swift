@@ -19,6 +19,9 @@ public struct EvdevReader: Sendable {
     public let logger: Logger
     /// Whether to take the exclusive grab (learn mode on a PC keyboard may not want it).
     public var grab: Bool = true
+    /// Learn mode on a device no profile matches: raw key events only, no
+    /// decoding and no grab (it may be the technician's own keyboard).
+    public var rawOnly: Bool = false
 
     public init(node: String, profile: DeviceProfile, identity: DeviceIdentity? = nil, clock: any WallClock = SystemWallClock(), logger: Logger) {
         self.node = node
@@ -55,6 +58,7 @@ public struct EvdevReader: Sendable {
         guard let fd = openDeviceNode(node, kind: "input", identity: { identify(fd: nil) }, logger: logger, output: output) else { return .failed }
         defer { close(fd) }
         let identity = identify(fd: fd)
+        let grab = self.grab && !rawOnly
         if grab, evald_evdev_grab(fd, 1) != 0 {
             let code = errno
             logger.error("exclusive grab failed", metadata: ["device": "\(identity)", "error": "\(errnoDescription(code))"])
@@ -117,7 +121,7 @@ public struct EvdevReader: Sendable {
                 let event = KeyEvent(code: raw.code, action: action,
                                      time: Double(raw.time.tv_sec) + Double(raw.time.tv_usec) / 1e6)
                 output(.raw(identity, .key(event)))
-                emit(mapper.events(for: decoder.feed(event)), identity, output)
+                if !rawOnly { emit(mapper.events(for: decoder.feed(event)), identity, output) }
             }
             if let deadline = decoder.deadline, let lastTime = decoder.lastKeyTime {
                 flushAt = (monotonicSeconds() + (deadline - lastTime), deadline + 0.000_001)

@@ -15,6 +15,8 @@ public struct HidrawReader: Sendable {
     public let identity: DeviceIdentity?
     public let clock: any WallClock
     public let logger: Logger
+    /// Learn mode on a device no profile matches: raw reports only.
+    public var rawOnly: Bool = false
 
     public init(node: String, profile: DeviceProfile, identity: DeviceIdentity? = nil, clock: any WallClock = SystemWallClock(), logger: Logger) {
         self.node = node
@@ -48,13 +50,14 @@ public struct HidrawReader: Sendable {
         guard let fd = openDeviceNode(node, kind: "hidraw", identity: { identify(fd: nil) }, logger: logger, output: output) else { return .failed }
         defer { close(fd) }
         let identity = identify(fd: fd)
-        guard let layout = profile.report else {
+        let layout = profile.report
+        if layout == nil, !rawOnly {
             output(.event(.problem(device: identity, message: "profile \(profile.name) has no report layout", hint: nil)))
             return .failed
         }
         logger.info("reading hidraw device", metadata: ["device": "\(identity)", "profile": "\(profile.name)"])
         output(.event(.attached(identity)))
-        var decoder = ReportDecoder(layout: layout)
+        var decoder = layout.map { ReportDecoder(layout: $0) }
         var mapper = EventMapper(identity: identity, profile: profile, clock: clock)
         let capacity = 4096
         var buffer = [UInt8](repeating: 0, count: capacity)
@@ -80,9 +83,10 @@ public struct HidrawReader: Sendable {
                 output(.event(.detached(identity)))
                 return .vanished
             }
-            for report in Self.split(Array(buffer[0..<count]), length: layout.length) {
+            for report in Self.split(Array(buffer[0..<count]), length: layout?.length) {
                 output(.raw(identity, .report(report)))
-                for event in mapper.events(for: decoder.feed(report)) {
+                guard !rawOnly, decoder != nil else { continue }
+                for event in mapper.events(for: decoder!.feed(report)) {
                     if case .problem(_, let message, _) = event {
                         logger.warning("bad report ignored", metadata: ["device": "\(identity)", "problem": "\(message)"])
                     }

@@ -9,6 +9,8 @@ import Logging
 /// `remove` stops its reader and reports `.detached`. Nothing is rescanned.
 struct NodeWatcher: Sendable {
     let inventory: DeviceInventory
+    /// Also read, raw only, the HID nodes no profile matches (learn mode).
+    var learn = false
     let clock: any WallClock
     let logger: Logger
 
@@ -36,15 +38,11 @@ struct NodeWatcher: Sendable {
         var generation = 0
 
         func start(_ node: UdevNode) {
-            guard running[node.syspath] == nil, let item = inventory.readable(node) else { return }
+            guard running[node.syspath] == nil, let item = inventory.readable(node) ?? (learn ? inventory.learnable(node) : nil) else { return }
             generation += 1
             let (current, syspath, clock, logger) = (generation, node.syspath, self.clock, self.logger)
             let task = Task {
-                let end: ReaderEnd = switch item.kind {
-                case .evdev: await EvdevReader(node: item.node, profile: item.profile, identity: item.identity, clock: clock, logger: logger).run(output: output)
-                case .hidraw: await HidrawReader(node: item.node, profile: item.profile, identity: item.identity, clock: clock, logger: logger).run(output: output)
-                case .usb: .failed
-                }
+                let end = await Self.read(item, clock: clock, logger: logger, output: output)
                 continuation.yield(.ended(syspath: syspath, generation: current, end))
             }
             running[node.syspath] = Running(generation: current, task: task)
@@ -80,5 +78,21 @@ struct NodeWatcher: Sendable {
         for reader in running.values { reader.task.cancel() }
         await monitor.value
         for reader in running.values { await reader.task.value }
+    }
+
+    private static func read(_ item: DeviceInventory.Readable, clock: any WallClock, logger: Logger,
+                             output: @escaping DeviceOutputHandler) async -> ReaderEnd {
+        switch item.kind {
+        case .evdev:
+            var reader = EvdevReader(node: item.node, profile: item.profile, identity: item.identity, clock: clock, logger: logger)
+            reader.rawOnly = item.rawOnly
+            return await reader.run(output: output)
+        case .hidraw:
+            var reader = HidrawReader(node: item.node, profile: item.profile, identity: item.identity, clock: clock, logger: logger)
+            reader.rawOnly = item.rawOnly
+            return await reader.run(output: output)
+        case .usb, .simulated:
+            return .failed
+        }
     }
 }

@@ -5,14 +5,17 @@
 public struct DeviceInventory: Sendable {
     public let catalog: ProfileCatalog
     public let bindings: BindingMatcher
+    /// Simulated keypads the agent runs (listed as such, not as absent USB devices).
+    public let simulatedDeviceIds: [String]
 
-    public init(catalog: ProfileCatalog = .builtIn, bindings: [DeviceBinding] = []) {
+    public init(catalog: ProfileCatalog = .builtIn, bindings: [DeviceBinding] = [], simulatedDeviceIds: [String] = []) {
         self.catalog = catalog
         self.bindings = BindingMatcher(bindings)
+        self.simulatedDeviceIds = simulatedDeviceIds
     }
 
     public struct Entry: Sendable, Hashable, CustomStringConvertible {
-        public enum Kind: String, Sendable { case evdev, hidraw, usb }
+        public enum Kind: String, Sendable { case evdev, hidraw, usb, simulated }
         public var kind: Kind
         public var identity: DeviceIdentity
         public var interface: Int?
@@ -24,7 +27,8 @@ public struct DeviceInventory: Sendable {
             let window = binding.map { "\($0.hallCode.map { "\($0)/" } ?? "")\($0.windowCode)" } ?? "unbound"
             let serial = identity.serial ?? "-"
             let port = identity.portPath ?? "-"
-            return "\(online ? "online " : "offline") \(kind.rawValue) \(identity.node ?? "-") \(identity.vidPid) serial=\(serial) port=\(port) id=\(identity.deviceId) profile=\(profile ?? "none") window=\(window) name=\"\(identity.name)\""
+            let vidPid = identity.vendorId == 0 && identity.productId == 0 ? "-" : identity.vidPid
+            return "\(online ? "online " : "offline") \(kind.rawValue) \(identity.node ?? "-") \(vidPid) serial=\(serial) port=\(port) id=\(identity.deviceId) profile=\(profile ?? "none") window=\(window) name=\"\(identity.name)\""
         }
     }
 
@@ -40,6 +44,18 @@ public struct DeviceInventory: Sendable {
         public var profile: DeviceProfile
         public var kind: Entry.Kind
         public var identity: DeviceIdentity
+        /// Learn mode: no profile matches; read raw input only.
+        public var rawOnly = false
+    }
+
+    /// Learn mode: an evdev or hidraw node of a USB HID device that no profile
+    /// matches, to be read raw (`evalctl devices watch`).
+    public func learnable(_ node: UdevNode) -> Readable? {
+        guard node.kind == .evdev || node.kind == .hidraw, let entry = entry(for: node), entry.profile == nil,
+              let devnode = entry.identity.node else { return nil }
+        let backend: DeviceProfile.Backend = node.kind == .evdev ? .evdev : .hidraw
+        let profile = DeviceProfile(name: "(none: raw input only)", match: DeviceMatch(), backend: backend, role: .keypad, keys: [])
+        return Readable(node: devnode, profile: profile, kind: entry.kind, identity: entry.identity, rawOnly: true)
     }
 
     public func readable(_ node: UdevNode) -> Readable? {
@@ -56,9 +72,19 @@ public struct DeviceInventory: Sendable {
 
     public func scan(_ nodes: [UdevNode]) -> [Entry] {
         var entries = nodes.compactMap(entry).sorted(by: Self.listingOrder)
+        for id in simulatedDeviceIds {
+            let identity = DeviceIdentity(vendorId: 0, productId: 0, name: "simulated keypad", node: id)
+            entries.append(Entry(kind: .simulated, identity: identity, interface: nil, profile: nil, binding: bindings.binding(for: id), online: true))
+        }
         let present = Set(entries.map(\.identity.deviceId))
         for binding in bindings.bindings.values.sorted(by: { $0.deviceId < $1.deviceId }) where !present.contains(binding.deviceId) {
-            let identity = DeviceIdentity(vendorId: 0, productId: 0, serial: binding.deviceId, name: "(not attached)")
+            // Spelled as the device would report it: a port path is not a serial.
+            var identity = DeviceIdentity(vendorId: 0, productId: 0, name: "(not attached)")
+            switch DeviceIdForm.parse(binding.deviceId) {
+            case .success(.portPath(let port)): identity.portPath = port
+            case .success(.simulated(let id)): identity.node = id
+            default: identity.serial = binding.deviceId
+            }
             entries.append(Entry(kind: .usb, identity: identity, interface: nil, profile: binding.profile, binding: binding, online: false))
         }
         return entries
@@ -79,7 +105,7 @@ public struct DeviceInventory: Sendable {
 
     /// evdev, then hidraw, then USB devices; nodes in number order, USB devices by port.
     static func listingOrder(_ a: Entry, _ b: Entry) -> Bool {
-        let rank: [Entry.Kind: Int] = [.evdev: 0, .hidraw: 1, .usb: 2]
+        let rank: [Entry.Kind: Int] = [.evdev: 0, .hidraw: 1, .usb: 2, .simulated: 3]
         if a.kind != b.kind { return rank[a.kind]! < rank[b.kind]! }
         let key = { (entry: Entry) in (entry.kind == .usb ? entry.identity.portPath : entry.identity.node) ?? "" }
         return USBNames.naturalOrder(key(a), key(b))
@@ -89,7 +115,7 @@ public struct DeviceInventory: Sendable {
         let backend: DeviceProfile.Backend = switch kind {
         case .evdev: .evdev
         case .hidraw: .hidraw
-        case .usb: .libusb
+        case .usb, .simulated: .libusb
         }
         let binding = bindings.binding(for: identity.deviceId)
         var profile = catalog.match(vendorId: identity.vendorId, productId: identity.productId, interface: interface,

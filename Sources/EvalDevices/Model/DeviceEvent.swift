@@ -41,6 +41,6 @@ extension DeviceEvent: CustomStringConvertible {
 /// Hints printed with `.problem` events, in one place so docs and tests agree.
 public enum DeviceHint {
     public static let permission = "install the udev rules and add the service user to group evald"
-    public static let unbound = "bind this deviceId to a window in the device bindings"
+    public static let unbound = "add this deviceId to a [[window]] devices list in evald.toml"
     public static let noProfile = "add a device profile for this VID:PID (see docs/devices.md, learn mode)"
 }

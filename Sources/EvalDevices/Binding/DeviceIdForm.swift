@@ -1,0 +1,34 @@
+/// The forms a `deviceId` takes, as `DeviceIdentity.deviceId` spells them:
+/// a USB serial number, `usb-<port path>` for a device without one, or a
+/// simulated keypad's id. A binding in another form would never match a
+/// device, so configuration checks reject it with the right spelling.
+public enum DeviceIdForm: Sendable, Equatable {
+    case serial(String)
+    case portPath(String)
+    case simulated(String)
+
+    /// The form of `id`, or why no device will ever report it.
+    public static func parse(_ id: String, simulatedIds: Set<String> = []) -> Result<DeviceIdForm, Invalid> {
+        if id.isEmpty { return .failure(Invalid(description: "an empty deviceId matches no device")) }
+        if simulatedIds.contains(id) || id.hasPrefix("sim-") { return .success(.simulated(id)) }
+        if id.hasPrefix("usb-") {
+            let port = String(id.dropFirst(4))
+            return USBNames.isUSBDevice(port) ? .success(.portPath(port))
+                : .failure(Invalid(description: "\"\(id)\": usb- must be followed by a USB port path such as usb-1-1.3"))
+        }
+        if USBNames.isUSBDevice(id) {
+            return .failure(Invalid(description: "\"\(id)\" is a bare USB port path; the deviceId of a device without a serial number is \"usb-\(id)\" (see evalctl devices)"))
+        }
+        if id.hasPrefix("/") {
+            return .failure(Invalid(description: "\"\(id)\" is a device node; nodes change on replug: bind the serial number or usb-<port path> that evalctl devices shows"))
+        }
+        if id.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) {
+            return .failure(Invalid(description: "\"\(id)\" contains spaces or control characters; no serial number does"))
+        }
+        return .success(.serial(id))
+    }
+
+    public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
+        public let description: String
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+
+/// Learn mode sees the devices it exists for: HID nodes no profile matches
+/// show their raw input (issue 13: before, watch printed nothing for them).
+/// The probe's `hub --learn --raw` is what `evalctl devices watch` runs.
+@Suite(.enabled(if: TestPaths.umockdevRun != nil && FileManager.default.isExecutableFile(atPath: TestPaths.product("evald-device-probe"))))
+struct LearnModeTests {
+    /// Built-in profiles only: nothing matches 05f3:0007, so it is read raw.
+    @Test func anUnprofiledKeyboardShowsItsRawKeys() throws {
+        let result = try UmockdevTests().probe(UdevIdentityTests.usbkbd, ["hub", "--no-libusb", "--learn", "--raw", "--count", "6", "--timeout", "15"])
+        #expect(result.lines == [
+            "attached usb-1-1.5.4.2 05f3:0007 HID 05f3:0007",
+            "raw usb-1-1.5.4.2 key code=28 release",
+            "raw usb-1-1.5.4.2 key code=30 press",
+            "raw usb-1-1.5.4.2 key code=30 release",
+            "raw usb-1-1.5.4.2 key code=42 press",
+            "raw usb-1-1.5.4.2 key code=42 release",
+        ])
+    }
+
+    @Test func anUnprofiledHidrawKeypadShowsItsRawReports() throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try UmockdevTests().probe(
+            ["--device", "\(fixture)/hidraw-keypad.umockdev", "--script", "/dev/hidraw0=\(fixture)/hidraw-keypad.script"],
+            ["hub", "--no-libusb", "--learn", "--raw", "--count", "4", "--timeout", "15"])
+        #expect(result.lines == ["attached BM-7 1209:e7a3 Bitmap Evaluator", "raw BM-7 report 0001", "raw BM-7 report 0000", "raw BM-7 report 0050"])
+    }
+
+    /// Without --learn the same device is left alone.
+    @Test func withoutLearnAnUnprofiledDeviceIsNotRead() throws {
+        let result = try ChildProcess.run(TestPaths.umockdevRun!, UdevIdentityTests.usbkbd + [
+            "--", TestPaths.product("evald-device-probe"), "hub", "--no-libusb", "--raw", "--timeout", "1"], timeout: 30)
+        #expect(result.lines == [])
+        #expect(result.status == 2, "the help says: give up (exit 2) after the timeout")
+    }
+}
