@@ -123,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "evalctl",
             dependencies: [
-                "EvalAgent", "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink",
+                "EvalAgent", "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "EvalAPIClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

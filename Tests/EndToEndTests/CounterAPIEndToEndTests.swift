@@ -165,6 +165,34 @@ struct CounterAPIEndToEndTests {
         #expect(try run.api.request("DELETE", "/v1/windows/W01/staff").status == 200)
     }
 
+    @Test func evalctlServiceVerbsGoThroughTheSocket() async throws {
+        let run = try await Self.start()
+        defer { run.stop() }
+        let socketArgs = ["--socket", run.socketPath]
+        let evalctl = Built.executable("evalctl")
+        let watch = try Child(evalctl, ["service", "watch", "W01", "--count", "1", "--json"] + socketArgs, directory: run.dir.url.path)
+        defer { watch.stop() }
+        #expect(await eventually(timeout: .seconds(10)) { watch.stderr.contains("watching") }, "\(watch.stderr)")
+
+        let opened = try await Child.run(evalctl, ["service", "open", "W01", "MS-CTL-1", "--countdown", "60", "--json"] + socketArgs,
+                                         directory: run.dir.url.path)
+        #expect(opened.status == 0, "\(opened)")
+        let id = try #require((try JSONSerialization.jsonObject(with: Data(opened.stdout.utf8)) as? [String: Any])?["serviceId"] as? String)
+        let shown = try await Child.run(evalctl, ["service", "show", id] + socketArgs, directory: run.dir.url.path)
+        #expect(shown.stdout.contains("waiting"), "\(shown)")
+        run.keypad.press(5)
+        #expect(try await watch.wait(timeout: .seconds(20)) == 0)
+        #expect(watch.stdout.contains("\"event\":\"rated\"") && watch.stdout.contains(id), "\(watch.stdout)")
+        let rated = try await Child.run(evalctl, ["service", "show", id] + socketArgs, directory: run.dir.url.path)
+        #expect(rated.stdout.contains("rated") && rated.stdout.contains("satisfaction 5"), "\(rated)")
+        let cancel = try await Child.run(evalctl, ["service", "cancel", id] + socketArgs, directory: run.dir.url.path)
+        #expect(cancel.status != 0 && cancel.stderr.contains("not-waiting"), "\(cancel)")
+        let again = try await Child.run(evalctl, ["service", "open", "W01", "MS-CTL-1"] + socketArgs, directory: run.dir.url.path)
+        #expect(again.status != 0 && again.stderr.contains("already-rated"), "\(again)")
+        let absent = try await Child.run(evalctl, ["service", "show", id, "--socket", run.dir.path("nothing.sock")], directory: run.dir.url.path)
+        #expect(absent.status != 0 && absent.stderr.contains("cannot reach evald's counter API"), "\(absent)")
+    }
+
     @Test func badInputGetsClearErrorsAndStoresNothing() async throws {
         let port = freeLoopbackPort()
         let run = try await Self.start(apiExtra: """
