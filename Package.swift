@@ -145,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "evald-bench",
             dependencies: [
-                "EvalCore", "EvalQueue", "EvalTesting", "CSQLite",
+                "EvalCore", "EvalQueue", "EvalTesting", "CSQLite", "EvalAPIClient",
                 "EvalUplink",  // UplinkBenchmark.swift (uplink engineer)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
