@@ -184,7 +184,7 @@ let package = Package(
         .testTarget(name: "EvalDevicesTests", dependencies: ["EvalDevices", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "EvalUplinkTests", dependencies: ["EvalUplink", "EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalCounterAPITests", dependencies: ["EvalCounterAPI", "EvalCore", "EvalTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "EvalAgentTests", dependencies: ["EvalAgent", "EvalTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EvalAgentTests", dependencies: ["EvalAgent", "EvalCounterAPI", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["EvalCore", "EvalQueue", "EvalAgent", "EvalTesting", "EvalAPIClient"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -247,7 +247,12 @@ struct ConfigurationMapper {
             if v.contains("/") { r.error("token_credential", "a credential name must not contain '/'") } else { s.tokenCredential = v }
         }
         if let v = r.stringArray("allowed_origins") {
-            for origin in v where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) || origin.hasSuffix("/") || origin == "*" {
+            // An origin is scheme://host[:port] exactly: a browser's Origin header never has a path.
+            func isOrigin(_ text: String) -> Bool {
+                guard let rest = ["http://", "https://"].first(where: text.hasPrefix).map({ text.dropFirst($0.count) }) else { return false }
+                return !rest.isEmpty && !rest.contains { "/?#*@ ".contains($0) }
+            }
+            for origin in v where !isOrigin(origin) {
                 r.error("allowed_origins", "\"\(origin)\" is not an origin (scheme://host[:port], no path, no wildcard)")
             }
             s.allowedOrigins = v
