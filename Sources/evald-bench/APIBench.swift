@@ -19,6 +19,15 @@ struct APIBench: AsyncParsableCommand {
     @Option(help: "Services opened and rated one after another.")
     var count = 1_000
 
+    @Option(help: "Load run: windows opening services at the same time (0 skips it).")
+    var windows = 50
+
+    @Option(help: "Load run: opens per second at each window.")
+    var rate = 10
+
+    @Option(help: "Load run: seconds.")
+    var seconds = 60
+
     func run() async throws {
         let dir = try TemporaryDirectory(prefix: "evald-bench-api")
         defer { dir.remove() }
@@ -45,6 +54,7 @@ struct APIBench: AsyncParsableCommand {
         area_code = "533103"
         window_code = "W01"
         devices = ["simulated-keypad"]
+        \((2...max(2, windows)).map { "[[window]]\narea_code = \"533103\"\nwindow_code = \"W\(String(format: "%02d", $0))\"\n" }.joined())
         [devices]
         simulated_keypad = "\(fifo)"
         evdev = false
@@ -60,6 +70,7 @@ struct APIBench: AsyncParsableCommand {
         socket = "\(socket)"
         opens_per_second = 1000
         open_burst = 1000
+        max_body_bytes = 4096
         """
         try Data(config.utf8).write(to: URL(fileURLWithPath: dir.path("evald.toml")))
         let keypad = try Keypad(path: fifo)
@@ -104,5 +115,55 @@ struct APIBench: AsyncParsableCommand {
         print(String(format: "api: open→rated p50 %.1f ms", percentile(0.50)))
         print(String(format: "api: open→rated p99 %.1f ms", percentile(0.99)))
         print("api: \(latencies.count) rated, errors \(errors)")
+        events.close()
+        if windows > 0 { try load(api) }
     }
+
+    /// `windows` windows each opening `rate` services a second for `seconds`
+    /// (countdown 5 s, nobody presses): every open must be answered 201, and
+    /// every service must end — replaced by the window's next one, or expired.
+    func load(_ api: LocalHTTPClient) throws {
+        let events = try EventStreamClient(api, path: "/v1/events")
+        defer { events.close() }
+        guard events.waitUntilSubscribed(timeout: .seconds(10)) else { throw ValidationError("no event stream") }
+        let opened = Counter(), failed = Counter()
+        let interval = 1.0 / Double(rate)
+        let start = Date()
+        let done = Counter()
+        for w in 1...windows {
+            Thread {
+                defer { done.add() }
+                let code = String(format: "W%02d", w)
+                var next = start
+                var i = 0
+                while Date().timeIntervalSince(start) < Double(seconds) {
+                    let answer = try? api.request("POST", "/v1/services", json: #"{"windowCode":"\#(code)","projectNo":"LOAD-\#(code)-\#(i)","countdownSeconds":5}"#)
+                    if answer?.status == 201 { opened.add() } else { failed.add() }
+                    i += 1
+                    next += interval
+                    let wait = next.timeIntervalSinceNow
+                    if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+                }
+            }.start()
+        }
+        while done.value < windows { Thread.sleep(forTimeInterval: 0.1) }
+        // The last service of each window expires 5 s later: wait for every end.
+        let deadline = Date().addingTimeInterval(30)
+        while events.received.count < opened.value, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        let ended = events.received
+        let replaced = ended.filter { $0.name == "cancelled" && $0.json["reason"] == "replaced" }.count
+        let expired = ended.filter { $0.name == "expired" }.count
+        let elapsed = Date().timeIntervalSince(start)
+        print("api: \(windows) windows × \(rate) opens/s for \(seconds) s, errors \(failed.value)")
+        print(String(format: "api: %d opened (%.0f/s), ended: %d replaced, %d expired, %d still waiting (%.0f s)",
+                     opened.value, Double(opened.value) / Double(seconds), replaced, expired, opened.value - replaced - expired, elapsed))
+    }
+}
+
+/// A thread-safe count for the load run's threads.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }
