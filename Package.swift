@@ -6,6 +6,7 @@ import PackageDescription
 //   EvalQueue   the crash-safe SQLite queue (thin wrapper over the system libsqlite3)
 //   EvalDevices keypads and scanners: libusb, evdev, hidraw, profiles, hotplug, simulated keypad
 //   EvalUplink  platform adapters (evald-json/1), signing, HTTP, the forwarder
+//   EvalCounterAPI the local /v1 API for the windows' business systems (registry + HTTP)
 //   EvalAgent   configuration and the services the daemon runs
 //   EvalTesting helpers shared by tests and benchmarks (temp dirs, child processes, simulator)
 let swiftSettings: [SwiftSetting] = [
@@ -76,10 +77,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The local counter API for the windows' business systems (docs/api.md):
+        // the pure service registry and the HTTP layer, fed by the daemon's sessions.
+        .target(
+            name: "EvalCounterAPI",
+            dependencies: [
+                "EvalCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "EvalAgent",
             dependencies: [
-                "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "CProcessArguments", "CClockSet",
+                "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "EvalCounterAPI", "CProcessArguments", "CClockSet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -90,6 +106,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A dependency-free HTTP/1.1 + SSE client for the counter API (evalctl, tests, bench).
+        .target(name: "EvalAPIClient", swiftSettings: swiftSettings),
         .target(
             name: "EvalTesting",
             dependencies: ["EvalCore", "EvalQueue"],
@@ -108,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "evalctl",
             dependencies: [
-                "EvalAgent", "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink",
+                "EvalAgent", "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "EvalAPIClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -130,7 +148,7 @@ let package = Package(
         .executableTarget(
             name: "evald-bench",
             dependencies: [
-                "EvalCore", "EvalQueue", "EvalTesting", "CSQLite",
+                "EvalCore", "EvalQueue", "EvalTesting", "CSQLite", "EvalAPIClient",
                 "EvalUplink",  // UplinkBenchmark.swift (uplink engineer)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,8 +186,9 @@ let package = Package(
         .testTarget(name: "EvalQueueTests", dependencies: ["EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalDevicesTests", dependencies: ["EvalDevices", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "EvalUplinkTests", dependencies: ["EvalUplink", "EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "EvalAgentTests", dependencies: ["EvalAgent", "EvalTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["EvalCore", "EvalQueue", "EvalAgent", "EvalTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EvalCounterAPITests", dependencies: ["EvalCounterAPI", "EvalCore", "EvalTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EvalAgentTests", dependencies: ["EvalAgent", "EvalCounterAPI", "EvalTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["EvalCore", "EvalQueue", "EvalAgent", "EvalTesting", "EvalAPIClient"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,6 +13,7 @@ PACKAGES=(
   procps psmisc                 # ps/pkill used by scripts and tests
   prometheus                    # promtool: the alert rules in monitoring/ are unit-tested
   lintian                       # the .deb is checked by DebPackageTests
+  chromium                      # headless: a real browser page drives the counter API (CORS, EventSource)
 )
 
 SUDO=""

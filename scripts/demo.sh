@@ -81,12 +81,25 @@ scan '{"type":"citizen","name":"李四","certKey":"533103199001011234","userProp
 scan 'MS-2026-1129-000002' "张三 scans the next case receipt"
 press 1 "the citizen rates 非常不满意: a bad review (差评), forwarded first, alert raised"
 
+step "5b. the business system invites the rating (counter API, docs/api.md)"
+service() { evalctl service "$@" --socket "$WORK/api.sock"; }
+service watch W01 --count 1 > "$WORK/watch.out" 2> "$WORK/watch.err" &
+WATCH_PID=$!
+wait_for "the event stream" grep -q watching "$WORK/watch.err"
+echo "  business system: POST /v1/services (window W01, case MS-2026-1129-000003, countdown 60 s)"
+service open W01 MS-2026-1129-000003 --task-name 营业执照 --staff 'zhangsan:张三' --countdown 60
+sleep 0.3                       # longer than contact bounce
+press 4 "the citizen rates the invited case 满意"
+TIMEOUT=20 wait_for "the rated event" grep -q rated "$WORK/watch.out"
+wait "$WATCH_PID" || fail "evalctl service watch failed: $(cat "$WORK/watch.err")"
+echo "  event seen by the business system:"; sed 's/^/    /' "$WORK/watch.out"
+
 step "6. evaluations arriving at the simulator"
 unique() { curl -fsS "$SIM/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["unique"])'; }
-arrived() { [ "$(unique 2>/dev/null || echo 0)" -ge 3 ]; }
-TIMEOUT=30 wait_for "3 evaluations at the simulator" arrived
+arrived() { [ "$(unique 2>/dev/null || echo 0)" -ge 4 ]; }
+TIMEOUT=30 wait_for "4 evaluations at the simulator" arrived
 curl -fsS "$SIM/stats" | python3 -m json.tool
-[ "$(unique)" -eq 3 ] || fail "the simulator holds $(unique) evaluations, expected exactly 3"
+[ "$(unique)" -eq 4 ] || fail "the simulator holds $(unique) evaluations, expected exactly 4"
 
 step "7. what the operator sees"
 evalctl queue list --limit 10
@@ -109,4 +122,4 @@ exec 3>&-
 kill -TERM "$EVALD_PID"; wait "$EVALD_PID" || fail "evald did not stop cleanly"
 EVALD_PID=""
 echo
-echo "demo OK: 3 evaluations delivered (1 real-name bad review, alerted and ledgered), 1 repeated press filtered, queue empty."
+echo "demo OK: 4 evaluations delivered (1 real-name bad review, alerted and ledgered; 1 invited by the business system through the API, its rated event seen), 1 repeated press filtered, queue empty."

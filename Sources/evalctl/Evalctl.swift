@@ -24,7 +24,7 @@ struct Evalctl: AsyncParsableCommand {
         version: EvaldVersion.current,
         subcommands: [
             StatusCommand.self, QueueCommand.self, TailCommand.self, StatsCommand.self, ExportCommand.self,
-            SelftestCommand.self, BadReviewsCommand.self, DevicesCommand.self, UdevRulesCommand.self,
+            SelftestCommand.self, BadReviewsCommand.self, DevicesCommand.self, UdevRulesCommand.self, ServiceCommand.self,
         ]
     )
 

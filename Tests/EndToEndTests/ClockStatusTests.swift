@@ -81,20 +81,20 @@ struct ClockStatusTests {
         try await keypad.connect(timeout: .seconds(10))
         keypad.press(2)
 
-        var clock: [String: Any] = [:]
+        // The judgement is read live from /metrics, the count from the queue.
+        // (Not from the status file: under libfaketime evald's later status
+        // writes can stall — a timer problem of the preload, noted in issue 10.)
+        var body = ""
         #expect(await eventually(timeout: .seconds(30)) {
-            // The queue's count and the daemon's status file are two sources: wait for both.
-            clock = (try? await Self.clock(config)) ?? [:]
-            return clock["timeUncertainRecords"] as? Int == 1 && clock["state"] as? String != "no-evidence"
-        }, "\(clock)\nstderr:\n\(daemon.stderr)")
-        #expect(clock["trusted"] as? Bool == false)
-        #expect(clock["state"] as? String == "before-build-date", "\(clock)")
-        #expect((clock["detail"] as? String)?.contains("2000-01-01") == true, "\(clock)")
+            body = await Self.metrics(config)
+            return body.contains("evald_clock_trusted{state=\"before-build-date\"} 0") && body.contains("evald_queue_time_uncertain_records 1")
+        }, "\(body)\nstderr:\n\(daemon.stderr)")
+        let clock = try await Self.clock(config)
+        #expect(clock["timeUncertainRecords"] as? Int == 1, "\(clock)")
+        #expect(clock["trusted"] as? Bool == false, "\(clock)")
         let human = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["status", "--config", config.configPath], directory: config.directory)
         #expect(human.stdout.contains("TIME UNCERTAIN: 1 record(s) held"), "\(human.stdout)")
-        let body = await Self.metrics(config)
-        #expect(body.contains("evald_clock_trusted{state=\"before-build-date\"} 0"), "\(body)")
-        #expect(body.contains("evald_queue_time_uncertain_records 1"))
+        #expect(daemon.stderr.contains("wall clock: WRONG: the clock reads 2000-01-01"), "\(daemon.stderr)")
         // Held, not sent: the platform never files a rating under 2000.
         #expect(try await sim.stats().received == 0)
         keypad.close()

@@ -13,6 +13,7 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var devices: DevicesSection
     public var sessions: SessionsSection
     public var alert: AlertSection
+    public var api: APISection = APISection()
 
     /// The file this configuration came from (for messages and reloads).
     public var sourcePath: String?

@@ -16,9 +16,10 @@ struct ConfigurationMapper {
         let devicesTable = top.subtable("devices")
         let sessionsTable = top.subtable("sessions")
         let alertTable = top.subtable("alert")
+        let apiTable = top.subtable("api")
         top.reportUnknownKeys()
 
-        let configuration = AgentConfiguration(
+        var configuration = AgentConfiguration(
             agent: agent(agentTable),
             queue: queue(queueTable),
             platform: platform(platformTable),
@@ -27,6 +28,7 @@ struct ConfigurationMapper {
             sessions: sessions(sessionsTable),
             alert: alert(alertTable)
         )
+        configuration.api = api(apiTable)
         crossCheck(configuration, hasWindowSection: !windowTables.isEmpty)
         return configuration
     }
@@ -222,6 +224,43 @@ struct ConfigurationMapper {
         if let v = r.int("timeout_ms", range: 100...600_000) { s.timeoutMillis = v }
         if let v = r.bool("reveal_personal_data") { s.revealPersonalData = v }
         if let v = r.int("deadline_near_working_days", range: 0...15) { s.deadlineNearWorkingDays = v }
+        r.reportUnknownKeys()
+        return s
+    }
+
+    private func api(_ table: TOMLTable?) -> APISection {
+        var r = TOMLSectionReader(table: table, section: "api", issues: issues)
+        var s = APISection()
+        guard table != nil else { return s }
+        s.enabled = r.bool("enabled") ?? true
+        if let v = r.nonEmptyString("socket") { s.socket = absolute(v, "socket", &r) ?? s.socket }
+        if s.socket.utf8.count >= 108 { r.error("socket", "a Unix socket path must be shorter than 108 bytes") }
+        if let v = r.nonEmptyString("socket_group") { s.socketGroup = v }
+        if let v = r.string("listen"), !v.trimmingCharacters(in: .whitespaces).isEmpty {
+            if let address = HostAndPort(parsing: v), address.isLoopback {
+                s.listen = address
+            } else {
+                r.error("listen", "\"\(v)\" must be a loopback host:port (e.g. 127.0.0.1:8765): the API is for this PC's browser only")
+            }
+        }
+        if let v = r.nonEmptyString("token_file") { s.tokenFile = absolute(v, "token_file", &r) }
+        if let v = r.nonEmptyString("token_credential") {
+            if v.contains("/") { r.error("token_credential", "a credential name must not contain '/'") } else { s.tokenCredential = v }
+        }
+        if let v = r.stringArray("allowed_origins") {
+            // An origin is scheme://host[:port] exactly: a browser's Origin header never has a path.
+            func isOrigin(_ text: String) -> Bool {
+                guard let rest = ["http://", "https://"].first(where: text.hasPrefix).map({ text.dropFirst($0.count) }) else { return false }
+                return !rest.isEmpty && !rest.contains { "/?#*@ ".contains($0) }
+            }
+            for origin in v where !isOrigin(origin) {
+                r.error("allowed_origins", "\"\(origin)\" is not an origin (scheme://host[:port], no path, no wildcard)")
+            }
+            s.allowedOrigins = v
+        }
+        if let v = r.int("max_body_bytes", range: 1024...1_048_576) { s.maxBodyBytes = v }
+        if let v = r.int("opens_per_second", range: 1...1000) { s.opensPerSecond = v }
+        if let v = r.int("open_burst", range: 1...10_000) { s.openBurst = v }
         r.reportUnknownKeys()
         return s
     }

@@ -1,4 +1,5 @@
 import EvalCore
+import EvalCounterAPI
 import EvalDevices
 import EvalQueue
 import EvalUplink
@@ -79,6 +80,16 @@ struct DaemonParts: Sendable {
             queue: queue, calendar: calendar.calendar, nearWorkingDays: configuration.alert.deadlineNearWorkingDays,
             alerts: alerts, wake: followUpRecorded, logger: Logger(label: "evald.alert"))
 
+        var apiServices: [Named] = []
+        if configuration.api.enabled {
+            let api = CounterAPI(clock: ContinuousClock(), backend: pipeline,
+                                 limits: .init(opensPerSecond: Double(configuration.api.opensPerSecond), openBurst: configuration.api.openBurst),
+                                 logger: Logger(label: "evald.api"))
+            await pipeline.attach(api)
+            apiServices.append(Named(name: "api", service: CounterAPIServer(
+                api: api, configuration: try configuration.counterAPIServerConfiguration(), logger: Logger(label: "evald.api"))))
+        }
+
         let housekeeping = HousekeepingService(queue: queue, logger: Logger(label: "evald.queue"))
         let configPath = configuration.sourcePath
         let windowCount = configuration.windows.count
@@ -92,7 +103,7 @@ struct DaemonParts: Sendable {
                 Named(name: "housekeeping", service: housekeeping),
                 Named(name: "deadlines", service: deadlines),
                 Named(name: "control", service: control),
-            ],
+            ] + apiServices,
             reload: {
                 guard let configPath else { return .failure(DaemonError("no configuration file to reload")) }
                 let fresh: AgentConfiguration

@@ -1,4 +1,5 @@
 import EvalCore
+import EvalCounterAPI
 import EvalDevices
 import EvalQueue
 import Foundation
@@ -21,17 +22,19 @@ actor CounterPipeline {
         var defaultRatings: Bool
     }
 
-    private let driver: SessionDriver
+    let driver: SessionDriver
     private let metrics: AgentMetrics
     private let heartbeats: Heartbeats
     private let board: StatusBoard
     private let logger: Logger
-    private let clock = ContinuousClock()
+    let clock = ContinuousClock()
 
-    private var settings: Settings
+    private(set) var settings: Settings
     private var matcher: BindingMatcher
-    private var sessions: [String: Session] = [:]
-    private var devices: [String: AgentStatus.Device] = [:]
+    private(set) var sessions: [String: Session] = [:]
+    private(set) var devices: [String: AgentStatus.Device] = [:]
+    /// The counter API, when served: told of stored evaluations and devices.
+    private var listener: (any CounterSessionListener)?
     /// Rings the default-rating loop when a case opens (its due time may be sooner).
     nonisolated let casesChanged: Doorbell<ContinuousClock>
 
@@ -78,12 +81,18 @@ actor CounterPipeline {
         publishDevices()
     }
 
+    func attach(_ listener: any CounterSessionListener) {
+        self.listener = listener
+    }
+
     // MARK: Device events
 
     func handle(_ event: DeviceEvent) async {
         heartbeats.busy(.devices)
         defer { heartbeats.idle(.devices) }
-        trackPresence(event)
+        if let change = trackPresence(event), let listener {
+            await listener.deviceChanged(deviceId: change.deviceId, windowCode: change.windowCode, online: change.online)
+        }
         switch matcher.route(event) {
         case .unbound(let report):
             if let report { log(problem: report) }
@@ -117,7 +126,7 @@ actor CounterPipeline {
         }
     }
 
-    private static func key(_ window: WindowConfiguration) -> String { "\(window.hallCode ?? "")/\(window.windowCode)" }
+    static func key(_ window: WindowConfiguration) -> String { "\(window.hallCode ?? "")/\(window.windowCode)" }
 
     /// Runs `input` on the binding's window session with the current moment.
     private func session(for binding: DeviceBinding, at wall: Date,
@@ -128,6 +137,12 @@ actor CounterPipeline {
             logger.error("device bound to window \(binding.windowCode), which is not configured; input ignored")
             return nil
         }
+        return session(of: window, at: wall, input)
+    }
+
+    /// Runs `input` on `window`'s session (created on first use).
+    func session(of window: WindowConfiguration, at wall: Date,
+                 _ input: (inout Session, Session.Moment) -> [SessionAction]) -> [SessionAction] {
         let key = Self.key(window)
         var session = sessions[key] ?? Session(window: window, policy: settings.policy)
         let actions = input(&session, SessionMoment(wall: wall, instant: clock.now))
@@ -137,7 +152,15 @@ actor CounterPipeline {
 
     private func perform(_ actions: [SessionAction]?, binding: DeviceBinding) async {
         guard let actions else { return }
-        await driver.perform(actions, defaultRatings: settings.defaultRatings)
+        await perform(actions)
+    }
+
+    /// The driver performs the actions; the API hears of what was stored.
+    func perform(_ actions: [SessionAction]) async {
+        let stored = await driver.perform(actions, defaultRatings: settings.defaultRatings)
+        if let listener {
+            for evaluation in stored { await listener.evaluationStored(evaluation) }
+        }
     }
 
     /// An evaluation made outside a session (tests, a future API path): the
@@ -158,11 +181,13 @@ actor CounterPipeline {
 
     // MARK: Presence
 
-    private func trackPresence(_ event: DeviceEvent) {
+    /// Updates the device's presence; returns a change of `online` of a bound device.
+    private func trackPresence(_ event: DeviceEvent) -> (deviceId: String, windowCode: String, online: Bool)? {
         let identity = event.device
         let id = identity.deviceId
         var device = devices[id] ?? AgentStatus.Device(deviceId: id, name: identity.name,
                                                         windowCode: matcher.binding(for: id)?.windowCode, online: false)
+        let wasOnline = devices[id]?.online ?? false
         device.name = identity.name
         switch event {
         case .attached, .press, .scan: device.online = true; device.problem = nil
@@ -173,6 +198,8 @@ actor CounterPipeline {
             devices[id] = device
             publishDevices()
         }
+        guard device.online != wasOnline, let windowCode = device.windowCode else { return nil }
+        return (id, windowCode, device.online)
     }
 
     private func publishDevices() {

@@ -57,7 +57,8 @@ public enum ScanField: String, Codable, Sendable, CaseIterable, CodingKeyReprese
 
     /// Identifiers that end up in logs and the ledger keep a conservative
     /// alphabet, so a scan can never smuggle quotes, separators or escapes.
-    func accepts(_ value: String) -> Bool {
+    /// The counter API checks its fields with the same rules.
+    public func accepts(_ value: String) -> Bool {
         guard !value.isEmpty, value.count <= maximumLength else { return false }
         guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return false }
         switch self {

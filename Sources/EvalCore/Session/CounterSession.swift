@@ -113,6 +113,23 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
         return actions
     }
 
+    /// The window's business system closes the evaluator for `projectNo`
+    /// (cancelled, or its countdown ran out): the counter stops waiting for
+    /// that case, so a later press is not taken as its rating, and a pending
+    /// identity is dropped with it (it belonged to that citizen). The case
+    /// stays open in the ledger for its default rating. Another current case
+    /// is left alone.
+    public mutating func closeService(projectNo: String, reason: String, at moment: Moment) -> [SessionAction] {
+        var actions = expire(at: moment)
+        guard let current = service, current.ticket.projectNo == projectNo else { return actions }
+        actions += endService(reason: reason)
+        if identity != nil {
+            identity = nil
+            actions.append(.log(SessionEvent(.info, "window \(window.windowCode): pending identity dropped with case \(projectNo)")))
+        }
+        return actions
+    }
+
     /// Time passing with no input: applies the end of the working day and the
     /// holds, so a status display is accurate. Inputs do this themselves.
     public mutating func tick(at moment: Moment) -> [SessionAction] {

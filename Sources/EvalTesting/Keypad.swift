@@ -1,37 +1,40 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import EvalTesting
 import Foundation
 
 /// The writing end of the simulated keypad's FIFO: lines `press <1-5>` and
-/// `scan <text>`, as the demo writes them.
-final class Keypad: @unchecked Sendable {
-    let path: String
+/// `scan <text>`, as the demo writes them. For end-to-end tests and benchmarks.
+public final class Keypad: @unchecked Sendable {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public let path: String
     private var fd: Int32 = -1
 
-    init(path: String) throws {
+    public init(path: String) throws {
         self.path = path
-        if access(path, F_OK) != 0 { guard mkfifo(path, 0o600) == 0 else { throw ChildProcess.Timeout(what: "mkfifo \(path): \(errno)") } }
+        if access(path, F_OK) != 0 { guard mkfifo(path, 0o600) == 0 else { throw Failure(description: "mkfifo \(path): \(errno)") } }
     }
 
     /// Opens for writing once evald has the reading end open (bounded wait).
-    func connect(timeout: Duration) async throws {
+    public func connect(timeout: Duration) async throws {
         let handle = try await openFIFOForWriting(path, timeout: timeout)
         fd = fcntl(handle.fileDescriptor, F_DUPFD_CLOEXEC, 0)  // ours to close; the handle closes its own
     }
 
     /// Writes one line; false when the reader is gone (evald died).
     @discardableResult
-    func send(_ line: String) -> Bool {
+    public func send(_ line: String) -> Bool {
         let bytes = Array((line + "\n").utf8)
         return bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
     }
 
-    func press(_ rating: Int) { send("press \(rating)") }
-    func scan(_ text: String) { send("scan \(text)") }
+    public func press(_ rating: Int) { send("press \(rating)") }
+    public func scan(_ text: String) { send("scan \(text)") }
 
-    func close() {
+    public func close() {
         if fd >= 0 { Glibc.close(fd) }
         fd = -1
     }

@@ -1,0 +1,198 @@
+import EvalCore
+import Foundation
+import Logging
+
+/// The counter API's logic, without HTTP: it keeps the services
+/// (`ServiceRegistry`), feeds the counter sessions through the backend, and
+/// turns stored evaluations and countdowns into events. Generic over `Clock`
+/// so the countdowns run on a test clock in tests and on the monotonic clock
+/// in evald; nothing here reads the wall clock except `openedAt` for display.
+public actor CounterAPI<C: Clock>: CounterSessionListener where C.Duration == Duration {
+    public struct Limits: Sendable {
+        public var opensPerSecond: Double
+        public var openBurst: Int
+        public init(opensPerSecond: Double = 10, openBurst: Int = 20) {
+            self.opensPerSecond = opensPerSecond
+            self.openBurst = openBurst
+        }
+    }
+
+    let clock: C
+    let backend: any CounterBackend
+    public nonisolated let events: EventBroadcaster
+    let logger: Logger
+    let now: @Sendable () -> Date
+    private var registry = ServiceRegistry<C.Instant>()
+    private var limiter: OpenRateLimiter<C.Instant>
+    private var stopped = false
+    private let wake: AsyncStream<Void>
+    private let wakeContinuation: AsyncStream<Void>.Continuation
+
+    public init(clock: C, backend: any CounterBackend, limits: Limits = Limits(), events: EventBroadcaster = EventBroadcaster(),
+                logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.clock = clock
+        self.backend = backend
+        self.events = events
+        self.logger = logger
+        self.now = now
+        limiter = OpenRateLimiter(perSecond: limits.opensPerSecond, burst: limits.openBurst)
+        (wake, wakeContinuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    // MARK: Services
+
+    public func open(_ request: APIRequests.Open) async throws(APIError) -> CounterServiceRecord {
+        let opening = request.opening
+        let windowCode = opening.windowCode
+        if let other = registry.windowWaiting(for: opening.ticket.projectNo), other != windowCode {
+            throw APIError(409, "case-waiting-elsewhere", "case \(opening.ticket.projectNo) is waiting for its rating at window \(other)",
+                           details: ["windowCode": other])
+        }
+        // Refusals first, so a refused open changes nothing (the window's
+        // waiting service stays as it was).
+        let precheck = await backend.check(opening)
+        if precheck != .opened { try refusal(precheck, opening) }
+        // Only configured windows have a bucket (an unknown code is refused above).
+        if let retry = limiter.admit(windowCode, at: clock.now) {
+            let seconds = max(1, Int(retry.components.seconds) + (retry.components.attoseconds > 0 ? 1 : 0))
+            logger.warning("counter API: open refused, too many opens at window \(windowCode)")
+            throw APIError(429, "rate-limited", "too many services opened at window \(windowCode); retry in \(seconds) s", retryAfter: seconds)
+        }
+        let record = CounterServiceRecord(
+            serviceId: UUID().uuidString.lowercased(), windowCode: windowCode, ticket: opening.ticket,
+            staffLoginName: opening.staff?.loginName, openedAt: now(), countdownSeconds: request.countdownSeconds)
+        // Registered before the session sees the case, so a press right after
+        // the session opened it finds the service here (the actor is reentrant
+        // across the backend's await).
+        let replaced = registry.open(record, deadline: clock.now.advanced(by: .seconds(request.countdownSeconds)))
+        let outcome = await backend.openService(opening)
+        switch outcome {
+        case .opened:
+            for old in replaced { publishEnd(old) }
+            wakeContinuation.yield()
+            logger.info("counter API: service \(record.serviceId) opened at window \(windowCode) for case \(opening.ticket.projectNo), countdown \(request.countdownSeconds) s\(opening.citizen.map { ", real-name \($0)" } ?? "")")
+            return registry.record(record.serviceId) ?? record
+        default:
+            // The case was rated between the check and the opening (a press
+            // of the previous case, a second client): undo, as if refused.
+            registry.withdraw(record.serviceId)
+            restore(replaced)
+            try refusal(outcome, opening)
+            return record
+        }
+    }
+
+    private func refusal(_ outcome: ServiceOpeningOutcome, _ opening: ServiceOpening) throws(APIError) {
+        switch outcome {
+        case .opened: return
+        case .unknownWindow: throw .unknownWindow(opening.windowCode)
+        case .alreadyRated(let evaluationId):
+            var details: [String: String] = [:]
+            if let evaluationId { details["evaluationId"] = evaluationId }
+            throw APIError(409, "already-rated", "case \(opening.ticket.projectNo) has already been rated (one service, one evaluation)",
+                           details: details)
+        case .ledgerUnavailable:
+            throw APIError(503, "store-unavailable", "the agent cannot read its case ledger now; try again")
+        }
+    }
+
+    public func service(_ serviceId: String) throws(APIError) -> CounterServiceRecord {
+        guard let record = registry.record(serviceId) else { throw .notFound("no service \(serviceId) (unknown, or ended long ago)") }
+        return record
+    }
+
+    public func cancel(_ serviceId: String) async throws(APIError) -> CounterServiceRecord {
+        switch registry.cancel(serviceId) {
+        case .notFound: throw .notFound("no service \(serviceId)")
+        case .notWaiting(let record):
+            throw APIError(409, "not-waiting", "service \(serviceId) has already ended (\(record.state.name))")
+        case .cancelled(let record):
+            await backend.closeService(windowCode: record.windowCode, projectNo: record.ticket.projectNo, reason: "cancelled by the business system")
+            publishEnd(record)
+            return record
+        }
+    }
+
+    // MARK: Windows
+
+    public func windows() async -> [(WindowSnapshot, CounterServiceRecord?)] {
+        await backend.windows().map { ($0, registry.waiting(at: $0.windowCode)) }
+    }
+
+    public func logIn(windowCode: String, staff: StaffMember) async throws(APIError) {
+        guard await backend.logIn(windowCode: windowCode, staff: staff) else { throw .unknownWindow(windowCode) }
+    }
+
+    public func logOut(windowCode: String) async throws(APIError) {
+        guard await backend.logOut(windowCode: windowCode) else { throw .unknownWindow(windowCode) }
+    }
+
+    public func knowsWindow(_ windowCode: String) async -> Bool {
+        await backend.windows().contains { $0.windowCode == windowCode }
+    }
+
+    // MARK: From the sessions
+
+    public func evaluationStored(_ evaluation: Evaluation) {
+        guard let record = registry.rated(windowCode: evaluation.windowCode, projectNo: evaluation.projectNo,
+                                          evaluationId: evaluation.evaluationId.description,
+                                          satisfaction: evaluation.satisfaction.rawValue) else { return }
+        publishEnd(record)
+    }
+
+    public func deviceChanged(deviceId: String, windowCode: String, online: Bool) {
+        events.publish(CounterEvent(kind: online ? .deviceOnline : .deviceOffline, windowCode: windowCode, deviceId: deviceId))
+    }
+
+    // MARK: Countdowns
+
+    /// Expires services as their countdowns end, until cancelled. Sleeps on
+    /// the injected clock until the next deadline, or until a new service
+    /// (possibly with an earlier deadline) rings.
+    public func runCountdowns() async {
+        while !Task.isCancelled && !stopped {
+            let deadline = registry.nextDeadline
+            let clock = self.clock
+            let wake = self.wake
+            await withTaskGroup(of: Void.self) { group in
+                if let deadline {
+                    group.addTask { try? await clock.sleep(until: deadline, tolerance: nil) }
+                }
+                group.addTask { for await _ in wake { return } }
+                _ = await group.next()
+                group.cancelAll()
+            }
+            await expireDue()
+        }
+    }
+
+    /// Applies every countdown that has run out (also what `runCountdowns` does).
+    public func expireDue() async {
+        for record in registry.expire(at: clock.now) {
+            await backend.closeService(windowCode: record.windowCode, projectNo: record.ticket.projectNo, reason: "countdown ended")
+            logger.info("counter API: service \(record.serviceId) at window \(record.windowCode) expired unrated; case \(record.ticket.projectNo) stays open for its default rating")
+            publishEnd(record)
+        }
+    }
+
+    /// Shutdown: waiting services end as cancelled and every stream closes.
+    public func shutDown() {
+        stopped = true
+        for record in registry.cancelAll(reason: .shutdown) { publishEnd(record) }
+        events.finishAll()
+        wakeContinuation.finish()
+    }
+
+    private func publishEnd(_ record: CounterServiceRecord) {
+        if let event = CounterEvent.ended(record) { events.publish(event) }
+    }
+
+    /// Undo a replacement when the new opening was refused: the old service
+    /// is still the window's current one in the session.
+    private func restore(_ replaced: [CounterServiceRecord]) {
+        for var old in replaced {
+            old.state = .waiting
+            _ = registry.open(old, deadline: clock.now.advanced(by: .seconds(old.countdownSeconds)))
+        }
+    }
+}
