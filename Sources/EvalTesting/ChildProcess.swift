@@ -182,13 +182,22 @@ public final class ChildProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// Runs `executable` to completion: its status (or the signal that ended
-    /// it), stdout and stderr. Killed and `Timeout` thrown after `timeout`.
+    /// How a run to completion ended.
+    public struct Outcome: Sendable {
+        /// The exit status, or the signal that ended it.
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        /// stdout's non-empty lines.
+        public var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
+    }
+
+    /// Runs `executable` to completion. Killed and `Timeout` thrown after `timeout`.
     public static func run(_ executable: URL, arguments: [String] = [], environment: [String: String] = [:],
-                           directory: String? = nil, timeout: Duration = .seconds(30)) async throws -> (status: Int32, stdout: String, stderr: String) {
+                           directory: String? = nil, timeout: Duration = .seconds(30)) async throws -> Outcome {
         let child = try ChildProcess(executable, arguments: arguments, environment: environment, directory: directory)
         let status = try await child.waitForExit(timeout: timeout)
-        return (status, child.stdout, child.stderr)
+        return Outcome(status: status, stdout: child.stdout, stderr: child.stderr)
     }
 
     private func blockingWaitForExit(timeout: Duration) throws -> Int32 {

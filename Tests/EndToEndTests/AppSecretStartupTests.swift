@@ -8,7 +8,7 @@ import Testing
 @Suite("evald refuses a missing or empty app secret", .serialized)
 struct AppSecretStartupTests {
     func evald(_ config: TestConfig, _ arguments: [String], environment: [String: String] = [:]) async throws
-        -> (status: Int32, stdout: String, stderr: String) {
+        -> ChildProcess.Outcome {
         try await ChildProcess.run(try BuiltProducts.executable(named: "evald"), arguments: arguments + ["--config", config.configPath],
                             environment: environment, directory: config.directory)
     }

@@ -15,7 +15,7 @@ struct BadReviewFollowUpTests {
                    evaluator: realName ? Evaluator(userName: PersonalData("王小明"), certKey: PersonalData("533103199001011234")) : nil)
     }
 
-    func evalctl(_ config: TestConfig, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    func evalctl(_ config: TestConfig, _ arguments: [String]) async throws -> ChildProcess.Outcome {
         try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: arguments + ["--config", config.configPath], directory: config.directory)
     }
 

@@ -6,11 +6,11 @@ import Testing
 /// no usage text for a bad value, a hint where there is a next step.
 @Suite("evalctl errors an operator can act on", .serialized)
 struct EvalctlErrorTests {
-    func evalctl(_ config: TestConfig, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    func evalctl(_ config: TestConfig, _ arguments: [String]) async throws -> ChildProcess.Outcome {
         try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: arguments + ["--config", config.configPath], directory: config.directory)
     }
 
-    func expectOneError(_ result: (status: Int32, stdout: String, stderr: String), _ text: String,
+    func expectOneError(_ result: ChildProcess.Outcome, _ text: String,
                         sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(result.status == 1, "\(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stderr.hasPrefix("error: "), "\(result.stderr)", sourceLocation: sourceLocation)

@@ -33,7 +33,7 @@ struct EvalctlTests {
         return (delivered, rejected, pending)
     }
 
-    func evalctl(_ config: TestConfig, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    func evalctl(_ config: TestConfig, _ arguments: [String]) async throws -> ChildProcess.Outcome {
         try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: arguments + ["--config", config.configPath], directory: config.directory)
     }
 

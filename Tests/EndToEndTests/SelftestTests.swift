@@ -20,7 +20,7 @@ struct SelftestTests {
     }
 
     func selftest(_ config: TestConfig, _ arguments: [String] = [], environment: [String: String] = [:]) async throws
-        -> (status: Int32, stdout: String, stderr: String) {
+        -> ChildProcess.Outcome {
         try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["selftest", "--config", config.configPath] + arguments,
                             environment: environment, directory: config.directory)
     }

@@ -1,3 +1,4 @@
+import EvalTesting
 import Foundation
 import Testing
 
@@ -7,8 +8,8 @@ import Testing
 @Suite(.enabled(if: TestPaths.umockdevRun != nil && FileManager.default.isExecutableFile(atPath: TestPaths.product("evald-device-probe"))))
 struct LearnModeTests {
     /// Built-in profiles only: nothing matches 05f3:0007, so it is read raw.
-    @Test func anUnprofiledKeyboardShowsItsRawKeys() throws {
-        let result = try UmockdevTests().probe(UdevIdentityTests.usbkbd, ["hub", "--no-libusb", "--learn", "--raw", "--count", "6", "--timeout", "15"])
+    @Test func anUnprofiledKeyboardShowsItsRawKeys() async throws {
+        let result = try await UmockdevTests().probe(UdevIdentityTests.usbkbd, ["hub", "--no-libusb", "--learn", "--raw", "--count", "6", "--timeout", "15"])
         #expect(result.lines == [
             "attached usb-1-1.5.4.2 05f3:0007 HID 05f3:0007",
             "raw usb-1-1.5.4.2 key code=28 release",
@@ -19,18 +20,18 @@ struct LearnModeTests {
         ])
     }
 
-    @Test func anUnprofiledHidrawKeypadShowsItsRawReports() throws {
+    @Test func anUnprofiledHidrawKeypadShowsItsRawReports() async throws {
         let fixture = TestPaths.fixture("umockdev")
-        let result = try UmockdevTests().probe(
+        let result = try await UmockdevTests().probe(
             ["--device", "\(fixture)/hidraw-keypad.umockdev", "--script", "/dev/hidraw0=\(fixture)/hidraw-keypad.script"],
             ["hub", "--no-libusb", "--learn", "--raw", "--count", "4", "--timeout", "15"])
         #expect(result.lines == ["attached BM-7 1209:e7a3 Bitmap Evaluator", "raw BM-7 report 0001", "raw BM-7 report 0000", "raw BM-7 report 0050"])
     }
 
     /// Without --learn the same device is left alone.
-    @Test func withoutLearnAnUnprofiledDeviceIsNotRead() throws {
-        let result = try ChildProcess.run(TestPaths.umockdevRun!, UdevIdentityTests.usbkbd + [
-            "--", TestPaths.product("evald-device-probe"), "hub", "--no-libusb", "--raw", "--timeout", "1"], timeout: 30)
+    @Test func withoutLearnAnUnprofiledDeviceIsNotRead() async throws {
+        let result = try await ChildProcess.run(URL(fileURLWithPath: TestPaths.umockdevRun!), arguments: UdevIdentityTests.usbkbd + [
+            "--", TestPaths.product("evald-device-probe"), "hub", "--no-libusb", "--raw", "--timeout", "1"], timeout: .seconds(30))
         #expect(result.lines == [])
         #expect(result.status == 2, "the help says: give up (exit 2) after the timeout")
     }

@@ -1,3 +1,4 @@
+import EvalTesting
 import Foundation
 import Testing
 
@@ -16,8 +17,8 @@ struct UdevIdentityTests {
 
     /// Found by the hub (udev enumeration, the USB parent's VID:PID behind two
     /// hubs), grabbed through evdev, and the recorded `a` becomes a press.
-    @Test func recordedKeyboardAttachesThroughEvdevAndAKeystrokeBecomesInput() throws {
-        let result = try UmockdevTests().probe(Self.usbkbd, [
+    @Test func recordedKeyboardAttachesThroughEvdevAndAKeystrokeBecomesInput() async throws {
+        let result = try await UmockdevTests().probe(Self.usbkbd, [
             "hub", "--no-libusb", "--profiles", TestPaths.fixture("profiles"), "--count", "3", "--timeout", "15"])
         #expect(result.lines == [
             "attached usb-1-1.5.4.2 05f3:0007 HID 05f3:0007",
@@ -28,8 +29,8 @@ struct UdevIdentityTests {
 
     /// Listed as an evdev node and as a USB device (its HID interfaces from
     /// udev's ID_USB_INTERFACES); the hubs above it are not.
-    @Test func recordedKeyboardIsListed() throws {
-        let result = try UmockdevTests().probe(Self.usbkbd, ["list", "--profiles", TestPaths.fixture("profiles")])
+    @Test func recordedKeyboardIsListed() async throws {
+        let result = try await UmockdevTests().probe(Self.usbkbd, ["list", "--profiles", TestPaths.fixture("profiles")])
         #expect(result.lines == [
             #"online  evdev /dev/input/event5 05f3:0007 serial=- port=1-1.5.4.2 id=usb-1-1.5.4.2 profile=test-usbkbd-keypad window=unbound name="HID 05f3:0007""#,
             #"online  usb /dev/bus/usb/001/009 05f3:0007 serial=- port=1-1.5.4.2 id=usb-1-1.5.4.2 profile=none window=unbound name="USB device 05f3:0007""#,
@@ -38,15 +39,15 @@ struct UdevIdentityTests {
 
     /// No interface child in sysfs: the HID interface is read from the
     /// `descriptors` attribute, so the keypad is listed, and libusb reads it.
-    @Test func keypadWithoutInterfaceChildrenIsListedAndRead() throws {
+    @Test func keypadWithoutInterfaceChildrenIsListedAndRead() async throws {
         let fixture = TestPaths.fixture("umockdev")
         let device = ["--device", "\(fixture)/vendor-keypad-no-interfaces.umockdev",
                       "--ioctl", "/dev/bus/usb/001/007=\(fixture)/vendor-keypad.ioctl"]
-        let listed = try UmockdevTests().probe(device, ["list", "--profiles", TestPaths.fixture("profiles")])
+        let listed = try await UmockdevTests().probe(device, ["list", "--profiles", TestPaths.fixture("profiles")])
         #expect(listed.lines == [
             #"online  usb /dev/bus/usb/001/007 1209:e7a1 serial=KP-0099 port=1-7 id=KP-0099 profile=test-vendor-keypad window=unbound name="Five-Button Evaluator""#,
         ])
-        let read = try UmockdevTests().probe(device, ["libusb", "--profiles", TestPaths.fixture("profiles"), "--count", "3", "--timeout", "10"])
+        let read = try await UmockdevTests().probe(device, ["libusb", "--profiles", TestPaths.fixture("profiles"), "--count", "3", "--timeout", "10"])
         #expect(read.lines == [
             "attached KP-0099 1209:e7a1 Five-Button Evaluator",
             "press KP-0099 5 非常满意",

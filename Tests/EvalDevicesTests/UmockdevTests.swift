@@ -1,3 +1,4 @@
+import EvalTesting
 import Foundation
 import Testing
 
@@ -6,17 +7,17 @@ import Testing
 /// decoded event; each test compares those lines exactly.
 @Suite(.enabled(if: TestPaths.umockdevRun != nil && FileManager.default.isExecutableFile(atPath: TestPaths.product("evald-device-probe"))))
 struct UmockdevTests {
-    func probe(_ umockdev: [String], _ arguments: [String]) throws -> ChildProcess.Result {
-        let result = try ChildProcess.run(TestPaths.umockdevRun!, umockdev + ["--", TestPaths.product("evald-device-probe")] + arguments, timeout: 30)
-        if result.status != 0 || result.timedOut {
-            Issue.record("probe failed (status \(result.status), timed out \(result.timedOut)):\n\(result.stdout)\n\(result.stderr)")
+    func probe(_ umockdev: [String], _ arguments: [String]) async throws -> ChildProcess.Outcome {
+        let result = try await ChildProcess.run(URL(fileURLWithPath: TestPaths.umockdevRun!), arguments: umockdev + ["--", TestPaths.product("evald-device-probe")] + arguments, timeout: .seconds(30))
+        if result.status != 0 {
+            Issue.record("probe failed (status \(result.status)):\n\(result.stdout)\n\(result.stderr)")
         }
         return result
     }
 
-    @Test func evdevKeyboardWedgeScanner() throws {
+    @Test func evdevKeyboardWedgeScanner() async throws {
         let fixture = TestPaths.fixture("umockdev")
-        let result = try probe(
+        let result = try await probe(
             ["--device", "\(fixture)/scanner.umockdev", "--evemu-events", "/dev/input/event11=\(fixture)/scanner.events"],
             ["evdev", "/dev/input/event11", "--profile", "scanner-honeywell", "--count", "4", "--reveal-scans", "--timeout", "10"])
         #expect(result.lines == [
@@ -27,9 +28,9 @@ struct UmockdevTests {
         ])
     }
 
-    @Test func evdevKeyboardStyleKeypad() throws {
+    @Test func evdevKeyboardStyleKeypad() async throws {
         let fixture = TestPaths.fixture("umockdev")
-        let result = try probe(
+        let result = try await probe(
             ["--device", "\(fixture)/keypad-keys.umockdev", "--evemu-events", "/dev/input/event12=\(fixture)/keypad-keys.events"],
             ["evdev", "/dev/input/event12", "--profile", "test-fkeys-keypad", "--profiles", TestPaths.fixture("profiles"), "--count", "5", "--timeout", "10"])
         #expect(result.lines == [
@@ -42,9 +43,9 @@ struct UmockdevTests {
     }
 
     @Test(arguments: [false, true])
-    func libusbVendorReportKeypad(rescan: Bool) throws {
+    func libusbVendorReportKeypad(rescan: Bool) async throws {
         let fixture = TestPaths.fixture("umockdev")
-        let result = try probe(
+        let result = try await probe(
             ["--device", "\(fixture)/vendor-keypad.umockdev", "--ioctl", "/dev/bus/usb/001/005=\(fixture)/vendor-keypad.ioctl"],
             ["libusb", "--profiles", TestPaths.fixture("profiles"), "--count", "7", "--timeout", "10"] + (rescan ? ["--rescan"] : []))
         #expect(result.lines == [
@@ -58,18 +59,18 @@ struct UmockdevTests {
         ])
     }
 
-    @Test func missingNodeIsAProblemNotACrash() throws {
+    @Test func missingNodeIsAProblemNotACrash() async throws {
         let fixture = TestPaths.fixture("umockdev")
-        let result = try probe(
+        let result = try await probe(
             ["--device", "\(fixture)/keypad-keys.umockdev"],
             ["evdev", "/dev/input/event99", "--profile", "keypad-digits", "--count", "1", "--timeout", "10"])
         #expect(result.lines.count == 1)
         #expect(result.lines.first?.hasPrefix("problem /dev/input/event99 cannot open /dev/input/event99") == true)
     }
 
-    @Test func hidrawBitmapKeypad() throws {
+    @Test func hidrawBitmapKeypad() async throws {
         let fixture = TestPaths.fixture("umockdev")
-        let result = try probe(
+        let result = try await probe(
             ["--device", "\(fixture)/hidraw-keypad.umockdev", "--script", "/dev/hidraw0=\(fixture)/hidraw-keypad.script"],
             ["hidraw", "/dev/hidraw0", "--profile", "test-bitmap-hidraw", "--profiles", TestPaths.fixture("profiles"), "--count", "5", "--timeout", "10"])
         #expect(result.lines == [
@@ -83,10 +84,10 @@ struct UmockdevTests {
 
     /// Learn-mode inventory over emulated udev: evdev, hidraw and raw USB views,
     /// serial-or-port deviceIds and the matching profile per backend.
-    @Test func inventoryListsEveryEmulatedDevice() throws {
+    @Test func inventoryListsEveryEmulatedDevice() async throws {
         let fixture = TestPaths.fixture("umockdev")
         let devices = ["scanner", "vendor-keypad", "hidraw-keypad", "keypad-keys"].flatMap { ["--device", "\(fixture)/\($0).umockdev"] }
-        let result = try probe(devices, ["list", "--profiles", TestPaths.fixture("profiles")])
+        let result = try await probe(devices, ["list", "--profiles", TestPaths.fixture("profiles")])
         #expect(result.lines == [
             #"online  evdev /dev/input/event11 0c2e:0b61 serial=SCN0001 port=1-2 id=SCN0001 profile=scanner-honeywell window=unbound name="Honeywell Imaging & Mobility 1900""#,
             #"online  evdev /dev/input/event12 1209:e7a2 serial=- port=1-4 id=usb-1-4 profile=test-fkeys-keypad window=unbound name="Counter Evaluator F-Keys""#,
@@ -99,9 +100,9 @@ struct UmockdevTests {
     }
 
     /// The hub finds both devices through (emulated) udev and reads them at once.
-    @Test func hubDiscoversAndReadsSeveralDevices() throws {
+    @Test func hubDiscoversAndReadsSeveralDevices() async throws {
         let fixture = TestPaths.fixture("umockdev")
-        let result = try probe(
+        let result = try await probe(
             ["--device", "\(fixture)/scanner.umockdev", "--evemu-events", "/dev/input/event11=\(fixture)/scanner.events",
              "--device", "\(fixture)/hidraw-keypad.umockdev", "--script", "/dev/hidraw0=\(fixture)/hidraw-keypad.script"],
             ["hub", "--no-libusb", "--profiles", TestPaths.fixture("profiles"), "--count", "9", "--timeout", "15", "--reveal-scans"])
@@ -124,13 +125,13 @@ struct UmockdevTests {
     /// is opened within a second, each departure is `.detached`, the replugged
     /// keypad resumes — with hotplug callbacks and with the rescan fallback.
     @Test(arguments: [false, true])
-    func libusbHotplugAndReplug(rescan: Bool) throws {
+    func libusbHotplugAndReplug(rescan: Bool) async throws {
         let wrapper = "/usr/bin/umockdev-wrapper"
         let harness = TestPaths.product("evald-hotplug-check")
         try #require(FileManager.default.isExecutableFile(atPath: wrapper) && FileManager.default.isExecutableFile(atPath: harness))
         let fixture = TestPaths.fixture("umockdev")
-        let result = try ChildProcess.run(wrapper, [harness, "\(fixture)/vendor-keypad.umockdev", "\(fixture)/vendor-keypad.ioctl",
-                                                    TestPaths.fixture("profiles")] + (rescan ? ["--rescan"] : []), timeout: 30)
+        let result = try await ChildProcess.run(URL(fileURLWithPath: wrapper), arguments: [harness, "\(fixture)/vendor-keypad.umockdev", "\(fixture)/vendor-keypad.ioctl",
+                                                    TestPaths.fixture("profiles")] + (rescan ? ["--rescan"] : []), timeout: .seconds(30))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.lines == [
             "cycle 1 attached KP-0042 within 1s: yes",
@@ -148,13 +149,13 @@ struct UmockdevTests {
 @Suite(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
                && FileManager.default.isExecutableFile(atPath: TestPaths.product("evald-device-probe"))))
 struct PermissionTests {
-    @Test func permissionDeniedGivesTheUdevHint() throws {
+    @Test func permissionDeniedGivesTheUdevHint() async throws {
         let dir = try TemporaryDirectoryForDevices()
         defer { dir.remove() }
         let node = dir.path("event7")
         #expect(FileManager.default.createFile(atPath: node, contents: Data(), attributes: [.posixPermissions: 0o600]))
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.url.path)
-        let result = try ChildProcess.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
+        let result = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/setpriv"), arguments: ["--reuid=65534", "--regid=65534", "--clear-groups",
             TestPaths.product("evald-device-probe"), "evdev", node, "--profile", "keypad-digits", "--count", "1"])
         #expect(result.lines == ["problem \(node) cannot open \(node): Permission denied (hint: install the udev rules and add the service user to group evald)"],
                 "\(result.stderr)")
