@@ -102,6 +102,8 @@ struct DaemonParts: Sendable {
                 Named(name: "devices", service: devices),
                 Named(name: "housekeeping", service: housekeeping),
                 Named(name: "deadlines", service: deadlines),
+                Named(name: "clock-set", service: ClockSetService(doorbells: [pipeline.casesChanged, followUpRecorded],
+                                                                  logger: logger)),
                 Named(name: "control", service: control),
             ] + apiServices,
             reload: {

@@ -16,13 +16,11 @@ struct RectificationDeadlineService: Service {
     let calendar: WorkingDayCalendar
     let nearWorkingDays: Int
     let alerts: BadReviewAlerts
-    /// Rung when a follow-up step is recorded.
+    /// Rung when a follow-up step is recorded, and by `ClockSetService`.
     let wake: Doorbell<ContinuousClock>
     let logger: Logger
 
     func run() async throws {
-        let clockSet = WallClockSetWatcher { wake.ring() }
-        defer { clockSet?.stop() }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = Date()
             _ = await pass(now: now)
