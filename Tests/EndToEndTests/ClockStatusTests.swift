@@ -26,16 +26,21 @@ struct ClockStatusTests {
         return (try? await URLSession.shared.data(from: url)).map { String(decoding: $0.0, as: UTF8.self) } ?? ""
     }
 
-    @Test func aRightClockIsTrustedOnceThePlatformAnswers() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
+    /// The simulator as the platform, a config with metrics on loopback, and the keypad FIFO.
+    static func setUp(_ dir: TemporaryDirectory) async throws -> (PlatformSimulatorProcess, TestConfig, Keypad) {
         let sim = try await PlatformSimulatorProcess.start(appKey: "test-key", secret: "test-secret")
-        defer { sim.stop() }
         var config = TestConfig(directory: dir.url.path)
         config.platformURL = sim.baseURL
         config.metricsPort = freeLoopbackPort()
         try config.write()
-        let keypad = try Keypad(path: config.fifoPath)
+        return (sim, config, try Keypad(path: config.fifoPath))
+    }
+
+    @Test func aRightClockIsTrustedOnceThePlatformAnswers() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (sim, config, keypad) = try await Self.setUp(dir)
+        defer { sim.stop() }
         let daemon = try await PipelineEndToEndTests.startDaemon(config)
         defer { daemon.stop() }
         try await keypad.connect(timeout: .seconds(10))
@@ -64,13 +69,8 @@ struct ClockStatusTests {
     func aClockIn2000IsCalledWrongAndItsEvaluationsAreHeld() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let sim = try await PlatformSimulatorProcess.start(appKey: "test-key", secret: "test-secret")
+        let (sim, config, keypad) = try await Self.setUp(dir)
         defer { sim.stop() }
-        var config = TestConfig(directory: dir.url.path)
-        config.platformURL = sim.baseURL
-        config.metricsPort = freeLoopbackPort()
-        try config.write()
-        let keypad = try Keypad(path: config.fifoPath)
         // Only evald lives in 2000, as a counter PC whose RTC lost power.
         let environment = Faketime.preloadEnvironment(faketime: "@2000-01-01 08:00:00", library: Faketime.library!)
         let daemon = try ChildProcess(try BuiltProducts.executable(named: "evald"), arguments: ["--config", config.configPath], environment: environment,
