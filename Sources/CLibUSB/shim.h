@@ -27,6 +27,11 @@ static inline int evald_evdev_id(int fd, struct input_id *id) { return ioctl(fd,
 
 static inline int evald_evdev_version(int fd, int *version) { return ioctl(fd, EVIOCGVERSION, version); }
 
+// Asks the kernel to stamp this descriptor's events on `clock_id`
+// (CLOCK_BOOTTIME), so an event's time is comparable with the boottime
+// stamps of other input whatever the wall clock does.
+static inline int evald_evdev_set_clock(int fd, int clock_id) { return ioctl(fd, EVIOCSCLOCKID, &clock_id); }
+
 // HIDIOCGRAWINFO lives in linux/hidraw.h.
 #include <linux/hidraw.h>
 static inline int evald_hidraw_info(int fd, struct hidraw_devinfo *info) { return ioctl(fd, HIDIOCGRAWINFO, info); }

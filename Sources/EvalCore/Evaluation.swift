@@ -24,6 +24,10 @@ public struct Evaluation: Hashable, Sendable, Codable {
     public var evaluatedPersons: [StaffMember]
     /// Present only for real-name ratings; its description is masked.
     public var evaluator: Evaluator?
+    /// The boot and boottime instant the time came from, and whether the
+    /// clock was trusted then; never sent. Nil for default ratings (dated by
+    /// the calendar) and records from before this field existed.
+    public var recordedTime: RecordedTime?
 
     public init(
         evaluationId: EvaluationID = .make(),
@@ -42,7 +46,8 @@ public struct Evaluation: Hashable, Sendable, Codable {
         taskCode: String? = nil,
         taskName: String? = nil,
         evaluatedPersons: [StaffMember] = [],
-        evaluator: Evaluator? = nil
+        evaluator: Evaluator? = nil,
+        recordedTime: RecordedTime? = nil
     ) {
         self.evaluationId = evaluationId
         self.satisfaction = satisfaction
@@ -61,6 +66,7 @@ public struct Evaluation: Hashable, Sendable, Codable {
         self.taskName = taskName
         self.evaluatedPersons = evaluatedPersons
         self.evaluator = evaluator
+        self.recordedTime = recordedTime
     }
 
     public var anonymityFlag: AnonymityFlag { evaluator == nil ? .anonymous : .realName }

@@ -13,6 +13,11 @@ public protocol Outbox: Sendable {
     /// rejected (dead letter) or back to pending with a next-attempt time.
     func settle(_ outcomes: [DeliveryOutcome], now: Date) async throws
 
+    /// Replaces the stored time of claimed records with the one given (an
+    /// assessTime reconstructed from a trusted clock), in one transaction,
+    /// before they are sent: a retry then sends the same time.
+    func redate(_ evaluations: [Evaluation]) async throws
+
     /// The earliest next-attempt time among pending records, or nil when none is pending.
     func nextDue() async throws -> Date?
 

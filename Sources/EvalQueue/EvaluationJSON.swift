@@ -43,7 +43,14 @@ enum EvaluationJSON {
             out.field("name", person.name)
             out.raw("}")
         }
-        out.raw("]}")
+        out.raw("]")
+        if let recorded = e.recordedTime {
+            out.raw(",\"recordedTime\":{\"bootID\":")
+            out.string(recorded.bootID)
+            out.raw(",\"boot\":"); out.raw(recorded.boot.description)
+            out.raw(recorded.trusted ? ",\"trusted\":true}" : ",\"trusted\":false}")
+        }
+        out.raw("}")
         return out.bytes
     }
 

@@ -51,6 +51,7 @@ private struct JSONByteReader {
         var assessNumber: AssessNumber?, pf: Channel?, areaCode: String?, deptCode: String?
         var deptName: String?, hallCode: String?, windowCode: String?, deviceId: String?
         var projectNo: String?, taskCode: String?, taskName: String?, persons: [StaffMember]?
+        var recorded: RecordedTime?
         let complete = object { key, reader in
             switch key {
             case "evaluationId": return Self.once(&id, reader.string().flatMap(Self.evaluationID))
@@ -69,6 +70,7 @@ private struct JSONByteReader {
             case "taskCode": return Self.once(&taskCode, reader.string())
             case "taskName": return Self.once(&taskName, reader.string())
             case "evaluatedPersons": return Self.once(&persons, reader.staffMembers())
+            case "recordedTime": return Self.once(&recorded, reader.recordedTime())
             default: return false
             }
         }
@@ -78,7 +80,33 @@ private struct JSONByteReader {
             evaluationId: id, satisfaction: satisfaction, evaluationType: type, assessedAt: assessedAt,
             assessNumber: assessNumber, pf: pf, areaCode: areaCode, deptCode: deptCode, deptName: deptName,
             hallCode: hallCode, windowCode: windowCode, deviceId: deviceId, projectNo: projectNo,
-            taskCode: taskCode, taskName: taskName, evaluatedPersons: persons)
+            taskCode: taskCode, taskName: taskName, evaluatedPersons: persons, recordedTime: recorded)
+    }
+
+    private mutating func recordedTime() -> RecordedTime? {
+        var bootID: String?, boot: Double?, trusted: Bool?
+        let complete = object { key, reader in
+            switch key {
+            case "bootID": return Self.once(&bootID, reader.string())
+            case "boot": return Self.once(&boot, reader.double())
+            case "trusted": return Self.once(&trusted, reader.boolean())
+            default: return false
+            }
+        }
+        guard complete, let bootID, let boot, let trusted else { return nil }
+        return RecordedTime(bootID: bootID, boot: boot, trusted: trusted)
+    }
+
+    private mutating func boolean() -> Bool? {
+        skipSpace()
+        for (word, value) in [("true", true), ("false", false)] {
+            let utf8 = Array(word.utf8)
+            if bytes.count - index >= utf8.count, zip(bytes[index..<(index + utf8.count)], utf8).allSatisfy({ $0 == $1 }) {
+                index += utf8.count
+                return value
+            }
+        }
+        return nil
     }
 
     mutating func evaluator() -> Evaluator? {

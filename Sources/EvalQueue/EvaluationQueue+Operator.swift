@@ -39,6 +39,20 @@ extension EvaluationQueue {
         logger.notice("operator retry: \(id) rejected → pending")
     }
 
+    /// Releases a record held for uncertain time: it is sent with the time it
+    /// was stamped with, which the operator vouches for. Returns it as it is
+    /// now. Throws `QueueError.notFound`, or `.wrongState` unless held.
+    public func release(_ id: EvaluationID, now: Date) async throws -> Evaluation {
+        let at = now.timeIntervalSince1970
+        let released = try await writer.perform { context -> Evaluation in
+            let evaluation = try OperatorEdits.release(id, at: at, in: context.connection)
+            context.addedPending = true
+            return evaluation
+        }
+        logger.notice("operator release: \(id) held (time-uncertain) → pending, sent as stamped (\(released.assessTime))")
+        return released
+    }
+
     /// Deletes a record in any state and returns it as it was, so the caller
     /// can write it to the audit log. Throws `QueueError.notFound`.
     public func drop(_ id: EvaluationID) async throws -> QueuedRecord {
@@ -70,6 +84,25 @@ enum OperatorEdits {
             throw QueueError.wrongState("record \(id) is \(state), not rejected: only a dead letter can be retried")
         }
         return added
+    }
+
+    /// A held time-uncertain record → pending, due now, its time marked as
+    /// vouched for (the forwarder then sends it as stamped).
+    static func release(_ id: EvaluationID, at: Double, in db: Connection) throws -> Evaluation {
+        let rows = try db.prepare("SELECT state, last_error, payload FROM evaluations WHERE evaluation_id = ?")
+            .rows([id.description]) { ($0.column(0, as: String.self) ?? "", $0.column(1, as: String.self), $0.column(2, as: String.self) ?? "") }
+        guard let (state, lastError, payload) = rows.first else { throw QueueError.notFound("no queued record \(id)") }
+        guard state == RecordState.pending.rawValue, lastError?.hasPrefix("time-uncertain") == true else {
+            throw QueueError.wrongState("record \(id) is \(state) and not held for uncertain time: there is nothing to release")
+        }
+        var evaluation = try StoredEvaluation.decode(payload: payload, personalData: nil)
+        evaluation.recordedTime?.trusted = true
+        try db.prepare("""
+            UPDATE evaluations SET payload = ?1, next_attempt_at = ?2,
+                last_error = 'released by an operator: sent with the time it was stamped with', last_error_at = ?2
+            WHERE evaluation_id = ?3
+            """).run([String(decoding: EvaluationJSON.payloadBytes(evaluation, id: id.description), as: UTF8.self), at, id.description])
+        return evaluation
     }
 
     /// Deletes the record and returns it as it was.

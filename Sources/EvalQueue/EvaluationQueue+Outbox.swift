@@ -94,6 +94,27 @@ extension EvaluationQueue: Outbox {
         }
     }
 
+    /// Rewrites the payload and `assessed_at` of records still open; the
+    /// evaluator's identity (its own column) is untouched.
+    public func redate(_ evaluations: [Evaluation]) async throws {
+        guard !evaluations.isEmpty else { return }
+        let rows = evaluations.map { e -> (String, Double, [UInt8]) in
+            let id = StoredEvaluation.lowercaseUUID(e.evaluationId.uuid)
+            return (id, e.assessedAt.timeIntervalSince1970, EvaluationJSON.payloadBytes(e.withoutPersonalData, id: id))
+        }
+        try await writer.perform { context in
+            try context.atomically { context in
+                let statement = try context.connection.prepare("""
+                    UPDATE evaluations SET assessed_at = ?1, payload = ?2
+                    WHERE evaluation_id = ?3 AND state IN ('pending', 'inflight')
+                    """)
+                for (id, at, payload) in rows {
+                    try statement.run([at, String(decoding: payload, as: UTF8.self), id])
+                }
+            }
+        }
+    }
+
     public func nextDue() async throws -> Date? {
         try reader.nextDue()
     }

@@ -37,6 +37,15 @@ public final class QueueEditor: @unchecked Sendable {
         logger.notice("operator retry: \(id) rejected → pending")
     }
 
+    /// A held time-uncertain record → pending, sent as stamped. Throws `.notFound` or `.wrongState`.
+    public func release(_ id: EvaluationID, now: Date) throws -> Evaluation {
+        let evaluation = try lock.withLock {
+            try connection.transaction { try OperatorEdits.release(id, at: now.timeIntervalSince1970, in: connection) }
+        }
+        logger.notice("operator release: \(id) held (time-uncertain) → pending")
+        return evaluation
+    }
+
     /// Deletes a record in any state; returns it as it was, for the audit log.
     public func drop(_ id: EvaluationID) throws -> QueuedRecord {
         let record = try lock.withLock {

@@ -5,8 +5,8 @@ import ArgumentParser
 struct QueueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue",
-        abstract: "List, show, retry or drop queued evaluations.",
-        subcommands: [QueueListCommand.self, QueueShowCommand.self, QueueRetryCommand.self, QueueDropCommand.self],
+        abstract: "List, show, retry, release or drop queued evaluations.",
+        subcommands: [QueueListCommand.self, QueueShowCommand.self, QueueRetryCommand.self, QueueReleaseCommand.self, QueueDropCommand.self],
         defaultSubcommand: QueueListCommand.self
     )
 }

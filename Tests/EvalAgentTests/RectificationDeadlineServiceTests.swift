@@ -2,6 +2,7 @@
 import EvalCore
 import EvalQueue
 import EvalTesting
+import EvalUplink
 import Foundation
 import Testing
 
@@ -19,7 +20,7 @@ import Testing
         return RectificationDeadlineService(
             queue: queue, calendar: .mondayToFriday, nearWorkingDays: 3,
             alerts: BadReviewAlerts(configuration: command, policy: F.policy, logger: logs.logger),
-            wake: Doorbell(clock: ContinuousClock()), logger: logs.logger)
+            wake: Doorbell(clock: ContinuousClock()), clockWatch: .assumingSynchronized(), logger: logs.logger)
     }
 
     static func payloads(_ path: String) -> [[String: Any]] {
@@ -90,7 +91,7 @@ import Testing
         let failing = RectificationDeadlineService(
             queue: queue, calendar: .mondayToFriday, nearWorkingDays: 3,
             alerts: BadReviewAlerts(configuration: AlertCommandConfiguration(command: ["/bin/false"]), policy: F.policy, logger: logs.logger),
-            wake: Doorbell(clock: ContinuousClock()), logger: logs.logger)
+            wake: Doorbell(clock: ContinuousClock()), clockWatch: .assumingSynchronized(), logger: logs.logger)
         #expect(await failing.pass(now: Self.at("2026-03-18 09:00:00")).isEmpty)
         let output = directory.path("alerts.jsonl")
         let working = Self.service(queue: queue, output: output, logs: logs)

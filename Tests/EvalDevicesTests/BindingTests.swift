@@ -6,7 +6,7 @@ import Testing
 @Suite struct BindingTests {
     let bound = DeviceIdentity(vendorId: 0x1209, productId: 0xE7A1, serial: "KP-0042", portPath: "1-3", name: "keypad")
     let noSerial = DeviceIdentity(vendorId: 0x1209, productId: 0xE7A2, portPath: "1-4", name: "f-keys")
-    let at = Date(timeIntervalSince1970: 1_800_000_000)
+    let at = InputStamp(wall: Date(timeIntervalSince1970: 1_800_000_000), boot: BootInstant(seconds: 100))
 
     @Test func deviceIdIsSerialElsePortPath() {
         #expect(bound.deviceId == "KP-0042")

@@ -123,17 +123,17 @@ import Testing
         let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
         var mapper = EventMapper(identity: identity, profile: BuiltInProfiles.digitKeypad, clock: clock)
         var problems = 0
-        for _ in 0..<1000 { problems += mapper.events(for: [.discarded("garbage")]).count }
+        for _ in 0..<1000 { problems += mapper.events(for: [.discarded("garbage")], at: mapper.stampNow()).count }
         #expect(problems == 5)
         clock.advance(by: 11)
-        let next = mapper.events(for: [.discarded("garbage")])
+        let next = mapper.events(for: [.discarded("garbage")], at: mapper.stampNow())
         guard case .problem(_, let message, _)? = next.first else {
             Issue.record("expected a problem after the window")
             return
         }
         #expect(message.contains("995 similar problems suppressed"))
         // Presses are never throttled.
-        #expect(mapper.events(for: Array(repeating: .button(1), count: 50)).count == 50)
+        #expect(mapper.events(for: Array(repeating: .button(1), count: 50), at: mapper.stampNow()).count == 50)
     }
 }
 

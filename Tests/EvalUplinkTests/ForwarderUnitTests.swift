@@ -50,7 +50,13 @@ final class InProcessPlatform: UplinkTransport, @unchecked Sendable {
         logger.logLevel = .critical
         return UplinkForwarder(
             outbox: outbox, adapter: platform.adapter, transport: platform, basePath: "/api/v1",
-            tuning: .init(retryPolicy: RetryPolicy(base: 0.01, cap: 0.05)), clock: clock, wallClock: clock.wall, logger: logger
+            tuning: .init(retryPolicy: RetryPolicy(base: 0.01, cap: 0.05)), clock: clock, wallClock: clock.wall,
+            // The kernel vouches for the test's wall clock; boottime moves with it (no jump).
+            clockWatch: ClockWatch(bootID: "test") { [wall = clock.wall] in
+                let now = wall.now()
+                return ClockSample(wall: now, boot: now.timeIntervalSince1970, kernelUnsynchronized: false)
+            },
+            logger: logger
         )
     }
 
@@ -98,6 +104,41 @@ final class InProcessPlatform: UplinkTransport, @unchecked Sendable {
         #expect(outbox.delivered == [right.evaluationId])
         #expect(platform.assessTimes.flatMap { $0 } == [right.assessTime])
         #expect(outbox.pendingCount == 1)  // kept, not dropped
+        task.cancel()
+        _ = try? await task.value
+    }
+
+    @Test func anEvaluationStampedByAWrongClockIsReDatedFromThePlatformsClockBeforeItIsSent() async throws {
+        // Issue 10: a PC booted at 2000-01-01 with no NTP. The platform (27 years ahead of
+        // our wall clock, i.e. right) answers the clock probe; the record goes re-dated.
+        let clock = TestClock(wallStart: Date(timeIntervalSince1970: 946_713_600))
+        let skew: TimeInterval = 852_000_000
+        let outbox = InMemoryOutbox()
+        let platform = InProcessPlatform(wall: clock.wall, skew: skew)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let watch = ClockWatch(bootID: "test") { [wall = clock.wall, start = clock.wallStart] in
+            let now = wall.now()
+            return ClockSample(wall: now, boot: 1000 + now.timeIntervalSince(start), kernelUnsynchronized: true)
+        }
+        let forwarder = UplinkForwarder(outbox: outbox, adapter: platform.adapter, transport: platform, basePath: "/api/v1",
+                                        tuning: .init(retryPolicy: RetryPolicy(base: 0.01, cap: 0.05)), clock: clock,
+                                        wallClock: clock.wall, clockWatch: watch, logger: logger)
+        var evaluation = Samples.evaluation(at: clock.wallStart - 10)
+        evaluation.recordedTime = RecordedTime(bootID: "test", boot: 990, trusted: false)
+        outbox.enqueue([evaluation], at: clock.wallStart - 10)
+        let task = Task { try await forwarder.run() }
+        defer { task.cancel() }
+        await outbox.waitForDelivered(1)
+
+        let truth = ShanghaiTime.format(clock.wallStart + skew - 10)
+        // The probe (an empty batch), then the record with the platform's time — never 2000.
+        #expect(platform.assessTimes == [[], [truth]])
+        #expect(outbox.stored(evaluation.evaluationId)?.assessTime == truth)
+        // Still untrusted (the wall clock reads 2000), but anchored to the platform's clock.
+        #expect(!watch.last.trusted && watch.judgement.anchor?.wall == clock.wallStart + skew)
+        // The probe taught X-Timestamp the offset, so the batch was not refused first.
+        #expect(platform.timestamps.count == 2)
         task.cancel()
         _ = try? await task.value
     }

@@ -20,7 +20,8 @@ extension AgentConfiguration {
             backoffBase: .milliseconds(platform.backoffBaseMillis),
             backoffCap: .milliseconds(platform.backoffCapMillis),
             satisfactionScale: platform.satisfactionScale == .oneIsBest ? .oneIsBest : .fiveIsBest,
-            pfMap: platform.pfMap
+            pfMap: platform.pfMap,
+            uncertainTime: platform.uncertainTime
         )
     }
 }

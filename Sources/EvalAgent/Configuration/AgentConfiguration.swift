@@ -1,3 +1,4 @@
+import EvalUplink
 import Foundation
 
 /// Everything `evald.toml` says, typed and validated.
@@ -146,6 +147,10 @@ public struct PlatformSection: Sendable, Equatable {
     public var satisfactionScale: SatisfactionScaleName = .fiveIsBest
     /// Remaps our channel codes to the province's (`"5" = 6`).
     public var pfMap: [Int: Int] = [:]
+    /// `uncertain_time`: what becomes of an evaluation made in an earlier
+    /// boot while the clock was not trusted (no re-dating possible): `hold`
+    /// it for the operator (default) or `send` it as stamped.
+    public var uncertainTime: AssessTimeCheck.UncertainPolicy = .hold
 
     public init() {}
 }

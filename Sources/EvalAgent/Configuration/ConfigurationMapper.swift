@@ -1,4 +1,5 @@
 import EvalDevices
+import EvalUplink
 import Foundation
 import TOMLKit
 
@@ -119,6 +120,11 @@ struct ConfigurationMapper {
         if let v = r.nonEmptyString("satisfaction_scale") {
             if let scale = SatisfactionScaleName(rawValue: v) { s.satisfactionScale = scale } else {
                 r.error("satisfaction_scale", "\"\(v)\" is not five-is-best or one-is-best")
+            }
+        }
+        if let v = r.nonEmptyString("uncertain_time") {
+            if let policy = AssessTimeCheck.UncertainPolicy(rawValue: v) { s.uncertainTime = policy } else {
+                r.error("uncertain_time", "\"\(v)\" is not hold or send")
             }
         }
         if let pfTable = r.subtable("pf_map") {

@@ -13,6 +13,8 @@ public struct ControlRequest: Codable, Sendable, Equatable {
         case ping
         case retry
         case drop
+        /// Send a record held for uncertain time as stamped.
+        case release
         /// Append a step to a bad review's follow-up (`followUpStep`).
         case followUp
     }

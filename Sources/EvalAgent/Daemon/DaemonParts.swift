@@ -50,13 +50,16 @@ struct DaemonParts: Sendable {
         for issue in configuration.deviceIssues(profiles: profiles) { logger.warning("\(issue.location): \(issue.message)") }
 
         let badReviewPolicy = BadReviewPolicy(calendar: calendar.calendar)
+        // One judgement of the wall clock: the pipeline dates inputs with it,
+        // the forwarder feeds it the platform's Date and re-dates with it.
+        let clockWatch = ClockWatch()
         let alerts = BadReviewAlerts(configuration: configuration.alertConfiguration, policy: badReviewPolicy,
                                      logger: Logger(label: "evald.alert"))
         let pipeline = CounterPipeline(
             settings: settings(configuration, rules: rules),
             queue: queue, scheduler: DefaultRatingScheduler(calendar: calendar.calendar),
             badReviewPolicy: badReviewPolicy, alerts: alerts, metrics: metrics, heartbeats: heartbeats,
-            board: board, logger: Logger(label: "evald.sessions")
+            board: board, clockWatch: clockWatch, logger: Logger(label: "evald.sessions")
         )
         heartbeats.register(.devices, busyLimit: .seconds(30))
         let devices = DeviceService(pipeline: pipeline, hubConfiguration: configuration.deviceHubConfiguration(catalog: profiles.catalog),
@@ -64,7 +67,7 @@ struct DaemonParts: Sendable {
 
         let outbox = InstrumentedOutbox(base: queue, heartbeats: heartbeats, metrics: metrics, board: board)
         let forwarder = try Forwarder.make(configuration: configuration.uplinkConfiguration, outbox: outbox,
-                                           logger: Logger(label: "evald.uplink"))
+                                           clockWatch: clockWatch, logger: Logger(label: "evald.uplink"))
         let requestLimit = Duration.milliseconds(configuration.platform.connectTimeoutMillis + configuration.platform.requestTimeoutMillis)
         metrics.setClock { forwarder.status.clock }
         heartbeats.register(.forwarder, busyLimit: requestLimit * 2 + .seconds(30))
@@ -78,7 +81,12 @@ struct DaemonParts: Sendable {
 
         let deadlines = RectificationDeadlineService(
             queue: queue, calendar: calendar.calendar, nearWorkingDays: configuration.alert.deadlineNearWorkingDays,
-            alerts: alerts, wake: followUpRecorded, logger: Logger(label: "evald.alert"))
+            alerts: alerts, wake: followUpRecorded, clockWatch: clockWatch, logger: Logger(label: "evald.alert"))
+        // A new judgement of the clock (trust gained, a jump) may make a default or a deadline due.
+        clockWatch.onChange { [casesChanged = pipeline.casesChanged] _ in
+            casesChanged.ring()
+            followUpRecorded.ring()
+        }
 
         var apiServices: [Named] = []
         if configuration.api.enabled {
@@ -90,7 +98,7 @@ struct DaemonParts: Sendable {
                 api: api, configuration: try configuration.counterAPIServerConfiguration(), logger: Logger(label: "evald.api"))))
         }
 
-        let housekeeping = HousekeepingService(queue: queue, logger: Logger(label: "evald.queue"))
+        let housekeeping = HousekeepingService(queue: queue, clockWatch: clockWatch, logger: Logger(label: "evald.queue"))
         let configPath = configuration.sourcePath
         let windowCount = configuration.windows.count
         return DaemonParts(
@@ -153,12 +161,17 @@ struct DaemonParts: Sendable {
             return response
         case .ping:
             return ControlResponse(ok: true, message: "pong")
-        case .retry, .drop:
+        case .retry, .drop, .release:
             guard let text = request.evaluationId, let id = EvaluationID(text) else {
                 return ControlResponse(ok: false, message: "not an evaluationId: \(request.evaluationId ?? "(none)")")
             }
             do {
-                let message = try await QueueRepair.apply(request.verb == .retry ? .retry : .drop, id: id, queue: queue,
+                let verb: QueueRepair.Verb = switch request.verb {
+                case .retry: .retry
+                case .release: .release
+                default: .drop
+                }
+                let message = try await QueueRepair.apply(verb, id: id, queue: queue,
                                                           auditLog: auditLog, operatorName: request.operatorName ?? "unknown")
                 logger.notice("operator \(request.operatorName ?? "unknown"): \(message)")
                 return ControlResponse(ok: true, message: message)

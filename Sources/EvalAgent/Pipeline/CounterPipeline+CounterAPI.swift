@@ -1,6 +1,7 @@
 import EvalCore
 import EvalCounterAPI
 import EvalQueue
+import EvalUplink
 import Foundation
 
 /// The counter API feeds the same window sessions as the scanners: opening a
@@ -29,7 +30,7 @@ extension CounterPipeline: CounterBackend {
         case .rated, .defaulted:
             return .alreadyRated(evaluationId: (try? driver.store.activeEvaluation(forProject: opening.ticket.projectNo))?.description)
         }
-        let actions = session(of: window, at: Date()) { session, moment in
+        let actions = session(of: window, at: .now()) { session, moment in
             var actions: [SessionAction] = []
             if let staff = opening.staff { actions += session.receive(.staffLogin(staff), at: moment) }
             actions += session.receive(.caseReceipt(opening.ticket), caseState: caseState, at: moment)
@@ -42,20 +43,20 @@ extension CounterPipeline: CounterBackend {
 
     func closeService(windowCode: String, projectNo: String, reason: String) async {
         guard let window = window(code: windowCode) else { return }
-        await perform(session(of: window, at: Date()) { session, moment in
+        await perform(session(of: window, at: .now()) { session, moment in
             session.closeService(projectNo: projectNo, reason: reason, at: moment)
         })
     }
 
     func logIn(windowCode: String, staff: StaffMember) async -> Bool {
         guard let window = window(code: windowCode) else { return false }
-        await perform(session(of: window, at: Date()) { session, moment in session.receive(.staffLogin(staff), at: moment) })
+        await perform(session(of: window, at: .now()) { session, moment in session.receive(.staffLogin(staff), at: moment) })
         return true
     }
 
     func logOut(windowCode: String) async -> Bool {
         guard let window = window(code: windowCode) else { return false }
-        await perform(session(of: window, at: Date()) { session, moment in session.receive(.staffLogout(loginName: nil), at: moment) })
+        await perform(session(of: window, at: .now()) { session, moment in session.receive(.staffLogout(loginName: nil), at: moment) })
         return true
     }
 
@@ -63,7 +64,7 @@ extension CounterPipeline: CounterBackend {
         settings.windows.map { window in
             // Let the end of the working day log staff out before we report them.
             var session = sessions[Self.key(window)]
-            _ = session?.tick(at: SessionMoment(wall: Date(), instant: clock.now))
+            _ = session?.tick(at: SessionMoment(wall: clockWatch.date(.now()).wall, instant: BootInstant.now))
             let bound = devices.values.filter { $0.windowCode == window.windowCode }.sorted { $0.deviceId < $1.deviceId }
             return WindowSnapshot(windowCode: window.windowCode, hallCode: window.hallCode, staff: session?.loggedInStaff,
                                   devices: bound.map { WindowSnapshot.Device(deviceId: $0.deviceId, online: $0.online) })

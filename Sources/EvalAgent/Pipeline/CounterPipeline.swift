@@ -2,6 +2,7 @@ import EvalCore
 import EvalCounterAPI
 import EvalDevices
 import EvalQueue
+import EvalUplink
 import Foundation
 import Logging
 
@@ -12,7 +13,8 @@ import Logging
 /// case is marked rated, so a crash between the two can only leave a case
 /// that may still be rated — never a rating that was lost.
 actor CounterPipeline {
-    typealias Session = CounterSession<ContinuousClock.Instant>
+    /// Sessions measure debounce and intervals on the devices' own boottime stamps.
+    typealias Session = CounterSession<BootInstant>
 
     struct Settings: Sendable {
         var windows: [WindowConfiguration]
@@ -27,7 +29,9 @@ actor CounterPipeline {
     private let heartbeats: Heartbeats
     private let board: StatusBoard
     private let logger: Logger
-    let clock = ContinuousClock()
+    /// Dates each input: its wall reading while the clock is trusted, else
+    /// reconstructed, else marked for the forwarder to re-date.
+    nonisolated let clockWatch: ClockWatch
 
     private(set) var settings: Settings
     private var matcher: BindingMatcher
@@ -40,8 +44,9 @@ actor CounterPipeline {
 
     init(settings: Settings, queue: EvaluationQueue, scheduler: DefaultRatingScheduler,
          badReviewPolicy: BadReviewPolicy, alerts: BadReviewAlerts, metrics: AgentMetrics, heartbeats: Heartbeats,
-         board: StatusBoard, logger: Logger) {
+         board: StatusBoard, clockWatch: ClockWatch, logger: Logger) {
         self.settings = settings
+        self.clockWatch = clockWatch
         self.matcher = BindingMatcher(settings.bindings)
         let casesChanged = Doorbell(clock: ContinuousClock())
         self.casesChanged = casesChanged
@@ -128,8 +133,8 @@ actor CounterPipeline {
 
     static func key(_ window: WindowConfiguration) -> String { "\(window.hallCode ?? "")/\(window.windowCode)" }
 
-    /// Runs `input` on the binding's window session with the current moment.
-    private func session(for binding: DeviceBinding, at wall: Date,
+    /// Runs `input` on the binding's window session at the input's moment.
+    private func session(for binding: DeviceBinding, at stamp: InputStamp,
                          _ input: (inout Session, Session.Moment) -> [SessionAction]) -> [SessionAction]? {
         guard let window = settings.windows.first(where: {
             $0.windowCode == binding.windowCode && ($0.hallCode == binding.hallCode || binding.hallCode == nil)
@@ -137,15 +142,17 @@ actor CounterPipeline {
             logger.error("device bound to window \(binding.windowCode), which is not configured; input ignored")
             return nil
         }
-        return session(of: window, at: wall, input)
+        return session(of: window, at: stamp, input)
     }
 
-    /// Runs `input` on `window`'s session (created on first use).
-    func session(of window: WindowConfiguration, at wall: Date,
+    /// Runs `input` on `window`'s session (created on first use) at `stamp`,
+    /// dated by the clock's judgement.
+    func session(of window: WindowConfiguration, at stamp: InputStamp,
                  _ input: (inout Session, Session.Moment) -> [SessionAction]) -> [SessionAction] {
         let key = Self.key(window)
         var session = sessions[key] ?? Session(window: window, policy: settings.policy)
-        let actions = input(&session, SessionMoment(wall: wall, instant: clock.now))
+        let dated = clockWatch.date(stamp)
+        let actions = input(&session, SessionMoment(wall: dated.wall, instant: stamp.boot, recorded: dated.recorded))
         sessions[key] = session
         return actions
     }

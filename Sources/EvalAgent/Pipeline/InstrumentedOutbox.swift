@@ -57,6 +57,8 @@ final class InstrumentedOutbox: Outbox {
         }
     }
 
+    func redate(_ evaluations: [Evaluation]) async throws { try await base.redate(evaluations) }
+
     func nextDue() async throws -> Date? { try await base.nextDue() }
 
     func pendingSignals() -> AsyncStream<Void> { base.pendingSignals() }

@@ -1,5 +1,6 @@
 import EvalCore
 import EvalQueue
+import EvalUplink
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -18,11 +19,16 @@ struct RectificationDeadlineService: Service {
     let alerts: BadReviewAlerts
     /// Rung when a follow-up step is recorded, and by `ClockSetService`.
     let wake: Doorbell<ContinuousClock>
+    let clockWatch: ClockWatch
     let logger: Logger
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let now = Date()
+            // Deadlines on trusted time; with none yet, look again in a minute.
+            guard let now = clockWatch.trustedNow() else {
+                try? await cancelWhenGracefulShutdown { await wake.wait(until: wake.clock.now + .seconds(60)) }
+                continue
+            }
             _ = await pass(now: now)
             // The next day starts at Shanghai midnight; look at most an hour
             // ahead so a clock change libfaketime makes (no kernel set) is seen too.

@@ -249,7 +249,8 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
             // A case's own task wins; its name is not mixed with the window's default code.
             taskName: ticket?.taskCode != nil ? ticket?.taskName : (ticket?.taskName ?? window.defaultTaskName),
             evaluatedPersons: staff,
-            evaluator: identity?.evaluator
+            evaluator: identity?.evaluator,
+            recordedTime: moment.recorded
         )
     }
 

@@ -38,19 +38,24 @@ struct EventMapper {
         self.clock = clock
     }
 
-    mutating func events(for decoded: [DecodedInput]) -> [DeviceEvent] {
+    /// Now on both clocks, read on the reader thread: for input whose
+    /// device gives no time of its own (hidraw, the simulated keypad).
+    func stampNow() -> InputStamp { .now(wall: clock) }
+
+    /// `decoded` happened at `stamp` (the device's time for it).
+    mutating func events(for decoded: [DecodedInput], at stamp: InputStamp) -> [DeviceEvent] {
         var events: [DeviceEvent] = []
+        let now = stamp.wall
         for item in decoded {
-            let now = clock.now()
             switch item {
             case .button(let number):
                 if let rating = profile.buttons.rating(forButton: number) {
-                    events.append(.press(device: identity, button: rating, at: now))
+                    events.append(.press(device: identity, button: rating, at: stamp))
                 } else {
                     events += problem("button \(number) has no rating in profile \(profile.name)", at: now)
                 }
             case .text(let text):
-                events.append(.scan(device: identity, text: text, at: now))
+                events.append(.scan(device: identity, text: text, at: stamp))
             case .discarded(let reason):
                 events += problem(reason, at: now)
             }

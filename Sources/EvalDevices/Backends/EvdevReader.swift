@@ -67,6 +67,7 @@ public struct EvdevReader: Sendable {
             return .failed
         }
         defer { if grab { _ = evald_evdev_grab(fd, 0) } }
+        let eventClock = KernelEventClock(fd: fd)
         logger.info("reading input device", metadata: ["device": "\(identity)", "profile": "\(profile.name)"])
         output(.event(.attached(identity)))
 
@@ -86,7 +87,9 @@ public struct EvdevReader: Sendable {
                 return .stopped(identity)
             case .timedOut:
                 if let pending = flushAt {
-                    emit(mapper.events(for: decoder.flush(at: pending.eventTime)), identity, output)
+                    // A scan ends with its last keystroke, whenever the timeout noticed.
+                    let stamp = decoder.lastKeyTime.map { eventClock.stamp(eventTime: $0, wall: clock) } ?? mapper.stampNow()
+                    emit(mapper.events(for: decoder.flush(at: pending.eventTime), at: stamp), identity, output)
                     flushAt = nil
                 }
                 continue
@@ -121,7 +124,9 @@ public struct EvdevReader: Sendable {
                 let event = KeyEvent(code: raw.code, action: action,
                                      time: Double(raw.time.tv_sec) + Double(raw.time.tv_usec) / 1e6)
                 output(.raw(identity, .key(event)))
-                if !rawOnly { emit(mapper.events(for: decoder.feed(event)), identity, output) }
+                if !rawOnly {
+                    emit(mapper.events(for: decoder.feed(event), at: eventClock.stamp(eventTime: event.time, wall: clock)), identity, output)
+                }
             }
             if let deadline = decoder.deadline, let lastTime = decoder.lastKeyTime {
                 flushAt = (monotonicSeconds() + (deadline - lastTime), deadline + 0.000_001)

@@ -83,10 +83,12 @@ public struct HidrawReader: Sendable {
                 output(.event(.detached(identity)))
                 return .vanished
             }
+            // hidraw gives a report no time of its own: it happened when read.
+            let stamp = mapper.stampNow()
             for report in Self.split(Array(buffer[0..<count]), length: layout?.length) {
                 output(.raw(identity, .report(report)))
                 guard !rawOnly, decoder != nil else { continue }
-                for event in mapper.events(for: decoder!.feed(report)) {
+                for event in mapper.events(for: decoder!.feed(report), at: stamp) {
                     if case .problem(_, let message, _) = event {
                         logger.warning("bad report ignored", metadata: ["device": "\(identity)", "problem": "\(message)"])
                     }

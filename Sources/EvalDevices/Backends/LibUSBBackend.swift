@@ -263,9 +263,12 @@ public final class LibUSBBackend: @unchecked Sendable {
         }
         switch transfer.pointee.status {
         case LIBUSB_TRANSFER_COMPLETED:
+            // The transfer's completion, on the event thread: as close to the
+            // device's own time as libusb tells.
+            let stamp = device.mapper.stampNow()
             let report = Array(UnsafeBufferPointer(start: transfer.pointee.buffer, count: Int(transfer.pointee.actual_length)))
             output(.raw(device.identity, .report(report)))
-            for event in device.mapper.events(for: device.decoder.feed(report)) {
+            for event in device.mapper.events(for: device.decoder.feed(report), at: stamp) {
                 if case .problem(_, let message, _) = event {
                     logger.warning("bad report ignored", metadata: ["device": "\(device.identity)", "problem": "\(message)"])
                 }

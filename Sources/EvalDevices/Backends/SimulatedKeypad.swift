@@ -73,26 +73,28 @@ public struct SimulatedKeypad: Sendable {
                 let count = Glibc.read(fd, &buffer, capacity)
                 if count < 0, errno == EAGAIN || errno == EINTR { continue }
                 if count <= 0 { break reading }  // writer closed: reopen (FIFO) or stop (stdin)
+                // A line has no time of its own: it happened when it was read.
+                let stamp = InputStamp.now(wall: clock)
                 pending.append(contentsOf: buffer[0..<count])
                 while let newline = pending.firstIndex(of: 0x0A) {
                     let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
                     pending.removeSubrange(pending.startIndex...newline)
-                    handle(line, output: output)
+                    handle(line, at: stamp, output: output)
                 }
             }
             if !pending.isEmpty {
-                handle(String(decoding: pending, as: UTF8.self), output: output)
+                handle(String(decoding: pending, as: UTF8.self), at: .now(wall: clock), output: output)
                 pending.removeAll()
             }
             if fromStdin { return }
         }
     }
 
-    private func handle(_ line: String, output: DeviceOutputHandler) {
+    private func handle(_ line: String, at stamp: InputStamp, output: DeviceOutputHandler) {
         switch Self.parse(line) {
         case .success(.nothing): break
-        case .success(.press(let rating)): output(.event(.press(device: identity, button: rating, at: clock.now())))
-        case .success(.scan(let text)): output(.event(.scan(device: identity, text: text, at: clock.now())))
+        case .success(.press(let rating)): output(.event(.press(device: identity, button: rating, at: stamp)))
+        case .success(.scan(let text)): output(.event(.scan(device: identity, text: text, at: stamp)))
         case .failure(let error):
             logger.warning("bad simulated keypad line ignored", metadata: ["device": "\(identity.deviceId)", "problem": "\(error.message)"])
             output(.event(.problem(device: identity, message: error.message, hint: nil)))

@@ -8,11 +8,13 @@ public enum DeviceEvent: Sendable, Equatable {
     case attached(DeviceIdentity)
     case detached(DeviceIdentity)
     /// A keypad button went down. `button` is already mapped through the profile's
-    /// explicit button → rating table.
-    case press(device: DeviceIdentity, button: Rating, at: Date)
-    /// A complete scan (case receipt, staff badge, citizen QR). The text may carry
-    /// personal data: log `maskedText`, never `text`.
-    case scan(device: DeviceIdentity, text: String, at: Date)
+    /// explicit button → rating table. `at` is when the device produced it,
+    /// stamped on the reader thread (not when the pipeline got to it).
+    case press(device: DeviceIdentity, button: Rating, at: InputStamp)
+    /// A complete scan (case receipt, staff badge, citizen QR), stamped with
+    /// its last keystroke or report. The text may carry personal data: log
+    /// `maskedText`, never `text`.
+    case scan(device: DeviceIdentity, text: String, at: InputStamp)
     /// Something the technician must see: bad input, permission, unbound device.
     case problem(device: DeviceIdentity, message: String, hint: String?)
 

@@ -73,6 +73,14 @@ public struct EvaldJSONAdapter: UplinkAdapter {
         return UplinkRequest(relativePath: Self.endpoint, headers: headers, body: body)
     }
 
+    public func clockProbe(basePath: String, timestampMillis: Int64, nonce: String) -> UplinkRequest {
+        let body = Array(#"{"evaluations":[]}"#.utf8)
+        let path = Self.joinPath(basePath, Self.endpoint)
+        var headers = [HeaderField("Content-Type", "application/json")]
+        headers += signer.headers(method: "POST", path: path, timestampMillis: timestampMillis, nonce: nonce, body: body)
+        return UplinkRequest(relativePath: Self.endpoint, headers: headers, body: body)
+    }
+
     /// `/api/v1` + `/evaluations`, tolerating a trailing slash in the base.
     public static func joinPath(_ base: String, _ tail: String) -> String {
         var base = base

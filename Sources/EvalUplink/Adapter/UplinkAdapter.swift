@@ -87,6 +87,11 @@ public protocol UplinkAdapter: Sendable {
     /// The request for one batch of 1–`maxBatchSize` evaluations.
     func encode(_ evaluations: [Evaluation], basePath: String, timestampMillis: Int64, nonce: String) throws -> UplinkRequest
 
+    /// A signed request the platform answers without storing anything (in
+    /// evald-json/1 an empty batch, answered 400), sent only for the `Date`
+    /// header of its answer: the platform's time, when ours is in doubt.
+    func clockProbe(basePath: String, timestampMillis: Int64, nonce: String) -> UplinkRequest
+
     /// Classifies the response to a batch whose ids, in order, were `batch`.
     func decode(_ response: UplinkResponse, batch: [EvaluationID]) -> BatchVerdict
 }

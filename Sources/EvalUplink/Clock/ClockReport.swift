@@ -46,7 +46,7 @@ public struct ClockReport: Sendable, Hashable, Codable, CustomStringConvertible 
                       detail: "not trusted: the clock jumped by \(String(format: "%+.0f", seconds)) s; waiting for NTP or the platform to confirm it")
         case .untrusted(.platformDisagrees(let seconds)):
             self.init(trusted: false, state: "platform-disagrees",
-                      detail: "WRONG: our clock differs from the platform's by \(String(format: "%+.0f", seconds)) s; fix NTP (timedatectl)")
+                      detail: "WRONG: our clock differs from the platform's by \(String(format: "%+.0f", seconds)) s; evaluations are dated from the platform's clock until NTP is fixed (timedatectl)")
         }
         platformOffsetSeconds = platformOffset
     }

@@ -85,6 +85,8 @@ public struct ClockTrust: Sendable, Hashable {
         defer { previous = sample }
         if sample.wall < buildFloor {
             platformTrustValid = false
+            // The platform's word on how wrong we are says more than the floor does.
+            if case .untrusted(.platformDisagrees) = state { return state }
             return set(.untrusted(.beforeBuildDate(sample.wall)))
         }
         if let previous {

@@ -24,6 +24,8 @@ public struct UplinkConfiguration: Sendable, Hashable {
     public var backoffCap: Duration
     public var satisfactionScale: SatisfactionScale
     public var pfMap: [Int: Int]
+    /// Evaluations from an earlier boot that never had a trusted clock: held or sent as stamped.
+    public var uncertainTime: AssessTimeCheck.UncertainPolicy
 
     public init(
         baseURL: String,
@@ -41,7 +43,8 @@ public struct UplinkConfiguration: Sendable, Hashable {
         backoffBase: Duration = .seconds(1),
         backoffCap: Duration = .seconds(300),
         satisfactionScale: SatisfactionScale = .fiveIsBest,
-        pfMap: [Int: Int] = [:]
+        pfMap: [Int: Int] = [:],
+        uncertainTime: AssessTimeCheck.UncertainPolicy = .hold
     ) {
         self.baseURL = baseURL
         self.adapter = adapter
@@ -59,6 +62,7 @@ public struct UplinkConfiguration: Sendable, Hashable {
         self.backoffCap = backoffCap
         self.satisfactionScale = satisfactionScale
         self.pfMap = pfMap
+        self.uncertainTime = uncertainTime
     }
 
     public struct Invalid: Error, CustomStringConvertible {

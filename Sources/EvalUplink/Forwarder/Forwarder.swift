@@ -13,15 +13,17 @@ extension UplinkForwarder where C == ContinuousClock {
         basePath: String,
         tuning: Tuning = Tuning(),
         wallClock: any WallClock = SystemWallClock(),
+        clockWatch: ClockWatch = ClockWatch(),
         logger: Logger = Logger(label: "evald.uplink")
     ) {
         self.init(outbox: outbox, adapter: adapter, transport: transport, basePath: basePath, tuning: tuning,
-                  clock: ContinuousClock(), wallClock: wallClock, logger: logger)
+                  clock: ContinuousClock(), wallClock: wallClock, clockWatch: clockWatch, logger: logger)
     }
 
     /// Builds the production forwarder from configuration: loads the secret,
     /// the adapter and an HTTPS transport.
-    public static func make(configuration: UplinkConfiguration, outbox: any Outbox, logger: Logger) throws -> Forwarder {
+    public static func make(configuration: UplinkConfiguration, outbox: any Outbox, clockWatch: ClockWatch = ClockWatch(),
+                            logger: Logger) throws -> Forwarder {
         try configuration.validate()
         let secret = try SecretLoader.load(file: configuration.appSecretFile, credentialName: configuration.appSecretCredential)
         let signer = RequestSigner(appKey: configuration.appKey, secret: secret)
@@ -32,7 +34,9 @@ extension UplinkForwarder where C == ContinuousClock {
             adapter: adapter,
             transport: try HTTPUplinkTransport(configuration: configuration),
             basePath: configuration.basePath,
-            tuning: Tuning(batchSize: configuration.batchSize, maxInFlight: configuration.maxInFlight, retryPolicy: policy),
+            tuning: Tuning(batchSize: configuration.batchSize, maxInFlight: configuration.maxInFlight, retryPolicy: policy,
+                           uncertainTime: configuration.uncertainTime),
+            clockWatch: clockWatch,
             logger: logger
         )
     }
@@ -63,7 +67,10 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
     private let logger: Logger
     private let nonces = NonceGenerator()
     private let doorbell: Doorbell<C>
-    private let clockWatch = ClockWatch()
+    private let clockWatch: ClockWatch
+    private let uncertainTime: AssessTimeCheck.UncertainPolicy
+    /// When the platform's clock was last asked for (at most one probe per `AssessTimeCheck.waitInterval`).
+    private let lastClockProbe = Locked<C.Instant?>(nil)
     private let statusChange = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     private let state: Locked<LinkStateMachine<C.Instant>>
     /// Claimed evaluations by id, until settled (the machine deals in ids).
@@ -79,6 +86,7 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
         tuning: Tuning = Tuning(),
         clock: C,
         wallClock: any WallClock = SystemWallClock(),
+        clockWatch: ClockWatch = ClockWatch(),
         logger: Logger = Logger(label: "evald.uplink")
     ) {
         precondition((1...EvaldJSONAdapter.maxBatchSize).contains(tuning.batchSize) && tuning.maxInFlight >= 1)
@@ -88,6 +96,8 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
         self.basePath = basePath
         self.clock = clock
         self.wallClock = wallClock
+        self.clockWatch = clockWatch
+        self.uncertainTime = tuning.uncertainTime
         self.logger = logger
         doorbell = Doorbell(clock: clock)
         state = Locked(LinkStateMachine(settings: .init(
@@ -134,6 +144,7 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
             while true {
                 try Task.checkCancellation()
                 checkClock()
+                let nextProbe = await probeIfNoEvidence()
                 var deadline: C.Instant?
                 while !actions.isEmpty {
                     switch actions.removeFirst() {
@@ -147,7 +158,8 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
                             self.doorbell.ring()
                         }
                     case .settle(let outcomes):
-                        try await outbox.settle(outcomes, now: wallClock.now())
+                        // Trusted time: a delivery stamped by a wrong clock would be pruned too soon.
+                        try await outbox.settle(outcomes, now: clockWatch.trustedNow() ?? wallClock.now())
                         claimed.withLock { all in for outcome in outcomes { all[outcome.evaluationId] = nil } }
                     case .wait(let until):
                         deadline = until
@@ -155,7 +167,7 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
                         log(report)
                     }
                 }
-                await doorbell.wait(until: deadline)
+                await doorbell.wait(until: [deadline, nextProbe].compactMap { $0 }.min())
                 let arrived = answers.withLock { all in defer { all.removeAll() } ; return all }
                 let now = clock.now
                 let wallNow = wallClock.now()
@@ -169,17 +181,7 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
     }
 
     private func claim(limit: Int) async throws -> [LinkStateMachine<C.Instant>.Action] {
-        var records = try await outbox.claim(limit: limit, now: wallClock.now())
-        let held = records.filter { AssessTimeCheck.isKnownWrong($0.evaluation) }
-        if !held.isEmpty {
-            records.removeAll { AssessTimeCheck.isKnownWrong($0.evaluation) }
-            let wallNow = wallClock.now()
-            try await outbox.settle(held.map {
-                .retry($0.evaluation.evaluationId, error: AssessTimeCheck.reason, notBefore: wallNow + AssessTimeCheck.holdInterval)
-            }, now: wallNow)
-            logger.error("\(held.count) evaluation(s) dated before the build date are held, not sent: the clock had lost its time when they were made",
-                         metadata: ["first": "\(held[0].evaluation.evaluationId)", "assessTime": "\(held[0].evaluation.assessTime)"])
-        }
+        let records = try await checkTimes(try await outbox.claim(limit: limit, now: wallClock.now()))
         claimed.withLock { all in for record in records { all[record.evaluation.evaluationId] = record.evaluation } }
         var due: C.Instant?
         if records.count < limit, let date = try await outbox.nextDue() {
@@ -187,6 +189,94 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
         }
         let now = clock.now
         return state.withLock { $0.claimed(records.map(\.evaluation.evaluationId), nextDue: due, now: now) }
+    }
+
+    // MARK: Times (never send an assessTime known to be wrong)
+
+    /// The claimed records that may go now, re-dated where their time was
+    /// stamped while the clock was untrusted; the rest go back to pending,
+    /// held (with the reason as their last error) or waiting for the
+    /// platform's clock.
+    private func checkTimes(_ records: [OutboxRecord]) async throws -> [OutboxRecord] {
+        var trust = clockWatch.judgement
+        func verdict(_ record: OutboxRecord) -> AssessTimeCheck.Verdict {
+            AssessTimeCheck.verdict(for: record.evaluation, clock: trust, uncertain: uncertainTime)
+        }
+        if records.contains(where: { verdict($0) == .waitForClock }), await probePlatformClock() {
+            trust = clockWatch.judgement
+        }
+        var ready: [OutboxRecord] = []
+        var redated: [Evaluation] = []
+        var held: [(Evaluation, String, TimeInterval)] = []
+        for record in records {
+            switch verdict(record) {
+            case .send: ready.append(record)
+            case .redate(let evaluation):
+                redated.append(evaluation)
+                ready.append(OutboxRecord(evaluation: evaluation, attempts: record.attempts))
+            case .waitForClock: held.append((record.evaluation, AssessTimeCheck.waiting, AssessTimeCheck.waitInterval))
+            case .hold(let reason): held.append((record.evaluation, reason, AssessTimeCheck.holdInterval))
+            }
+        }
+        if !redated.isEmpty {
+            // Stored before it is sent: a retry sends the same assessTime.
+            try await outbox.redate(redated)
+            logger.notice("\(redated.count) evaluation(s) stamped while the clock was not trusted re-dated from a trusted anchor",
+                          metadata: ["first": "\(redated[0].evaluationId)", "assessTime": "\(redated[0].assessTime)"])
+        }
+        if !held.isEmpty {
+            let wallNow = wallClock.now()
+            try await outbox.settle(held.map { .retry($0.0.evaluationId, error: $0.1, notBefore: wallNow + $0.2) }, now: wallNow)
+            let waiting = held.filter { $0.1 == AssessTimeCheck.waiting }.count
+            if waiting < held.count {
+                logger.error("\(held.count - waiting) evaluation(s) held, not sent: no trusted time exists for them (see evalctl status; evalctl queue release)",
+                             metadata: ["first": "\(held[0].0.evaluationId)", "assessTime": "\(held[0].0.assessTime)"])
+            }
+            if waiting > 0 {
+                logger.warning("\(waiting) evaluation(s) wait for a trusted clock before they are sent (no NTP, no platform answer yet)")
+            }
+        }
+        return ready
+    }
+
+    /// With no evidence of the time in this boot (no NTP, no platform answer
+    /// yet), nothing else would ask the platform while the queue is empty,
+    /// yet default ratings and retention wait for trusted time: ask it, at
+    /// most once per `idleProbeInterval`. Returns when to ask again (nil once
+    /// an anchor exists: then no periodic wake-up remains).
+    private func probeIfNoEvidence() async -> C.Instant? {
+        guard clockWatch.judgement.anchor == nil else { return nil }
+        let now = clock.now
+        let last = lastClockProbe.withLock { $0 }
+        if let last, last.duration(to: now) < .seconds(Self.idleProbeInterval) {
+            return last.advanced(by: .seconds(Self.idleProbeInterval))
+        }
+        _ = await probePlatformClock()
+        guard clockWatch.judgement.anchor == nil else { return nil }
+        return clock.now.advanced(by: .seconds(Self.idleProbeInterval))
+    }
+
+    static var idleProbeInterval: TimeInterval { 60 }
+
+    /// Asks the platform for its time (a request that stores nothing); true
+    /// when an answer with a `Date` came. At most once per wait interval.
+    private func probePlatformClock() async -> Bool {
+        let now = clock.now
+        let due = lastClockProbe.withLock { last in
+            if let last, last.duration(to: now) < .seconds(AssessTimeCheck.waitInterval) { return false }
+            last = now
+            return true
+        }
+        guard due else { return false }
+        let timestamp = Self.timestampMillis(wall: wallClock.now(), platformOffset: state.withLock { $0.status.platformClockOffset })
+        let request = adapter.clockProbe(basePath: basePath, timestampMillis: timestamp, nonce: nonces.next())
+        guard let response = try? await transport.send(request), let date = response.header("Date").flatMap(HTTPDate.parse) else {
+            return false
+        }
+        if let change = clockWatch.platformAnswered(date: date) { logClock(change) }
+        let wallNow = wallClock.now()
+        for case .report(let report) in state.withLock({ $0.platformClockAnswered(date, wallNow: wallNow) }) { log(report) }
+        return true
     }
 
     // MARK: One request
@@ -275,50 +365,15 @@ public struct ForwarderTuning: Sendable {
     public var clockOffsetThreshold: TimeInterval = 30
     /// Loud errors (401) are logged at most this often.
     public var loudLogInterval: TimeInterval = 60
+    /// Records from an earlier boot that never had a trusted clock: held (default) or sent as stamped.
+    public var uncertainTime: AssessTimeCheck.UncertainPolicy
 
-    public init(batchSize: Int = 100, maxInFlight: Int = 4, retryPolicy: RetryPolicy = RetryPolicy()) {
+    public init(batchSize: Int = 100, maxInFlight: Int = 4, retryPolicy: RetryPolicy = RetryPolicy(),
+                uncertainTime: AssessTimeCheck.UncertainPolicy = .hold) {
         self.batchSize = batchSize
         self.maxInFlight = maxInFlight
         self.retryPolicy = retryPolicy
-    }
-}
-
-/// The forwarder's judgement of the wall clock (`ClockTrust`), fed a sample
-/// of the clocks on each wake-up and the platform's `Date` on each answer.
-final class ClockWatch: @unchecked Sendable {
-    private let lock = NSLock()
-    private var trust = ClockTrust(bootID: SystemClockProbe.bootID)
-    private var platformOffset: TimeInterval?
-    private var reported: ClockReport?
-
-    /// The judgement at the last observation.
-    var last: ClockReport { lock.withLock { ClockReport(trust.state, platformOffset: platformOffset) } }
-
-    /// Samples the clocks; returns the new report if the judgement changed.
-    func observeChange() -> ClockReport? {
-        let sample = SystemClockProbe.sample()
-        return lock.withLock {
-            trust.observe(sample)
-            return changed()
-        }
-    }
-
-    /// The platform answered with this `Date`; returns the new report if the judgement changed.
-    func platformAnswered(date: Date) -> ClockReport? {
-        let sample = SystemClockProbe.sample()
-        return lock.withLock {
-            trust.platformDate(date, at: sample)
-            platformOffset = date.timeIntervalSince(sample.wall)
-            return changed()
-        }
-    }
-
-    /// The report if its state word differs from the last one returned (the offset alone is no change).
-    private func changed() -> ClockReport? {
-        let report = ClockReport(trust.state, platformOffset: platformOffset)
-        guard report.state != reported?.state else { return nil }
-        reported = report
-        return report
+        self.uncertainTime = uncertainTime
     }
 }
 

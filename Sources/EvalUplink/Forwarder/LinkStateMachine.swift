@@ -209,6 +209,12 @@ public struct LinkStateMachine<Instant: InstantProtocol & Sendable>: Sendable wh
         return max(earliest, pause)
     }
 
+    /// The platform's `Date`, from an answer outside any batch (a clock
+    /// probe): the `X-Timestamp` offset is learned before a batch is refused.
+    public mutating func platformClockAnswered(_ platformDate: Date, wallNow: Date) -> [Action] {
+        adoptPlatformClock(platformDate, wallNow: wallNow)
+    }
+
     private mutating func adoptPlatformClock(_ platformDate: Date, wallNow: Date) -> [Action] {
         // `Date` has 1 s resolution and the answer took a while: only a large
         // difference means our clock is wrong rather than our credentials.

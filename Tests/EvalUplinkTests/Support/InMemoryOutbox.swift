@@ -83,6 +83,23 @@ final class InMemoryOutbox: Outbox, @unchecked Sendable {
         }
     }
 
+    /// The last re-dated copy of each record, kept after delivery.
+    private var redated: [EvaluationID: Evaluation] = [:]
+
+    func redate(_ evaluations: [Evaluation]) async throws {
+        lock.withLock {
+            for evaluation in evaluations where pending[evaluation.evaluationId] != nil {
+                pending[evaluation.evaluationId]?.evaluation = evaluation
+                redated[evaluation.evaluationId] = evaluation
+            }
+        }
+    }
+
+    /// The record as stored now (pending), or as last re-dated.
+    func stored(_ id: EvaluationID) -> Evaluation? {
+        lock.withLock { pending[id]?.evaluation ?? redated[id] }
+    }
+
     func nextDue() async throws -> Date? {
         lock.withLock { pending.values.filter { !$0.inFlight }.map(\.notBefore).min() }
     }

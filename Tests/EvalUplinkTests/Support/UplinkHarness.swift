@@ -44,12 +44,12 @@ final class UplinkHarness: @unchecked Sendable {
             // The queue still dates records by the real wall clock, so the test clock supplies only the timers.
             let forwarder = UplinkForwarder(outbox: queue, adapter: adapter, transport: transport, basePath: configuration.basePath,
                                             tuning: tuning,
-                                            clock: clock, logger: quiet)
+                                            clock: clock, clockWatch: .assumingSynchronized(), logger: quiet)
             statusSource = { forwarder.status }
             task = Task { try await forwarder.run() }
         } else {
             let forwarder = Forwarder(outbox: queue, adapter: adapter, transport: transport, basePath: configuration.basePath,
-                                      tuning: tuning, logger: quiet)
+                                      tuning: tuning, clockWatch: .assumingSynchronized(), logger: quiet)
             statusSource = { forwarder.status }
             task = Task { try await forwarder.run() }
         }
