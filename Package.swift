@@ -24,6 +24,8 @@ let package = Package(
         .executable(name: "evald-bench", targets: ["evald-bench"]),
         .executable(name: "evald-device-probe", targets: ["evald-device-probe"]),
         .executable(name: "evald-fuzz-decoders", targets: ["evald-fuzz-decoders"]),
+        // Test support: preloaded beside libfaketime, the kernel vouches for a faked clock.
+        .library(name: "evald-test-synchronized-clock", type: .dynamic, targets: ["CSynchronizedClock"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -45,6 +47,7 @@ let package = Package(
         .target(name: "CProcessArguments"),
         // timerfd with TFD_TIMER_CANCEL_ON_SET: wall-clock deadlines re-arm when the clock is set.
         .target(name: "CClockSet"),
+        .target(name: "CSynchronizedClock"),
 
         .target(name: "EvalCore", swiftSettings: swiftSettings),
         .target(
@@ -135,7 +138,9 @@ let package = Package(
         .executableTarget(
             name: "platform-sim",
             dependencies: [
-                "EvalCore", "EvalUplink",
+                // CProcessArguments: its constructor gives the runtime argv, which
+                // LD_PRELOAD=libfaketime would otherwise lose (the calendar tests).
+                "EvalCore", "EvalUplink", "CProcessArguments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

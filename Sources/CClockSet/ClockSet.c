@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <sys/timerfd.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static int arm(int fd) {
@@ -42,4 +43,16 @@ int evald_clockset_wake(int fd) {
     struct itimerspec spec = {0};
     spec.it_value.tv_nsec = 1;
     return timerfd_settime(fd, 0, &spec, NULL);
+}
+
+int evald_sleep_monotonic_raw(unsigned seconds) {
+    struct timespec left = {.tv_sec = (time_t)seconds, .tv_nsec = 0};
+    for (;;) {
+        struct timespec request = left;
+        long rc = syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &request, &left);
+        if (rc == 0) return 0;
+        // The raw call returns the error number itself (no errno) on some ABIs.
+        if (rc == EINTR || (rc == -1 && errno == EINTR)) continue;
+        return -1;
+    }
 }

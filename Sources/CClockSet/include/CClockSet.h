@@ -17,4 +17,9 @@ int evald_clockset_wait(int fd);
 /// Makes a blocked (or the next) evald_clockset_wait return 0.
 int evald_clockset_wake(int fd);
 
+/// Sleeps `seconds` on CLOCK_MONOTONIC through the raw system call, not
+/// libc's clock_nanosleep: a preloaded time faker (libfaketime) cannot stretch
+/// it, so the stop deadline holds under one too. Returns 0, or -1 (errno).
+int evald_sleep_monotonic_raw(unsigned seconds);
+
 #endif

@@ -65,6 +65,10 @@ public struct Daemon: Sendable {
             ))
         }
         services.append(.init(
+            service: StopDeadlineService(logger: logger),
+            successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore, serviceName: "stop-deadline"
+        ))
+        services.append(.init(
             service: ReloadService(notifier: notifier, logger: logger, reload: parts.reload),
             successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore, serviceName: "reload"
         ))

@@ -69,7 +69,12 @@ struct DaemonParts: Sendable {
         let forwarder = try Forwarder.make(configuration: configuration.uplinkConfiguration, outbox: outbox,
                                            clockWatch: clockWatch, logger: Logger(label: "evald.uplink"))
         let requestLimit = Duration.milliseconds(configuration.platform.connectTimeoutMillis + configuration.platform.requestTimeoutMillis)
-        metrics.setClock { forwarder.status.clock }
+        // Each scrape samples the clocks: a jump is seen (and trust sought
+        // again) at the next scrape even when nothing else happens.
+        metrics.setClock {
+            clockWatch.observeChange()
+            return clockWatch.last
+        }
         heartbeats.register(.forwarder, busyLimit: requestLimit * 2 + .seconds(30))
 
         let auditLog = AuditLog(stateDirectory: configuration.agent.stateDirectory)

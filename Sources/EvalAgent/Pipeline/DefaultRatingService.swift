@@ -24,6 +24,7 @@ struct DefaultRatingService: Service {
             if let now = pipeline.clockWatch.trustedNow() {
                 waitingLogged = false
                 let next = await pipeline.applyDueDefaults(now: now)
+                logger.debug("default ratings: pass at \(ShanghaiTime.format(now)); next due \(next.map(ShanghaiTime.format) ?? "none")")
                 let limit = now.addingTimeInterval(3600)
                 delay = max(0.05, min(next ?? limit, limit).timeIntervalSince(now))
             } else if !waitingLogged {

@@ -30,8 +30,14 @@ struct KernelEventClock: Sendable {
         let now = InputStamp.now(wall: wall)
         var ts = timespec()
         clock_gettime(clockID, &ts)
-        let age = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9 - eventTime
-        guard age >= 0, age <= Self.maximumAge else { return now }
+        return Self.stamp(eventTime: eventTime, eventClockNow: Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9, now: now)
+    }
+
+    /// The stamp of an event at `eventTime` on a clock that reads
+    /// `eventClockNow` at the instant `now` was read.
+    static func stamp(eventTime: Double, eventClockNow: Double, now: InputStamp) -> InputStamp {
+        let age = eventClockNow - eventTime
+        guard age >= 0, age <= maximumAge else { return now }
         return now.earlier(by: .nanoseconds(Int64((age * 1e9).rounded())))
     }
 }

@@ -103,6 +103,13 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
         state = Locked(LinkStateMachine(settings: .init(
             batchSize: tuning.batchSize, maxInFlight: tuning.maxInFlight, policy: tuning.retryPolicy,
             clockOffsetThreshold: tuning.clockOffsetThreshold, loudReportInterval: .seconds(tuning.loudLogInterval))))
+        // A new judgement, whoever saw it (the pipeline at an input, a
+        // metrics scrape, this loop), is logged once and wakes the loop: it
+        // may have to ask the platform's clock again.
+        clockWatch.onChange { [weak self] report in
+            self?.logClock(report)
+            self?.doorbell.ring()
+        }
     }
 
     /// A snapshot for `evalctl status` and metrics; never blocks on the network.
@@ -239,20 +246,20 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
         return ready
     }
 
-    /// With no evidence of the time in this boot (no NTP, no platform answer
-    /// yet), nothing else would ask the platform while the queue is empty,
-    /// yet default ratings and retention wait for trusted time: ask it, at
-    /// most once per `idleProbeInterval`. Returns when to ask again (nil once
-    /// an anchor exists: then no periodic wake-up remains).
+    /// While the clock is not trusted (no NTP and no platform answer yet, a
+    /// jump, a platform that disagrees), nothing else would ask the platform
+    /// while the queue is empty, yet default ratings and retention wait for
+    /// trusted time: ask it, at most once per `idleProbeInterval`. Returns
+    /// when to ask again (nil once trusted: then no periodic wake-up remains).
     private func probeIfNoEvidence() async -> C.Instant? {
-        guard clockWatch.judgement.anchor == nil else { return nil }
+        guard !clockWatch.judgement.state.isTrusted else { return nil }
         let now = clock.now
         let last = lastClockProbe.withLock { $0 }
         if let last, last.duration(to: now) < .seconds(Self.idleProbeInterval) {
             return last.advanced(by: .seconds(Self.idleProbeInterval))
         }
         _ = await probePlatformClock()
-        guard clockWatch.judgement.anchor == nil else { return nil }
+        guard !clockWatch.judgement.state.isTrusted else { return nil }
         return clock.now.advanced(by: .seconds(Self.idleProbeInterval))
     }
 
@@ -273,7 +280,7 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
         guard let response = try? await transport.send(request), let date = response.header("Date").flatMap(HTTPDate.parse) else {
             return false
         }
-        if let change = clockWatch.platformAnswered(date: date) { logClock(change) }
+        clockWatch.platformAnswered(date: date)
         let wallNow = wallClock.now()
         for case .report(let report) in state.withLock({ $0.platformClockAnswered(date, wallNow: wallNow) }) { log(report) }
         return true
@@ -291,9 +298,7 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
             let timestamp = Self.timestampMillis(wall: now, platformOffset: timestampOffset)
             let request = try adapter.encode(batch, basePath: basePath, timestampMillis: timestamp, nonce: nonces.next())
             let response = try await transport.send(request)
-            if let date = response.header("Date").flatMap(HTTPDate.parse), let change = clockWatch.platformAnswered(date: date) {
-                logClock(change)
-            }
+            if let date = response.header("Date").flatMap(HTTPDate.parse) { clockWatch.platformAnswered(date: date) }
             return adapter.decode(response, batch: ids)
         } catch is CancellationError {
             // Stopping: give the records back so the next start sends them at once.
@@ -332,7 +337,7 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
     }
 
     private func checkClock() {
-        if let change = clockWatch.observeChange() { logClock(change) }
+        clockWatch.observeChange()
     }
 
     private func logClock(_ report: ClockReport) {
