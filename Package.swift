@@ -155,6 +155,7 @@ let package = Package(
             dependencies: [
                 "EvalCore", "EvalQueue", "EvalTesting", "CSQLite", "EvalAPIClient",
                 "EvalUplink",  // UplinkBenchmark.swift (uplink engineer)
+                "CCrashVFS",  // counts fdatasync per lone evaluation (daemon-path)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CCrashVFS
 import EvalCore
 import EvalQueue
 import EvalTesting
@@ -42,6 +43,9 @@ struct DaemonPathBench: AsyncParsableCommand {
         print("daemon path, case scans: \(Int(withCases)) evaluations/s")
         print("daemon path, anonymous: \(Int(anonymous)) evaluations/s")
         print(String(format: "daemon path, case scans vs anonymous: ratio %.2f", withCases / anonymous))
+
+        let syncs = try await Self.syncsPerLoneEvaluation(path: fresh("syncs"), count: 200)
+        print(String(format: "fdatasync per lone evaluation: %.2f", syncs))
 
         let life = try await Self.bytesPerLife(path: fresh("life"), count: lifeCount)
         let bare = try Self.bytesPerBareCommit(path: fresh("bare"), count: lifeCount)
@@ -116,6 +120,25 @@ struct DaemonPathBench: AsyncParsableCommand {
         store.close()
         guard let after = writtenBytes() else { return nil }
         return (after - before) / count
+    }
+
+    /// Syncs (fdatasync: SQLite's xSync) per evaluation enqueued alone and
+    /// awaited, as a lone press is: counted by the logging VFS of the
+    /// power-cut tests (`CCrashVFS`), which passes every call through.
+    static func syncsPerLoneEvaluation(path: String, count: Int) async throws -> Double {
+        guard crashvfs_install() == 0 else { throw ValidationError("cannot install the counting VFS") }
+        defer { crashvfs_uninstall() }
+        let store = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
+        defer { store.close() }
+        for _ in 0..<10 { try await store.enqueue(SampleEvaluation.make()) }  // schema, first pages
+        func syncs() -> Int {
+            (0..<crashvfs_count()).reduce(0) { count, index in
+                count + (crashvfs_entry_at(index).pointee.op == Int32(CRASHVFS_SYNC.rawValue) ? 1 : 0)
+            }
+        }
+        let before = syncs()
+        for _ in 0..<count { try await store.enqueue(SampleEvaluation.make()) }
+        return Double(syncs() - before) / Double(count)
     }
 
     static func bytesPerBareCommit(path: String, count: Int) throws -> Int? {

@@ -88,6 +88,7 @@ struct QueueBench: AsyncParsableCommand {
 
         // 2. Throughput with concurrent producers, each awaiting its enqueue.
         var drainPath = ""
+        var oneProducerRate: Double?
         for producers in self.producers {
             let path = fresh("throughput\(producers)")
             let queue = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
@@ -120,6 +121,16 @@ struct QueueBench: AsyncParsableCommand {
                          cpu * 1e6 / Double(max(1, total))))
             queue.close()
             drainPath = path
+            if producers == 1 { oneProducerRate = Double(total) / elapsed }
+        }
+        if let oneProducerRate {
+            // The anchor, same disk, same run: persist-queue's single-thread put rate.
+            if let anchor = await PersistQueueAnchor.putsPerSecond(directory: folder.path) {
+                print(String(format: "persist-queue SQLiteAckQueue (WAL, synchronous=FULL), 1 thread: %8.0f puts/s", anchor))
+                print(String(format: "1 producer vs persist-queue: ratio %.2f", oneProducerRate / anchor))
+            } else {
+                print("1 producer vs persist-queue: not measured (pip install persist-queue==1.1.0)")
+            }
         }
 
         // 3. Claim + settle (dequeue + ack) over the 64-producer backlog.
