@@ -31,8 +31,17 @@ public final class Keypad: @unchecked Sendable {
         return bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
     }
 
-    public func press(_ rating: Int) { send("press \(rating)") }
-    public func scan(_ text: String) { send("scan \(text)") }
+    /// Each line carries the time it was written (`@<boottime seconds>`), as a
+    /// real device's events carry theirs: how late evald reads it does not
+    /// change when it happened.
+    public func press(_ rating: Int) { send("\(Self.deviceTime()) press \(rating)") }
+    public func scan(_ text: String) { send("\(Self.deviceTime()) scan \(text)") }
+
+    static func deviceTime() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_BOOTTIME, &ts)
+        return String(format: "@%d.%06d", Int(ts.tv_sec), Int(ts.tv_nsec / 1000))
+    }
 
     public func close() {
         if fd >= 0 { Glibc.close(fd) }

@@ -65,6 +65,45 @@ import Testing
         #expect(lines == ["attached sim-W07", "press 5", "scan CASE-1", "problem expected", "press 2"])
     }
 
+    @Test func aLineMayCarryTheDevicesOwnTime() {
+        #expect(SimulatedKeypad.splitDeviceTime("@1234.5 press 5") == (1234.5, "press 5"))
+        #expect(SimulatedKeypad.splitDeviceTime("press 5") == (nil, "press 5"))
+        #expect(SimulatedKeypad.splitDeviceTime("@x press 5") == (nil, "@x press 5"))
+    }
+
+    /// Issue 10, item 1: two presses the device made 95 ms apart, read by the
+    /// real reader in one read (as after a stall), keep their 95 ms.
+    @Test(.timeLimit(.minutes(1))) func pressesReadTogetherKeepTheDevicesTimes() async throws {
+        let dir = try TemporaryDirectoryForDevices()
+        defer { dir.remove() }
+        let fifo = dir.path("keypad")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let keypad = SimulatedKeypad(path: fifo, deviceId: "sim-W07", logger: Logger(label: "test"))
+        let (stream, continuation) = AsyncStream<InputStamp>.makeStream()
+        let reader = Task {
+            await keypad.run { if case .event(.press(_, _, let at)) = $0 { continuation.yield(at) } }
+            continuation.finish()
+        }
+        let first = BootInstant.now.seconds - 0.3
+        let writer = Task.detached {
+            let handle = try await openFIFOForWriting(fifo)
+            try handle.write(contentsOf: Data(String(format: "@%.6f press 5\n@%.6f press 4\n", first, first + 0.095).utf8))
+            try handle.close()
+        }
+        var stamps: [InputStamp] = []
+        for await stamp in stream {
+            stamps.append(stamp)
+            if stamps.count == 2 { break }
+        }
+        reader.cancel()
+        try await writer.value
+        await reader.value
+        try #require(stamps.count == 2)
+        let apart = stamps[0].boot.duration(to: stamps[1].boot)
+        #expect(apart > .milliseconds(94) && apart < .milliseconds(96), "\(apart)")
+        #expect(abs(stamps[0].boot.seconds - first) < 0.001)
+    }
+
     /// DeviceHub.events() with a simulated keypad as its only device (the demo's setup).
     @Test func hubDeliversTheSimulatedKeypadThroughItsStream() async throws {
         let dir = try TemporaryDirectoryForDevices()

@@ -10,6 +10,11 @@ import Glibc
 /// button position) and `scan <text>` from a named pipe — reopened whenever the
 /// writer closes it — or from stdin (`-`). Bad lines are logged and reported
 /// as `.problem`, never turned into a rating.
+///
+/// A line may start with the device's own time, `@<seconds since boot>`
+/// (`CLOCK_BOOTTIME`, e.g. `@1234.567 press 5`), as a real keypad's events
+/// carry theirs: the input is then stamped when it was written, however
+/// late the reader got to it. Without it, a line is stamped when read.
 public struct SimulatedKeypad: Sendable {
     public let path: String
     public let identity: DeviceIdentity
@@ -21,6 +26,14 @@ public struct SimulatedKeypad: Sendable {
         identity = DeviceIdentity(vendorId: 0, productId: 0, serial: deviceId, name: "simulated keypad", node: path)
         self.clock = clock
         self.logger = logger
+    }
+
+    /// `@<seconds> rest` → (seconds, rest); any other line → (nil, line).
+    public static func splitDeviceTime(_ line: String) -> (Double?, String) {
+        let trimmed = line.drop { $0 == " " }
+        guard trimmed.first == "@", let space = trimmed.firstIndex(of: " "),
+              let seconds = Double(trimmed[trimmed.index(after: trimmed.startIndex)..<space]) else { return (nil, line) }
+        return (seconds, String(trimmed[trimmed.index(after: space)...]))
     }
 
     /// One line → event, or a reason it is not one. Pure, for tests.
@@ -73,13 +86,14 @@ public struct SimulatedKeypad: Sendable {
                 let count = Glibc.read(fd, &buffer, capacity)
                 if count < 0, errno == EAGAIN || errno == EINTR { continue }
                 if count <= 0 { break reading }  // writer closed: reopen (FIFO) or stop (stdin)
-                // A line has no time of its own: it happened when it was read.
-                let stamp = InputStamp.now(wall: clock)
+                let read = InputStamp.now(wall: clock)
                 pending.append(contentsOf: buffer[0..<count])
                 while let newline = pending.firstIndex(of: 0x0A) {
                     let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
                     pending.removeSubrange(pending.startIndex...newline)
-                    handle(line, at: stamp, output: output)
+                    let (deviceTime, rest) = Self.splitDeviceTime(line)
+                    let stamp = deviceTime.map { KernelEventClock.stamp(eventTime: $0, eventClockNow: read.boot.seconds, now: read) } ?? read
+                    handle(rest, at: stamp, output: output)
                 }
             }
             if !pending.isEmpty {
