@@ -17,7 +17,8 @@ public struct DeviceHub: Sendable {
         public var simulatedKeypads: [SimulatedKeypadSource]
         public var useLibUSB: Bool
         /// Learn mode (`evalctl devices watch`): also read the evdev and hidraw
-        /// nodes of USB HID devices no profile matches, raw input only, no grab.
+        /// nodes of USB HID devices no profile matches, raw input only, no grab,
+        /// and through libusb such devices that no kernel driver holds.
         public var learn: Bool
 
         public init(catalog: ProfileCatalog = .builtIn, bindings: [DeviceBinding] = [],
@@ -74,8 +75,9 @@ public struct DeviceHub: Sendable {
                     await SimulatedKeypad(path: source.path, deviceId: source.deviceId, clock: clock, logger: logger).run(output: output)
                 }
             }
-            if configuration.useLibUSB, configuration.catalog.profiles.contains(where: { $0.backend == .libusb }) {
-                let backend = LibUSBBackend(catalog: configuration.catalog, clock: clock, logger: logger)
+            if configuration.useLibUSB, configuration.learn || configuration.catalog.profiles.contains(where: { $0.backend == .libusb }) {
+                let backend = LibUSBBackend(catalog: configuration.catalog, clock: clock, logger: logger,
+                                            learn: configuration.learn ? .devicesWithoutDriver : .off)
                 group.addTask { await backend.run(output: output) }
             }
             if configuration.learn || configuration.catalog.profiles.contains(where: { $0.backend == .evdev || $0.backend == .hidraw }) {

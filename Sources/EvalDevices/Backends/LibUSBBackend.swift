@@ -25,6 +25,8 @@ public final class LibUSBBackend: @unchecked Sendable {
     public let rescanInterval: Double
     /// Forces the rescan path even where hotplug exists (tests, odd kernels).
     public let disableHotplug: Bool
+    /// Which devices no profile matches are opened for their raw reports.
+    public let learn: Learn
 
     private let lock = NSLock()
     private var stopping = false
@@ -43,7 +45,8 @@ public final class LibUSBBackend: @unchecked Sendable {
     private var udev: Udev?
 
     public init(catalog: ProfileCatalog, clock: any WallClock = SystemWallClock(),
-                logger: Logger, rescanInterval: Double = 2, disableHotplug: Bool = false) {
+                logger: Logger, rescanInterval: Double = 2, disableHotplug: Bool = false, learn: Learn = .off) {
+        self.learn = learn
         self.catalog = catalog
         self.clock = clock
         self.logger = logger
@@ -175,16 +178,22 @@ public final class LibUSBBackend: @unchecked Sendable {
         guard libusb_get_device_descriptor(device, &descriptor) == 0 else { return }
         let portPath = Self.portPath(device)
         let facts = portPath.flatMap { udev?.usbDevice(portPath: $0)?.identity }
-        guard let profile = catalog.match(vendorId: descriptor.idVendor, productId: descriptor.idProduct,
-                                          serial: facts?.serial, backend: .libusb) else {
+        let matched = catalog.match(vendorId: descriptor.idVendor, productId: descriptor.idProduct, serial: facts?.serial, backend: .libusb)
+        guard let profile = matched ?? (learn.reads(portPath: portPath) ? .rawInputOnly(.libusb) : nil) else {
             ignored.insert(key)
             return
         }
+        let rawOnly = matched == nil
         let identity = DeviceIdentity(
             vendorId: descriptor.idVendor, productId: descriptor.idProduct, serial: facts?.serial, portPath: portPath,
             name: facts?.name ?? "USB device \(Hex.word(descriptor.idVendor)):\(Hex.word(descriptor.idProduct))",
             node: String(format: "/dev/bus/usb/%03d/%03d", libusb_get_bus_number(device), libusb_get_device_address(device)))
         guard let (interface, endpoint, packetSize) = interruptEndpoint(device, wanted: profile.match.interface) else {
+            // Learn mode looks at every device: a hub or disk is simply not a keypad.
+            if rawOnly {
+                ignored.insert(key)
+                return
+            }
             problem(identity, "no interrupt-IN endpoint on \(profile.match.interface.map { "interface \($0)" } ?? "any HID interface")", hint: nil)
             ignored.insert(key)
             return
@@ -197,9 +206,17 @@ public final class LibUSBBackend: @unchecked Sendable {
             ignored.insert(key)
             return
         }
+        let driven = libusb_kernel_driver_active(handle, Int32(interface)) == 1
+        if rawOnly, driven, !learn.detachesDrivers {
+            // Watching must not take a keyboard from its driver; such a device is read through hidraw.
+            logger.info("unprofiled USB device left to its kernel driver (read it raw through hidraw)", metadata: ["device": "\(identity)"])
+            libusb_close(handle)
+            ignored.insert(key)
+            return
+        }
         // Explicit detach: auto-detach (USBDEVFS_DISCONNECT_CLAIM) is not
         // available everywhere (umockdev), and a missing driver is fine.
-        if libusb_kernel_driver_active(handle, Int32(interface)) == 1 {
+        if driven {
             let detached = libusb_detach_kernel_driver(handle, Int32(interface))
             if detached != 0, detached != LIBUSB_ERROR_NOT_FOUND.rawValue, detached != LIBUSB_ERROR_NOT_SUPPORTED.rawValue {
                 logger.warning("kernel driver detach failed", metadata: ["device": "\(identity)", "error": "\(usbError(detached))"])
@@ -213,7 +230,7 @@ public final class LibUSBBackend: @unchecked Sendable {
             ignored.insert(key)
             return
         }
-        guard let layout = profile.report else {
+        guard let layout = profile.report ?? (rawOnly ? ReportLayout(offset: 0, bitmap: true) : nil) else {
             problem(identity, "profile \(profile.name) has no report layout", hint: nil)
             libusb_release_interface(handle, Int32(interface))
             libusb_close(handle)
@@ -222,7 +239,7 @@ public final class LibUSBBackend: @unchecked Sendable {
         }
         let opening = OpenDevice(key: key, identity: identity, profile: profile, handle: handle, interface: interface,
                                  endpoint: endpoint, packetSize: packetSize, decoder: ReportDecoder(layout: layout),
-                                 mapper: EventMapper(identity: identity, profile: profile, clock: clock))
+                                 mapper: EventMapper(identity: identity, profile: profile, clock: clock), rawOnly: rawOnly)
         guard let transfer = libusb_alloc_transfer(0) else {
             libusb_release_interface(handle, Int32(interface))
             libusb_close(handle)
@@ -265,7 +282,7 @@ public final class LibUSBBackend: @unchecked Sendable {
         case LIBUSB_TRANSFER_COMPLETED:
             let report = Array(UnsafeBufferPointer(start: transfer.pointee.buffer, count: Int(transfer.pointee.actual_length)))
             output(.raw(device.identity, .report(report)))
-            for event in device.mapper.events(for: device.decoder.feed(report)) {
+            for event in device.rawOnly ? [] : device.mapper.events(for: device.decoder.feed(report)) {
                 if case .problem(_, let message, _) = event {
                     logger.warning("bad report ignored", metadata: ["device": "\(device.identity)", "problem": "\(message)"])
                 }
@@ -402,9 +419,12 @@ final class OpenDevice {
     var closing = false
     var announceClose = true
     var failures = 0
+    /// Learn mode, no profile: raw reports only, the decoder is never fed.
+    let rawOnly: Bool
 
     init(key: DeviceKey, identity: DeviceIdentity, profile: DeviceProfile, handle: OpaquePointer, interface: UInt8,
-         endpoint: UInt8, packetSize: Int, decoder: ReportDecoder, mapper: EventMapper) {
+         endpoint: UInt8, packetSize: Int, decoder: ReportDecoder, mapper: EventMapper, rawOnly: Bool = false) {
+        self.rawOnly = rawOnly
         self.key = key
         self.identity = identity
         self.profile = profile
