@@ -28,9 +28,11 @@ public final class LibUSBBackend: @unchecked Sendable {
     /// Which devices no profile matches are opened for their raw reports.
     public let learn: Learn
 
-    private let lock = NSLock()
+    let lock = NSLock()
     private var stopping = false
-    private var context: OpaquePointer?
+    var context: OpaquePointer?
+    /// Port paths a `change` uevent asked to retry (guarded by `lock`).
+    var retries: [String] = []
 
     private var output: DeviceOutputHandler = { _ in }
     private var openDevices: [DeviceKey: OpenDevice] = [:]
@@ -40,7 +42,7 @@ public final class LibUSBBackend: @unchecked Sendable {
     /// event handling (libusb_close is not called from a transfer callback).
     private var pendingCloses: [OpenDevice] = []
     /// Devices seen without a matching profile, so each is reported once.
-    private var ignored: Set<DeviceKey> = []
+    var ignored: Set<DeviceKey> = []
     /// Serial and product name come from udev (the USB device's attributes).
     private var udev: Udev?
 
@@ -75,6 +77,11 @@ public final class LibUSBBackend: @unchecked Sendable {
     }
 
     private var isStopping: Bool { lock.withLock { stopping } }
+
+    /// Wakes the event thread (from any thread) to take up queued retries.
+    func wake() {
+        lock.withLock { if let context { libusb_interrupt_event_handler(context) } }
+    }
 
     private func eventLoop() {
         var ctx: OpaquePointer?
@@ -137,6 +144,7 @@ public final class LibUSBBackend: @unchecked Sendable {
     }
 
     private func processPending() {
+        retryChanged()
         let closes = pendingCloses
         pendingCloses.removeAll()
         for device in closes { finishClose(device) }
@@ -171,7 +179,7 @@ public final class LibUSBBackend: @unchecked Sendable {
 
     // MARK: open, claim, transfer
 
-    private func consider(_ device: OpaquePointer) {
+    func consider(_ device: OpaquePointer) {
         let key = DeviceKey(device)
         guard openDevices[key] == nil, !ignored.contains(key) else { return }
         var descriptor = libusb_device_descriptor()
