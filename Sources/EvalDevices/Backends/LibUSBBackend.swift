@@ -122,7 +122,10 @@ public final class LibUSBBackend: @unchecked Sendable {
                 rescan(ctx)
                 nextRescan = monotonicSeconds() + rescanInterval
             }
-            let wait = rescanning ? rescanInterval : 5
+            // With hotplug nothing here is periodic: arrivals, departures, transfers,
+            // retries (`wake()`) and cancel all end the wait early, so an idle
+            // keypad costs no wake-ups. The bound only keeps timeval in range.
+            let wait = rescanning ? rescanInterval : 3600
             var tv = timeval(tv_sec: Int(wait), tv_usec: Int(wait.truncatingRemainder(dividingBy: 1) * 1e6))
             let result = libusb_handle_events_timeout_completed(ctx, &tv, nil)
             if result != 0, result != LIBUSB_ERROR_INTERRUPTED.rawValue {
