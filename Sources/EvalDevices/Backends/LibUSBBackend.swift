@@ -289,11 +289,19 @@ public final class LibUSBBackend: @unchecked Sendable {
             pendingCloses.append(device)
             return
         }
+        if device.rawOnly, transfer.pointee.status == LIBUSB_TRANSFER_COMPLETED {
+            // Learn mode without a profile: the raw report only, nothing decoded.
+            output(.raw(device.identity, .report(Array(UnsafeBufferPointer(start: transfer.pointee.buffer, count: Int(transfer.pointee.actual_length))))))
+            device.failures = 0
+            submit(device)
+            return
+        }
+
         switch transfer.pointee.status {
         case LIBUSB_TRANSFER_COMPLETED:
             let report = Array(UnsafeBufferPointer(start: transfer.pointee.buffer, count: Int(transfer.pointee.actual_length)))
             output(.raw(device.identity, .report(report)))
-            for event in device.rawOnly ? [] : device.mapper.events(for: device.decoder.feed(report)) {
+            for event in device.mapper.events(for: device.decoder.feed(report)) {
                 if case .problem(_, let message, _) = event {
                     logger.warning("bad report ignored", metadata: ["device": "\(device.identity)", "problem": "\(message)"])
                 }
