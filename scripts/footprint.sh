@@ -4,7 +4,7 @@
 # and wake-ups over an idle window (voluntary + involuntary context switches
 # of all threads, from /proc). Two devices are bound: the simulated keypad
 # (attached) and a USB keypad that is absent; the evdev/hidraw/libusb backends
-# stay on, so their sysfs rescans are counted.
+# stay on, so their idle cost (udev monitor, libusb event thread) is counted.
 #
 #   scripts/footprint.sh [--debug] [--seconds N]     (default: release build, 30 s)
 set -euo pipefail
@@ -86,6 +86,7 @@ ended = len(set(before) - set(after))
 total = sum(n for _, n in deltas.values())
 print(f"start-to-READY: {ready*1000:.0f} ms")
 print(f"RSS idle: {status(p.pid, 'VmRSS')} (peak {status(p.pid, 'VmHWM')}), threads: {threads}")
+print(f"  anonymous {status(p.pid, 'RssAnon')}, file {status(p.pid, 'RssFile')}, shmem {status(p.pid, 'RssShmem')}")
 print(f"wake-ups (context switches, all threads) over {idle} s: {total} = {total/idle:.1f}/s ({ended} thread(s) ended in the window, not counted)")
 for tid, (name, n) in sorted(deltas.items(), key=lambda item: -item[1][1]):
     if n: print(f"  {name} ({tid}): {n}")

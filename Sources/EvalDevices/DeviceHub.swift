@@ -17,7 +17,8 @@ public struct DeviceHub: Sendable {
         public var simulatedKeypads: [SimulatedKeypadSource]
         public var useLibUSB: Bool
         /// Learn mode (`evalctl devices watch`): also read the evdev and hidraw
-        /// nodes of USB HID devices no profile matches, raw input only, no grab.
+        /// nodes of USB HID devices no profile matches, raw input only, no grab,
+        /// and through libusb such devices that no kernel driver holds.
         public var learn: Bool
 
         public init(catalog: ProfileCatalog = .builtIn, bindings: [DeviceBinding] = [],
@@ -74,14 +75,19 @@ public struct DeviceHub: Sendable {
                     await SimulatedKeypad(path: source.path, deviceId: source.deviceId, clock: clock, logger: logger).run(output: output)
                 }
             }
-            if configuration.useLibUSB, configuration.catalog.profiles.contains(where: { $0.backend == .libusb }) {
-                let backend = LibUSBBackend(catalog: configuration.catalog, clock: clock, logger: logger)
+            var libusb: LibUSBBackend?
+            if configuration.useLibUSB, configuration.learn || configuration.catalog.profiles.contains(where: { $0.backend == .libusb }) {
+                let backend = LibUSBBackend(catalog: configuration.catalog, clock: clock, logger: logger,
+                                            learn: configuration.learn ? .devicesWithoutDriver : .off)
                 group.addTask { await backend.run(output: output) }
+                libusb = backend
             }
-            if configuration.learn || configuration.catalog.profiles.contains(where: { $0.backend == .evdev || $0.backend == .hidraw }) {
-                let watcher = NodeWatcher(inventory: DeviceInventory(catalog: configuration.catalog, bindings: configuration.bindings),
+            // The node watcher's udev monitor also tells the libusb backend of `change` uevents.
+            if libusb != nil || configuration.learn || configuration.catalog.profiles.contains(where: { $0.backend == .evdev || $0.backend == .hidraw }) {
+                var watcher = NodeWatcher(inventory: DeviceInventory(catalog: configuration.catalog, bindings: configuration.bindings),
                                           learn: configuration.learn, clock: clock, logger: logger)
-                group.addTask { await watcher.run(output: output) }
+                if let libusb { watcher.usbChanged = { libusb.retry(portPath: $0) } }
+                group.addTask { [watcher] in await watcher.run(output: output) }
             }
             await group.waitForAll()
         }

@@ -9,7 +9,7 @@ import Logging
 struct DevicesWatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Learn mode: show raw reports and key events with the decoded buttons and scans, live — also from HID devices no profile matches (evdev, hidraw; not grabbed).",
+        abstract: "Learn mode: show raw reports and key events with the decoded buttons and scans, live — also from HID devices no profile matches (evdev and hidraw, not grabbed; libusb for those no kernel driver holds).",
         discussion: "evald grabs its devices exclusively: stop it first (systemctl stop evald) to watch them."
     )
 

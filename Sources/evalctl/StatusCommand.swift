@@ -106,6 +106,7 @@ struct StatusReport {
             ] as [String: Any],
             "devices": [
                 "online": status.map { $0.devicesOnline } ?? NSNull(),
+                "absentSinceStart": status.map { $0.absentSinceStart ?? [] } ?? NSNull(),
                 "list": (status?.devices ?? []).map {
                     ["deviceId": $0.deviceId, "name": $0.name, "window": $0.windowCode ?? NSNull(), "online": $0.online,
                      "problem": $0.problem ?? NSNull()] as [String: Any]
@@ -137,6 +138,10 @@ struct StatusReport {
         if let status {
             let devices = status.devices.map { "\($0.deviceId)→\($0.windowCode ?? "unbound")\($0.online ? "" : " (offline)")" }
             lines.append("devices online: \(status.devicesOnline) of \(status.devices.count)\(devices.isEmpty ? "" : "  " + devices.joined(separator: ", "))")
+            for id in status.absentSinceStart ?? [] {
+                let window = status.devices.first { $0.deviceId == id }?.windowCode.map { " (window \($0))" } ?? ""
+                lines.append("ABSENT:         \(id)\(window) was not attached when evald started and has sent nothing since: plug it in, or check the deviceId (evalctl devices)")
+            }
             lines.append("clock:          \(status.clock?.detail ?? status.clockState)")
             if status.platformAuthFailing { lines.append("platform:       REFUSES OUR CREDENTIALS (401): check app_key and the app secret (sudo evalctl selftest)") }
         }

@@ -135,8 +135,9 @@ struct LibUSB: AsyncParsableCommand {
     @OptionGroup var options: ProbeOptions
 
     func run() async throws {
+        // --raw is learn mode: devices no profile matches show their reports too.
         let backend = LibUSBBackend(catalog: options.catalog(), logger: options.logger,
-                                    rescanInterval: 1, disableHotplug: rescan)
+                                    rescanInterval: 1, disableHotplug: rescan, learn: options.raw ? .devicesWithoutDriver : .off)
         try await options.drive { await backend.run(output: $0) }
     }
 }

@@ -12,6 +12,7 @@ import Logging
 ///
 ///   evald-hotplug-check <keypad.umockdev> <keypad.ioctl> <profiles dir> [--rescan]
 ///   evald-hotplug-check nodes evemu|script <device.umockdev> <devnode> <events> <profiles dir>
+///   evald-hotplug-check change <keypad.umockdev> <keypad.ioctl> <profiles dir>
 ///
 /// The `nodes` form does the same for an evdev or hidraw node through the
 /// device hub (udev monitor): see NodeHotplugCheck.
@@ -23,6 +24,10 @@ struct HotplugCheck {
         let arguments = CommandLine.arguments
         if arguments.count >= 2, arguments[1] == "nodes" {
             await NodeHotplugCheck.run(Array(arguments.dropFirst(2)))
+            return
+        }
+        if arguments.count >= 2, arguments[1] == "change" {
+            await ChangeRetryCheck.run(Array(arguments.dropFirst(2)))
             return
         }
         guard arguments.count >= 4 else {

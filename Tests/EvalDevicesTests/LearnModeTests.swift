@@ -32,6 +32,20 @@ struct LearnModeTests {
         #expect(result.lines == ["attached BM-7 1209:e7a3 Bitmap Evaluator", "raw BM-7 report 0001", "raw BM-7 report 0000", "raw BM-7 report 0050"])
     }
 
+    /// A vendor keypad with no hidraw node (nothing but its USB device) shows its
+    /// reports through libusb: `libusb --raw`, and `hub --learn --raw` as
+    /// `evalctl devices watch` runs it. Built-in profiles only: none matches 1209:e7a1.
+    @Test(arguments: [["libusb", "--raw"], ["hub", "--learn", "--raw"]])
+    func anUnprofiledLibusbKeypadShowsItsRawReports(command: [String]) async throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let result = try await UmockdevTests().probe(
+            ["--device", "\(fixture)/vendor-keypad.umockdev", "--ioctl", "/dev/bus/usb/001/005=\(fixture)/vendor-keypad.ioctl"],
+            command + ["--count", "4", "--timeout", "15"])
+        #expect(result.lines == ["attached KP-0042 1209:e7a1 Five-Button Evaluator",
+                                 "raw KP-0042 report 01000100", "raw KP-0042 report 01000000", "raw KP-0042 report 01000300"])
+        #expect(result.stderr.contains("profile=(none: raw input only)"))
+    }
+
     /// Without --learn the same device is left alone.
     @Test func withoutLearnAnUnprofiledDeviceIsNotRead() async throws {
         let result = try await ChildProcess.run(URL(fileURLWithPath: TestPaths.umockdevRun!), arguments: UdevIdentityTests.usbkbd + [

@@ -20,17 +20,22 @@ extension AgentConfiguration {
     /// What `evald --check-config` and the daemon's start say about devices,
     /// as warnings (evald runs without them): profiles skipped, each once with
     /// its file and field, and bound devices not attached now.
-    public func deviceIssues(profiles: ProfileCatalog.LoadResult) -> [ConfigurationIssue] {
+    /// `absent`: the bindings `absentBindings(catalog:)` found (scanned when not given).
+    public func deviceIssues(profiles: ProfileCatalog.LoadResult, absent: [DeviceBinding]? = nil) -> [ConfigurationIssue] {
         var issues = profiles.problems.map {
             ConfigurationIssue(.warning, location: "[devices] profile_dir", message: "\($0) (this profile is skipped)")
         }
-        for entry in deviceInventory(catalog: profiles.catalog).scan() where !entry.online {
-            guard let binding = entry.binding else { continue }
+        for binding in absent ?? absentBindings(catalog: profiles.catalog) {
             issues.append(ConfigurationIssue(
                 .warning, location: "[[window]] \(binding.windowCode) devices",
                 message: "\"\(binding.deviceId)\" is not attached now; evald attaches it when it is plugged in"))
         }
         return issues
+    }
+
+    /// Bound devices udev does not show now (one enumeration; simulated keypads count as present).
+    public func absentBindings(catalog: ProfileCatalog) -> [DeviceBinding] {
+        deviceInventory(catalog: catalog).scan().filter { !$0.online }.compactMap(\.binding)
     }
 
     /// Built-in profiles plus `[devices] profile_dir`; problems name the file.

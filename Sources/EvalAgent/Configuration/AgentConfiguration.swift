@@ -52,8 +52,9 @@ public struct AgentSection: Sendable, Equatable {
     public var metricsListen: HostAndPort? = HostAndPort(host: "127.0.0.1", port: 9464)
     /// Defaults to `<state_dir>/status.json`; evalctl reads it.
     public var statusFile: String?
-    /// How often the status file is rewritten even when nothing changed,
-    /// so that evalctl can tell a live daemon from a stale file.
+    /// `status_interval_seconds`: still accepted so older files load, but unused:
+    /// the status file is written on change only (an idle agent sleeps), and
+    /// evalctl tells a live daemon by its instance lock.
     public var statusIntervalSeconds: Int = 15
 
     public init() {}

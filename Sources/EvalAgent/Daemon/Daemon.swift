@@ -54,8 +54,7 @@ public struct Daemon: Sendable {
             ))
         }
         services.append(.init(
-            service: StatusFileService(board: board, path: agent.resolvedStatusFile,
-                                       interval: .seconds(agent.statusIntervalSeconds), logger: logger),
+            service: StatusFileService(board: board, path: agent.resolvedStatusFile, logger: logger),
             successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore, serviceName: "status"
         ))
         if let interval = SystemdNotifier.watchdogInterval() {

@@ -47,7 +47,11 @@ struct DaemonParts: Sendable {
         for warning in calendar.warnings { logger.warning("\(warning)") }
         let rules = try configuration.scanRules()
         let profiles = configuration.deviceProfiles()
-        for issue in configuration.deviceIssues(profiles: profiles) { logger.warning("\(issue.location): \(issue.message)") }
+        // A bound device absent at start: a warning now, and a status line until it sends anything.
+        let absent = configuration.absentBindings(catalog: profiles.catalog)
+        for issue in configuration.deviceIssues(profiles: profiles, absent: absent) { logger.warning("\(issue.location): \(issue.message)") }
+        let absentIds = absent.map(\.deviceId).sorted()
+        board.update { $0.absentSinceStart = absentIds }
 
         let badReviewPolicy = BadReviewPolicy(calendar: calendar.calendar)
         // One judgement of the wall clock: the pipeline dates inputs with it,
@@ -63,6 +67,7 @@ struct DaemonParts: Sendable {
         )
         heartbeats.register(.devices, busyLimit: .seconds(30))
         let devices = DeviceService(pipeline: pipeline, hubConfiguration: configuration.deviceHubConfiguration(catalog: profiles.catalog),
+                                    board: board, absent: Set(absentIds),
                                     logger: Logger(label: "evald.devices"))
 
         let outbox = InstrumentedOutbox(base: queue, heartbeats: heartbeats, metrics: metrics, board: board)

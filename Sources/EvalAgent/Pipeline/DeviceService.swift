@@ -21,16 +21,34 @@ final class DeviceService: Service, Sendable {
         var configuration: DeviceHub.Configuration
         var current: Run?
         var stopping = false
+        /// Bound devices absent at start that have sent nothing yet.
+        var absent: Set<String>
     }
 
     private let pipeline: CounterPipeline
     private let logger: Logger
     private let state: Mutex<State>
+    private let board: StatusBoard
 
-    init(pipeline: CounterPipeline, hubConfiguration: DeviceHub.Configuration, logger: Logger) {
+    init(pipeline: CounterPipeline, hubConfiguration: DeviceHub.Configuration, board: StatusBoard, absent: Set<String> = [],
+         logger: Logger) {
         self.pipeline = pipeline
         self.logger = logger
-        state = Mutex(State(configuration: hubConfiguration))
+        self.board = board
+        state = Mutex(State(configuration: hubConfiguration, absent: absent))
+    }
+
+    /// Any event from a device absent at start (attached, or a problem) means it is there now.
+    private func noteSeen(_ event: DeviceEvent) {
+        let id = event.device.deviceId
+        let remaining: [String]? = state.withLock { s in
+            guard s.absent.remove(id) != nil else { return nil }
+            return s.absent.sorted()
+        }
+        if let remaining {
+            logger.notice("bound device attached after start", metadata: ["device": "\(id)"])
+            board.update { $0.absentSinceStart = remaining }
+        }
     }
 
     /// New profiles or backends: end the current hub, start a new one.
@@ -67,6 +85,7 @@ final class DeviceService: Service, Sendable {
             guard started else { return }
             await withGracefulShutdownHandler {
                 for await event in inbox {
+                    noteSeen(event)
                     await pipeline.handle(event)
                 }
             } onGracefulShutdown: {

@@ -19,14 +19,10 @@ struct ForwarderService: Service {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await forwarder.run() }
             group.addTask {
+                // Mirror the forwarder's status into the board for evalctl when
+                // it changes (an answer, a clock judgement): no periodic copy.
+                publishStatus()
                 for await _ in forwarder.statusChanges { publishStatus() }
-            }
-            group.addTask {
-                // Mirror the forwarder's status into the board for evalctl.
-                while !Task.isCancelled {
-                    publishStatus()
-                    try await Task.sleep(for: .seconds(5))
-                }
             }
             group.addTask {
                 try await gracefulShutdown()
@@ -46,11 +42,12 @@ struct ForwarderService: Service {
 
     private func publishStatus() {
         // The forwarder's status is read under the board's lock, so of two
-        // publishers racing (the periodic copy, a change) the later read wins.
+        // publishers racing (a change, the shutdown copy) the later read wins.
         board.updateIfNews({ s in
             let status = forwarder.status
-            // A new clock judgement or credentials state is news: write the status file now.
-            let news = s.clock?.state != status.clock.state || s.platformAuthFailing != status.authFailing
+            let before = (s.lastDelivery, s.lastErrorAt)
+            // A new clock judgement, credentials state, delivery or error is news: write the status file.
+            var news = s.clock?.state != status.clock.state || s.platformAuthFailing != status.authFailing
             s.clockState = status.clock.detail
             s.clock = status.clock
             s.platformAuthFailing = status.authFailing
@@ -59,6 +56,7 @@ struct ForwarderService: Service {
                 s.lastError = error
                 s.lastErrorAt = at
             }
+            news = news || s.lastDelivery != before.0 || s.lastErrorAt != before.1
             return news
         })
     }

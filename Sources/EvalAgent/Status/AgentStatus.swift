@@ -47,6 +47,9 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     public var lastRefusalAt: Date?
     /// A damaged queue file found at start, moved aside here (salvage: docs/queue.md).
     public var quarantinedFile: String?
+    /// Bound deviceIds that were not attached when evald started and have sent
+    /// nothing since (nil in files of older versions).
+    public var absentSinceStart: [String]?
 
     public init(pid: Int32, version: String, startedAt: Date, updatedAt: Date, phase: String = "starting",
                 devices: [Device] = [], clockState: String = "unknown", lastDelivery: Date? = nil,

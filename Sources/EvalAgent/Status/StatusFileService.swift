@@ -2,19 +2,18 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Keeps the status file current: on every change (coalesced) and every
-/// `interval` even without change, so evalctl can tell a live daemon from a
-/// file left by a dead one. Removes the file on a clean stop.
+/// Keeps the status file current: written at start and on every change
+/// (coalesced), never on a timer, so an idle daemon does not wake up for it.
+/// evalctl tells a live daemon from a file left by a dead one by the instance
+/// lock, not by the file's age. Removes the file on a clean stop.
 public struct StatusFileService: Service {
     let board: StatusBoard
     let path: String
-    let interval: Duration
     let logger: Logger
 
-    public init(board: StatusBoard, path: String, interval: Duration, logger: Logger) {
+    public init(board: StatusBoard, path: String, logger: Logger) {
         self.board = board
         self.path = path
-        self.interval = interval
         self.logger = logger
     }
 
@@ -26,12 +25,6 @@ public struct StatusFileService: Service {
                     write()
                     // Coalesce bursts (a flood of presses) into one write per 200 ms.
                     try? await Task.sleep(for: .milliseconds(200))
-                }
-            }
-            group.addTask {
-                while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                    do { try await Task.sleep(for: interval) } catch { return }
-                    write()
                 }
             }
             await gracefulShutdownOrCancel()

@@ -25,10 +25,14 @@ public final class LibUSBBackend: @unchecked Sendable {
     public let rescanInterval: Double
     /// Forces the rescan path even where hotplug exists (tests, odd kernels).
     public let disableHotplug: Bool
+    /// Which devices no profile matches are opened for their raw reports.
+    public let learn: Learn
 
-    private let lock = NSLock()
+    let lock = NSLock()
     private var stopping = false
-    private var context: OpaquePointer?
+    var context: OpaquePointer?
+    /// Port paths a `change` uevent asked to retry (guarded by `lock`).
+    var retries: [String] = []
 
     private var output: DeviceOutputHandler = { _ in }
     private var openDevices: [DeviceKey: OpenDevice] = [:]
@@ -38,12 +42,13 @@ public final class LibUSBBackend: @unchecked Sendable {
     /// event handling (libusb_close is not called from a transfer callback).
     private var pendingCloses: [OpenDevice] = []
     /// Devices seen without a matching profile, so each is reported once.
-    private var ignored: Set<DeviceKey> = []
+    var ignored: Set<DeviceKey> = []
     /// Serial and product name come from udev (the USB device's attributes).
     private var udev: Udev?
 
     public init(catalog: ProfileCatalog, clock: any WallClock = SystemWallClock(),
-                logger: Logger, rescanInterval: Double = 2, disableHotplug: Bool = false) {
+                logger: Logger, rescanInterval: Double = 2, disableHotplug: Bool = false, learn: Learn = .off) {
+        self.learn = learn
         self.catalog = catalog
         self.clock = clock
         self.logger = logger
@@ -72,6 +77,11 @@ public final class LibUSBBackend: @unchecked Sendable {
     }
 
     private var isStopping: Bool { lock.withLock { stopping } }
+
+    /// Wakes the event thread (from any thread) to take up queued retries.
+    func wake() {
+        lock.withLock { if let context { libusb_interrupt_event_handler(context) } }
+    }
 
     private func eventLoop() {
         var ctx: OpaquePointer?
@@ -112,7 +122,10 @@ public final class LibUSBBackend: @unchecked Sendable {
                 rescan(ctx)
                 nextRescan = monotonicSeconds() + rescanInterval
             }
-            let wait = rescanning ? rescanInterval : 5
+            // With hotplug nothing here is periodic: arrivals, departures, transfers,
+            // retries (`wake()`) and cancel all end the wait early, so an idle
+            // keypad costs no wake-ups. The bound only keeps timeval in range.
+            let wait = rescanning ? rescanInterval : 3600
             var tv = timeval(tv_sec: Int(wait), tv_usec: Int(wait.truncatingRemainder(dividingBy: 1) * 1e6))
             let result = libusb_handle_events_timeout_completed(ctx, &tv, nil)
             if result != 0, result != LIBUSB_ERROR_INTERRUPTED.rawValue {
@@ -134,6 +147,7 @@ public final class LibUSBBackend: @unchecked Sendable {
     }
 
     private func processPending() {
+        retryChanged()
         let closes = pendingCloses
         pendingCloses.removeAll()
         for device in closes { finishClose(device) }
@@ -168,23 +182,29 @@ public final class LibUSBBackend: @unchecked Sendable {
 
     // MARK: open, claim, transfer
 
-    private func consider(_ device: OpaquePointer) {
+    func consider(_ device: OpaquePointer) {
         let key = DeviceKey(device)
         guard openDevices[key] == nil, !ignored.contains(key) else { return }
         var descriptor = libusb_device_descriptor()
         guard libusb_get_device_descriptor(device, &descriptor) == 0 else { return }
         let portPath = Self.portPath(device)
         let facts = portPath.flatMap { udev?.usbDevice(portPath: $0)?.identity }
-        guard let profile = catalog.match(vendorId: descriptor.idVendor, productId: descriptor.idProduct,
-                                          serial: facts?.serial, backend: .libusb) else {
+        let matched = catalog.match(vendorId: descriptor.idVendor, productId: descriptor.idProduct, serial: facts?.serial, backend: .libusb)
+        guard let profile = matched ?? (learn.reads(portPath: portPath) ? .rawInputOnly(.libusb) : nil) else {
             ignored.insert(key)
             return
         }
+        let rawOnly = matched == nil
         let identity = DeviceIdentity(
             vendorId: descriptor.idVendor, productId: descriptor.idProduct, serial: facts?.serial, portPath: portPath,
             name: facts?.name ?? "USB device \(Hex.word(descriptor.idVendor)):\(Hex.word(descriptor.idProduct))",
             node: String(format: "/dev/bus/usb/%03d/%03d", libusb_get_bus_number(device), libusb_get_device_address(device)))
         guard let (interface, endpoint, packetSize) = interruptEndpoint(device, wanted: profile.match.interface) else {
+            // Learn mode looks at every device: a hub or disk is simply not a keypad.
+            if rawOnly {
+                ignored.insert(key)
+                return
+            }
             problem(identity, "no interrupt-IN endpoint on \(profile.match.interface.map { "interface \($0)" } ?? "any HID interface")", hint: nil)
             ignored.insert(key)
             return
@@ -197,9 +217,17 @@ public final class LibUSBBackend: @unchecked Sendable {
             ignored.insert(key)
             return
         }
+        let driven = libusb_kernel_driver_active(handle, Int32(interface)) == 1
+        if rawOnly, driven, !learn.detachesDrivers {
+            // Watching must not take a keyboard from its driver; such a device is read through hidraw.
+            logger.info("unprofiled USB device left to its kernel driver (read it raw through hidraw)", metadata: ["device": "\(identity)"])
+            libusb_close(handle)
+            ignored.insert(key)
+            return
+        }
         // Explicit detach: auto-detach (USBDEVFS_DISCONNECT_CLAIM) is not
         // available everywhere (umockdev), and a missing driver is fine.
-        if libusb_kernel_driver_active(handle, Int32(interface)) == 1 {
+        if driven {
             let detached = libusb_detach_kernel_driver(handle, Int32(interface))
             if detached != 0, detached != LIBUSB_ERROR_NOT_FOUND.rawValue, detached != LIBUSB_ERROR_NOT_SUPPORTED.rawValue {
                 logger.warning("kernel driver detach failed", metadata: ["device": "\(identity)", "error": "\(usbError(detached))"])
@@ -213,7 +241,7 @@ public final class LibUSBBackend: @unchecked Sendable {
             ignored.insert(key)
             return
         }
-        guard let layout = profile.report else {
+        guard let layout = profile.report ?? (rawOnly ? ReportLayout(offset: 0, bitmap: true) : nil) else {
             problem(identity, "profile \(profile.name) has no report layout", hint: nil)
             libusb_release_interface(handle, Int32(interface))
             libusb_close(handle)
@@ -222,7 +250,7 @@ public final class LibUSBBackend: @unchecked Sendable {
         }
         let opening = OpenDevice(key: key, identity: identity, profile: profile, handle: handle, interface: interface,
                                  endpoint: endpoint, packetSize: packetSize, decoder: ReportDecoder(layout: layout),
-                                 mapper: EventMapper(identity: identity, profile: profile, clock: clock))
+                                 mapper: EventMapper(identity: identity, profile: profile, clock: clock), rawOnly: rawOnly)
         guard let transfer = libusb_alloc_transfer(0) else {
             libusb_release_interface(handle, Int32(interface))
             libusb_close(handle)
@@ -261,6 +289,14 @@ public final class LibUSBBackend: @unchecked Sendable {
             pendingCloses.append(device)
             return
         }
+        if device.rawOnly, transfer.pointee.status == LIBUSB_TRANSFER_COMPLETED {
+            // Learn mode without a profile: the raw report only, nothing decoded.
+            output(.raw(device.identity, .report(Array(UnsafeBufferPointer(start: transfer.pointee.buffer, count: Int(transfer.pointee.actual_length))))))
+            device.failures = 0
+            submit(device)
+            return
+        }
+
         switch transfer.pointee.status {
         case LIBUSB_TRANSFER_COMPLETED:
             // The transfer's completion, on the event thread: as close to the
@@ -405,9 +441,12 @@ final class OpenDevice {
     var closing = false
     var announceClose = true
     var failures = 0
+    /// Learn mode, no profile: raw reports only, the decoder is never fed.
+    let rawOnly: Bool
 
     init(key: DeviceKey, identity: DeviceIdentity, profile: DeviceProfile, handle: OpaquePointer, interface: UInt8,
-         endpoint: UInt8, packetSize: Int, decoder: ReportDecoder, mapper: EventMapper) {
+         endpoint: UInt8, packetSize: Int, decoder: ReportDecoder, mapper: EventMapper, rawOnly: Bool = false) {
+        self.rawOnly = rawOnly
         self.key = key
         self.identity = identity
         self.profile = profile

@@ -13,6 +13,9 @@ struct NodeWatcher: Sendable {
     var learn = false
     let clock: any WallClock
     let logger: Logger
+    /// A `change` uevent on a USB device, by port path: the libusb backend
+    /// retries it (the one udev monitor serves both paths).
+    var usbChanged: (@Sendable (String) -> Void)?
 
     private enum Input: Sendable {
         case present([UdevNode])
@@ -55,6 +58,9 @@ struct NodeWatcher: Sendable {
             case .change(let change):
                 switch change.action {
                 case .add, .bind, .change, .online, .move:
+                    if change.action == .change, change.node.kind == .usb, let port = change.node.identity?.portPath {
+                        usbChanged?(port)
+                    }
                     start(change.node)
                 case .remove:
                     guard var reader = running[change.node.syspath], !reader.removed else { continue }

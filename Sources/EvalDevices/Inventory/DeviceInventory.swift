@@ -53,9 +53,8 @@ public struct DeviceInventory: Sendable {
     public func learnable(_ node: UdevNode) -> Readable? {
         guard node.kind == .evdev || node.kind == .hidraw, let entry = entry(for: node), entry.profile == nil,
               let devnode = entry.identity.node else { return nil }
-        let backend: DeviceProfile.Backend = node.kind == .evdev ? .evdev : .hidraw
-        let profile = DeviceProfile(name: "(none: raw input only)", match: DeviceMatch(), backend: backend, role: .keypad, keys: [])
-        return Readable(node: devnode, profile: profile, kind: entry.kind, identity: entry.identity, rawOnly: true)
+        return Readable(node: devnode, profile: .rawInputOnly(node.kind == .evdev ? .evdev : .hidraw), kind: entry.kind,
+                        identity: entry.identity, rawOnly: true)
     }
 
     public func readable(_ node: UdevNode) -> Readable? {
@@ -122,5 +121,12 @@ public struct DeviceInventory: Sendable {
                                     serial: identity.serial, backend: backend)?.name
         if profile == nil, let named = binding?.profile, catalog.profile(named: named)?.backend == backend { profile = named }
         return Entry(kind: kind, identity: identity, interface: interface, profile: profile, binding: binding, online: true)
+    }
+}
+
+extension DeviceProfile {
+    /// What a device no profile matches is read with in learn mode: nothing is decoded.
+    static func rawInputOnly(_ backend: Backend) -> DeviceProfile {
+        DeviceProfile(name: "(none: raw input only)", match: DeviceMatch(), backend: backend, role: .keypad, keys: [])
     }
 }

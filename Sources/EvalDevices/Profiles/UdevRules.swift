@@ -15,23 +15,31 @@ public enum UdevRules {
             "",
         ]
         var seen = Set<String>()
-        let usable = profiles.filter { $0.match.vendorId != nil }.sorted { $0.name < $1.name }
-        for profile in usable {
-            guard let vendorId = profile.match.vendorId else { continue }
-            var ids = "ATTRS{idVendor}==\"\(Hex.word(vendorId))\""
-            if let productId = profile.match.productId { ids += ", ATTRS{idProduct}==\"\(Hex.word(productId))\"" }
-            let subsystem = switch profile.backend {
-            case .evdev: "SUBSYSTEM==\"input\", KERNEL==\"event*\""
-            case .hidraw: "SUBSYSTEM==\"hidraw\""
-            case .libusb: "SUBSYSTEM==\"usb\", ENV{DEVTYPE}==\"usb_device\""
-            }
-            let rule = "\(subsystem), \(ids), GROUP=\"\(group)\", MODE=\"0660\""
-            guard seen.insert(rule).inserted else { continue }
-            lines.append("# \(profile.name) (\(profile.role.rawValue), \(profile.backend.rawValue))")
+        for profile in profiles.sorted(by: { $0.name < $1.name }) {
+            guard let rule = rule(for: profile), seen.insert(rule).inserted else { continue }
+            lines.append(comment(for: profile))
             lines.append(rule)
         }
         lines.append("")
         lines.append("LABEL=\"evald_end\"")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The one rule line for a profile (nil for a template: it has no vendor id).
+    /// `evalctl devices learn` prints it for the draft it writes.
+    public static func rule(for profile: DeviceProfile) -> String? {
+        guard let vendorId = profile.match.vendorId else { return nil }
+        var ids = "ATTRS{idVendor}==\"\(Hex.word(vendorId))\""
+        if let productId = profile.match.productId { ids += ", ATTRS{idProduct}==\"\(Hex.word(productId))\"" }
+        let subsystem = switch profile.backend {
+        case .evdev: "SUBSYSTEM==\"input\", KERNEL==\"event*\""
+        case .hidraw: "SUBSYSTEM==\"hidraw\""
+        case .libusb: "SUBSYSTEM==\"usb\", ENV{DEVTYPE}==\"usb_device\""
+        }
+        return "\(subsystem), \(ids), GROUP=\"\(group)\", MODE=\"0660\""
+    }
+
+    public static func comment(for profile: DeviceProfile) -> String {
+        "# \(profile.name) (\(profile.role.rawValue), \(profile.backend.rawValue))"
     }
 }

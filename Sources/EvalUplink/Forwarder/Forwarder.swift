@@ -119,8 +119,8 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
         return status
     }
 
-    /// Yields when `status` holds news the status file should show at once
-    /// (a new clock judgement), rather than at the next periodic copy.
+    /// Yields when `status` may hold news for the status file (an answer from
+    /// the platform, a new clock judgement); nothing copies it on a timer.
     public var statusChanges: AsyncStream<Void> { statusChange.stream }
 
     // MARK: Service loop
@@ -183,6 +183,8 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
                     arrived.flatMap { machine.answered($0.0, verdict: $0.1, now: now, wallNow: wallNow, using: &generator) }
                         + machine.wake(now: now)
                 }
+                // An answer changes what `status` shows: publish it now (there is no periodic copy).
+                if !arrived.isEmpty { statusChange.continuation.yield() }
             }
         }
     }
