@@ -9,8 +9,10 @@ extension EvaluationQueue {
     /// What the store knows about a case (see `LedgerSQL.caseState`). Throws
     /// when the file cannot be read: the caller must then fail closed
     /// (`CaseLedgerState.unavailable`), never assume the case is unrated.
+    /// A rating submitted and not yet committed counts as rated.
     public func caseState(of projectNo: String) async throws -> CaseLedgerState {
-        try reader.caseState(of: projectNo)
+        if ratingsInFlight.contains(projectNo) { return .rated }
+        return try reader.caseState(of: projectNo)
     }
 
     /// Records a scanned case and its due instant, and returns once durable.

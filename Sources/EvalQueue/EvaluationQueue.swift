@@ -20,6 +20,8 @@ public final class EvaluationQueue: Sendable {
     /// Where a damaged queue file found at open was moved (salvage it as
     /// docs/queue.md describes), or nil.
     public let quarantinedFile: String?
+    /// Cases whose rating is submitted but not yet committed (see `submit`).
+    let ratingsInFlight = RatingsInFlight()
 
     /// Opens or creates the queue. A damaged file is moved aside (see
     /// `QueueFile`); records left in flight by a crash become pending again.

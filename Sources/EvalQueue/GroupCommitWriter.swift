@@ -88,7 +88,12 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// of its own at once: it rides with the next awaited operation (a case
     /// scan's row commits with the rating that follows it: one fsync), or is
     /// committed alone after `lazyCommitDelay`.
-    func submit<T: Sendable>(_ body: @escaping @Sendable (inout WriteContext) throws -> T,
+    ///
+    /// `eager`: commit as soon as the writer is free, as an awaited operation
+    /// is — for an evaluation whose caller goes on to its next input and hears
+    /// of durability in `completion` (the daemon's pipeline). Evaluations
+    /// arriving during one commit's fsync then share the next one.
+    func submit<T: Sendable>(_ body: @escaping @Sendable (inout WriteContext) throws -> T, eager: Bool = false,
                              completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
         let operation = CallbackWriteOperation(body: body, completion: completion)
         condition.lock()
@@ -98,7 +103,10 @@ final class GroupCommitWriter: @unchecked Sendable {
             return
         }
         waiting.append(operation)
-        if lazyDeadline == nil {
+        if eager {
+            eagerWaiting = true
+            condition.signal()
+        } else if lazyDeadline == nil {
             lazyDeadline = ContinuousClock.now + Self.lazyCommitDelay
             condition.signal()  // the writer re-arms its wait with the deadline
         }

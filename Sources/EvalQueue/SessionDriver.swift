@@ -1,5 +1,6 @@
 import EvalCore
 import Foundation
+import Synchronization
 
 /// What a `SessionDriver` tells the agent around it: the daemon counts, logs,
 /// alerts and reports these; a test or the crash probe records them.
@@ -24,9 +25,11 @@ public protocol SessionDriverObserver: Sendable {
 /// store operations: the daemon's pipeline, the crash probe and the store
 /// tests all run this type, so what the tests show is what the daemon does.
 ///
-/// - `.emit` waits until the evaluation and its ledger rows (case rated,
-///   bad-review line) are committed in one transaction; errors propagate to
-///   the observer as a refusal, never as a silent drop.
+/// - `.emit` commits the evaluation and its ledger rows (case rated,
+///   bad-review line) in one transaction; `perform` waits for it, `submit`
+///   (the daemon's pipeline) reports it when durable and goes on at once, so
+///   consecutive inputs share a commit. Errors reach the observer as a
+///   refusal, never as a silent drop; only a durable one is "stored".
 /// - `.openCase` and `.filtered` join the group commit without holding up the
 ///   next input; the writer keeps their order ahead of later writes.
 /// - Case lookups fail closed (`caseState(for:)`).
@@ -57,14 +60,37 @@ public struct SessionDriver: Sendable {
         }
     }
 
-    /// Performs `actions` in order. Returns the evaluations durably stored.
+    /// Performs `actions` in order and returns once every evaluation among
+    /// them is durable (or refused): the evaluations durably stored.
     @discardableResult
     public func perform(_ actions: [SessionAction], defaultRatings: Bool = true) async -> [Evaluation] {
-        var stored: [Evaluation] = []
+        await withCheckedContinuation { continuation in
+            submit(actions, defaultRatings: defaultRatings) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Performs `actions` in order without waiting for the disk: the
+    /// evaluations are submitted to the store's writer (which keeps their
+    /// order), so the caller can take its next input while this one's commit
+    /// is under way, and inputs arriving meanwhile share one commit.
+    /// `whenStored` runs once, on the writer thread, after the last evaluation
+    /// of `actions` is durable or refused, with those durably stored (in
+    /// action order); at once when there are none. The daemon's pipeline runs
+    /// this; `perform` is the same path, awaited.
+    public func submit(_ actions: [SessionAction], defaultRatings: Bool = true,
+                       whenStored: @escaping @Sendable ([Evaluation]) -> Void) {
+        let emitted = actions.reduce(0) { count, action in
+            if case .emit = action { return count + 1 }
+            return count
+        }
+        let gathering = StoredGathering(expected: emitted, whenStored: whenStored)
+        var slot = 0
         for action in actions {
             switch action {
             case .emit(let evaluation):
-                if await accept(evaluation) { stored.append(evaluation) }
+                let index = slot
+                slot += 1
+                accept(evaluation) { stored in gathering.finished(index, stored ? evaluation : nil) }
             case .filtered(let press):
                 observer.filtered(press)
                 let observer = observer
@@ -88,20 +114,37 @@ public struct SessionDriver: Sendable {
                 observer.log(event)
             }
         }
-        return stored
+        if emitted == 0 { whenStored([]) }
     }
 
     /// Queues `evaluation` with its ledger rows in one transaction. True once
     /// durable; false (and `refused`) when the queue would not take it.
     public func accept(_ evaluation: Evaluation) async -> Bool {
+        await withCheckedContinuation { continuation in
+            accept(evaluation) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// The same, without waiting: `completion` (on the writer thread) is told
+    /// whether it is durable; the observer hears `stored` or `refused` first.
+    public func accept(_ evaluation: Evaluation, completion: @escaping @Sendable (Bool) -> Void) {
+        let rows: CaseLedgerUpdate
         do {
-            let rows = try CaseLedgerUpdate(evaluation, badReviewPolicy: badReviewPolicy)
-            let result = try await store.enqueue(evaluation, ledger: rows)
-            observer.stored(evaluation, result: result)
-            return true
+            rows = try CaseLedgerUpdate(evaluation, badReviewPolicy: badReviewPolicy)
         } catch {
             observer.refused(evaluation, error: error)
-            return false
+            return completion(false)
+        }
+        let observer = observer
+        store.submit(evaluation, ledger: rows) { result in
+            switch result {
+            case .success(let result):
+                observer.stored(evaluation, result: result)
+                completion(true)
+            case .failure(let error):
+                observer.refused(evaluation, error: error)
+                completion(false)
+            }
         }
     }
 
@@ -116,5 +159,31 @@ public struct SessionDriver: Sendable {
         // The refused case is itself due now: wait for the retry, not for it.
         if let due = pass.nextDue, due > now { return min(due, retry) }
         return retry
+    }
+}
+
+/// Collects the outcomes of one `submit`'s evaluations (they complete on the
+/// writer thread, in order) and reports them once, when the last is in.
+private final class StoredGathering: Sendable {
+    private struct State {
+        var outcomes: [Evaluation?]
+        var left: Int
+    }
+
+    private let state: Mutex<State>
+    private let whenStored: @Sendable ([Evaluation]) -> Void
+
+    init(expected: Int, whenStored: @escaping @Sendable ([Evaluation]) -> Void) {
+        state = Mutex(State(outcomes: Array(repeating: nil, count: expected), left: expected))
+        self.whenStored = whenStored
+    }
+
+    func finished(_ index: Int, _ stored: Evaluation?) {
+        let complete: [Evaluation]? = state.withLock { state in
+            state.outcomes[index] = stored
+            state.left -= 1
+            return state.left == 0 ? state.outcomes.compactMap { $0 } : nil
+        }
+        if let complete { whenStored(complete) }
     }
 }

@@ -7,8 +7,9 @@ import Foundation
 
 /// `evald-bench daemon-path`: the daemon's own single-producer path from
 /// input to durable evaluation — `CounterSession` (the pure session) and
-/// `SessionDriver` (the store operations `CounterPipeline` runs) on the real
-/// SQLite store, one input at a time as the pipeline actor takes them, fed like
+/// `SessionDriver.submit` (the store operations `CounterPipeline` runs) on the
+/// real SQLite store, one input at a time as the pipeline actor takes them
+/// (each submitted, not awaited, as the pipeline does), fed like
 /// the simulated keypad (case scan + press pairs, or anonymous presses). No
 /// HTTP, no device threads. Beside it, in the same run: a bare single-row
 /// commit on the same disk (the floor), and the bytes one evaluation's whole
@@ -72,18 +73,31 @@ struct DaemonPathBench: AsyncParsableCommand {
         func moment(_ step: Int) -> SessionMoment<ContinuousClock.Instant> {
             SessionMoment(wall: wallStart.addingTimeInterval(Double(step) * 10), instant: instantStart.advanced(by: .seconds(step * 10)))
         }
-        var stored = 0
+        // As `CounterPipeline.perform` does: each input's actions are submitted
+        // and the next input taken at once; the run ends when the last
+        // evaluation is durable.
+        let (durable, tell) = AsyncStream.makeStream(of: Int.self)
         let started = ContinuousClock.now
         for index in 0..<count {
             if caseScans {
                 let scan = Scan.caseReceipt(CaseTicket(projectNo: "P\(100_000_000 + index)", taskCode: "T1"))
                 let state = await driver.caseState(for: scan)
-                await driver.perform(session.receive(scan, caseState: state, at: moment(2 * index)))
+                driver.submit(session.receive(scan, caseState: state, at: moment(2 * index))) { _ in }
             }
             let rating = Rating(rawValue: 1 + index % 5) ?? .satisfied
-            stored += await driver.perform(session.press(Press(rating: rating, deviceId: "kbd-1"), at: moment(2 * index + 1))).count
+            driver.submit(session.press(Press(rating: rating, deviceId: "kbd-1"), at: moment(2 * index + 1))) { tell.yield($0.count) }
+        }
+        var stored = 0
+        var answered = 0
+        for await batch in durable {
+            stored += batch
+            answered += 1
+            if answered == count { break }
         }
         let elapsed = started.duration(to: .now)
+        let statistics = store.writerStatistics
+        print(String(format: "  (%@: %d commits, %.1f operations per commit)", caseScans ? "case scans" : "anonymous",
+                     statistics.transactions, Double(statistics.operations) / Double(max(statistics.transactions, 1))))
         guard stored == count else { throw ValidationError("only \(stored) of \(count) inputs became evaluations") }
         return Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }

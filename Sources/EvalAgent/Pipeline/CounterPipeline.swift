@@ -41,6 +41,10 @@ actor CounterPipeline {
     private var listener: (any CounterSessionListener)?
     /// Rings the default-rating loop when a case opens (its due time may be sooner).
     nonisolated let casesChanged: Doorbell<ContinuousClock>
+    /// Durable evaluations on their way to the listener (written on the
+    /// store's writer thread, read by one task: order kept).
+    private nonisolated let announcements: AsyncStream<[Evaluation]>.Continuation
+    private let storedEvaluations: AsyncStream<[Evaluation]>
 
     init(settings: Settings, queue: EvaluationQueue, scheduler: DefaultRatingScheduler,
          badReviewPolicy: BadReviewPolicy, alerts: BadReviewAlerts, metrics: AgentMetrics, heartbeats: Heartbeats,
@@ -50,6 +54,7 @@ actor CounterPipeline {
         self.matcher = BindingMatcher(settings.bindings)
         let casesChanged = Doorbell(clock: ContinuousClock())
         self.casesChanged = casesChanged
+        (storedEvaluations, announcements) = AsyncStream.makeStream(of: [Evaluation].self)
         self.driver = SessionDriver(
             store: queue, scheduler: scheduler, badReviewPolicy: badReviewPolicy,
             observer: PipelineObserver(alerts: alerts, metrics: metrics, board: board, logger: logger, casesChanged: casesChanged))
@@ -87,7 +92,10 @@ actor CounterPipeline {
     }
 
     func attach(_ listener: any CounterSessionListener) {
+        precondition(self.listener == nil, "one counter-session listener per pipeline")
         self.listener = listener
+        let stored = storedEvaluations
+        Task { await Self.announce(stored, to: listener) }
     }
 
     // MARK: Device events
@@ -162,11 +170,21 @@ actor CounterPipeline {
         await perform(actions)
     }
 
-    /// The driver performs the actions; the API hears of what was stored.
+    /// The driver performs the actions without waiting for the disk: the
+    /// next input is taken while this one's commit is under way (inputs
+    /// arriving meanwhile share the next commit). The API hears of each
+    /// evaluation once it is durable, in commit order.
     func perform(_ actions: [SessionAction]) async {
-        let stored = await driver.perform(actions, defaultRatings: settings.defaultRatings)
-        if let listener {
-            for evaluation in stored { await listener.evaluationStored(evaluation) }
+        let announce = listener == nil ? nil : announcements
+        driver.submit(actions, defaultRatings: settings.defaultRatings) { stored in
+            if let announce, !stored.isEmpty { announce.yield(stored) }
+        }
+    }
+
+    /// Tells `listener` of durable evaluations, in the order they committed.
+    private static func announce(_ stored: AsyncStream<[Evaluation]>, to listener: any CounterSessionListener) async {
+        for await batch in stored {
+            for evaluation in batch { await listener.evaluationStored(evaluation) }
         }
     }
 
