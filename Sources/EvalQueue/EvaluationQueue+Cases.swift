@@ -26,11 +26,13 @@ extension EvaluationQueue {
     /// The same, without waiting: the row joins the next group commit, ahead of
     /// any write submitted after it (so a rating of the case is never committed
     /// before its opening), and `completion` reports the outcome.
+    /// The opening's JSON is encoded on the writer thread, which waits on the
+    /// disk anyway: the pipeline's own thread goes on to the rating.
     public func submitOpenCase(_ opening: CaseOpening, due: DefaultRatingScheduler.Due,
                                completion: @escaping @Sendable (Result<Bool, any Error>) -> Void) {
-        let json: String
-        do { json = try CaseLedger.json(opening) } catch { return completion(.failure(error)) }
-        writer.submit({ context in try LedgerSQL.open(opening, due: due, json: json, on: context.connection) }, completion: completion)
+        writer.submit({ context in
+            try LedgerSQL.open(opening, due: due, json: CaseLedger.json(opening), on: context.connection)
+        }, completion: completion)
     }
 
     /// Keeps a filtered press for audit (rule 2), returning once durable.
