@@ -27,8 +27,11 @@ struct DevicesLearnTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let output = dir.path("profiles.d")
-        // Reports 500 ms apart: emulated hidraw is a byte stream, and without a
-        // profile nothing knows the report length (see LearnModeTests).
+        // Reports 1 s apart, the first 2 s after the open: emulated hidraw is a
+        // byte stream (a real hidraw node gives one report per read), and
+        // without a profile nothing knows the report length, so reports the
+        // learner has not read yet would merge (seen under a loaded full run
+        // with 300/500 ms: "001100000012"). See LearnModeTests.
         let device = ["--device", "\(Self.fixture)/hidraw-keypad.umockdev", "--script", "/dev/hidraw0=\(Self.fixture)/hidraw-keypad-learn-five.script"]
         let learnt = try await learn(device, device: "BM-7", output: output)
         #expect(learnt.lines == [
