@@ -24,8 +24,8 @@ struct LearnModeTests {
         let fixture = TestPaths.fixture("umockdev")
         // Emulated hidraw is a byte stream, not one report per read as the kernel's
         // is: with no profile nothing knows the report length, so the learn script
-        // spaces its reports 500 ms apart (one of 100 ms was read as one run of
-        // four reports once, in a loaded full run).
+        // starts 2 s after the open and spaces its reports 1 s apart (100 ms, then
+        // 300/500 ms merged unread reports in loaded full runs).
         let result = try await UmockdevTests().probe(
             ["--device", "\(fixture)/hidraw-keypad.umockdev", "--script", "/dev/hidraw0=\(fixture)/hidraw-keypad-learn.script"],
             ["hub", "--no-libusb", "--learn", "--raw", "--count", "4", "--timeout", "15"])
