@@ -1,5 +1,6 @@
 import EvalAgent
 import EvalTesting
+import EvalUplink
 import Foundation
 import Testing
 
@@ -23,7 +24,10 @@ struct MonitoringTests {
     }
 
     @Test func rulesAndDashboardUseOnlyMetricsEvaldExports() async throws {
-        let exported = await AgentMetrics().render()
+        // The daemon always gives the metrics its clock judgement (the clock gauges).
+        let metrics = AgentMetrics()
+        metrics.setClock { ClockReport(trusted: false, state: "unsynchronized", detail: "unsynchronized") }
+        let exported = await metrics.render()
         let names = Set(exported.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { String($0.split(separator: " ")[2]) })
         #expect(names.contains("evald_build_info") && names.contains("process_resident_memory_bytes"))
 
