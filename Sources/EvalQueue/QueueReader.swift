@@ -122,10 +122,14 @@ public final class QueueReader: @unchecked Sendable {
         }
     }
 
-    /// The id of a citizen's (active) evaluation of case `projectNo` held in
-    /// the queue in any state, if there is one: the durable record of a rating.
+    /// The evaluation that settled a case: a citizen's queued rating, else the
+    /// one the ledger names (its default rating). Nil while the case is open.
     public func activeEvaluation(forProject projectNo: String) throws -> EvaluationID? {
-        try read { db in try LedgerSQL.queuedCitizenEvaluation(of: projectNo, on: db) }
+        try read { db in
+            if let citizen = try LedgerSQL.queuedCitizenEvaluation(of: projectNo, on: db) { return citizen }
+            return try db.scalar("SELECT evaluation_id FROM ledger_cases WHERE project_no = ?", [projectNo], as: String.self)
+                .flatMap(EvaluationID.init)
+        }
     }
 
     // MARK: The case ledger's reads (the store's writes are in EvaluationQueue+Cases.swift)

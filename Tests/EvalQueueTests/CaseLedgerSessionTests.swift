@@ -124,4 +124,23 @@ import Testing
         #expect(next == F.at("2026-03-10 00:01:00"))
         #expect(try await store.caseState(of: ticket.projectNo) == .open)
     }
+
+    /// The counter API answers 409 with the evaluation that settled the case:
+    /// a citizen's, or the default rating's when no citizen rated it.
+    @Test func aDefaultRatedCaseNamesItsDefaultEvaluation() async throws {
+        let fixture = try QueueFixture()
+        let store = try fixture.open()
+        defer { store.close() }
+        let driver = Self.driver(store, RecordingObserver())
+        var session = CounterSession<ContinuousClock.Instant>(window: F.window)
+        let ticket = CaseTicket(projectNo: "P-DEFAULTED-01")
+        await Self.scan(ticket, &session, driver, at: "2026-03-02 09:00:00")
+        // An awaited write commits the case row submitted before it (the writer keeps order).
+        try await store.enqueue(SampleEvaluation.make())
+        #expect(try store.activeEvaluation(forProject: ticket.projectNo) == nil)
+        let pass = await store.applyDueDefaults(at: F.at("2026-03-10 00:00:00"))
+        let defaulted = try #require(pass.enqueued.first)
+        #expect(try await store.caseState(of: ticket.projectNo) == .defaulted)
+        #expect(try store.activeEvaluation(forProject: ticket.projectNo) == defaulted.evaluationId)
+    }
 }
