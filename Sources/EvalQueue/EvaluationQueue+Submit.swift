@@ -20,14 +20,7 @@ extension EvaluationQueue {
         let ratedCase = ledger.rated?.projectNo
         let inFlight = ratingsInFlight
         if let ratedCase { inFlight.insert(ratedCase) }
-        writer.submit({ context in
-            guard !ledger.isEmpty else { return try Self.insert(stored, at: now, into: &context) }
-            return try context.atomically { context in
-                let result = try Self.insert(stored, at: now, into: &context)
-                try ledger.write(on: context.connection)
-                return result
-            }
-        }, eager: true) { result in
+        writer.submit({ context in try Self.insert(stored, ledger: ledger, at: now, into: &context) }, eager: true) { result in
             // After COMMIT the rows are visible to readers, so the case is
             // never seen unrated in between; after a failure it is unrated.
             if let ratedCase { inFlight.remove(ratedCase) }

@@ -95,15 +95,20 @@ public final class EvaluationQueue: Sendable {
     /// written, the evaluation is not stored either and the error is thrown.
     @discardableResult
     public func enqueue(_ evaluation: Evaluation, ledger: CaseLedgerUpdate) async throws -> EnqueueResult {
-        guard !ledger.isEmpty else { return try await enqueue(evaluation) }
         let stored = StoredEvaluation(evaluation)
         let now = clock.now().timeIntervalSince1970
-        return try await writer.perform { context in
-            try context.atomically { context in
-                let result = try Self.insert(stored, at: now, into: &context)
-                try ledger.write(on: context.connection)
-                return result
-            }
+        return try await writer.perform { context in try Self.insert(stored, ledger: ledger, at: now, into: &context) }
+    }
+
+    /// The evaluation and its ledger rows, together or not at all (a
+    /// savepoint, only when there are ledger rows: it costs on every insert).
+    static func insert(_ stored: StoredEvaluation, ledger: CaseLedgerUpdate, at now: Double,
+                       into context: inout WriteContext) throws -> EnqueueResult {
+        guard !ledger.isEmpty else { return try insert(stored, at: now, into: &context) }
+        return try context.atomically { context in
+            let result = try insert(stored, at: now, into: &context)
+            try ledger.write(on: context.connection)
+            return result
         }
     }
 
