@@ -1,3 +1,4 @@
+import EvalCore
 import Foundation
 import Logging
 
@@ -144,8 +145,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                 }
                 let left = ContinuousClock.now.duration(to: deadline)
                 if left <= .zero { break }
-                let seconds = Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
-                _ = condition.wait(until: Date().addingTimeInterval(seconds))
+                _ = condition.wait(until: Date().addingTimeInterval(left.seconds))
             }
             eagerWaiting = false
             lazyDeadline = nil

@@ -1,3 +1,4 @@
+import EvalCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -218,9 +219,3 @@ public final class ChildProcess: @unchecked Sendable {
     public var wasKilledBySignal: Bool { process.terminationReason == .uncaughtSignal }
 }
 
-extension Duration {
-    var seconds: Double {
-        let (s, attoseconds) = components
-        return Double(s) + Double(attoseconds) / 1e18
-    }
-}

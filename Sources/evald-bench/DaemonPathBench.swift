@@ -99,7 +99,7 @@ struct DaemonPathBench: AsyncParsableCommand {
         print(String(format: "  (%@: %d commits, %.1f operations per commit)", caseScans ? "case scans" : "anonymous",
                      statistics.transactions, Double(statistics.operations) / Double(max(statistics.transactions, 1))))
         guard stored == count else { throw ValidationError("only \(stored) of \(count) inputs became evaluations") }
-        return Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return Double(count) / elapsed.seconds
     }
 
     static func bareRate(path: String, count: Int) throws -> Double {

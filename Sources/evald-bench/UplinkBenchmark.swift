@@ -447,14 +447,6 @@ final class RSSSampler: @unchecked Sendable {
     }
 }
 
-extension Duration {
-    var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) / 1e18
-    }
-    // `milliseconds` comes from QueueBench.swift (one definition per target).
-}
-
 struct BenchFailure: Error, CustomStringConvertible {
     let description: String
 }

@@ -20,10 +20,7 @@ public struct BootInstant: InstantProtocol, Sendable, Hashable, Codable {
         return BootInstant(sinceBoot: .seconds(Int64(ts.tv_sec)) + .nanoseconds(Int64(ts.tv_nsec)))
     }
 
-    public var seconds: TimeInterval {
-        let (whole, atto) = sinceBoot.components
-        return TimeInterval(whole) + TimeInterval(atto) / 1e18
-    }
+    public var seconds: TimeInterval { sinceBoot.seconds }
 
     public func advanced(by duration: Duration) -> BootInstant { BootInstant(sinceBoot: sinceBoot + duration) }
     public func duration(to other: BootInstant) -> Duration { other.sinceBoot - sinceBoot }
@@ -51,8 +48,7 @@ public struct InputStamp: Sendable, Hashable {
     /// The stamp of something that happened `age` ago (clamped at zero).
     public func earlier(by age: Duration) -> InputStamp {
         let age = max(age, .zero)
-        let (whole, atto) = age.components
-        return InputStamp(wall: wall - (TimeInterval(whole) + TimeInterval(atto) / 1e18), boot: BootInstant(sinceBoot: boot.sinceBoot - age))
+        return InputStamp(wall: wall - age.seconds, boot: BootInstant(sinceBoot: boot.sinceBoot - age))
     }
 }
 

@@ -1,3 +1,5 @@
+import EvalCore
+
 /// A token bucket per window against a flood of opens (a stuck button in the
 /// business system, a script in a loop): `burst` opens at once, then `perSecond`.
 /// Pure: the caller passes the instant.
@@ -15,8 +17,7 @@ public struct OpenRateLimiter<Instant: InstantProtocol> where Instant.Duration =
     public mutating func admit(_ windowCode: String, at now: Instant) -> Duration? {
         var bucket = buckets[windowCode] ?? (burst, now)
         let elapsed = bucket.at.duration(to: now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        bucket.tokens = min(burst, bucket.tokens + max(0, seconds) * perSecond)
+        bucket.tokens = min(burst, bucket.tokens + max(0, elapsed.seconds) * perSecond)
         bucket.at = now
         defer { buckets[windowCode] = bucket }
         guard bucket.tokens >= 1 else {

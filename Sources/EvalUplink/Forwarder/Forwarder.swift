@@ -384,9 +384,3 @@ public struct ForwarderTuning: Sendable {
     }
 }
 
-extension Duration {
-    var seconds: TimeInterval {
-        let (s, atto) = components
-        return TimeInterval(s) + TimeInterval(atto) / 1e18
-    }
-}
