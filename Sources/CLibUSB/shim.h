@@ -2,6 +2,7 @@
 #include <linux/input.h>
 #include <sys/ioctl.h>
 #include <string.h>
+#include <unistd.h>
 
 // The evdev ioctls are function-like macros, which Swift cannot import; these
 // wrappers give EvalDevices' evdev backend a callable form.
@@ -38,4 +39,22 @@ static inline int evald_hidraw_info(int fd, struct hidraw_devinfo *info) { retur
 static inline int evald_hidraw_name(int fd, char *buffer, int length) {
     memset(buffer, 0, (size_t)length);
     return ioctl(fd, HIDIOCGRAWNAME(length - 1), buffer);
+}
+
+// A feature report to a hidraw device (byte 0 the report ID): the prompts'
+// `feature` outputs. Output reports are a plain write().
+static inline int evald_hidraw_set_feature(int fd, const unsigned char *report, int length) {
+    return ioctl(fd, HIDIOCSFEATURE(length), report);
+}
+
+// Sets an evdev LED: an EV_LED event then a SYN_REPORT, written to the node.
+static inline int evald_evdev_set_led(int fd, unsigned short code, int on) {
+    struct input_event events[2];
+    memset(events, 0, sizeof events);
+    events[0].type = EV_LED;
+    events[0].code = code;
+    events[0].value = on ? 1 : 0;
+    events[1].type = EV_SYN;
+    events[1].code = SYN_REPORT;
+    return (int)write(fd, events, sizeof events);
 }

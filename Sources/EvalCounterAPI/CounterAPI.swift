@@ -107,7 +107,7 @@ public actor CounterAPI<C: Clock>: CounterSessionListener where C.Duration == Du
         case .notWaiting(let record):
             throw APIError(409, "not-waiting", "service \(serviceId) has already ended (\(record.state.name))")
         case .cancelled(let record):
-            await backend.closeService(windowCode: record.windowCode, projectNo: record.ticket.projectNo, reason: "cancelled by the business system")
+            await backend.closeService(windowCode: record.windowCode, projectNo: record.ticket.projectNo, because: .cancelled)
             publishEnd(record)
             return record
         }
@@ -169,7 +169,7 @@ public actor CounterAPI<C: Clock>: CounterSessionListener where C.Duration == Du
     /// Applies every countdown that has run out (also what `runCountdowns` does).
     public func expireDue() async {
         for record in registry.expire(at: clock.now) {
-            await backend.closeService(windowCode: record.windowCode, projectNo: record.ticket.projectNo, reason: "countdown ended")
+            await backend.closeService(windowCode: record.windowCode, projectNo: record.ticket.projectNo, because: .countdownEnded)
             logger.info("counter API: service \(record.serviceId) at window \(record.windowCode) expired unrated; case \(record.ticket.projectNo) stays open for its default rating")
             publishEnd(record)
         }

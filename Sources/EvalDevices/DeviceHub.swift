@@ -20,10 +20,15 @@ public struct DeviceHub: Sendable {
         /// nodes of USB HID devices no profile matches, raw input only, no grab,
         /// and through libusb such devices that no kernel driver holds.
         public var learn: Bool
+        /// Where readers offer their devices' prompt outputs (the daemon's
+        /// prompter sends through it); nil: no device is opened for writing.
+        public var prompts: PromptPorts?
 
         public init(catalog: ProfileCatalog = .builtIn, bindings: [DeviceBinding] = [],
-                    simulatedKeypads: [SimulatedKeypadSource] = [], useLibUSB: Bool = true, learn: Bool = false) {
+                    simulatedKeypads: [SimulatedKeypadSource] = [], useLibUSB: Bool = true, learn: Bool = false,
+                    prompts: PromptPorts? = nil) {
             self.learn = learn
+            self.prompts = prompts
             self.catalog = catalog
             self.bindings = bindings
             self.simulatedKeypads = simulatedKeypads
@@ -78,7 +83,7 @@ public struct DeviceHub: Sendable {
             var libusb: LibUSBBackend?
             if configuration.useLibUSB, configuration.learn || configuration.catalog.profiles.contains(where: { $0.backend == .libusb }) {
                 let backend = LibUSBBackend(catalog: configuration.catalog, clock: clock, logger: logger,
-                                            learn: configuration.learn ? .devicesWithoutDriver : .off)
+                                            learn: configuration.learn ? .devicesWithoutDriver : .off, prompts: configuration.prompts)
                 group.addTask { await backend.run(output: output) }
                 libusb = backend
             }
@@ -87,6 +92,7 @@ public struct DeviceHub: Sendable {
                 var watcher = NodeWatcher(inventory: DeviceInventory(catalog: configuration.catalog, bindings: configuration.bindings),
                                           learn: configuration.learn, clock: clock, logger: logger)
                 if let libusb { watcher.usbChanged = { libusb.retry(portPath: $0) } }
+                watcher.prompts = configuration.prompts
                 group.addTask { [watcher] in await watcher.run(output: output) }
             }
             await group.waitForAll()

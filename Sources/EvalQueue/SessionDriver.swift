@@ -19,6 +19,14 @@ public protocol SessionDriverObserver: Sendable {
     /// A default pass: what it queued, repaired and could not queue.
     func defaultsApplied(_ pass: DefaultPass)
     func log(_ event: SessionEvent)
+    /// Prompt a window's evaluator now: `invite` and `timeout` as the session
+    /// returns them, `thanks` once its rating is durable (never for a refused one).
+    func prompt(_ prompt: WindowPrompt)
+}
+
+extension SessionDriverObserver {
+    /// Observers without evaluators to prompt (the crash probe, store tests).
+    public func prompt(_ prompt: WindowPrompt) {}
 }
 
 /// The one code path that turns a counter session's `SessionAction`s into
@@ -83,7 +91,19 @@ public struct SessionDriver: Sendable {
             if case .emit = action { return count + 1 }
             return count
         }
-        let gathering = StoredGathering(expected: emitted, whenStored: whenStored)
+        // Thanks only for a durable rating: held until the writer reports.
+        let thanks = actions.compactMap { action -> WindowPrompt? in
+            if case .prompt(let prompt) = action, prompt.prompt == .thanks { return prompt }
+            return nil
+        }
+        let observer = self.observer
+        let reported: @Sendable ([Evaluation]) -> Void = { stored in
+            if !stored.isEmpty {
+                for prompt in thanks { observer.prompt(prompt) }
+            }
+            whenStored(stored)
+        }
+        let gathering = StoredGathering(expected: emitted, whenStored: reported)
         var slot = 0
         for action in actions {
             switch action {
@@ -93,7 +113,6 @@ public struct SessionDriver: Sendable {
                 accept(evaluation) { stored in gathering.finished(index, stored ? evaluation : nil) }
             case .filtered(let press):
                 observer.filtered(press)
-                let observer = observer
                 store.submitFiltered(press) { result in
                     if case .failure(let error) = result { observer.writeFailed("filtered press on \(press.deviceId)", error: error) }
                 }
@@ -103,18 +122,19 @@ public struct SessionDriver: Sendable {
                 if !due.uncoveredYears.isEmpty {
                     observer.log(SessionEvent(.warning, "case \(opening.ticket.projectNo): no working-day calendar for \(due.uncoveredYears.map(String.init).joined(separator: ", ")); its default-rating date counts Monday–Friday only; install the State Council calendar file"))
                 }
-                let observer = observer
                 store.submitOpenCase(opening, due: due) { result in
                     switch result {
                     case .success: observer.caseOpened(opening, due: due)
                     case .failure(let error): observer.writeFailed("case \(opening.ticket.projectNo)", error: error)
                     }
                 }
+            case .prompt(let prompt):
+                if prompt.prompt != .thanks { observer.prompt(prompt) }
             case .log(let event):
                 observer.log(event)
             }
         }
-        if emitted == 0 { whenStored([]) }
+        if emitted == 0 { reported([]) }
     }
 
     /// Queues `evaluation` with its ledger rows in one transaction. True once

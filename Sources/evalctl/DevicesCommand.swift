@@ -9,7 +9,7 @@ struct DevicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
         abstract: "List keypads and scanners: VID:PID, serial, port, profile, bound window, online.",
-        subcommands: [DevicesListCommand.self, DevicesWatchCommand.self, DevicesLearnCommand.self],
+        subcommands: [DevicesListCommand.self, DevicesWatchCommand.self, DevicesLearnCommand.self, DevicesPromptCommand.self],
         defaultSubcommand: DevicesListCommand.self
     )
 }

@@ -14,7 +14,7 @@ struct ControlSocketTests {
             switch request.verb {
             case .ping: ControlResponse(ok: true, message: "pong")
             case .retry: ControlResponse(ok: true, message: "retried \(request.evaluationId ?? "") for \(request.operatorName ?? "")")
-            case .drop, .release, .followUp: ControlResponse(ok: false, message: "no such record")
+            case .drop, .release, .followUp, .prompt: ControlResponse(ok: false, message: "no such record")
             }
         }
         let task = Task { try await server.run() }

@@ -134,7 +134,7 @@ extension SessionFixture {
                 "task": opening.ticket.taskCode ?? "none",
                 "staff": opening.staff.isEmpty ? "none" : opening.staff.map(\.loginName).joined(separator: ","),
             ])
-        case .log:
+        case .log, .prompt:
             return nil
         }
     }

@@ -58,6 +58,7 @@ import Testing
         let actions = session.press(Press(rating: .satisfied, deviceId: "k"), at: Self.moment(0))
         #expect(actions == [.emit(Evaluation(evaluationId: id, satisfaction: .satisfied, assessedAt: Self.start, areaCode: "533103",
                                              deptCode: "11533103MB1234567X", deptName: "芒市政务服务管理局", hallCode: "H01", windowCode: "W07",
-                                             deviceId: "k", evaluatedPersons: [StaffMember(loginName: "wf", name: "王芳")]))])
+                                             deviceId: "k", evaluatedPersons: [StaffMember(loginName: "wf", name: "王芳")])),
+                            .prompt(WindowPrompt(.thanks, windowCode: "W07", hallCode: "H01"))])
     }
 }

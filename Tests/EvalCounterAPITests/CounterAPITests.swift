@@ -22,7 +22,7 @@ final class RecordingBackend: CounterBackend {
         state.withLock { $0.opened.append(opening) }
         return await check(opening)
     }
-    func closeService(windowCode: String, projectNo: String, reason: String) async {
+    func closeService(windowCode: String, projectNo: String, because close: ServiceClose) async {
         state.withLock { $0.closed.append((windowCode, projectNo)) }
     }
     func logIn(windowCode: String, staff: StaffMember) async -> Bool { windowCode == "W01" }

@@ -1,3 +1,4 @@
+import EvalCore
 @testable import EvalDevices
 import Foundation
 import Testing
@@ -54,6 +55,38 @@ import Testing
             "e.json: e: keys[2].button 6 is not a button 1–5",
             #"e.json: e: buttons: "8" is not a button 1–5"#,
         ])
+    }
+
+    /// Prompt outputs (docs/devices.md, "Prompts"): the backend must be able to send them.
+    @Test func promptOutputsFitTheirBackend() throws {
+        let report = #""report":{"length":2,"offset":1,"mask":31,"bitmap":true}"#
+        let result = try Self.load([
+            "h.json": #"{"name":"h",\#(Self.keypad),\#(report),"outputs":{"invite":{"report":"02 01"},"thanks":{"led":1},"timeout":{"feature":""}}}"#,
+            "e.json": #"{"name":"e","backend":"evdev","role":"keypad","keys":[{"code":2,"button":1}],"outputs":{"invite":{"led":16},"thanks":{"report":"01"}}}"#,
+            "x.json": #"{"name":"x",\#(Self.keypad),\#(report),"outputs":{"welcome":{"report":"01"},"invite":{"report":"01","beep":true}}}"#,
+            "y.json": #"{"name":"y",\#(Self.keypad),\#(report),"outputs":{"invite":{"report":"01","led":1}}}"#,
+            "z.json": #"{"name":"z",\#(Self.keypad),\#(report),"outputs":{"invite":{"report":"0g"}}}"#,
+        ])
+        let problems = Set(result.problems)
+        #expect(problems.count == 7, "\(result.problems)")
+        #expect(problems.isSuperset(of: [
+            #"h.json: h: outputs.thanks: LEDs are set through evdev; a hidraw device takes "report" or "feature""#,
+            "h.json: h: outputs.timeout: a report needs at least its report ID byte",
+            "e.json: e: outputs.invite: LED 16 is not an evdev LED (0–15)",
+            "e.json: e: outputs.thanks: an evdev device takes LEDs, not reports (read it through hidraw or libusb)",
+            #"x.json: x: unknown field "outputs.welcome"; unknown field "outputs.invite.beep""#,
+        ]), "\(result.problems)")
+        #expect(result.problems.contains { $0.hasPrefix("y.json") && $0.contains("exactly one of") }, "\(result.problems)")
+        #expect(result.problems.contains { $0.hasPrefix("z.json") && $0.contains("expected hex bytes") }, "\(result.problems)")
+        #expect(result.catalog.profile(named: "h") == nil && result.catalog.profile(named: "e") == nil)
+    }
+
+    @Test func promptOutputsRoundTripAsTheLoaderReadsThem() throws {
+        let outputs = PromptOutputs(invite: .outputReport([2, 1]), thanks: .featureReport([3, 0xff]), timeout: .led(code: 1, on: false))
+        let data = try JSONEncoder().encode(outputs)
+        #expect(try JSONDecoder().decode(PromptOutputs.self, from: data) == outputs)
+        #expect(outputs.declared == [.invite, .thanks, .timeout])
+        #expect(PromptOutputs(thanks: .outputReport([0])).declared == [.thanks])
     }
 
     /// One line naming the file, not Foundation's "couldn't be read" text.

@@ -44,7 +44,7 @@ extension AgentConfiguration {
     }
 
     /// `[devices]` → the device hub's configuration.
-    public func deviceHubConfiguration(catalog: ProfileCatalog) -> DeviceHub.Configuration {
+    public func deviceHubConfiguration(catalog: ProfileCatalog, prompts: PromptPorts? = nil) -> DeviceHub.Configuration {
         var simulated: [SimulatedKeypadSource] = []
         if let keypad = devices.simulatedKeypad {
             simulated.append(SimulatedKeypadSource(path: keypad == "stdin" ? "-" : keypad, deviceId: DevicesSection.simulatedKeypadId))
@@ -53,7 +53,8 @@ extension AgentConfiguration {
             catalog: devices.useEvdev || devices.useHidraw ? catalog : catalog.restricted(toBackends: devices.useLibUSB ? [.libusb] : []),
             bindings: deviceBindings,
             simulatedKeypads: simulated,
-            useLibUSB: devices.useLibUSB
+            useLibUSB: devices.useLibUSB,
+            prompts: prompts
         )
     }
 }

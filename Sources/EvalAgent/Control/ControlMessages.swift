@@ -17,6 +17,8 @@ public struct ControlRequest: Codable, Sendable, Equatable {
         case release
         /// Append a step to a bad review's follow-up (`followUpStep`).
         case followUp
+        /// Show `prompt` on device `deviceId` (a technician trying its outputs).
+        case prompt
     }
 
     public var verb: Verb
@@ -26,9 +28,15 @@ public struct ControlRequest: Codable, Sendable, Equatable {
     public var operatorName: String?
     /// For `followUp`: the step to append.
     public var followUpStep: FollowUpStep.Fields?
+    /// For `prompt`: which device, and what to show.
+    public var deviceId: String?
+    public var prompt: CounterPrompt?
 
-    public init(verb: Verb, evaluationId: String? = nil, operatorName: String? = nil, followUpStep: FollowUpStep.Fields? = nil) {
+    public init(verb: Verb, evaluationId: String? = nil, operatorName: String? = nil, followUpStep: FollowUpStep.Fields? = nil,
+                deviceId: String? = nil, prompt: CounterPrompt? = nil) {
         self.verb = verb
+        self.deviceId = deviceId
+        self.prompt = prompt
         self.evaluationId = evaluationId
         self.operatorName = operatorName
         self.followUpStep = followUpStep

@@ -59,14 +59,17 @@ struct DaemonParts: Sendable {
         let clockWatch = ClockWatch()
         let alerts = BadReviewAlerts(configuration: configuration.alertConfiguration, policy: badReviewPolicy,
                                      logger: Logger(label: "evald.alert"))
+        // Devices whose profiles declare outputs are offered here while read.
+        let promptPorts = PromptPorts()
+        let prompter = CounterPrompter(ports: promptPorts, bindings: configuration.deviceBindings, logger: Logger(label: "evald.devices"))
         let pipeline = CounterPipeline(
             settings: settings(configuration, rules: rules),
             queue: queue, scheduler: DefaultRatingScheduler(calendar: calendar.calendar),
             badReviewPolicy: badReviewPolicy, alerts: alerts, metrics: metrics, heartbeats: heartbeats,
-            board: board, clockWatch: clockWatch, logger: Logger(label: "evald.sessions")
+            board: board, clockWatch: clockWatch, prompter: prompter, logger: Logger(label: "evald.sessions")
         )
         heartbeats.register(.devices, busyLimit: .seconds(30))
-        let devices = DeviceService(pipeline: pipeline, hubConfiguration: configuration.deviceHubConfiguration(catalog: profiles.catalog),
+        let devices = DeviceService(pipeline: pipeline, hubConfiguration: configuration.deviceHubConfiguration(catalog: profiles.catalog, prompts: promptPorts),
                                     board: board, absent: Set(absentIds),
                                     logger: Logger(label: "evald.devices"))
 
@@ -86,7 +89,7 @@ struct DaemonParts: Sendable {
         let followUpRecorded = Doorbell(clock: ContinuousClock())
         let control = ControlServer(path: ControlSocket.path(stateDirectory: configuration.agent.stateDirectory),
                                     logger: Logger(label: "evald.control")) { request in
-            await handle(request, queue: queue, auditLog: auditLog, followUpRecorded: followUpRecorded, logger: logger)
+            await handle(request, queue: queue, auditLog: auditLog, followUpRecorded: followUpRecorded, prompter: prompter, logger: logger)
         }
 
         let deadlines = RectificationDeadlineService(
@@ -137,7 +140,7 @@ struct DaemonParts: Sendable {
                 let freshProfiles = fresh.deviceProfiles()
                 for problem in freshProfiles.problems { logger.warning("device profile skipped: \(problem)") }
                 await pipeline.reload(settings(fresh, rules: freshRules))
-                devices.restart(with: fresh.deviceHubConfiguration(catalog: freshProfiles.catalog))
+                devices.restart(with: fresh.deviceHubConfiguration(catalog: freshProfiles.catalog, prompts: promptPorts))
                 return .success("\(fresh.windows.count) window(s), \(fresh.deviceBindings.count) binding(s), \(freshProfiles.catalog.profiles.count) profile(s), \(freshRules.rules.count) scan rule(s)")
             },
             statusLine: { "\(windowCount) window(s); queue \(configuration.queueConfiguration.path)" },
@@ -160,8 +163,19 @@ struct DaemonParts: Sendable {
 
     /// Operator writes arriving on the control socket (evalctl queue retry/drop).
     static func handle(_ request: ControlRequest, queue: EvaluationQueue, auditLog: AuditLog,
-                       followUpRecorded: Doorbell<ContinuousClock>, logger: Logger) async -> ControlResponse {
+                       followUpRecorded: Doorbell<ContinuousClock>, prompter: CounterPrompter, logger: Logger) async -> ControlResponse {
         switch request.verb {
+        case .prompt:
+            guard let deviceId = request.deviceId, let prompt = request.prompt else {
+                return ControlResponse(ok: false, message: "prompt needs a deviceId and a prompt (invite, thanks, timeout)")
+            }
+            switch await prompter.trial(prompt, deviceId: deviceId) {
+            case .success(let action):
+                logger.notice("operator \(request.operatorName ?? "unknown"): prompt \(prompt.rawValue) sent to \(deviceId) (\(action))")
+                return ControlResponse(ok: true, message: "sent \(prompt.rawValue) to \(deviceId): \(action)")
+            case .failure(let failure):
+                return ControlResponse(ok: false, message: "\(failure)")
+            }
         case .followUp:
             let response = await FollowUpRecording.handle(request, queue: queue, auditLog: auditLog)
             if response.ok {

@@ -41,10 +41,10 @@ extension CounterPipeline: CounterBackend {
         return .opened
     }
 
-    func closeService(windowCode: String, projectNo: String, reason: String) async {
+    func closeService(windowCode: String, projectNo: String, because close: ServiceClose) async {
         guard let window = window(code: windowCode) else { return }
         await perform(session(of: window, at: .now()) { session, moment in
-            session.closeService(projectNo: projectNo, reason: reason, at: moment)
+            session.closeService(projectNo: projectNo, because: close, at: moment)
         })
     }
 

@@ -25,6 +25,8 @@ actor CounterPipeline {
     }
 
     let driver: SessionDriver
+    /// Told of new bindings on reload (the driver's observer sends through it).
+    private let prompter: CounterPrompter?
     private let metrics: AgentMetrics
     private let heartbeats: Heartbeats
     private let board: StatusBoard
@@ -48,7 +50,7 @@ actor CounterPipeline {
 
     init(settings: Settings, queue: EvaluationQueue, scheduler: DefaultRatingScheduler,
          badReviewPolicy: BadReviewPolicy, alerts: BadReviewAlerts, metrics: AgentMetrics, heartbeats: Heartbeats,
-         board: StatusBoard, clockWatch: ClockWatch, logger: Logger) {
+         board: StatusBoard, clockWatch: ClockWatch, prompter: CounterPrompter? = nil, logger: Logger) {
         self.settings = settings
         self.clockWatch = clockWatch
         self.matcher = BindingMatcher(settings.bindings)
@@ -57,7 +59,9 @@ actor CounterPipeline {
         (storedEvaluations, announcements) = AsyncStream.makeStream(of: [Evaluation].self)
         self.driver = SessionDriver(
             store: queue, scheduler: scheduler, badReviewPolicy: badReviewPolicy,
-            observer: PipelineObserver(alerts: alerts, metrics: metrics, board: board, logger: logger, casesChanged: casesChanged))
+            observer: PipelineObserver(alerts: alerts, metrics: metrics, board: board, logger: logger, casesChanged: casesChanged,
+                                       prompter: prompter))
+        self.prompter = prompter
         self.metrics = metrics
         self.heartbeats = heartbeats
         self.board = board
@@ -76,6 +80,7 @@ actor CounterPipeline {
         sessions = sessions.filter { kept.contains($0.key) && fresh.windows.contains($0.value.window) }
         settings = fresh
         matcher = BindingMatcher(fresh.bindings)
+        prompter?.update(fresh.bindings)
         var updated: [String: AgentStatus.Device] = [:]
         for binding in fresh.bindings {
             var device = devices[binding.deviceId] ?? AgentStatus.Device(deviceId: binding.deviceId, name: "", windowCode: nil, online: false)

@@ -13,6 +13,8 @@ struct PipelineObserver: SessionDriverObserver {
     let logger: Logger
     /// Rings the default-rating loop when a case opens (its due time may be sooner).
     let casesChanged: Doorbell<ContinuousClock>
+    /// The window's evaluators, prompted as the sessions say.
+    let prompter: CounterPrompter?
 
     func stored(_ evaluation: Evaluation, result: EnqueueResult) {
         metrics.recordPress(evaluation.satisfaction)
@@ -69,6 +71,10 @@ struct PipelineObserver: SessionDriverObserver {
             board.recordError("default ratings: cannot read the case ledger: \(error)")
             logger.error("default ratings: cannot read the case ledger: \(error); retrying in a minute")
         }
+    }
+
+    func prompt(_ prompt: WindowPrompt) {
+        prompter?.prompt(prompt)
     }
 
     func log(_ event: SessionEvent) {

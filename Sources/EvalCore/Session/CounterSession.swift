@@ -101,12 +101,14 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
             current.ratedAt = moment.instant
             service = current
             actions.append(.emit(evaluation(for: press, ticket: current.ticket, at: moment)))
+            actions.append(prompt(.thanks))
         } else {
             if let lastEmission, lastEmission.duration(to: moment.instant) < policy.anonymousMinimumInterval {
                 actions.append(.filtered(filtered(press, .tooFast, at: moment)))
                 return actions
             }
             actions.append(.emit(evaluation(for: press, ticket: nil, at: moment)))
+            actions.append(prompt(.thanks))
         }
         lastEmission = moment.instant
         identity = nil
@@ -119,10 +121,11 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
     /// identity is dropped with it (it belonged to that citizen). The case
     /// stays open in the ledger for its default rating. Another current case
     /// is left alone.
-    public mutating func closeService(projectNo: String, reason: String, at moment: Moment) -> [SessionAction] {
+    public mutating func closeService(projectNo: String, because close: ServiceClose, at moment: Moment) -> [SessionAction] {
         var actions = expire(at: moment)
         guard let current = service, current.ticket.projectNo == projectNo else { return actions }
-        actions += endService(reason: reason)
+        if close == .countdownEnded, !current.isRated { actions.append(prompt(.timeout)) }
+        actions += endService(reason: close.description)
         if identity != nil {
             identity = nil
             actions.append(.log(SessionEvent(.info, "window \(window.windowCode): pending identity dropped with case \(projectNo)")))
@@ -181,8 +184,10 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
             let opening = CaseOpening(ticket: ticket, window: window, staff: staff, deviceId: lastDeviceId, openedAt: moment.wall)
             actions.append(.openCase(opening))
             actions.append(.log(SessionEvent(.info, "window \(window.windowCode): case \(ticket.projectNo) opened")))
+            actions.append(prompt(.invite))
         case .open:
             actions.append(.log(SessionEvent(.info, "window \(window.windowCode): case \(ticket.projectNo) resumed, still unrated")))
+            actions.append(prompt(.invite))
         case .rated, .defaulted:
             actions.append(.log(SessionEvent(.warning, "window \(window.windowCode): case \(ticket.projectNo) was already \(caseState.rawValue); presses for it will be filtered")))
         case .unavailable:
@@ -225,6 +230,10 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
     }
 
     // MARK: - Building records
+
+    private func prompt(_ kind: CounterPrompt) -> SessionAction {
+        .prompt(WindowPrompt(kind, windowCode: window.windowCode, hallCode: window.hallCode))
+    }
 
     private var staff: [StaffMember] {
         if let member = login?.member { return [member] }

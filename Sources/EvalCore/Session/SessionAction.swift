@@ -10,6 +10,9 @@ public enum SessionAction: Hashable, Sendable {
     case filtered(FilteredPress)
     /// Record the case in the ledger with its default-rating due date.
     case openCase(CaseOpening)
+    /// Prompt the window's evaluator. `thanks` follows its rating's `.emit`
+    /// and is shown only once that evaluation is durable.
+    case prompt(WindowPrompt)
     case log(SessionEvent)
 }
 

@@ -11,7 +11,7 @@ public protocol CounterBackend: Sendable {
     /// staff login and before the identity, when given).
     func openService(_ opening: ServiceOpening) async -> ServiceOpeningOutcome
     /// The counter stops waiting for this case (cancelled or expired).
-    func closeService(windowCode: String, projectNo: String, reason: String) async
+    func closeService(windowCode: String, projectNo: String, because close: ServiceClose) async
     /// False when the window is not configured.
     func logIn(windowCode: String, staff: StaffMember) async -> Bool
     func logOut(windowCode: String) async -> Bool

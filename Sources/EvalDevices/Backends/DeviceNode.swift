@@ -8,9 +8,11 @@ import Glibc
 /// it logs and reports the problem — with the udev hint when permission was
 /// refused — and returns nil, so every backend says it the same way.
 func openDeviceNode(
-    _ node: String, kind: String, identity: () -> DeviceIdentity, logger: Logger, output: DeviceOutputHandler
+    _ node: String, kind: String, writable: Bool = false, identity: () -> DeviceIdentity, logger: Logger, output: DeviceOutputHandler
 ) -> Int32? {
-    let fd = open(node, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    // Read-only unless the profile declares prompt outputs: then the same
+    // descriptor writes them (the udev rules' 0660 for group evald allows both).
+    let fd = open(node, (writable ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_CLOEXEC)
     if fd >= 0 { return fd }
     let code = errno
     let device = identity()

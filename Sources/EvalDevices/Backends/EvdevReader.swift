@@ -22,6 +22,8 @@ public struct EvdevReader: Sendable {
     /// Learn mode on a device no profile matches: raw key events only, no
     /// decoding and no grab (it may be the technician's own keyboard).
     public var rawOnly: Bool = false
+    /// Where to offer the profile's prompt outputs (LEDs) while the node is held.
+    public var prompts: PromptPorts?
 
     public init(node: String, profile: DeviceProfile, identity: DeviceIdentity? = nil, clock: any WallClock = SystemWallClock(), logger: Logger) {
         self.node = node
@@ -36,6 +38,12 @@ public struct EvdevReader: Sendable {
         await runOnDedicatedThread(name: "evdev \(node)") { stop in
             read(stop: stop, output: output)
         }
+    }
+
+    /// One prompt output: an LED set (EV_LED + SYN_REPORT written to the node).
+    static func write(_ action: OutputAction, to fd: Int32) -> String? {
+        guard case .led(let code, let on) = action else { return "an evdev device takes LEDs, not reports" }
+        return evald_evdev_set_led(fd, code, on ? 1 : 0) < 0 ? "EV_LED write: \(errnoDescription(errno))" : nil
     }
 
     /// Identity from udev (properties and the USB parent), else from the
@@ -55,7 +63,9 @@ public struct EvdevReader: Sendable {
     }
 
     private func read(stop: StopSignal, output: DeviceOutputHandler) -> ReaderEnd {
-        guard let fd = openDeviceNode(node, kind: "input", identity: { identify(fd: nil) }, logger: logger, output: output) else { return .failed }
+        let outputs = rawOnly ? nil : profile.outputs
+        guard let fd = openDeviceNode(node, kind: "input", writable: outputs != nil && prompts != nil,
+                                      identity: { identify(fd: nil) }, logger: logger, output: output) else { return .failed }
         defer { close(fd) }
         let identity = identify(fd: fd)
         let grab = self.grab && !rawOnly
@@ -67,6 +77,11 @@ public struct EvdevReader: Sendable {
             return .failed
         }
         defer { if grab { _ = evald_evdev_grab(fd, 0) } }
+        // LEDs are written through the grabbing descriptor: with a grab held,
+        // the kernel takes injected events from the grabbing client only.
+        let port = outputs.map { outputs in PromptPort(deviceId: identity.deviceId, outputs: outputs) { Self.write($0, to: fd) } }
+        if let port { prompts?.register(port) }
+        defer { if let port { prompts?.retire(port) } }
         let eventClock = KernelEventClock(fd: fd)
         logger.info("reading input device", metadata: ["device": "\(identity)", "profile": "\(profile.name)"])
         output(.event(.attached(identity)))

@@ -17,6 +17,8 @@ public struct HidrawReader: Sendable {
     public let logger: Logger
     /// Learn mode on a device no profile matches: raw reports only.
     public var rawOnly: Bool = false
+    /// Where to offer the profile's prompt outputs while the node is held.
+    public var prompts: PromptPorts?
 
     public init(node: String, profile: DeviceProfile, identity: DeviceIdentity? = nil, clock: any WallClock = SystemWallClock(), logger: Logger) {
         self.node = node
@@ -47,9 +49,15 @@ public struct HidrawReader: Sendable {
     }
 
     private func read(stop: StopSignal, output: DeviceOutputHandler) -> ReaderEnd {
-        guard let fd = openDeviceNode(node, kind: "hidraw", identity: { identify(fd: nil) }, logger: logger, output: output) else { return .failed }
+        let outputs = rawOnly ? nil : profile.outputs
+        guard let fd = openDeviceNode(node, kind: "hidraw", writable: outputs != nil && prompts != nil,
+                                      identity: { identify(fd: nil) }, logger: logger, output: output) else { return .failed }
         defer { close(fd) }
         let identity = identify(fd: fd)
+        let port = outputs.map { outputs in PromptPort(deviceId: identity.deviceId, outputs: outputs) { Self.write($0, to: fd) } }
+        if let port { prompts?.register(port) }
+        // Before the close above: no prompt write can meet a closed descriptor.
+        defer { if let port { prompts?.retire(port) } }
         let layout = profile.report
         if layout == nil, !rawOnly {
             output(.event(.problem(device: identity, message: "profile \(profile.name) has no report layout", hint: nil)))
@@ -95,6 +103,21 @@ public struct HidrawReader: Sendable {
                     output(.event(event))
                 }
             }
+        }
+    }
+
+    /// One prompt output on the node: an output report is a write(), a
+    /// feature report HIDIOCSFEATURE. Returns why it failed, nil when sent.
+    static func write(_ action: OutputAction, to fd: Int32) -> String? {
+        switch action {
+        case .outputReport(let bytes):
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written == bytes.count { return nil }
+            return written < 0 ? "write: \(errnoDescription(errno))" : "write: \(written) of \(bytes.count) bytes"
+        case .featureReport(let bytes):
+            return evald_hidraw_set_feature(fd, bytes, Int32(bytes.count)) < 0 ? "HIDIOCSFEATURE: \(errnoDescription(errno))" : nil
+        case .led:
+            return "an LED is set through evdev, not hidraw"
         }
     }
 

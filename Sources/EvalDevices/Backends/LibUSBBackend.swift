@@ -27,6 +27,8 @@ public final class LibUSBBackend: @unchecked Sendable {
     public let disableHotplug: Bool
     /// Which devices no profile matches are opened for their raw reports.
     public let learn: Learn
+    /// Where claimed keypads offer their prompt outputs.
+    let prompts: PromptPorts?
 
     let lock = NSLock()
     private var stopping = false
@@ -47,8 +49,10 @@ public final class LibUSBBackend: @unchecked Sendable {
     private var udev: Udev?
 
     public init(catalog: ProfileCatalog, clock: any WallClock = SystemWallClock(),
-                logger: Logger, rescanInterval: Double = 2, disableHotplug: Bool = false, learn: Learn = .off) {
+                logger: Logger, rescanInterval: Double = 2, disableHotplug: Bool = false, learn: Learn = .off,
+                prompts: PromptPorts? = nil) {
         self.learn = learn
+        self.prompts = prompts
         self.catalog = catalog
         self.clock = clock
         self.logger = logger
@@ -259,6 +263,7 @@ public final class LibUSBBackend: @unchecked Sendable {
         opening.transfer = transfer
         opening.backend = self
         openDevices[key] = opening
+        offerPrompts(opening)
         logger.info("reading USB keypad", metadata: ["device": "\(identity)", "profile": "\(profile.name)", "interface": "\(interface)", "endpoint": "\(Hex.byte(endpoint))"])
         output(.event(.attached(identity)))
         submit(opening)
@@ -365,6 +370,7 @@ public final class LibUSBBackend: @unchecked Sendable {
         openDevices.removeValue(forKey: device.key)
         if let transfer = device.transfer { libusb_free_transfer(transfer) }
         device.transfer = nil
+        withdrawPrompts(device)
         libusb_release_interface(device.handle, Int32(device.interface))
         libusb_close(device.handle)
         if device.announceClose {
@@ -443,6 +449,8 @@ final class OpenDevice {
     var failures = 0
     /// Learn mode, no profile: raw reports only, the decoder is never fed.
     let rawOnly: Bool
+    /// Offered while claimed, when the profile declares outputs.
+    var promptPort: PromptPort?
 
     init(key: DeviceKey, identity: DeviceIdentity, profile: DeviceProfile, handle: OpaquePointer, interface: UInt8,
          endpoint: UInt8, packetSize: Int, decoder: ReportDecoder, mapper: EventMapper, rawOnly: Bool = false) {

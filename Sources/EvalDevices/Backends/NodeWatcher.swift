@@ -16,6 +16,8 @@ struct NodeWatcher: Sendable {
     /// A `change` uevent on a USB device, by port path: the libusb backend
     /// retries it (the one udev monitor serves both paths).
     var usbChanged: (@Sendable (String) -> Void)?
+    /// Readers offer their devices' prompt outputs here.
+    var prompts: PromptPorts?
 
     private enum Input: Sendable {
         case present([UdevNode])
@@ -43,9 +45,9 @@ struct NodeWatcher: Sendable {
         func start(_ node: UdevNode) {
             guard running[node.syspath] == nil, let item = inventory.readable(node) ?? (learn ? inventory.learnable(node) : nil) else { return }
             generation += 1
-            let (current, syspath, clock, logger) = (generation, node.syspath, self.clock, self.logger)
+            let (current, syspath, clock, logger, prompts) = (generation, node.syspath, self.clock, self.logger, self.prompts)
             let task = Task {
-                let end = await Self.read(item, clock: clock, logger: logger, output: output)
+                let end = await Self.read(item, clock: clock, logger: logger, prompts: prompts, output: output)
                 continuation.yield(.ended(syspath: syspath, generation: current, end))
             }
             running[node.syspath] = Running(generation: current, task: task)
@@ -86,16 +88,18 @@ struct NodeWatcher: Sendable {
         for reader in running.values { await reader.task.value }
     }
 
-    private static func read(_ item: DeviceInventory.Readable, clock: any WallClock, logger: Logger,
+    private static func read(_ item: DeviceInventory.Readable, clock: any WallClock, logger: Logger, prompts: PromptPorts?,
                              output: @escaping DeviceOutputHandler) async -> ReaderEnd {
         switch item.kind {
         case .evdev:
             var reader = EvdevReader(node: item.node, profile: item.profile, identity: item.identity, clock: clock, logger: logger)
             reader.rawOnly = item.rawOnly
+            reader.prompts = prompts
             return await reader.run(output: output)
         case .hidraw:
             var reader = HidrawReader(node: item.node, profile: item.profile, identity: item.identity, clock: clock, logger: logger)
             reader.rawOnly = item.rawOnly
+            reader.prompts = prompts
             return await reader.run(output: output)
         case .usb, .simulated:
             return .failed

@@ -25,12 +25,15 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
     /// Keyboard-style keypads: a key pressed with Ctrl, Alt or Meta held is not
     /// a button (default true; false for a keypad that sends such chords itself).
     public var ignoreModifiedKeys: Bool
+    /// What the keypad can show for the session's prompts; nil: nothing.
+    public var outputs: PromptOutputs?
 
     public init(
         name: String, match: DeviceMatch, backend: Backend, role: Role,
         keys: [KeyBinding]? = nil, report: ReportLayout? = nil,
         buttons: ButtonRatings = .buttonOneIsVerySatisfied,
-        debounceMilliseconds: Int = 300, scan: ScanSettings? = nil, ignoreModifiedKeys: Bool = true
+        debounceMilliseconds: Int = 300, scan: ScanSettings? = nil, ignoreModifiedKeys: Bool = true,
+        outputs: PromptOutputs? = nil
     ) {
         self.name = name
         self.match = match
@@ -42,10 +45,11 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
         self.debounceMilliseconds = debounceMilliseconds
         self.scan = scan
         self.ignoreModifiedKeys = ignoreModifiedKeys
+        self.outputs = outputs
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, match, backend, role, keys, report, buttons, debounceMilliseconds, scan, ignoreModifiedKeys
+        case name, match, backend, role, keys, report, buttons, debounceMilliseconds, scan, ignoreModifiedKeys, outputs
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,6 +64,7 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
         debounceMilliseconds = try c.decodeIfPresent(Int.self, forKey: .debounceMilliseconds) ?? 300
         scan = try c.decodeIfPresent(ScanSettings.self, forKey: .scan)
         ignoreModifiedKeys = try c.decodeIfPresent(Bool.self, forKey: .ignoreModifiedKeys) ?? true
+        outputs = try c.decodeIfPresent(PromptOutputs.self, forKey: .outputs)
     }
 
     /// Reasons this profile cannot work; empty when it is usable.
@@ -78,6 +83,7 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
             if match.vendorId == nil { found.append("\(name): \(backend.rawValue) profile needs vendorId") }
         }
         if let report { found += report.problems().map { "\(name): \($0)" } }
+        if let outputs { found += outputs.problems(backend: backend).map { "\(name): \($0)" } }
         var codes: [UInt16: Int] = [:]
         for (index, key) in (keys ?? []).enumerated() {
             if !(1...5).contains(key.button) {

@@ -1,3 +1,5 @@
+import EvalCore
+
 /// The fields a profile file may hold, so a misspelt one (`"ofset"`) is an
 /// error naming it instead of a silently ignored key and a default.
 enum ProfileFields {
@@ -7,6 +9,8 @@ enum ProfileFields {
     static let reportValue: Set<String> = ["value", "button"]
     static let key: Set<String> = ["code", "button"]
     static let scan: Set<String> = ["terminator", "interKeyTimeoutMilliseconds", "maxLength"]
+    static let outputs: Set<String> = Set(CounterPrompt.allCases.map(\.rawValue))
+    static let output: Set<String> = Set(OutputAction.CodingKeys.allCases.map(\.rawValue))
 
     /// `unknown field "report.ofset"`, one per unknown key, in a stable order.
     static func unknown(in object: [String: Any]) -> [String] {
@@ -17,6 +21,12 @@ enum ProfileFields {
             found += names(report, allowed: Self.report, prefix: "report.")
             for (index, value) in ((report["values"] as? [Any]) ?? []).enumerated() {
                 if let value = value as? [String: Any] { found += names(value, allowed: reportValue, prefix: "report.values[\(index)].") }
+            }
+        }
+        if let outputs = object["outputs"] as? [String: Any] {
+            found += names(outputs, allowed: Self.outputs, prefix: "outputs.")
+            for (prompt, output) in outputs.sorted(by: { $0.key < $1.key }) {
+                if let output = output as? [String: Any] { found += names(output, allowed: Self.output, prefix: "outputs.\(prompt).") }
             }
         }
         for (index, key) in ((object["keys"] as? [Any]) ?? []).enumerated() {

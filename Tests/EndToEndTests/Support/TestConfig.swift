@@ -10,6 +10,11 @@ struct TestConfig {
     var extra = ""
     /// No `app_secret_file`: the secret comes from the systemd credential, as under the packaged unit.
     var secretFromCredential = false
+    /// The window's devices; a test reading an emulated node adds its deviceId.
+    var windowDevices = ["simulated-keypad"]
+    /// Read hidraw nodes (under umockdev-run), with profiles from `profileDir`.
+    var hidraw = false
+    var profileDir: String?
 
     var stateDirectory: String { (directory as NSString).appendingPathComponent("state") }
     var configPath: String { (directory as NSString).appendingPathComponent("evald.toml") }
@@ -44,13 +49,14 @@ struct TestConfig {
         hall_code = "H1"
         window_code = "W01"
         staff = [{ login_name = "zhangsan", name = "张三" }]
-        devices = ["simulated-keypad"]
+        devices = [\(windowDevices.map { "\"\($0)\"" }.joined(separator: ", "))]
 
         [devices]
         simulated_keypad = "\(fifoPath)"
         evdev = false
         libusb = false
-        hidraw = false
+        hidraw = \(hidraw)
+        \(profileDir.map { "profile_dir = \"\($0)\"" } ?? "")
 
         [sessions]
         debounce_ms = 50

@@ -1,0 +1,56 @@
+import EvalCore
+import EvalDevices
+import Logging
+import Synchronization
+
+/// Sends the sessions' prompts to the evaluators bound to their window: the
+/// session says *when* (a service opened, a rating stored, a countdown run
+/// out), each device's profile *how*. A device whose profile declares no
+/// output for a prompt is skipped without a word: most keypads show nothing.
+/// A failed write is logged and changes nothing else (a prompt is a courtesy
+/// to the citizen, never part of the evaluation).
+final class CounterPrompter: Sendable {
+    let ports: PromptPorts
+    private let bindings: Mutex<[DeviceBinding]>
+    private let logger: Logger
+
+    init(ports: PromptPorts, bindings: [DeviceBinding], logger: Logger) {
+        self.ports = ports
+        self.bindings = Mutex(bindings)
+        self.logger = logger
+    }
+
+    /// SIGHUP: the window of each device may have changed.
+    func update(_ fresh: [DeviceBinding]) {
+        bindings.withLock { $0 = fresh }
+    }
+
+    /// The devices of `prompt`'s window that declare its output.
+    func targets(of prompt: WindowPrompt) -> [String] {
+        let bound = bindings.withLock { bindings in
+            bindings.filter { $0.windowCode == prompt.windowCode && ($0.hallCode == nil || prompt.hallCode == nil || $0.hallCode == prompt.hallCode) }
+        }
+        return bound.map(\.deviceId).filter { ports.declared(for: $0).contains(prompt.prompt) }
+    }
+
+    func prompt(_ prompt: WindowPrompt) {
+        let logger = self.logger
+        for deviceId in targets(of: prompt) {
+            ports.send(prompt.prompt, to: deviceId) { result in
+                switch result {
+                case .success(let action):
+                    logger.info("prompt \(prompt.prompt.rawValue) sent to \(deviceId) (\(action))", metadata: ["window": "\(prompt.windowCode)"])
+                case .failure(let failure):
+                    logger.warning("prompt \(prompt.prompt.rawValue) not shown: \(failure)", metadata: ["window": "\(prompt.windowCode)"])
+                }
+            }
+        }
+    }
+
+    /// `evalctl devices prompt DEVICE PROMPT`: one prompt to one device, awaited.
+    func trial(_ prompt: CounterPrompt, deviceId: String) async -> Result<OutputAction, PromptFailure> {
+        await withCheckedContinuation { continuation in
+            ports.send(prompt, to: deviceId) { continuation.resume(returning: $0) }
+        }
+    }
+}
