@@ -77,7 +77,9 @@ public struct DeviceHub: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for source in configuration.simulatedKeypads {
                 group.addTask {
-                    await SimulatedKeypad(path: source.path, deviceId: source.deviceId, clock: clock, logger: logger).run(output: output)
+                    var keypad = SimulatedKeypad(path: source.path, deviceId: source.deviceId, clock: clock, logger: logger)
+                    keypad.prompts = configuration.prompts
+                    await keypad.run(output: output)
                 }
             }
             var libusb: LibUSBBackend?

@@ -98,6 +98,8 @@ struct DevicePromptEndToEndTests {
         #expect(rated.json["serviceId"] == opened.json?["serviceId"] as? String)
         #expect(rated.json["satisfaction"] == "4", "button 2 is 满意")
         #expect(daemon.stderr.contains("prompt invite sent to BM-7 (output report 02 01)"), "\(daemon.stderr)")
+        #expect(daemon.stderr.contains("simulated keypad simulated-keypad shows: 请您对本次服务做出评价 (invite)"),
+                "every device of the window is prompted; \(daemon.stderr)")
         try await eventually("thanks sent; stderr:\n\(daemon.stderr)", timeout: .seconds(10)) {
             daemon.stderr.contains("prompt thanks sent to BM-7 (output report 02 02)")
         }
@@ -107,10 +109,10 @@ struct DevicePromptEndToEndTests {
                                                directory: config.directory)
         #expect(tried.status == 0, "\(tried)")
         #expect(tried.stdout == "sent timeout to BM-7: output report 02 03\n", "\(tried)")
-        // A device without outputs says so, and exits non-zero.
-        let none = try await ChildProcess.run(evalctl, arguments: ["devices", "prompt", "simulated-keypad", "invite", "--config", config.configPath],
+        // A device evald does not hold says so, and exits non-zero.
+        let none = try await ChildProcess.run(evalctl, arguments: ["devices", "prompt", "BM-8", "invite", "--config", config.configPath],
                                               directory: config.directory)
-        #expect(none.status == 1 && none.stderr.contains("simulated-keypad is not connected"), "\(none)")
+        #expect(none.status == 1 && none.stderr.contains("device BM-8 is not connected"), "\(none)")
         let unknown = try await ChildProcess.run(evalctl, arguments: ["devices", "prompt", "BM-7", "welcome", "--config", config.configPath],
                                                  directory: config.directory)
         #expect(unknown.status != 0 && unknown.stderr.contains("welcome"), "\(unknown)")

@@ -35,11 +35,13 @@ import Testing
         let ticket = CaseTicket(projectNo: "2026030200001")
         do {
             let store = try fixture.open()
-            let driver = Self.driver(store, RecordingObserver())
+            let observer = RecordingObserver()
+            let driver = Self.driver(store, observer)
             var session = CounterSession<ContinuousClock.Instant>(window: F.window)
             await Self.scan(ticket, &session, driver, at: "2026-03-02 09:00:00")
             let queued = await Self.press(.dissatisfied, &session, driver, at: "2026-03-02 09:01:00")
             #expect(queued.count == 1 && queued.first?.projectNo == ticket.projectNo)
+            #expect(observer.prompts == [.invite, .thanks], "thanked once the rating is durable")
             store.close()
         }
 
@@ -118,6 +120,7 @@ import Testing
         await Self.scan(ticket, &session, driver, at: "2026-03-02 09:00:00")
         #expect(await Self.press(.dissatisfied, &session, driver, at: "2026-03-02 09:00:05").isEmpty)
         #expect(observer.refusedEvaluations.map(\.projectNo) == [ticket.projectNo])
+        #expect(observer.prompts == [.invite], "the case invited its rating, but a refused rating is never thanked")
         #expect(try await store.caseState(of: ticket.projectNo) == .open, "nothing stored: the case can still be rated or defaulted")
         // Its default is refused too, reported, and retried within a minute.
         let next = await driver.applyDueDefaults(now: F.at("2026-03-10 00:00:00"))

@@ -54,12 +54,14 @@ final class RecordingObserver: SessionDriverObserver, @unchecked Sendable {
     private var _filtered: [FilteredPress] = []
     private var _unavailable: [String] = []
     private var _writeFailures: [String] = []
+    private var _prompts: [CounterPrompt] = []
 
     var stored: [Evaluation] { lock.withLock { _stored } }
     var refusedEvaluations: [Evaluation] { lock.withLock { _refused } }
     var filteredPresses: [FilteredPress] { lock.withLock { _filtered } }
     var unavailableCases: [String] { lock.withLock { _unavailable } }
     var writeFailures: [String] { lock.withLock { _writeFailures } }
+    var prompts: [CounterPrompt] { lock.withLock { _prompts } }
 
     func stored(_ evaluation: Evaluation, result: EnqueueResult) { lock.withLock { _stored.append(evaluation) } }
     func refused(_ evaluation: Evaluation, error: any Error) { lock.withLock { _refused.append(evaluation) } }
@@ -69,4 +71,5 @@ final class RecordingObserver: SessionDriverObserver, @unchecked Sendable {
     func ledgerUnavailable(projectNo: String, error: any Error) { lock.withLock { _unavailable.append(projectNo) } }
     func defaultsApplied(_ pass: DefaultPass) { lock.withLock { _stored += pass.enqueued } }
     func log(_ event: SessionEvent) {}
+    func prompt(_ prompt: WindowPrompt) { lock.withLock { _prompts.append(prompt.prompt) } }
 }

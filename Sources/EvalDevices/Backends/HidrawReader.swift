@@ -54,7 +54,7 @@ public struct HidrawReader: Sendable {
                                       identity: { identify(fd: nil) }, logger: logger, output: output) else { return .failed }
         defer { close(fd) }
         let identity = identify(fd: fd)
-        let port = outputs.map { outputs in PromptPort(deviceId: identity.deviceId, outputs: outputs) { Self.write($0, to: fd) } }
+        let port = outputs.map { outputs in PromptPort(deviceId: identity.deviceId, outputs: outputs) { Self.write($1, to: fd) } }
         if let port { prompts?.register(port) }
         // Before the close above: no prompt write can meet a closed descriptor.
         defer { if let port { prompts?.retire(port) } }

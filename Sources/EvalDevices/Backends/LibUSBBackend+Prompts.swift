@@ -14,7 +14,7 @@ extension LibUSBBackend {
     func offerPrompts(_ device: OpenDevice) {
         guard let prompts, let outputs = device.profile.outputs, !device.rawOnly else { return }
         let target = PromptHandle(handle: device.handle, interface: device.interface)
-        let port = PromptPort(deviceId: device.identity.deviceId, outputs: outputs) { Self.setReport($0, on: target) }
+        let port = PromptPort(deviceId: device.identity.deviceId, outputs: outputs) { Self.setReport($1, on: target) }
         device.promptPort = port
         prompts.register(port)
     }

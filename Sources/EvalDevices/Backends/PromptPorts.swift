@@ -35,7 +35,7 @@ public final class PromptPorts: Sendable {
                      completion: @escaping @Sendable (Result<OutputAction, PromptFailure>) -> Void = { _ in }) {
         guard let port = ports.withLock({ $0[deviceId] }) else { return completion(.failure(.notConnected(deviceId: deviceId))) }
         guard let action = port.outputs[prompt] else { return completion(.failure(.notDeclared(deviceId: deviceId, prompt))) }
-        port.perform(action, completion: completion)
+        port.perform(prompt, action, completion: completion)
     }
 
     /// The prompts `deviceId` can show now (empty when it is not connected).
@@ -57,7 +57,7 @@ public final class PromptPorts: Sendable {
 
 /// One device's outputs and how to write them; writes run one at a time on its queue.
 final class PromptPort: Sendable {
-    typealias Writer = @Sendable (OutputAction) -> String?
+    typealias Writer = @Sendable (CounterPrompt, OutputAction) -> String?
 
     let deviceId: String
     let outputs: PromptOutputs
@@ -73,10 +73,10 @@ final class PromptPort: Sendable {
         queue = DispatchQueue(label: "evald.prompt.\(deviceId)")
     }
 
-    func perform(_ action: OutputAction, completion: @escaping @Sendable (Result<OutputAction, PromptFailure>) -> Void) {
+    func perform(_ prompt: CounterPrompt, _ action: OutputAction, completion: @escaping @Sendable (Result<OutputAction, PromptFailure>) -> Void) {
         queue.async { [self] in
             if retired.withLock({ $0 }) { return completion(.failure(.notConnected(deviceId: deviceId))) }
-            if let failure = writer(action) { return completion(.failure(.writeFailed(deviceId: deviceId, failure))) }
+            if let failure = writer(prompt, action) { return completion(.failure(.writeFailed(deviceId: deviceId, failure))) }
             completion(.success(action))
         }
     }

@@ -15,11 +15,28 @@ import Glibc
 /// (`CLOCK_BOOTTIME`, e.g. `@1234.567 press 5`), as a real keypad's events
 /// carry theirs: the input is then stamped when it was written, however
 /// late the reader got to it. Without it, a line is stamped when read.
+///
+/// It shows the session's prompts as a keypad with a display would: a log
+/// line with the words (its outputs are output reports `00 01`, `00 02`,
+/// `00 03`, so the same path as a real device's runs).
 public struct SimulatedKeypad: Sendable {
     public let path: String
     public let identity: DeviceIdentity
     public let clock: any WallClock
     public let logger: Logger
+    /// Where it offers its prompt outputs while it runs.
+    public var prompts: PromptPorts?
+
+    public static let outputs = PromptOutputs(invite: .outputReport([0, 1]), thanks: .outputReport([0, 2]), timeout: .outputReport([0, 3]))
+
+    /// What a keypad with a display shows for each prompt.
+    public static func words(_ prompt: CounterPrompt) -> String {
+        switch prompt {
+        case .invite: "请您对本次服务做出评价"
+        case .thanks: "感谢您的评价"
+        case .timeout: "评价超时"
+        }
+    }
 
     public init(path: String, deviceId: String = "simulated-keypad", clock: any WallClock = SystemWallClock(), logger: Logger) {
         self.path = path
@@ -55,6 +72,15 @@ public struct SimulatedKeypad: Sendable {
     }
 
     public func run(output: @escaping DeviceOutputHandler) async {
+        let (identity, logger) = (self.identity, self.logger)
+        let port = prompts.map { _ in
+            PromptPort(deviceId: identity.deviceId, outputs: Self.outputs) { prompt, _ in
+                logger.notice("simulated keypad \(identity.deviceId) shows: \(Self.words(prompt)) (\(prompt.rawValue))")
+                return nil
+            }
+        }
+        if let port { prompts?.register(port) }
+        defer { if let port { prompts?.retire(port) } }
         await runOnDedicatedThread(name: "simulated keypad \(path)") { stop in
             output(.event(.attached(identity)))
             read(stop: stop, output: output)
