@@ -88,9 +88,13 @@ WATCH_PID=$!
 wait_for "the event stream" grep -q watching "$WORK/watch.err"
 echo "  business system: POST /v1/services (window W01, case MS-2026-1129-000003, countdown 60 s)"
 service open W01 MS-2026-1129-000003 --task-name 营业执照 --staff 'zhangsan:张三' --countdown 60
+wait_for "the keypad's invite" grep -q "shows: 请您对本次服务做出评价 (invite)" "$WORK/evald.log"
+echo "  keypad shows: 请您对本次服务做出评价  (the invite prompt, docs/devices.md \"Prompts\")"
 sleep 0.3                       # longer than contact bounce
 press 4 "the citizen rates the invited case 满意"
 TIMEOUT=20 wait_for "the rated event" grep -q rated "$WORK/watch.out"
+wait_for "the keypad's thanks" grep -q "shows: 感谢您的评价 (thanks)" "$WORK/evald.log"
+echo "  keypad shows: 感谢您的评价  (thanks, once the rating is stored)"
 wait "$WATCH_PID" || fail "evalctl service watch failed: $(cat "$WORK/watch.err")"
 echo "  event seen by the business system:"; sed 's/^/    /' "$WORK/watch.out"
 
@@ -122,4 +126,4 @@ exec 3>&-
 kill -TERM "$EVALD_PID"; wait "$EVALD_PID" || fail "evald did not stop cleanly"
 EVALD_PID=""
 echo
-echo "demo OK: 4 evaluations delivered (1 real-name bad review, alerted and ledgered; 1 invited by the business system through the API, its rated event seen), 1 repeated press filtered, queue empty."
+echo "demo OK: 4 evaluations delivered (1 real-name bad review, alerted and ledgered; 1 invited by the business system through the API, the keypad prompted, its rated event seen), 1 repeated press filtered, queue empty."
