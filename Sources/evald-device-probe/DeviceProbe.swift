@@ -26,6 +26,11 @@ struct ProbeOptions: ParsableArguments {
     var revealScans = false
     @Flag(help: "Also print raw key events / reports (learn mode).")
     var raw = false
+    @Option(help: "Send this prompt (invite, thanks, timeout) to each device as it attaches, through its profile's outputs; prints one line.")
+    var prompt: CounterPrompt?
+
+    /// Where the backends offer their devices' outputs (for --prompt).
+    static let promptPorts = PromptPorts()
 
     func catalog() -> ProfileCatalog {
         guard let profiles else { return .builtIn }
@@ -74,6 +79,17 @@ struct ProbeOptions: ParsableArguments {
             }
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
             if case .event = output { printed += 1 } else if raw { printed += 1 }
+            if let prompt, case .event(.attached(let device)) = output {
+                let result = await withCheckedContinuation { continuation in
+                    Self.promptPorts.send(prompt, to: device.deviceId) { continuation.resume(returning: $0) }
+                }
+                let outcome = switch result {
+                case .success(let action): "sent \(action)"
+                case .failure(let failure): "failed: \(failure)"
+                }
+                FileHandle.standardOutput.write(Data("prompt \(prompt.rawValue) \(device.deviceId) \(outcome)\n".utf8))
+                printed += 1
+            }
             if let count, printed >= count {
                 reachedCount = true
                 break
@@ -112,6 +128,7 @@ struct Evdev: AsyncParsableCommand {
     func run() async throws {
         var reader = EvdevReader(node: node, profile: try options.profile(named: profile), logger: options.logger)
         reader.grab = !noGrab
+        reader.prompts = ProbeOptions.promptPorts
         let configured = reader
         try await options.drive { await configured.run(output: $0) }
     }
@@ -124,8 +141,10 @@ struct Hidraw: AsyncParsableCommand {
     @OptionGroup var options: ProbeOptions
 
     func run() async throws {
-        let reader = HidrawReader(node: node, profile: try options.profile(named: profile), logger: options.logger)
-        try await options.drive { await reader.run(output: $0) }
+        var reader = HidrawReader(node: node, profile: try options.profile(named: profile), logger: options.logger)
+        reader.prompts = ProbeOptions.promptPorts
+        let configured = reader
+        try await options.drive { await configured.run(output: $0) }
     }
 }
 
@@ -137,7 +156,8 @@ struct LibUSB: AsyncParsableCommand {
     func run() async throws {
         // --raw is learn mode: devices no profile matches show their reports too.
         let backend = LibUSBBackend(catalog: options.catalog(), logger: options.logger,
-                                    rescanInterval: 1, disableHotplug: rescan, learn: options.raw ? .devicesWithoutDriver : .off)
+                                    rescanInterval: 1, disableHotplug: rescan, learn: options.raw ? .devicesWithoutDriver : .off,
+                                    prompts: ProbeOptions.promptPorts)
         try await options.drive { await backend.run(output: $0) }
     }
 }
@@ -190,3 +210,4 @@ struct Hub: AsyncParsableCommand {
         try await options.drive { await hub.run(output: $0) }
     }
 }
+extension CounterPrompt: ExpressibleByArgument {}

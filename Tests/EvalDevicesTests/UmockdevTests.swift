@@ -59,6 +59,46 @@ struct UmockdevTests {
         ])
     }
 
+    /// An evdev keypad's LED prompt is written through the grabbing
+    /// descriptor. umockdev takes the write without checking its bytes (the
+    /// EV_LED + SYN_REPORT pair is the C shim's); what this shows is the path:
+    /// the node opened read-write, the port offered, the write accepted, the
+    /// keypad still read.
+    @Test func evdevPromptSetsAnLED() async throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let profiles = try TemporaryDirectoryForDevices()
+        defer { profiles.remove() }
+        try #"{"name": "led-keypad", "extends": "keypad-function", "match": {"vendorId": "1209", "productId": "e7a2"}, "outputs": {"invite": {"led": 0}}}"#
+            .write(toFile: profiles.path("k.json"), atomically: true, encoding: .utf8)
+        let result = try await probe(
+            ["--device", "\(fixture)/keypad-keys.umockdev", "--evemu-events", "/dev/input/event12=\(fixture)/keypad-keys.events"],
+            ["evdev", "/dev/input/event12", "--profile", "led-keypad", "--profiles", profiles.url.path, "--prompt", "invite", "--count", "3", "--timeout", "10"])
+        #expect(result.lines == [
+            "attached usb-1-4 1209:e7a2 Counter Evaluator F-Keys",
+            "prompt invite usb-1-4 sent LED 0 on",
+            "press usb-1-4 1 非常不满意",
+        ])
+    }
+
+    /// The same through hidraw, where umockdev's script checks the bytes: a
+    /// mismatching write aborts the probe.
+    @Test func hidrawPromptIsAnOutputReportWrite() async throws {
+        let fixture = TestPaths.fixture("umockdev")
+        let dir = try TemporaryDirectoryForDevices()
+        defer { dir.remove() }
+        try #"{"name": "prompting-bitmap", "match": {"vendorId": "1209", "productId": "e7a3"}, "backend": "hidraw", "role": "keypad", "report": {"length": 2, "offset": 1, "mask": 31, "bitmap": true}, "outputs": {"thanks": {"report": "00 07 2a"}}}"#
+            .write(toFile: dir.path("k.json"), atomically: true, encoding: .utf8)
+        try "w 0 ^@^G*\nr 50 ^@^A\nr 50 ^@^@\n".write(toFile: dir.path("k.script"), atomically: true, encoding: .utf8)
+        let result = try await probe(
+            ["--device", "\(fixture)/hidraw-keypad.umockdev", "--script", "/dev/hidraw0=\(dir.path("k.script"))"],
+            ["hidraw", "/dev/hidraw0", "--profile", "prompting-bitmap", "--profiles", dir.url.path, "--prompt", "thanks", "--count", "3", "--timeout", "10"])
+        #expect(result.lines == [
+            "attached BM-7 1209:e7a3 Bitmap Evaluator",
+            "prompt thanks BM-7 sent output report 00 07 2a",
+            "press BM-7 5 非常满意",
+        ])
+    }
+
     @Test func missingNodeIsAProblemNotACrash() async throws {
         let fixture = TestPaths.fixture("umockdev")
         let result = try await probe(
