@@ -1,0 +1,37 @@
+@testable import EvalAgent
+import EvalCore
+@testable import EvalDevices
+import Logging
+import Testing
+
+/// The daemon's prompter: a window's prompt reaches the devices bound to that
+/// window (in that hall) whose profile declares it, and follows a reload.
+@Suite struct CounterPrompterTests {
+    static func port(_ deviceId: String, _ outputs: PromptOutputs) -> PromptPort {
+        PromptPort(deviceId: deviceId, outputs: outputs) { _, _ in nil }
+    }
+
+    @Test func aPromptReachesTheWindowsDevicesThatDeclareIt() {
+        let ports = PromptPorts()
+        let all = PromptOutputs(invite: .outputReport([0, 1]), thanks: .outputReport([0, 2]), timeout: .outputReport([0, 3]))
+        ports.register(Self.port("K1", all))
+        ports.register(Self.port("K2", PromptOutputs(thanks: .outputReport([0, 2]))))
+        ports.register(Self.port("K3", all))
+        ports.register(Self.port("K4", all))
+        let prompter = CounterPrompter(ports: ports, bindings: [
+            DeviceBinding(deviceId: "K1", hallCode: "H1", windowCode: "W01"),
+            DeviceBinding(deviceId: "K2", windowCode: "W01"),
+            DeviceBinding(deviceId: "K3", hallCode: "H2", windowCode: "W01"),  // same window code, another hall
+            DeviceBinding(deviceId: "K4", windowCode: "W02"),
+            DeviceBinding(deviceId: "SCANNER", windowCode: "W01"),              // no port: not read with outputs
+        ], logger: Logger(label: "test"))
+
+        #expect(prompter.targets(of: WindowPrompt(.invite, windowCode: "W01", hallCode: "H1")) == ["K1"])
+        #expect(prompter.targets(of: WindowPrompt(.thanks, windowCode: "W01", hallCode: "H1")) == ["K1", "K2"])
+        #expect(prompter.targets(of: WindowPrompt(.timeout, windowCode: "W02")) == ["K4"])
+
+        prompter.update([DeviceBinding(deviceId: "K4", windowCode: "W01")])
+        #expect(prompter.targets(of: WindowPrompt(.invite, windowCode: "W01", hallCode: "H1")) == ["K4"], "a reload moves K4 to W01")
+        #expect(prompter.targets(of: WindowPrompt(.invite, windowCode: "W02")).isEmpty)
+    }
+}
