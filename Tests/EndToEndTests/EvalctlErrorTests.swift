@@ -31,6 +31,7 @@ struct EvalctlErrorTests {
                        "cannot write /nonexistent/x.csv: No such file or directory")
         expectOneError(try await evalctl(config, ["queue", "show", UUID().uuidString.lowercased()]), "unknown evaluationId")
         expectOneError(try await evalctl(config, ["queue", "show", "not-an-id"]), "not an evaluationId: not-an-id")
+        expectOneError(try await evalctl(config, ["queue", "show", "0123456789ab"]), "unknown evaluationId 0123456789ab")
 
         let missing = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["status", "--config", dir.path("nope.toml")],
                                           directory: dir.url.path)
