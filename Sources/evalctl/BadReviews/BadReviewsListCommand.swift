@@ -69,7 +69,9 @@ struct BadReviewsListCommand: ParsableCommand {
             FollowUpPresentation.listRow(cells, header: BadReviewReport.header, followUp: followUps[entry.evaluationId]?.followUp, today: day)
         }
         if json {
-            print(Output.json(rows.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }))
+            print(Output.json(entries.map { entry in
+                BadReviewListObject.object(entry, followUp: followUps[entry.evaluationId]?.followUp, today: day, reveal: reveal)
+            }))
         } else if rows.isEmpty {
             print("no bad reviews")
         } else {
