@@ -36,7 +36,7 @@ struct Evalctl: AsyncParsableCommand {
         do {
             command = try parseAsRoot(arguments)
         } catch {
-            exit(withError: error)
+            ErrorReport.exitForUsage(error, command: self)
         }
         do {
             if var verb = command as? any AsyncParsableCommand {

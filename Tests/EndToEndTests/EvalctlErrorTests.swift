@@ -42,6 +42,18 @@ struct EvalctlErrorTests {
         #expect(udev.stdout.isEmpty)
     }
 
+    /// A refused command line has the same lowercase prefix as every other error, the usage after it, and exit 64 (EX_USAGE).
+    @Test func usageErrorsHaveTheOnePrefixToo() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let result = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["tail", "--bogus"], directory: dir.url.path)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("error: Unknown option '--bogus'"), "\(result.stderr)")
+        #expect(!result.stderr.contains("Error:") && result.stderr.contains("evalctl tail --help"), "\(result.stderr)")
+        let help = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["tail", "--help"], directory: dir.url.path)
+        #expect(help.status == 0 && help.stdout.contains("--wide"))
+    }
+
     @Test func aDamagedQueuePointsToTheRecoveryDocs() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
