@@ -13,7 +13,8 @@ struct TailCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
     @Flag(name: .shortAndLong, help: "Keep following (Ctrl-C to stop).")
     var follow = false
-    @Option(name: .shortAndLong, help: "How many recent records to show first.")
+    // -n as tail(1) has it; -l kept for scripts written before.
+    @Option(name: [.customShort("n"), .short, .long], help: "How many recent records to show first.")
     var lines = 10
     @Flag(help: "One JSON object per line.")
     var json = false

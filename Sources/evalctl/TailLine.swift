@@ -13,7 +13,7 @@ enum TailLine {
     }
 
     private static func columns(wide: Bool) -> [Column] {
-        var columns = [Column(heading: "", width: 4), Column(heading: "时间 time", width: wide ? 19 : 14), Column(heading: "窗口 window", width: 11),
+        var columns = [Column(heading: "", width: 4), Column(heading: "时间 time", width: wide ? 19 : 14), Column(heading: "窗口 window", width: wide ? 20 : 11),
                        Column(heading: "评价 rating", width: 11)]
         if wide { columns.append(Column(heading: "办件 case", width: 20)) }
         columns += [Column(heading: "编号 id", width: wide ? 36 : 12), Column(heading: "状态 state", width: 0)]
@@ -30,7 +30,9 @@ enum TailLine {
         let time = wide ? e.assessTime : String(e.assessTime.dropFirst(5))
         var state = change.map { "\($0.rawValue)→\(record.state.rawValue)" } ?? record.state.rawValue
         if let reason = record.rejectedReason { state += " \(reason)" }
-        var cells = [e.isBadReview ? "差评" : "", time, "\(e.hallCode.map { "\($0)/" } ?? "")\(e.windowCode)", e.satisfaction.chineseName]
+        // The hall only with --wide: one counter PC serves one hall, and the window is what is read.
+        let window = wide ? "\(e.hallCode.map { "\($0)/" } ?? "")\(e.windowCode)" : e.windowCode
+        var cells = [e.isBadReview ? "差评" : "", time, window, e.satisfaction.chineseName]
         if wide { cells.append(e.projectNo ?? "-") }
         cells += [wide ? e.evaluationId.description : RecordPresentation.shortId(e.evaluationId), state]
         let text = render(cells, wide: wide, width: width)

@@ -27,6 +27,30 @@ struct TailTests {
         let bad = tail.lines.filter { $0.hasPrefix("差评") }
         #expect(bad.count == 1 && bad.first?.contains(String(seeded.rejected.evaluationId.description.suffix(12))) == true, "\(tail.stdout)")
         #expect(!tail.stdout.contains("\u{1B}"), "no colour codes into a pipe")
+        let one = try await EvalctlRun.run(config, ["tail", "-n", "1"])
+        #expect(one.lines.count == 2 && one.lines.last?.contains(String(seeded.pending.evaluationId.description.suffix(12))) == true,
+                "-n as tail(1): the header and the newest record:\n\(one.stdout)\(one.stderr)")
+    }
+
+    /// At a terminal (a pty from script(1)) the bad review is red; NO_COLOR turns that off.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func colourOnlyAtATerminalAndNotWithNoColor() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let config = TestConfig(directory: dir.url.path)
+        try config.write()
+        _ = try await EvalctlTests.seed(config)
+        let command = "\(try BuiltProducts.executable(named: "evalctl").path) tail --config \(config.configPath)"
+        func underPty(noColor: String) async throws -> ChildProcess.Outcome {
+            try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/script"), arguments: ["-qec", command, "/dev/null"],
+                                       environment: ["COLUMNS": "", "NO_COLOR": noColor, "TERM": "xterm"], directory: config.directory)
+        }
+        let coloured = try await underPty(noColor: "")
+        #expect(coloured.status == 0, "\(coloured.stdout)\(coloured.stderr)")
+        let red = coloured.stdout.components(separatedBy: "\n").filter { $0.contains("\u{1B}[1;31m") }
+        #expect(red.count == 1 && red.first?.contains("差评") == true, "\(coloured.stdout)")
+        let plain = try await underPty(noColor: "1")
+        #expect(plain.stdout.contains("差评") && !plain.stdout.contains("\u{1B}["), "\(plain.stdout)")
     }
 
     @Test func followReportsNewRecords() async throws {
