@@ -72,7 +72,8 @@ struct BadReviewsReportCommand: ParsableCommand {
             } else {
                 print("overdue:")
                 for history in overdue {
-                    print("  \(history.evaluationId)  window \(history.windowCode)  staff \(history.staffLogin ?? "-")  deadline \(history.followUp.deadline)")
+                    let id = table.wide ? history.evaluationId.description : RecordPresentation.shortId(history.evaluationId)
+                    print("  \(id)  window \(history.windowCode)  staff \(history.staffLogin ?? "-")  deadline \(history.followUp.deadline)")
                 }
             }
         }

@@ -15,16 +15,7 @@ struct BadReviewsListTests {
         defer { dir.remove() }
         let config = TestConfig(directory: dir.url.path)
         try config.write()
-        try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true)
-        // Deadline 2026-10-19 (中秋节 and 国庆节 inside the 15 working days), as BadReviewFollowUpTests.
-        let named = BadReviewFollowUpTests.badReview(at: "2026-09-21 10:00:00", window: "W01", staff: "zhangsan", realName: true)
-        let anonymous = BadReviewFollowUpTests.badReview(at: "2026-09-22 10:00:00", window: "W02", staff: "lisi", realName: false)
-        do {
-            try EvaluationQueue(configuration: QueueConfiguration(path: config.queuePath)).close()
-            let ledger = try CaseLedger(path: config.queuePath)
-            let calendar = CalendarDirectory.load(from: BuiltProducts.packageRoot.appendingPathComponent("config/calendars")).calendar
-            for review in [named, anonymous] { try ledger.recordBadReview(review, policy: BadReviewPolicy(calendar: calendar)) }
-        }
+        let (named, anonymous) = try BadReviewLedgerSeed.seed(config)
 
         let listed = try await EvalctlRun.run(config, ["bad-reviews", "list", "--json", "--today", "2026-10-20"])
         #expect(listed.status == 0, "\(listed.stderr)")
