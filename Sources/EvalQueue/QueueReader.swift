@@ -114,6 +114,21 @@ public final class QueueReader: @unchecked Sendable {
         return try read { db in try db.prepare(sql).rows(bindings, RecordColumns.read) }
     }
 
+    /// The ids, in the queue or the bad-review ledger, ending with `suffix` (lowercase hex and hyphens), at most
+    /// `limit`: evalctl's short ids are the last digits of the UUIDv7, its
+    /// random part (the leading digits are the time and repeat within a minute).
+    public func evaluationIds(endingWith suffix: String, limit: Int) throws -> [EvaluationID] {
+        try read { db in
+            // The bad-review ledger too: a bad review stays there after its record is pruned.
+            try db.prepare("""
+                SELECT evaluation_id FROM evaluations WHERE substr(evaluation_id, -length(?1)) = ?1
+                UNION SELECT evaluation_id FROM bad_reviews WHERE substr(evaluation_id, -length(?1)) = ?1 LIMIT ?2
+                """)
+                .rows([suffix, limit]) { $0.column(0, as: String.self).flatMap(EvaluationID.init) }
+                .compactMap { $0 }
+        }
+    }
+
     /// One record by its evaluation id, in any state.
     public func record(_ id: EvaluationID) throws -> QueuedRecord? {
         try read { db in

@@ -20,6 +20,7 @@ struct DevicesListCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
     @Flag(help: "Machine-readable output.")
     var json = false
+    @OptionGroup var table: TableOptions
 
     func run() throws {
         let context = try options.context()
@@ -47,7 +48,9 @@ struct DevicesListCommand: ParsableCommand {
             [e.online ? "在线 online" : "离线 offline", e.kind.rawValue, e.identity.vidPid, e.identity.deviceId, e.identity.node ?? "-",
              e.profile ?? "(none)", e.binding.map { "\($0.hallCode.map { "\($0)/" } ?? "")\($0.windowCode)" } ?? "unbound", e.identity.name]
         }
-        print(TextTable(header: ["状态", "kind", "VID:PID", "deviceId", "node", "profile", "窗口 window", "name"], rows: rows).render(), terminator: "")
+        // At 80 columns the name, node, profile and VID:PID go first: the deviceId is what a [[window]] binds.
+        let header = ["状态 state", "类型 kind", "VID:PID", "设备 deviceId", "节点 node", "型号 profile", "窗口 window", "名称 name"]
+        print(TextTable(header: header, rows: rows, optional: [7, 4, 5, 2]).render(width: table.width), terminator: "")
         if entries.contains(where: { $0.binding == nil && $0.online }) {
             print("\nUnbound devices are ignored: add their deviceId to a [[window]] devices list, then `systemctl reload evald`.")
         }

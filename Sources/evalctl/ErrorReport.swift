@@ -57,6 +57,18 @@ enum ErrorReport {
         OperatorError.isDamage(error) ? OperatorError.damagedQueue(nil, error).description : error.description
     }
 
+    /// A command line argument-parser refused: its message and usage, with
+    /// evalctl's one lowercase `error:` prefix instead of its `Error:`;
+    /// `--help` and `--version` (exit 0) exactly as argument-parser prints them.
+    static func exitForUsage(_ error: any Error, command: any ParsableCommand.Type) -> Never {
+        let code = command.exitCode(for: error)
+        guard code != .success else { command.exit(withError: error) }
+        var text = command.fullMessage(for: error)
+        if text.hasPrefix("Error: ") { text = "error: " + text.dropFirst("Error: ".count) }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+        Glibc.exit(code.rawValue)
+    }
+
     /// Prints an error `run()` threw and exits 1; argument-parser's own
     /// (`ExitCode`, `--help`, a verb group run without a verb) as it does them.
     static func exit(_ error: any Error, command: any ParsableCommand.Type) -> Never {

@@ -18,8 +18,11 @@ struct Evalctl: AsyncParsableCommand {
         commandName: "evalctl",
         abstract: "Watch and repair evald's evaluation queue, devices and platform link.",
         discussion: """
-        Every read verb takes --json. Tables name the ratings in Chinese
-        (非常满意 … 非常不满意). The queue belongs to user evald: run with sudo.
+        Every read verb takes --json (docs/cli-json.md). Tables name the ratings
+        in Chinese (非常满意 … 非常不满意) and fit the terminal (80 columns into a
+        pipe); --wide shows every column. Where a table shows a short id, any
+        verb taking an evaluationId accepts it. The queue belongs to user evald:
+        run with sudo, or as a member of group evald.
         """,
         version: EvaldVersion.current,
         subcommands: [
@@ -36,7 +39,7 @@ struct Evalctl: AsyncParsableCommand {
         do {
             command = try parseAsRoot(arguments)
         } catch {
-            exit(withError: error)
+            ErrorReport.exitForUsage(error, command: self)
         }
         do {
             if var verb = command as? any AsyncParsableCommand {

@@ -19,6 +19,7 @@ struct QueueListCommand: ParsableCommand {
     var oldestFirst = false
     @Flag(help: "Machine-readable output.")
     var json = false
+    @OptionGroup var table: TableOptions
 
     func validate() throws {
         if let state, RecordState(rawValue: state) == nil {
@@ -37,7 +38,9 @@ struct QueueListCommand: ParsableCommand {
         } else if records.isEmpty {
             print("no records\(state.map { " in state \($0)" } ?? "")")
         } else {
-            print(TextTable(header: RecordPresentation.header, rows: records.map(RecordPresentation.row)).render(), terminator: "")
+            let rows = records.map { RecordPresentation.row($0, wide: table.wide) }
+            print(TextTable(header: RecordPresentation.header, rows: rows, optional: RecordPresentation.optional).render(width: table.width),
+                  terminator: "")
         }
     }
 }

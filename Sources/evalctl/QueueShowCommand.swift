@@ -8,7 +8,7 @@ struct QueueShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one queued evaluation in full.")
 
     @OptionGroup var options: GlobalOptions
-    @Argument(help: "The evaluationId.")
+    @Argument(help: "The evaluationId, or the short id queue list shows.")
     var id: String
     @Flag(help: "Show the evaluator's name and ID number in clear (logged in the audit log).")
     var reveal = false
@@ -16,9 +16,10 @@ struct QueueShowCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard let evaluationId = EvaluationID(id) else { throw Failure("not an evaluationId: \(id) (a UUID; list them with evalctl queue list)") }
         let context = try options.context()
-        guard let record = try context.reader().record(evaluationId) else { throw Failure("unknown evaluationId \(id): no such record in the queue") }
+        let reader = try context.reader()
+        let evaluationId = try EvaluationIdArgument.resolve(id) { reader }
+        guard let record = try reader.record(evaluationId) else { throw Failure("unknown evaluationId \(id): no such record in the queue") }
         if reveal, record.evaluation.evaluator != nil {
             try? context.auditLog.append(verb: "reveal", evaluationId: id, operatorName: AuditLog.currentOperator, detail: "personal data shown")
         }

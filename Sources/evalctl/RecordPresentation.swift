@@ -5,14 +5,22 @@ import Foundation
 /// How a queued record is shown: a table row, or a JSON object (personal
 /// data masked unless revealed).
 enum RecordPresentation {
-    static let header = ["id", "状态 state", "评价 rating", "窗口 window", "办件 case", "评价时间 assessTime", "attempts", "last error / reason"]
+    /// Bilingual headings, "中文 english" as every evalctl table.
+    static let header = ["编号 id", "状态 state", "评价 rating", "窗口 window", "评价时间 assessTime", "办件 case", "次数 attempts", "原因 reason"]
+    /// Left out first at 80 columns: the reason, the attempts, the case.
+    static let optional = [7, 6, 5]
 
-    static func row(_ r: QueuedRecord) -> [String] {
+    /// The last 12 digits of the UUIDv7, its random part: unique in
+    /// practice, and accepted wherever an evaluationId is (`EvaluationIdArgument`).
+    static func shortId(_ id: EvaluationID) -> String { String(id.description.suffix(12)) }
+
+    static func row(_ r: QueuedRecord, wide: Bool) -> [String] {
         let e = r.evaluation
         let rating = "\(e.satisfaction.chineseName)(\(e.satisfaction.rawValue))\(e.evaluationType == .defaulted ? " 默认" : "")"
         return [
-            e.evaluationId.description, r.state.rawValue, rating, "\(e.hallCode.map { "\($0)/" } ?? "")\(e.windowCode)",
-            e.projectNo ?? "-", e.assessTime, String(r.attempts), String((r.rejectedReason ?? r.lastError ?? "").prefix(60)),
+            wide ? e.evaluationId.description : shortId(e.evaluationId), r.state.rawValue, rating,
+            "\(e.hallCode.map { "\($0)/" } ?? "")\(e.windowCode)", e.assessTime, e.projectNo ?? "-", String(r.attempts),
+            String((r.rejectedReason ?? r.lastError ?? "-").prefix(60)),
         ]
     }
 

@@ -16,6 +16,7 @@ struct StatsCommand: ParsableCommand {
     var by: String = "day"
     @Flag(help: "Machine-readable output.")
     var json = false
+    @OptionGroup var tableOptions: TableOptions
 
     func validate() throws {
         guard EvaluationStatistics.Grouping(rawValue: by) != nil else { throw ValidationError("--by must be day, window or staff") }
@@ -37,7 +38,9 @@ struct StatsCommand: ParsableCommand {
             print(Output.json(["by": by, "rows": stats.rows.map(object), "overall": object(stats.overall)] as [String: Any]))
         } else {
             let table = stats.table()
-            print(TextTable(header: table.header, rows: table.rows).render(), terminator: "")
+            print(TextTable(header: table.header, rows: table.rows, optional: EvaluationStatistics.optionalColumns).render(width: tableOptions.width),
+                  terminator: "")
+            print(EvaluationStatistics.legend)
         }
     }
 }

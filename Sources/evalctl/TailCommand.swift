@@ -13,10 +13,12 @@ struct TailCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
     @Flag(name: .shortAndLong, help: "Keep following (Ctrl-C to stop).")
     var follow = false
-    @Option(name: .shortAndLong, help: "How many recent records to show first.")
+    // -n as tail(1) has it; -l kept for scripts written before.
+    @Option(name: [.customShort("n"), .short, .long], help: "How many recent records to show first.")
     var lines = 10
     @Flag(help: "One JSON object per line.")
     var json = false
+    @OptionGroup var table: TableOptions
 
     func run() async throws {
         let context = try options.context()
@@ -24,7 +26,9 @@ struct TailCommand: AsyncParsableCommand {
         var seen: [String: RecordState] = [:]
         var lastSequence: Int64 = 0
         let initial = try reader.list(QueueListQuery(limit: max(1, lines), order: .newestFirst)).reversed()
-        for record in initial { emit(record, change: nil) }
+        if !json { print(TailLine.header(wide: table.wide, width: table.width)) }
+        let colour = Terminal.colour
+        for record in initial { emit(record, change: nil, colour: colour) }
         for record in initial {
             seen[record.id.description] = record.state
             lastSequence = max(lastSequence, record.sequence)
@@ -38,10 +42,10 @@ struct TailCommand: AsyncParsableCommand {
             for record in recent {
                 let key = record.id.description
                 if record.sequence > lastSequence {
-                    emit(record, change: nil)
+                    emit(record, change: nil, colour: colour)
                     lastSequence = record.sequence
                 } else if let before = seen[key], before != record.state {
-                    emit(record, change: before)
+                    emit(record, change: before, colour: colour)
                 }
                 seen[key] = record.state
             }
@@ -49,17 +53,14 @@ struct TailCommand: AsyncParsableCommand {
         }
     }
 
-    private func emit(_ record: QueuedRecord, change: RecordState?) {
+    private func emit(_ record: QueuedRecord, change: RecordState?, colour: Bool) {
         if json {
             var object = RecordPresentation.object(record)
             if let change { object["previousState"] = change.rawValue }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             print(String(decoding: data, as: UTF8.self))
         } else {
-            let e = record.evaluation
-            let transition = change.map { "\($0.rawValue) → \(record.state.rawValue)" } ?? record.state.rawValue
-            let reason = record.rejectedReason.map { " reason=\($0)" } ?? ""
-            print("\(e.assessTime)  \(e.windowCode)  \(e.satisfaction.chineseName)(\(e.satisfaction.rawValue))  \(e.projectNo ?? "-")  \(e.evaluationId)  \(transition)\(reason)")
+            print(TailLine.line(record, change: change, wide: table.wide, width: table.width, colour: colour))
         }
         fflush(nil)
     }

@@ -31,6 +31,7 @@ struct EvalctlErrorTests {
                        "cannot write /nonexistent/x.csv: No such file or directory")
         expectOneError(try await evalctl(config, ["queue", "show", UUID().uuidString.lowercased()]), "unknown evaluationId")
         expectOneError(try await evalctl(config, ["queue", "show", "not-an-id"]), "not an evaluationId: not-an-id")
+        expectOneError(try await evalctl(config, ["queue", "show", "0123456789ab"]), "unknown evaluationId 0123456789ab")
 
         let missing = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["status", "--config", dir.path("nope.toml")],
                                           directory: dir.url.path)
@@ -39,6 +40,18 @@ struct EvalctlErrorTests {
         let udev = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["udev-rules", "--profiles", "/nonexistent"], directory: dir.url.path)
         expectOneError(udev, "--profiles /nonexistent: no such directory")
         #expect(udev.stdout.isEmpty)
+    }
+
+    /// A refused command line has the same lowercase prefix as every other error, the usage after it, and exit 64 (EX_USAGE).
+    @Test func usageErrorsHaveTheOnePrefixToo() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let result = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["tail", "--bogus"], directory: dir.url.path)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("error: Unknown option '--bogus'"), "\(result.stderr)")
+        #expect(!result.stderr.contains("Error:") && result.stderr.contains("evalctl tail --help"), "\(result.stderr)")
+        let help = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["tail", "--help"], directory: dir.url.path)
+        #expect(help.status == 0 && help.stdout.contains("--wide"))
     }
 
     @Test func aDamagedQueuePointsToTheRecoveryDocs() async throws {

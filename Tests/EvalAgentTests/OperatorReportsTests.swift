@@ -30,8 +30,9 @@ struct OperatorReportsTests {
         #expect(stats.overall.total == 5)
         #expect(stats.overall.badReviewRate == 0.4)
         let table = stats.table()
-        #expect(table.header.contains("非常满意"))
-        #expect(table.header.contains("差评率"))
+        #expect(table.header.starts(with: ["窗口 window", "5", "4", "3", "2", "1"]), "bilingual, counts by rating number")
+        #expect(table.header.contains("差评率 bad"))
+        #expect(EvaluationStatistics.legend.contains("1 非常不满意"))
         #expect(table.rows.last?.last == "40.0%")
     }
 

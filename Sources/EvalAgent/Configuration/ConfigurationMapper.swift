@@ -166,7 +166,7 @@ struct ConfigurationMapper {
         if let v = r.int("pf", range: 1...99) { s.pf = v }
         if let staffTables = r.tableArray("staff") {
             for (i, staffTable) in staffTables.enumerated() {
-                var sr = TOMLSectionReader(table: staffTable, section: "window", index: index, issues: issues)
+                var sr = TOMLSectionReader(table: staffTable, section: "window", index: index, schemaSection: "window.staff", issues: issues)
                 let login = sr.nonEmptyString("login_name")
                 let name = sr.nonEmptyString("name")
                 if let login, let name {

@@ -21,12 +21,16 @@ struct TOMLSectionReader {
     /// For `[[array]]` tables: which one.
     let index: Int?
     let issues: IssueCollector
-    private var used: Set<String> = []
+    /// The `ConfigurationSchema` section whose keys are allowed here: the
+    /// section itself, except for nested tables the locator names by their
+    /// parent (`[[window]]`'s `staff` entries are `window.staff`).
+    let schemaSection: String
 
-    init(table: TOMLTable?, section: String?, index: Int? = nil, issues: IssueCollector) {
+    init(table: TOMLTable?, section: String?, index: Int? = nil, schemaSection: String? = nil, issues: IssueCollector) {
         self.table = table
         self.section = section
         self.index = index
+        self.schemaSection = schemaSection ?? section ?? ""
         self.issues = issues
     }
 
@@ -59,8 +63,8 @@ struct TOMLSectionReader {
         issues.add(ConfigurationIssue(.warning, location: location(key), line: line(key), message: message))
     }
 
-    private mutating func value(_ key: String) -> (any TOMLValueConvertible)? {
-        used.insert(key)
+    private func value(_ key: String) -> (any TOMLValueConvertible)? {
+        assert(ConfigurationSchema.isKey(key, in: schemaSection), "[\(schemaSection)] \(key) is read but missing from ConfigurationSchema")
         return table?[key]
     }
 
@@ -149,11 +153,11 @@ struct TOMLSectionReader {
         return tables
     }
 
-    /// Reports keys present in the table but never asked for.
-    func reportUnknownKeys(known extra: Set<String> = []) {
+    /// Reports keys present in the table that `ConfigurationSchema` does not list.
+    func reportUnknownKeys() {
         guard let table else { return }
-        for key in table.keys where !used.contains(key) && !extra.contains(key) {
-            let known = used.union(extra).sorted().joined(separator: ", ")
+        for key in table.keys where !ConfigurationSchema.isKey(key, in: schemaSection) {
+            let known = (ConfigurationSchema.keys[schemaSection] ?? []).sorted().joined(separator: ", ")
             issues.add(ConfigurationIssue(
                 .error, location: location(key), line: line(key),
                 message: "unknown key (known keys here: \(known))"

@@ -50,9 +50,11 @@ public struct EvaluationStatistics: Sendable, Equatable {
         self.overall = overall
     }
 
-    /// Rows for a table: key, five counts, total, 满意率, 差评率.
+    /// Rows for a table: key, five counts, total, defaulted, 满意率, 差评率.
+    /// The counts are headed by the rating's number (`legend` names them):
+    /// five Chinese names side by side would not fit 80 columns.
     public func table() -> (header: [String], rows: [[String]]) {
-        let header = [grouping.chineseHeader] + Rating.allCases.map(\.chineseName) + ["合计", "默认", "满意率", "差评率"]
+        let header = [grouping.heading] + Rating.allCases.map { "\($0.rawValue)" } + ["合计 total", "默认 default", "满意率 rate", "差评率 bad"]
         func cells(_ row: Row) -> [String] {
             [row.key] + row.counts.map(String.init) + [String(row.total), String(row.defaulted),
                                                        Self.percent(row.satisfactionRate), Self.percent(row.badReviewRate)]
@@ -60,15 +62,24 @@ public struct EvaluationStatistics: Sendable, Equatable {
         return (header, rows.map(cells) + [cells(overall)])
     }
 
+    /// What the numbered columns of `table()` count.
+    public static var legend: String {
+        "评价 rating: " + Rating.allCases.map { "\($0.rawValue) \($0.chineseName)" }.joined(separator: "  ")
+    }
+
+    /// The column `table()` leaves out first to fit 80 columns: 默认 default (also in `--json`).
+    public static let optionalColumns = [7]
+
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
 }
 
 extension EvaluationStatistics.Grouping {
-    var chineseHeader: String {
+    /// "中文 english", as every evalctl table heading.
+    var heading: String {
         switch self {
-        case .day: "日期"
-        case .window: "窗口"
-        case .staff: "工作人员"
+        case .day: "日期 day"
+        case .window: "窗口 window"
+        case .staff: "工作人员 staff"
         }
     }
 }

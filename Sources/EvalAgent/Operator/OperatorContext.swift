@@ -35,7 +35,9 @@ public struct OperatorContext: Sendable {
         if let usable = check.configuration {
             configuration = usable
         } else if check.issues.contains(where: { $0.location == "file" || $0.location == "syntax" }) && stateDirectory == nil {
-            throw OperatorError(check.errors.map(\.description).joined(separator: "\n") + "\n(use --state-dir to read a queue without a configuration)")
+            // A missing or unreadable file is said as such ("file not found: …"), not as a location "file: …".
+            let lines = check.errors.map { $0.location == "file" ? $0.message : $0.description }
+            throw OperatorError(lines.joined(separator: "\n") + "\n(use --state-dir to read a queue without a configuration)")
         } else {
             configuration = AgentConfiguration()
         }

@@ -33,6 +33,7 @@ struct BadReviewsListCommand: ParsableCommand {
     var reveal = false
     @Flag(help: "Machine-readable output.")
     var json = false
+    @OptionGroup var table: TableOptions
 
     func validate() throws {
         if open && closed { throw ValidationError("--open and --closed exclude each other") }
@@ -64,16 +65,20 @@ struct BadReviewsListCommand: ParsableCommand {
         }
         var logger = Logger(label: "evalctl")
         logger.logLevel = .warning
-        let header = BadReviewReport.header + ["stage"]
         let rows = zip(entries, BadReviewReport.rows(entries, today: day, reveal: reveal, logger: logger)).map { entry, cells in
-            FollowUpPresentation.listRow(cells, header: BadReviewReport.header, followUp: followUps[entry.evaluationId]?.followUp, today: day)
+            var row = FollowUpPresentation.listRow(cells, header: BadReviewReport.header, followUp: followUps[entry.evaluationId]?.followUp, today: day)
+            if !table.wide { row[0] = RecordPresentation.shortId(entry.evaluationId) }
+            return row
         }
         if json {
-            print(Output.json(rows.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }))
-        } else if rows.isEmpty {
+            print(Output.json(entries.map { entry in
+                BadReviewListObject.object(entry, followUp: followUps[entry.evaluationId]?.followUp, today: day, reveal: reveal)
+            }))
+        } else if entries.isEmpty {
             print("no bad reviews")
         } else {
-            print(TextTable(header: header, rows: rows).render(), terminator: "")
+            print(TextTable(header: FollowUpPresentation.listHeader, rows: rows, optional: FollowUpPresentation.listOptional).render(width: table.width),
+                  terminator: "")
         }
     }
 }

@@ -20,6 +20,7 @@ struct BadReviewsReportCommand: ParsableCommand {
     var json = false
     @Flag(help: "Comma-separated values, one line per group.")
     var csv = false
+    @OptionGroup var table: TableOptions
 
     func validate() throws {
         if json && csv { throw ValidationError("--json and --csv exclude each other") }
@@ -64,13 +65,15 @@ struct BadReviewsReportCommand: ParsableCommand {
             let period = month ?? "\(range.since ?? "start") … \(range.until ?? "now")"
             print("bad reviews rated \(period), as of \(day)")
             let rows = [total.textRow("all")] + windows.map { $1.textRow("window \($0)") } + staff.map { $1.textRow("staff \($0)") }
-            print(TextTable(header: FollowUpTally.textHeader, rows: rows).render(), terminator: "")
+            print(TextTable(header: FollowUpTally.textHeader, rows: rows, optional: FollowUpTally.textOptional).render(width: table.width),
+                  terminator: "")
             if overdue.isEmpty {
                 print("no overdue rectification")
             } else {
                 print("overdue:")
                 for history in overdue {
-                    print("  \(history.evaluationId)  window \(history.windowCode)  staff \(history.staffLogin ?? "-")  deadline \(history.followUp.deadline)")
+                    let id = table.wide ? history.evaluationId.description : RecordPresentation.shortId(history.evaluationId)
+                    print("  \(id)  window \(history.windowCode)  staff \(history.staffLogin ?? "-")  deadline \(history.followUp.deadline)")
                 }
             }
         }

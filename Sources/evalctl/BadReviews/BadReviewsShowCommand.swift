@@ -19,8 +19,8 @@ struct BadReviewsShowCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard let evaluationId = EvaluationID(id) else { throw ValidationError("not an evaluationId: \(id)") }
         let context = try options.context()
+        let evaluationId = try EvaluationIdArgument.resolve(id, reader: context.reader)
         guard let history = try FollowUpLedger(context).ledger.followUp(of: evaluationId) else {
             throw Failure("no bad review \(id) in the ledger")
         }

@@ -17,23 +17,20 @@ func civilToday(_ pinned: CivilDate?) -> CivilDate { pinned ?? ShanghaiTime.civi
 /// audited write (through evald when it runs, else directly under the instance lock).
 struct FollowUpArguments: ParsableArguments {
     @OptionGroup var options: GlobalOptions
-    @Argument(help: "The bad review's evaluationId.")
+    @Argument(help: "The bad review's evaluationId, or the short id bad-reviews list shows.")
     var id: String
     @Option(help: "The day it was done (yyyy-MM-dd, Asia/Shanghai); default today.")
     var date: CivilDate?
     @Option(help: "Who did it; default the operator running evalctl.")
     var by: String?
 
-    func validate() throws {
-        guard EvaluationID(id) != nil else { throw ValidationError("not an evaluationId: \(id)") }
-    }
-
     func record(_ action: FollowUpStep.Action) throws {
         let context = try options.context()
+        let evaluationId = try EvaluationIdArgument.resolve(id, reader: context.reader)
         let operatorName = AuditLog.currentOperator
         let step = FollowUpStep(action, on: civilToday(date), by: by ?? operatorName)
         do {
-            print(try FollowUpRecording.perform(step, id: EvaluationID(id)!, context: context, operatorName: operatorName))
+            print(try FollowUpRecording.perform(step, id: evaluationId, context: context, operatorName: operatorName))
         } catch {
             throw Failure("\(error)")
         }
