@@ -1,68 +1,29 @@
 import EvalCore
 import Foundation
 
-/// Writes the queue's stored JSON for an evaluation by hand.
-///
-/// Why not `JSONEncoder`: on Linux it costs 15–30 µs per evaluation, which alone
-/// would use more than both cores of a counter PC at the queue's target rate;
-/// this costs about a sixth of that (measured on the project's VM). The output is exactly what `JSONDecoder` reads back into
-/// `Evaluation` (dates as seconds since 2001, Foundation's default), and a test
-/// compares it field by field with `JSONEncoder`'s, so a field added to
-/// `Evaluation` and forgotten here fails the tests, not production.
+/// The one JSON value a queue row holds: the list of staff rated
+/// (`evaluated_persons`), read and written whole. Written by hand (the insert
+/// is the hot path; `JSONEncoder` costs several times more), read with
+/// `JSONDecoder` (claim and operator reads only), so what is written is
+/// checked by the reference decoder in the tests.
 enum EvaluationJSON {
-    /// The evaluation without its evaluator (stored in a column of its own).
-    /// `id` is `e.evaluationId.description`, passed in when the caller has it.
-    static func payload(_ e: Evaluation, id: String? = nil) -> String {
-        String(decoding: payloadBytes(e, id: id), as: UTF8.self)
-    }
-
-    /// The same JSON as UTF-8 bytes, which the queue binds as they are: no
-    /// `String` is built (and validated) only to be copied into SQLite.
-    static func payloadBytes(_ e: Evaluation, id: String? = nil) -> [UInt8] {
+    static func persons(_ persons: [StaffMember]) -> [UInt8] {
+        guard !persons.isEmpty else { return Array("[]".utf8) }
         var out = JSONBytes()
-        out.raw("{\"evaluationId\":")
-        out.string(id ?? e.evaluationId.description)
-        out.raw(",\"satisfaction\":"); out.raw(String(e.satisfaction.rawValue))
-        out.raw(",\"evaluationType\":"); out.raw(String(e.evaluationType.rawValue))
-        out.raw(",\"assessedAt\":"); out.raw(e.assessedAt.timeIntervalSinceReferenceDate.description)
-        out.raw(",\"assessNumber\":"); out.raw(String(e.assessNumber.rawValue))
-        out.raw(",\"pf\":"); out.raw(String(e.pf.rawValue))
-        out.field("areaCode", e.areaCode)
-        out.field("deptCode", e.deptCode)
-        out.field("deptName", e.deptName)
-        out.field("hallCode", e.hallCode)
-        out.field("windowCode", e.windowCode)
-        out.field("deviceId", e.deviceId)
-        out.field("projectNo", e.projectNo)
-        out.field("taskCode", e.taskCode)
-        out.field("taskName", e.taskName)
-        out.raw(",\"evaluatedPersons\":[")
-        for (index, person) in e.evaluatedPersons.enumerated() {
+        out.raw("[")
+        for (index, person) in persons.enumerated() {
             out.raw(index == 0 ? "{\"loginName\":" : ",{\"loginName\":")
             out.string(person.loginName)
             out.field("name", person.name)
             out.raw("}")
         }
         out.raw("]")
-        if let recorded = e.recordedTime {
-            out.raw(",\"recordedTime\":{\"bootID\":")
-            out.string(recorded.bootID)
-            out.raw(",\"boot\":"); out.raw(recorded.boot.description)
-            out.raw(recorded.trusted ? ",\"trusted\":true}" : ",\"trusted\":false}")
-        }
-        out.raw("}")
         return out.bytes
     }
 
-    /// The evaluator's identity: the only personal data the queue stores.
-    static func personalData(_ evaluator: Evaluator) -> String {
-        var out = JSONBytes()
-        out.raw("{\"userName\":")
-        out.string(evaluator.userName.revealed)
-        out.field("certKey", evaluator.certKey.revealed)
-        out.raw(",\"userProp\":"); out.raw(String(evaluator.userProp.rawValue))
-        out.raw("}")
-        return out.text
+    static func readPersons(_ text: String) throws -> [StaffMember] {
+        if text == "[]" { return [] }
+        return try JSONDecoder().decode([StaffMember].self, from: Data(text.utf8))
     }
 }
 

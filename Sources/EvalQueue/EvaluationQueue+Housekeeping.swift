@@ -59,9 +59,10 @@ extension EvaluationQueue {
         while true {
             let count = try await writer.perform { context -> Int in
                 try context.connection.prepare("""
-                    UPDATE evaluations SET personal_data = NULL, personal_data_purged_at = ?1 WHERE seq IN (
+                    UPDATE evaluations SET evaluator_name = NULL, evaluator_cert_key = NULL, evaluator_user_prop = NULL,
+                        personal_data_purged_at = ?1 WHERE seq IN (
                         SELECT seq FROM evaluations
-                        WHERE state = 'delivered' AND delivered_at < ?2 AND personal_data IS NOT NULL LIMIT ?3)
+                        WHERE state = 'delivered' AND delivered_at < ?2 AND evaluator_name IS NOT NULL LIMIT ?3)
                     """).run([at, limit, batch])
                 return context.connection.changes
             }

@@ -60,7 +60,7 @@ extension EvaluationQueue {
             let record = try OperatorEdits.drop(id, in: context.connection)
             if record.state.isUndelivered {
                 context.counters.records -= 1
-                context.counters.bytes -= record.payloadBytes
+                context.counters.bytes -= record.recordBytes
             }
             return record
         }
@@ -72,11 +72,11 @@ extension EvaluationQueue {
 /// The SQL of the operator's repairs, shared by the daemon's queue and
 /// `QueueEditor` (evalctl's own connection).
 enum OperatorEdits {
-    /// rejected → pending; returns the record's payload bytes (for the caps).
+    /// rejected → pending; returns the bytes it counts against the caps.
     static func retry(_ id: EvaluationID, at: Double, in db: Connection) throws -> Int {
         let bytes = try db.prepare("""
             UPDATE evaluations SET state = 'pending', rejected_at = NULL, rejected_reason = NULL, next_attempt_at = ?1
-            WHERE evaluation_id = ?2 AND state = 'rejected' RETURNING payload_bytes
+            WHERE evaluation_id = ?2 AND state = 'rejected' RETURNING record_bytes
             """).rows([at, id.description]) { $0.column(0, as: Int.self) ?? 0 }
         guard let added = bytes.first else {
             let state = try db.scalar("SELECT state FROM evaluations WHERE evaluation_id = ?", [id.description], as: String.self)
@@ -89,20 +89,22 @@ enum OperatorEdits {
     /// A held time-uncertain record → pending, due now, its time marked as
     /// vouched for (the forwarder then sends it as stamped).
     static func release(_ id: EvaluationID, at: Double, in db: Connection) throws -> Evaluation {
-        let rows = try db.prepare("SELECT state, last_error, payload FROM evaluations WHERE evaluation_id = ?")
-            .rows([id.description]) { ($0.column(0, as: String.self) ?? "", $0.column(1, as: String.self), $0.column(2, as: String.self) ?? "") }
-        guard let (state, lastError, payload) = rows.first else { throw QueueError.notFound("no queued record \(id)") }
+        let rows = try db.prepare("SELECT state, last_error, \(StoredEvaluation.columns) FROM evaluations WHERE evaluation_id = ?")
+            .rows([id.description]) { row in
+                (row.column(0, as: String.self) ?? "", row.column(1, as: String.self), Result { try StoredEvaluation.decode(row, from: 2) })
+            }
+        guard let (state, lastError, decoded) = rows.first else { throw QueueError.notFound("no queued record \(id)") }
         guard state == RecordState.pending.rawValue, lastError?.hasPrefix("time-uncertain") == true else {
             throw QueueError.wrongState("record \(id) is \(state) and not held for uncertain time: there is nothing to release")
         }
-        var evaluation = try StoredEvaluation.decode(payload: payload, personalData: nil)
+        var evaluation = try decoded.get()
         evaluation.recordedTime?.trusted = true
         try db.prepare("""
-            UPDATE evaluations SET payload = ?1, next_attempt_at = ?2,
-                last_error = 'released by an operator: sent with the time it was stamped with', last_error_at = ?2
-            WHERE evaluation_id = ?3
-            """).run([String(decoding: EvaluationJSON.payloadBytes(evaluation, id: id.description), as: UTF8.self), at, id.description])
-        return evaluation
+            UPDATE evaluations SET recorded_trusted = CASE WHEN recorded_trusted IS NULL THEN NULL ELSE 1 END, next_attempt_at = ?1,
+                last_error = 'released by an operator: sent with the time it was stamped with', last_error_at = ?1
+            WHERE evaluation_id = ?2
+            """).run([at, id.description])
+        return evaluation.withoutPersonalData
     }
 
     /// Deletes the record and returns it as it was.

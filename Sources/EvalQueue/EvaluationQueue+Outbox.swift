@@ -2,14 +2,13 @@ import EvalCore
 import Foundation
 import Logging
 
-/// A claimed row as the writer returns it; decoded on the caller's task so the
-/// writer thread spends its time on SQL only.
+/// A claimed row as the writer returns it: the evaluation, or why its
+/// columns could not make one.
 private struct ClaimedRow: Sendable {
     let sequence: Int64
     let isBad: Bool
     let id: String
-    let payload: String
-    let personalData: String?
+    let evaluation: Result<Evaluation, QueueError>
     let attempts: Int
 }
 
@@ -26,12 +25,13 @@ extension EvaluationQueue: Outbox {
                 WHERE seq IN (
                     SELECT seq FROM evaluations WHERE state = 'pending' AND next_attempt_at <= ?2
                     ORDER BY is_bad DESC, seq LIMIT ?3)
-                RETURNING seq, is_bad, evaluation_id, payload, personal_data, attempts
+                RETURNING seq, is_bad, attempts, \(StoredEvaluation.columns)
                 """).rows([at, at, limit]) { row in
                 ClaimedRow(
                     sequence: row.column(0, as: Int64.self) ?? 0, isBad: row.column(1, as: Bool.self) ?? false,
-                    id: row.column(2, as: String.self) ?? "", payload: row.column(3, as: String.self) ?? "",
-                    personalData: row.column(4, as: String.self), attempts: row.column(5, as: Int.self) ?? 0)
+                    id: row.column(3, as: String.self) ?? "",
+                    evaluation: Result { try StoredEvaluation.decode(row, from: 3) }.mapError { $0 as? QueueError ?? .unreadable("\($0)") },
+                    attempts: row.column(2, as: Int.self) ?? 0)
             }
         }
         // RETURNING gives no order guarantee: restore the claim order.
@@ -39,10 +39,10 @@ extension EvaluationQueue: Outbox {
         var records: [OutboxRecord] = []
         var unreadable: [DeliveryOutcome] = []
         for row in ordered {
-            do {
-                let evaluation = try StoredEvaluation.decode(payload: row.payload, personalData: row.personalData)
+            switch row.evaluation {
+            case .success(let evaluation):
                 records.append(OutboxRecord(evaluation: evaluation, attempts: row.attempts))
-            } catch {
+            case .failure(let error):
                 logger.error("queued record \(row.id) cannot be decoded; dead-lettered: \(error)")
                 if let id = EvaluationID(row.id) {
                     unreadable.append(.rejected(id, reason: "evald: stored record unreadable: \(error)"))
@@ -74,14 +74,14 @@ extension EvaluationQueue: Outbox {
         case .delivered(let id):
             let bytes = try db.prepare("""
                 UPDATE evaluations SET state = 'delivered', delivered_at = ?1, claimed_at = NULL, attempts = attempts + 1
-                WHERE evaluation_id = ?2 AND \(open) RETURNING payload_bytes
+                WHERE evaluation_id = ?2 AND \(open) RETURNING record_bytes
                 """).rows([at, id.description]) { $0.column(0, as: Int.self) ?? 0 }
             for b in bytes { context.counters.records -= 1; context.counters.bytes -= b }
         case .rejected(let id, let reason):
             let bytes = try db.prepare("""
                 UPDATE evaluations SET state = 'rejected', rejected_at = ?1, rejected_reason = ?2, claimed_at = NULL,
                     attempts = attempts + 1, last_error = ?2, last_error_at = ?1
-                WHERE evaluation_id = ?3 AND \(open) RETURNING payload_bytes
+                WHERE evaluation_id = ?3 AND \(open) RETURNING record_bytes
                 """).rows([at, reason, id.description]) { $0.column(0, as: Int.self) ?? 0 }
             for b in bytes { context.counters.records -= 1; context.counters.bytes -= b }
         case .retry(let id, let error, let notBefore):
@@ -94,25 +94,30 @@ extension EvaluationQueue: Outbox {
         }
     }
 
-    /// Rewrites the payload and `assessed_at` of records still open; the
-    /// evaluator's identity (its own column) is untouched.
+    /// Rewrites the time of records still open (`assessed_ref` and where it
+    /// came from); the evaluator's identity and every other field are untouched.
     public func redate(_ evaluations: [Evaluation]) async throws {
         guard !evaluations.isEmpty else { return }
-        let rows = evaluations.map { e -> (String, Double, [UInt8]) in
-            let id = StoredEvaluation.lowercaseUUID(e.evaluationId.uuid)
-            return (id, e.assessedAt.timeIntervalSince1970, EvaluationJSON.payloadBytes(e.withoutPersonalData, id: id))
-        }
         try await writer.perform { context in
             try context.atomically { context in
-                let statement = try context.connection.prepare("""
-                    UPDATE evaluations SET assessed_at = ?1, payload = ?2
-                    WHERE evaluation_id = ?3 AND state IN ('pending', 'inflight')
-                    """)
-                for (id, at, payload) in rows {
-                    try statement.run([at, String(decoding: payload, as: UTF8.self), id])
+                let statement = try context.connection.prepare(Self.redateSQL)
+                for e in evaluations {
+                    try statement.run(Self.redateParameters(e))
                 }
             }
         }
+    }
+
+    static let redateSQL = """
+        UPDATE evaluations SET assessed_ref = ?1, recorded_boot_id = ?2, recorded_boot = ?3, recorded_trusted = ?4
+        WHERE evaluation_id = ?5 AND state IN ('pending', 'inflight')
+        """
+
+    static func redateParameters(_ e: Evaluation) -> [any Bindable] {
+        let time = e.recordedTime
+        return [e.assessedAt.timeIntervalSinceReferenceDate, time.map { $0.bootID as any Bindable } ?? SQLNull(),
+                time.map { $0.boot as any Bindable } ?? SQLNull(), time.map { ($0.trusted ? 1 : 0) as any Bindable } ?? SQLNull(),
+                StoredEvaluation.lowercaseUUID(e.evaluationId.uuid)]
     }
 
     public func nextDue() async throws -> Date? {

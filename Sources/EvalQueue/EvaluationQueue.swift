@@ -65,7 +65,7 @@ public final class EvaluationQueue: Sendable {
 
     static func loadCounters(_ connection: Connection) throws -> PendingCounters {
         let row = try connection.prepare("""
-            SELECT count(*), coalesce(sum(payload_bytes), 0) FROM evaluations WHERE state IN ('pending', 'inflight')
+            SELECT count(*), coalesce(sum(record_bytes), 0) FROM evaluations WHERE state IN ('pending', 'inflight')
             """).rows { ($0.column(0, as: Int.self) ?? 0, $0.column(1, as: Int.self) ?? 0) }.first ?? (0, 0)
         return PendingCounters(records: row.0, bytes: row.1)
     }
@@ -112,15 +112,9 @@ public final class EvaluationQueue: Sendable {
         }
     }
 
-    static let insertSQL: StaticString = """
-        INSERT INTO evaluations (evaluation_id, state, rating, is_bad, evaluation_type, window_code, project_no,
-                                 assessed_at, payload, payload_bytes, personal_data, next_attempt_at, enqueued_at)
-        VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
-
     static func insert(_ stored: StoredEvaluation, at now: Double, into context: inout WriteContext) throws -> EnqueueResult {
         let db = context.connection
-        let bytes = stored.payloadBytes
+        let bytes = stored.recordBytes
         do {
             try context.checkCapacity(adding: bytes, for: stored.id)
         } catch {
@@ -134,7 +128,7 @@ public final class EvaluationQueue: Sendable {
         // every insert, the failed statement only on a (rare) repeat. SQLite undoes
         // just this statement; the batch's transaction goes on.
         do {
-            try stored.insert(with: db.prepare(static: insertSQL), at: now)
+            try stored.insert(with: db.prepare(static: StoredEvaluation.insertSQL), at: now)
         } catch let error as SQLiteError where error.extendedCode == SQLiteError.constraintUnique {
             return .duplicate
         }

@@ -10,6 +10,7 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         case closed
         case notFound
         case wrongState
+        case unreadable
     }
 
     private let code: Code
@@ -38,6 +39,9 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
     /// record that is not a dead letter).
     public static let wrongState = QueueError(.wrongState, "record in wrong state")
 
+    /// A stored row the types cannot hold (damaged by hand or by the disk).
+    public static let unreadable = QueueError(.unreadable, "stored record unreadable")
+
     public var isFull: Bool { code == .full }
     public var isDiskFull: Bool { code == .diskFull }
 
@@ -45,4 +49,5 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
     static func diskFull(_ message: String) -> QueueError { QueueError(.diskFull, message) }
     static func notFound(_ message: String) -> QueueError { QueueError(.notFound, message) }
     static func wrongState(_ message: String) -> QueueError { QueueError(.wrongState, message) }
+    static func unreadable(_ message: String) -> QueueError { QueueError(.unreadable, message) }
 }

@@ -22,7 +22,7 @@ public struct QueuedRecord: Sendable, Hashable {
     /// When the evaluator's identity was removed, if it was.
     public var personalDataPurgedAt: Date?
     /// Bytes this record counts against `maxPendingBytes`.
-    public var payloadBytes: Int
+    public var recordBytes: Int
 
     public var id: EvaluationID { evaluation.evaluationId }
 }
@@ -30,28 +30,27 @@ public struct QueuedRecord: Sendable, Hashable {
 /// The columns `QueuedRecord.read` expects, in order.
 enum RecordColumns {
     static let list = """
-        seq, payload, personal_data, state, attempts, last_error, next_attempt_at, enqueued_at,
-        claimed_at, delivered_at, rejected_at, rejected_reason, personal_data_purged_at, payload_bytes
+        seq, state, attempts, last_error, next_attempt_at, enqueued_at,
+        claimed_at, delivered_at, rejected_at, rejected_reason, personal_data_purged_at, record_bytes, \(StoredEvaluation.columns)
         """
 
     static func read(_ row: Statement) throws -> QueuedRecord {
-        let payload = row.column(1, as: String.self) ?? ""
-        let evaluation = try StoredEvaluation.decode(payload: payload, personalData: row.column(2, as: String.self))
+        let evaluation = try StoredEvaluation.decode(row, from: 12)
         func date(_ column: Int32) -> Date? { row.column(column, as: Double.self).map(Date.init(timeIntervalSince1970:)) }
         return QueuedRecord(
             sequence: row.column(0, as: Int64.self) ?? 0,
             evaluation: evaluation,
-            state: RecordState(rawValue: row.column(3, as: String.self) ?? "") ?? .pending,
-            attempts: row.column(4, as: Int.self) ?? 0,
-            lastError: row.column(5, as: String.self),
-            nextAttemptAt: date(6) ?? .distantPast,
-            enqueuedAt: date(7) ?? .distantPast,
-            claimedAt: date(8),
-            deliveredAt: date(9),
-            rejectedAt: date(10),
-            rejectedReason: row.column(11, as: String.self),
-            personalDataPurgedAt: date(12),
-            payloadBytes: row.column(13, as: Int.self) ?? 0
+            state: RecordState(rawValue: row.column(1, as: String.self) ?? "") ?? .pending,
+            attempts: row.column(2, as: Int.self) ?? 0,
+            lastError: row.column(3, as: String.self),
+            nextAttemptAt: date(4) ?? .distantPast,
+            enqueuedAt: date(5) ?? .distantPast,
+            claimedAt: date(6),
+            deliveredAt: date(7),
+            rejectedAt: date(8),
+            rejectedReason: row.column(9, as: String.self),
+            personalDataPurgedAt: date(10),
+            recordBytes: row.column(11, as: Int.self) ?? 0
         )
     }
 }

@@ -1,35 +1,30 @@
 import EvalCore
 import Foundation
 
-/// An evaluation split into the columns the queue stores: the searchable
-/// fields the operator CLI filters on, the JSON payload without identity, and
-/// the evaluator's identity in a column of its own so it can be purged.
-///
+/// One row of `evaluations` (migration 0002): an evaluation's fields as typed
+/// columns, the evaluator's identity in three of its own so it can be purged.
 /// Built on the caller's task, not the writer thread: the writer only binds.
+/// The wire JSON is written from the `Evaluation`, once, by the uplink.
 struct StoredEvaluation: Sendable {
     let id: String
-    let rating: Int
-    let isBad: Bool
-    let evaluationType: Int
-    let windowCode: String
-    let projectNo: String?
-    let assessedAt: Double
-    /// UTF-8 JSON, bound to SQLite as it is (no intermediate `String`).
-    let payload: [UInt8]
-    let personalData: String?
-    let payloadBytes: Int
+    let evaluation: Evaluation
+    /// `evaluatedPersons` as UTF-8 JSON, bound to SQLite as it is.
+    let persons: [UInt8]
+    let recordBytes: Int
 
     init(_ evaluation: Evaluation) {
         id = Self.lowercaseUUID(evaluation.evaluationId.uuid)
-        rating = evaluation.satisfaction.rawValue
-        isBad = evaluation.isBadReview
-        evaluationType = evaluation.evaluationType.rawValue
-        windowCode = evaluation.windowCode
-        projectNo = evaluation.projectNo
-        assessedAt = evaluation.assessedAt.timeIntervalSince1970
-        payload = EvaluationJSON.payloadBytes(evaluation, id: id)
-        personalData = evaluation.evaluator.map(EvaluationJSON.personalData)
-        payloadBytes = payload.count + (personalData?.utf8.count ?? 0)
+        self.evaluation = evaluation
+        persons = EvaluationJSON.persons(evaluation.evaluatedPersons)
+        recordBytes = Self.bytes(of: evaluation, persons: persons.count)
+    }
+
+    /// What a record counts against `max_pending_bytes`: its text as stored
+    /// plus 8 bytes per number, close to what SQLite's row holds.
+    static func bytes(of e: Evaluation, persons: Int) -> Int {
+        let texts = [e.areaCode, e.deptCode, e.deptName, e.hallCode, e.windowCode, e.deviceId, e.projectNo, e.taskCode, e.taskName,
+                     e.recordedTime?.bootID, e.evaluator?.userName.revealed, e.evaluator?.certKey.revealed]
+        return 36 + persons + texts.reduce(0) { $0 + ($1?.utf8.count ?? 0) } + 8 * 12
     }
 
     /// `EvaluationID.description` without Foundation's `uuidString` (which
@@ -53,51 +48,90 @@ struct StoredEvaluation: Sendable {
         }
     }
 
-    /// Binds the INSERT's parameters (see `EvaluationQueue.insertSQL`) and runs it.
-    /// Typed binds, no `[any Bindable]` array; the payload is bound without a
-    /// copy (`SQLITE_STATIC`), which is safe because the statement is stepped
-    /// and reset (clearing its bindings) while the buffer is pinned.
+    static let insertSQL: StaticString = """
+        INSERT INTO evaluations (evaluation_id, state, rating, is_bad, evaluation_type, assessed_ref, assess_number, pf,
+                                 area_code, dept_code, dept_name, hall_code, window_code, device_id, project_no, task_code, task_name,
+                                 evaluated_persons, recorded_boot_id, recorded_boot, recorded_trusted,
+                                 evaluator_name, evaluator_cert_key, evaluator_user_prop, record_bytes, next_attempt_at, enqueued_at)
+        VALUES (?1, 'pending', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?25)
+        """
+
+    /// Binds `insertSQL`'s parameters and runs it. Typed binds, no
+    /// `[any Bindable]` array; the persons JSON is bound without a copy
+    /// (`SQLITE_STATIC`), safe because the statement is stepped and reset
+    /// (clearing its bindings) while the buffer is pinned.
     func insert(with statement: Statement, at now: Double) throws {
-        try payload.withUnsafeBufferPointer { json in
+        let e = evaluation
+        try persons.withUnsafeBufferPointer { persons in
             defer { statement.reset() }
             try statement.bindText(1, id)
-            try statement.bindInt(2, rating)
-            try statement.bindInt(3, isBad ? 1 : 0)
-            try statement.bindInt(4, evaluationType)
-            try statement.bindText(5, windowCode)
-            try statement.bindText(6, projectNo)
-            try statement.bindDouble(7, assessedAt)
-            try statement.bindPinnedText(8, json)
-            try statement.bindInt(9, payloadBytes)
-            try statement.bindText(10, personalData)
-            try statement.bindDouble(11, now)
-            try statement.bindDouble(12, now)
+            try statement.bindInt(2, e.satisfaction.rawValue)
+            try statement.bindInt(3, e.isBadReview ? 1 : 0)
+            try statement.bindInt(4, e.evaluationType.rawValue)
+            try statement.bindDouble(5, e.assessedAt.timeIntervalSinceReferenceDate)
+            try statement.bindInt(6, e.assessNumber.rawValue)
+            try statement.bindInt(7, e.pf.rawValue)
+            try statement.bindText(8, e.areaCode)
+            try statement.bindText(9, e.deptCode)
+            try statement.bindText(10, e.deptName)
+            try statement.bindText(11, e.hallCode)
+            try statement.bindText(12, e.windowCode)
+            try statement.bindText(13, e.deviceId)
+            try statement.bindText(14, e.projectNo)
+            try statement.bindText(15, e.taskCode)
+            try statement.bindText(16, e.taskName)
+            try statement.bindPinnedText(17, persons)
+            try statement.bindText(18, e.recordedTime?.bootID)
+            try statement.bindOptionalDouble(19, e.recordedTime?.boot)
+            try statement.bindOptionalInt(20, e.recordedTime.map { $0.trusted ? 1 : 0 })
+            try statement.bindText(21, e.evaluator?.userName.revealed)
+            try statement.bindText(22, e.evaluator?.certKey.revealed)
+            try statement.bindOptionalInt(23, e.evaluator?.userProp.rawValue)
+            try statement.bindInt(24, recordBytes)
+            try statement.bindDouble(25, now)
             try statement.step()
         }
     }
 
-    /// Rebuilds the evaluation from its stored payload and (if not purged) identity.
-    ///
-    /// The hand-written reader reads what `EvaluationJSON` writes; whatever it
-    /// does not expect goes to `JSONDecoder`, so a record that cannot be read
-    /// throws exactly as before (and is dead-lettered by `claim`).
-    static func decode(payload: String, personalData: String?) throws -> Evaluation {
-        if var evaluation = EvaluationJSONReader.evaluation(payload) {
-            guard let personalData else { return evaluation }
-            if let evaluator = EvaluationJSONReader.evaluator(personalData) {
-                evaluation.evaluator = evaluator
-                return evaluation
-            }
-        }
-        return try decodeWithFoundation(payload: payload, personalData: personalData)
-    }
+    /// The columns `decode` reads, in order; a SELECT or RETURNING lists them
+    /// at some offset and passes it.
+    static let columns = """
+        evaluation_id, rating, evaluation_type, assessed_ref, assess_number, pf, area_code, dept_code, dept_name, hall_code, \
+        window_code, device_id, project_no, task_code, task_name, evaluated_persons, recorded_boot_id, recorded_boot, \
+        recorded_trusted, evaluator_name, evaluator_cert_key, evaluator_user_prop
+        """
+    static let columnCount: Int32 = 22
 
-    /// The reference decoder: the fallback above, and what the tests compare with.
-    static func decodeWithFoundation(payload: String, personalData: String?) throws -> Evaluation {
-        let decoder = JSONDecoder()
-        var evaluation = try decoder.decode(Evaluation.self, from: Data(payload.utf8))
-        if let personalData {
-            evaluation.evaluator = try decoder.decode(Evaluator.self, from: Data(personalData.utf8))
+    /// The evaluation in `row`'s columns from `first` on (`columns`). A value
+    /// the types cannot hold (a rating of 7, an unknown evaluation type, broken
+    /// persons JSON) throws, and `claim` dead-letters the record with the reason.
+    static func decode(_ row: Statement, from first: Int32 = 0) throws -> Evaluation {
+        func text(_ i: Int32) -> String? { row.column(first + i, as: String.self) }
+        func int(_ i: Int32) -> Int? { row.column(first + i, as: Int.self) }
+        func required<T>(_ value: T?, _ name: String) throws -> T {
+            guard let value else { throw QueueError.unreadable("stored record \(text(0) ?? "?"): \(name) missing or invalid") }
+            return value
+        }
+        let id = try required(text(0).flatMap(EvaluationID.init), "evaluation_id")
+        var evaluation = Evaluation(
+            evaluationId: id,
+            satisfaction: try required(int(1).flatMap(Rating.init(rawValue:)), "rating"),
+            evaluationType: try required(int(2).flatMap(EvaluationType.init(rawValue:)), "evaluation_type"),
+            assessedAt: Date(timeIntervalSinceReferenceDate: try required(row.column(first + 3, as: Double.self), "assessed_ref")),
+            assessNumber: try required(int(4).flatMap(AssessNumber.init(rawValue:)), "assess_number"),
+            pf: Channel(rawValue: try required(int(5), "pf")),
+            areaCode: try required(text(6), "area_code"),
+            deptCode: text(7), deptName: text(8), hallCode: text(9),
+            windowCode: try required(text(10), "window_code"),
+            deviceId: try required(text(11), "device_id"),
+            projectNo: text(12), taskCode: text(13), taskName: text(14),
+            evaluatedPersons: try EvaluationJSON.readPersons(text(15) ?? "[]"))
+        if let bootID = text(16), let boot = row.column(first + 17, as: Double.self), let trusted = int(18) {
+            evaluation.recordedTime = RecordedTime(bootID: bootID, boot: boot, trusted: trusted != 0)
+        }
+        if let name = text(19), let cert = text(20) {
+            evaluation.evaluator = Evaluator(userName: PersonalData(name), certKey: PersonalData(cert),
+                                             userProp: try required(int(21).flatMap(UserProperty.init(rawValue:)), "evaluator_user_prop"))
         }
         return evaluation
     }

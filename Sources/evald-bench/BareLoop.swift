@@ -6,11 +6,12 @@ import Foundation
 
 /// The floor: one INSERT per committed transaction, on the queue's own schema
 /// and pragmas, with no queue machinery (no writer thread, no continuation,
-/// no JSON encoding on the clock). A lone enqueue cannot beat it, because
+/// no encoding on the clock: the sample's fields are bound as they are). A lone enqueue cannot beat it, because
 /// each durable commit costs one WAL fsync.
 final class BareLoop {
     private let connection: Connection
-    private let payload: String
+    /// The sample evaluation's column values after the id and the time.
+    private let fields: [any Bindable]
 
     static var sqliteVersion: String { String(cString: sqlite3_libversion()) }
 
@@ -20,8 +21,9 @@ final class BareLoop {
         try connection.execute("PRAGMA synchronous = FULL")
         try connection.execute("PRAGMA cache_size = -4096")  // as QueueFile
         try connection.migrate(Schema.all)
-        let data = try JSONEncoder().encode(SampleEvaluation.make())
-        payload = String(decoding: data, as: UTF8.self)
+        let e = SampleEvaluation.make()
+        fields = [e.areaCode, e.deptCode ?? "", e.deptName ?? "", e.hallCode ?? "", e.windowCode, e.deviceId,
+                  #"[{"loginName":"zhangsan","name":"张三"}]"#, 200]
     }
 
     /// One INSERT in its own transaction; returns its latency in ms.
@@ -30,7 +32,7 @@ final class BareLoop {
         let now = Date().timeIntervalSince1970
         let start = ContinuousClock.now
         try connection.prepare("BEGIN IMMEDIATE").run()
-        try connection.prepare(Self.insert).run([id, now, payload, payload.utf8.count, now, now])
+        try connection.prepare(Self.insert).run([id, now] + fields + [now])
         try connection.prepare("COMMIT").run()
         return (ContinuousClock.now - start).milliseconds
     }
@@ -44,15 +46,16 @@ final class BareLoop {
         let start = ProcessCPU.seconds
         try connection.prepare("BEGIN IMMEDIATE").run()
         for id in ids {
-            try connection.prepare(Self.insert).run([id, now, payload, payload.utf8.count, now, now])
+            try connection.prepare(Self.insert).run([id, now] + fields + [now])
         }
         try connection.prepare("COMMIT").run()
         return (ProcessCPU.seconds - start) * 1e6 / Double(rows)
     }
 
     private static let insert = """
-        INSERT INTO evaluations (evaluation_id, state, rating, is_bad, evaluation_type, window_code, project_no,
-                                 assessed_at, payload, payload_bytes, personal_data, next_attempt_at, enqueued_at)
-        VALUES (?, 'pending', 5, 0, 1, 'W01', NULL, ?, ?, ?, NULL, ?, ?)
+        INSERT INTO evaluations (evaluation_id, state, rating, is_bad, evaluation_type, assessed_ref, assess_number, pf,
+                                 area_code, dept_code, dept_name, hall_code, window_code, device_id, evaluated_persons,
+                                 record_bytes, next_attempt_at, enqueued_at)
+        VALUES (?1, 'pending', 5, 0, 1, ?2, 1, 5, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)
         """
 }

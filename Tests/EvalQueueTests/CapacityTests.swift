@@ -41,7 +41,7 @@ struct CapacityTests {
 
     @Test func theByteCapRefusesLargeBacklogs() async throws {
         let fixture = try QueueFixture()
-        let one = StoredEvaluation(SampleEvaluation.make()).payloadBytes
+        let one = StoredEvaluation(SampleEvaluation.make()).recordBytes
         let queue = try fixture.open(fixture.configuration(maxPendingBytes: one * 2 + one / 2))
         defer { queue.close() }
         try await queue.enqueue(SampleEvaluation.make())

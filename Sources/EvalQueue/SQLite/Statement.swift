@@ -80,6 +80,16 @@ extension Statement {
     func bindInt(_ index: Int32, _ value: Int) throws { try check(sqlite3_bind_int64(handle, index, Int64(value))) }
     func bindDouble(_ index: Int32, _ value: Double) throws { try check(sqlite3_bind_double(handle, index, value)) }
 
+    func bindOptionalInt(_ index: Int32, _ value: Int?) throws {
+        guard let value else { return try check(sqlite3_bind_null(handle, index)) }
+        try bindInt(index, value)
+    }
+
+    func bindOptionalDouble(_ index: Int32, _ value: Double?) throws {
+        guard let value else { return try check(sqlite3_bind_null(handle, index)) }
+        try bindDouble(index, value)
+    }
+
     /// Text copied by SQLite (`SQLITE_TRANSIENT`); NULL for nil.
     func bindText(_ index: Int32, _ value: String?) throws {
         guard let value else { return try check(sqlite3_bind_null(handle, index)) }
