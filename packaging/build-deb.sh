@@ -62,6 +62,11 @@ for product in evald evalctl; do
     objcopy --add-gnu-debuglink="$DEBUG_DIR/$product.debug" "$PKG/usr/bin/$product"
   fi
   strip --strip-unneeded --remove-section=.comment --remove-section=.note "$PKG/usr/bin/$product"
+  # No RUNPATH in a shipped binary (lintian custom-library-search-path): a
+  # static release needs none, and the debug binaries of --bin-dir carry the
+  # build machine's toolchain path, which a counter PC does not have. Whoever
+  # runs a debug-built package (the tests) sets LD_LIBRARY_PATH to the toolchain.
+  patchelf --remove-rpath "$PKG/usr/bin/$product"
 done
 install -m 0644 systemd/evald.service "$PKG/lib/systemd/system/evald.service"
 install -m 0644 systemd/sysusers.d/evald.conf "$PKG/usr/lib/sysusers.d/evald.conf"
@@ -94,6 +99,15 @@ for verb in status queue tail stats export selftest bad-reviews devices udev-rul
   { echo "== evalctl $verb"; "$BIN_DIR/evalctl" "$verb" --help; echo; } >> "$PKG/usr/share/doc/evald/evalctl-help.txt" 2>/dev/null || true
 done
 
+# Manual pages, gzipped (policy 12.1); man/ is checked against the binaries and
+# the configuration schema by ManualPageTests.
+install -d "$PKG/usr/share/man/man8" "$PKG/usr/share/man/man5"
+for page in evald.8 evalctl.8 evald.toml.5; do
+  gzip -9n < "packaging/man/$page" > "$PKG/usr/share/man/man${page##*.}/$page.gz"
+  chmod 0644 "$PKG/usr/share/man/man${page##*.}/$page.gz"
+done
+install -m 0644 packaging/debian/copyright "$PKG/usr/share/doc/evald/copyright"
+
 # Native package: the changelog is usr/share/doc/evald/changelog.gz (policy 12.7).
 gzip -9n < packaging/debian/changelog > "$PKG/usr/share/doc/evald/changelog.gz"
 chmod 0644 "$PKG/usr/share/doc/evald/changelog.gz"
@@ -120,7 +134,7 @@ cat > "$PKG/DEBIAN/control" <<CONTROL
 Package: evald
 Version: $VERSION
 Architecture: $ARCH
-Maintainer: evald maintainers <evald@localhost>
+Maintainer: evald developers <evald-dev@lists.evald.org>
 Section: admin
 Priority: optional
 Installed-Size: $SIZE_KB

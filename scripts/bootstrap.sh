@@ -13,6 +13,7 @@ PACKAGES=(
   procps psmisc                 # ps/pkill used by scripts and tests
   prometheus                    # promtool: the alert rules in monitoring/ are unit-tested
   lintian                       # the .deb is checked by DebPackageTests
+  patchelf                      # build-deb.sh removes the toolchain RUNPATH from packaged binaries
   chromium                      # headless: a real browser page drives the counter API (CORS, EventSource)
 )
 

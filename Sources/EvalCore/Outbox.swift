@@ -43,11 +43,11 @@ public enum DeliveryOutcome: Sendable, Hashable {
     /// `rejected`: final for this record; kept as a dead letter with the reason.
     case rejected(EvaluationID, reason: String)
     /// Not the record's fault (network, 5xx, 401, 429…): pending again from `notBefore`.
-    case retry(EvaluationID, error: String, notBefore: Date)
+    case retry(EvaluationID, error: String, notBefore: Date, reason: DeliveryFailureReason = .other)
 
     public var evaluationId: EvaluationID {
         switch self {
-        case .delivered(let id), .rejected(let id, _), .retry(let id, _, _): id
+        case .delivered(let id), .rejected(let id, _), .retry(let id, _, _, _): id
         }
     }
 }

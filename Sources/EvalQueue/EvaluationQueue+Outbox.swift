@@ -84,7 +84,7 @@ extension EvaluationQueue: Outbox {
                 WHERE evaluation_id = ?3 AND \(open) RETURNING record_bytes
                 """).rows([at, reason, id.description]) { $0.column(0, as: Int.self) ?? 0 }
             for b in bytes { context.counters.records -= 1; context.counters.bytes -= b }
-        case .retry(let id, let error, let notBefore):
+        case .retry(let id, let error, let notBefore, _):
             try db.prepare("""
                 UPDATE evaluations SET state = 'pending', claimed_at = NULL, attempts = attempts + 1,
                     last_error = ?1, last_error_at = ?2, next_attempt_at = ?3

@@ -26,7 +26,15 @@ struct SystemdUnitTests {
             .replacingOccurrences(of: "ExecStart=/usr/bin/evald", with: "ExecStart=\(try BuiltProducts.executable(named: "evald").path)")
         let copy = dir.path("evald.service")
         try Data(text.utf8).write(to: URL(fileURLWithPath: copy))
-        let result = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/systemd-analyze"), arguments: ["verify", copy], directory: dir.url.path)
+        // verify also runs man(1) for Documentation=man:…: give it the packaged pages, as installed.
+        let pages = BuiltProducts.packageRoot.appendingPathComponent("packaging/man")
+        for page in ["evald.8", "evalctl.8", "evald.toml.5"] {
+            let section = dir.path("man/man\(page.split(separator: ".").last!)")
+            try FileManager.default.createDirectory(atPath: section, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: pages.appendingPathComponent(page).path, toPath: "\(section)/\(page)")
+        }
+        let result = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/systemd-analyze"), arguments: ["verify", copy],
+                                                environment: ["MANPATH": dir.path("man")], directory: dir.url.path)
         #expect(result.status == 0, "systemd-analyze verify:\n\(result.stdout)\n\(result.stderr)")
         #expect(!result.stderr.contains("Unknown key"), "\(result.stderr)")
     }

@@ -66,9 +66,21 @@ struct SeededGenerator: RandomNumberGenerator {
                 Issue.record("\(failure) not retried"); continue
             }
             #expect(outcomes.map(\.evaluationId) == ids)
-            #expect(outcomes.allSatisfy { if case .retry(_, _, let at) = $0 { at == notBefore } else { false } })
+            #expect(outcomes.allSatisfy { if case .retry(_, _, let at, _) = $0 { at == notBefore } else { false } })
             #expect(notBefore >= now && notBefore <= now + 1)
             #expect(auth == (failure == .unauthorized(reason: "bad signature", platformDate: nil)))
+        }
+    }
+
+    /// The reason label of evald_delivery_failures_total: a 401 is told apart from the network.
+    @Test func linkFailuresNameTheirReason() {
+        let expected: [(BatchFailure, DeliveryFailureReason)] = [
+            (.unauthorized(reason: "bad signature", platformDate: nil), .unauthorized), (.throttled(status: 429, retryAfter: nil), .throttled),
+            (.serverError(status: 500), .serverError), (.untrustworthy(reason: "garbage"), .untrustworthy), (.transport(reason: "reset"), .transport),
+        ]
+        for (failure, reason) in expected {
+            guard case .settle(let outcomes, _) = plan(.failure(failure)) else { Issue.record("\(failure) not settled"); continue }
+            #expect(outcomes.allSatisfy { if case .retry(_, _, _, let r) = $0 { r == reason } else { false } }, "\(failure)")
         }
     }
 

@@ -125,7 +125,7 @@ struct LinkSimulation {
                     switch outcome {
                     case .delivered: records[i].state = .delivered
                     case .rejected: records[i].state = .rejected
-                    case .retry(_, _, let notBefore):
+                    case .retry(_, _, let notBefore, _):
                         records[i].state = .pending
                         records[i].due = instant(notBefore)
                     }
@@ -239,7 +239,7 @@ struct LinkSimulation {
         #expect(machine.backoffUntil != nil)
         let later = t0.advanced(by: .seconds(1))
         let actions = machine.answered(2, verdict: .failure(.serverError(status: 502)), now: later, wallNow: wall + 1, using: &random)
-        guard case .settle(let outcomes) = actions.first, case .retry(_, _, let notBefore) = outcomes.first else {
+        guard case .settle(let outcomes) = actions.first, case .retry(_, _, let notBefore, _) = outcomes.first else {
             Issue.record("expected a retry, got \(actions)")
             return
         }

@@ -14,12 +14,16 @@ public final class BadReviewAlerts: Service, Sendable {
     private let policy: BadReviewPolicy
     private let logger: Logger
     private let runner: AlertCommandRunner
+    private let metrics: AgentMetrics?
     private let stream: AsyncStream<Evaluation>
     private let continuation: AsyncStream<Evaluation>.Continuation
 
     /// With a nil configuration only the warning log line is written.
-    public init(configuration: AlertCommandConfiguration?, policy: BadReviewPolicy, logger: Logger, runner: AlertCommandRunner = AlertCommandRunner()) {
+    /// `metrics` counts the failed runs (`evald_alert_command_failures_total`).
+    public init(configuration: AlertCommandConfiguration?, policy: BadReviewPolicy, logger: Logger, runner: AlertCommandRunner = AlertCommandRunner(),
+                metrics: AgentMetrics? = nil) {
         self.configuration = configuration
+        self.metrics = metrics
         self.policy = policy
         self.logger = logger
         self.runner = runner
@@ -94,6 +98,7 @@ public final class BadReviewAlerts: Service, Sendable {
         case .failedToStart(let code):
             logger.error("\(event) alert command could not start: \(String(cString: strerror(code)))", metadata: metadata)
         }
+        if !outcome.succeeded { metrics?.recordAlertCommandFailure() }
         return outcome
     }
 }

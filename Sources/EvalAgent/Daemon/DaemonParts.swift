@@ -35,7 +35,8 @@ struct DaemonParts: Sendable {
             return .init(countsByState: Dictionary(uniqueKeysWithValues: snapshot.counts.map { ($0.key.rawValue, $0.value) }),
                          oldestPendingAgeSeconds: snapshot.oldestPendingAge(now: Date()),
                          undeliveredBadReviews: snapshot.pendingBadReviews, waitingForRetry: snapshot.waitingForRetry,
-                         timeUncertain: snapshot.timeUncertain)
+                         timeUncertain: snapshot.timeUncertain, footprint: queue.footprint(),
+                         minFreeBytes: queue.configuration.minFreeBytes)
         }
         metrics.setFollowUpGauges {
             // The reviews of the last year: older ones are reported, not watched.
@@ -58,7 +59,7 @@ struct DaemonParts: Sendable {
         // the forwarder feeds it the platform's Date and re-dates with it.
         let clockWatch = ClockWatch()
         let alerts = BadReviewAlerts(configuration: configuration.alertConfiguration, policy: badReviewPolicy,
-                                     logger: Logger(label: "evald.alert"))
+                                     logger: Logger(label: "evald.alert"), metrics: metrics)
         // Devices whose profiles declare outputs are offered here while read.
         let promptPorts = PromptPorts()
         let prompter = CounterPrompter(ports: promptPorts, bindings: configuration.deviceBindings, logger: Logger(label: "evald.devices"))

@@ -1,4 +1,5 @@
 import EvalCore
+import EvalQueue
 import EvalUplink
 import Foundation
 import Synchronization
@@ -14,10 +15,16 @@ public final class AgentMetrics: Sendable {
         public var undeliveredBadReviews: Int
         public var waitingForRetry: Int
         public var timeUncertain: Int
+        /// The queue file and its WAL, with the free space beside them.
+        public var footprint: QueueFootprint?
+        /// `[queue] min_free_bytes`: below it new ratings are refused.
+        public var minFreeBytes: Int64?
 
         public init(countsByState: [String: Int], oldestPendingAgeSeconds: Double?, undeliveredBadReviews: Int = 0, waitingForRetry: Int = 0,
-                    timeUncertain: Int = 0) {
+                    timeUncertain: Int = 0, footprint: QueueFootprint? = nil, minFreeBytes: Int64? = nil) {
             self.timeUncertain = timeUncertain
+            self.footprint = footprint
+            self.minFreeBytes = minFreeBytes
             self.countsByState = countsByState
             self.oldestPendingAgeSeconds = oldestPendingAgeSeconds
             self.undeliveredBadReviews = undeliveredBadReviews
@@ -33,6 +40,9 @@ public final class AgentMetrics: Sendable {
         var filteredByReason: [String: Int] = [:]
         var scans = 0
         var devicesOnline = 0
+        var devicesBound = 0
+        var failuresByReason: [DeliveryFailureReason: Int] = [:]
+        var alertCommandFailures = 0
         var enqueueFailures = 0
         var defaultRefusals = 0
         var ledgerUnavailable = 0
@@ -67,8 +77,12 @@ public final class AgentMetrics: Sendable {
                 case .delivered:
                     c.deliveries += 1
                     c.lastDeliveryAt = Date()
-                case .rejected: c.rejections += 1
-                case .retry: c.retries += 1
+                case .rejected:
+                    c.rejections += 1
+                    c.failuresByReason[.rejected, default: 0] += 1
+                case .retry(_, _, _, let reason):
+                    c.retries += 1
+                    c.failuresByReason[reason, default: 0] += 1
                 }
             }
         }
@@ -81,7 +95,15 @@ public final class AgentMetrics: Sendable {
     public func recordDefaultRefusals(_ count: Int) { counters.withLock { $0.defaultRefusals += count } }
     public func recordLedgerUnavailable() { counters.withLock { $0.ledgerUnavailable += 1 } }
     public func recordStoreWriteFailure() { counters.withLock { $0.storeWriteFailures += 1 } }
-    public func setDevicesOnline(_ count: Int) { counters.withLock { $0.devicesOnline = count } }
+    /// Devices bound to a window in the configuration, and those of them attached.
+    public func setDevices(bound: Int, online: Int) {
+        counters.withLock { c in
+            c.devicesBound = bound
+            c.devicesOnline = online
+        }
+    }
+    /// A run of the alert command (bad review or rectification deadline) that failed.
+    public func recordAlertCommandFailure() { counters.withLock { $0.alertCommandFailures += 1 } }
 
     /// Prometheus text exposition format 0.0.4.
     public func render() async -> String {
@@ -105,6 +127,17 @@ public final class AgentMetrics: Sendable {
                    [("", "\(gauges.waitingForRetry)")])
             metric("evald_queue_time_uncertain_records", "gauge", "Pending records held, not sent: made while the clock had lost its time.",
                    [("", "\(gauges.timeUncertain)")])
+            if let footprint = gauges.footprint {
+                metric("evald_queue_bytes", "gauge", "Size of the queue's SQLite file and its write-ahead log.", [("", "\(footprint.fileBytes)")])
+                if let free = footprint.filesystemFreeBytes {
+                    metric("evald_queue_filesystem_free_bytes", "gauge", "Bytes evald may still use on the queue's file system (statvfs f_bavail).",
+                           [("", "\(free)")])
+                }
+            }
+            if let minimum = gauges.minFreeBytes {
+                metric("evald_queue_min_free_bytes", "gauge", "[queue] min_free_bytes: below this much free space new ratings are refused.",
+                       [("", "\(minimum)")])
+            }
         }
         if let clock = clockProvider.withLock({ $0 })?() {
             metric("evald_clock_trusted", "gauge", "1 when evaluations made now are dated right (NTP or the platform's clock agrees), else 0.",
@@ -126,7 +159,14 @@ public final class AgentMetrics: Sendable {
         metric("evald_deliveries_total", "counter", "Records the platform accepted (accepted or duplicate).", [("", "\(c.deliveries)")])
         metric("evald_retries_total", "counter", "Records sent back to pending for a retry.", [("", "\(c.retries)")])
         metric("evald_rejections_total", "counter", "Records the platform rejected (dead letters).", [("", "\(c.rejections)")])
+        metric("evald_delivery_failures_total", "counter",
+               "Records not delivered at an attempt, by reason (unauthorized: the platform refuses our credentials; rejected: dead letter).",
+               DeliveryFailureReason.allCases.map { ("{reason=\"\($0.rawValue)\"}", "\(c.failuresByReason[$0] ?? 0)") })
+        metric("evald_devices_bound", "gauge", "Keypads and scanners bound to a window in the configuration.", [("", "\(c.devicesBound)")])
         metric("evald_devices_online", "gauge", "Bound keypads and scanners currently attached.", [("", "\(c.devicesOnline)")])
+        metric("evald_alert_command_failures_total", "counter",
+               "Runs of the [alert] command (bad review, rectification deadline) that exited non-zero, were killed, hung or could not start.",
+               [("", "\(c.alertCommandFailures)")])
         metric("evald_presses_total", "counter", "Accepted button presses by rating.",
                Rating.allCases.map { ("{rating=\"\($0.rawValue)\"}", "\(c.pressesByRating[$0] ?? 0)") })
         metric("evald_filtered_presses_total", "counter", "Presses filtered by rule 2 (one service, one evaluation), by reason.",

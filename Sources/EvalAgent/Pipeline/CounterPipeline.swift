@@ -70,6 +70,7 @@ actor CounterPipeline {
             devices[binding.deviceId] = AgentStatus.Device(deviceId: binding.deviceId, name: "", windowCode: binding.windowCode, online: false)
         }
         let initial = Array(devices.values).sorted { $0.deviceId < $1.deviceId }
+        metrics.setDevices(bound: initial.count, online: 0)
         board.update { $0.devices = initial }
     }
 
@@ -234,7 +235,7 @@ actor CounterPipeline {
 
     private func publishDevices() {
         let list = devices.values.sorted { $0.deviceId < $1.deviceId }
-        metrics.setDevicesOnline(list.filter { $0.online && $0.windowCode != nil }.count)
+        metrics.setDevices(bound: list.filter { $0.windowCode != nil }.count, online: list.filter { $0.online && $0.windowCode != nil }.count)
         board.update { $0.devices = list }
     }
 

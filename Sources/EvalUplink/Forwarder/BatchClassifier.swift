@@ -33,9 +33,9 @@ public struct BatchClassifier: Sendable {
         now: Date,
         using generator: inout some RandomNumberGenerator
     ) -> BatchPlan {
-        func retryAll(_ reason: String, retryAfter: TimeInterval? = nil, auth: Bool = false) -> BatchPlan {
+        func retryAll(_ reason: String, _ kind: DeliveryFailureReason, retryAfter: TimeInterval? = nil, auth: Bool = false) -> BatchPlan {
             let notBefore = now + policy.delay(failures: failures, retryAfter: retryAfter, using: &generator)
-            return .settle(batch.map { .retry($0, error: reason, notBefore: notBefore) },
+            return .settle(batch.map { .retry($0, error: reason, notBefore: notBefore, reason: kind) },
                            link: .failing(reason: reason, notBefore: notBefore, authFailing: auth))
         }
 
@@ -50,7 +50,7 @@ public struct BatchClassifier: Sendable {
             return .settle(outcomes, link: .healthy)
 
         case .failure(.unauthorized(let reason, _)):
-            return retryAll("401 platform refuses our credentials or timestamp: \(reason)", auth: true)
+            return retryAll("401 platform refuses our credentials or timestamp: \(reason)", .unauthorized, auth: true)
 
         case .failure(.malformedBatch(let reason)):
             // Bisect: the platform says the batch is malformed but not which record;
@@ -65,16 +65,16 @@ public struct BatchClassifier: Sendable {
             return .settle([.rejected(batch[0], reason: "platform answered 413 for this record alone (too large)")], link: .healthy)
 
         case .failure(.throttled(let status, let retryAfter)):
-            return retryAll("\(status) platform busy" + (retryAfter.map { ", Retry-After \(Int($0)) s" } ?? ""), retryAfter: retryAfter)
+            return retryAll("\(status) platform busy" + (retryAfter.map { ", Retry-After \(Int($0)) s" } ?? ""), .throttled, retryAfter: retryAfter)
 
         case .failure(.serverError(let status)):
-            return retryAll("platform answered \(status)")
+            return retryAll("platform answered \(status)", .serverError)
 
         case .failure(.untrustworthy(let reason)):
-            return retryAll("untrusted answer: \(reason)")
+            return retryAll("untrusted answer: \(reason)", .untrustworthy)
 
         case .failure(.transport(let reason)):
-            return retryAll("no answer: \(reason)")
+            return retryAll("no answer: \(reason)", .transport)
         }
     }
 

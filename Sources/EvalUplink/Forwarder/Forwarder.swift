@@ -235,7 +235,7 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
         }
         if !held.isEmpty {
             let wallNow = wallClock.now()
-            try await outbox.settle(held.map { .retry($0.0.evaluationId, error: $0.1, notBefore: wallNow + $0.2) }, now: wallNow)
+            try await outbox.settle(held.map { .retry($0.0.evaluationId, error: $0.1, notBefore: wallNow + $0.2, reason: .clock) }, now: wallNow)
             let waiting = held.filter { $0.1 == AssessTimeCheck.waiting }.count
             if waiting < held.count {
                 logger.error("\(held.count - waiting) evaluation(s) held, not sent: no trusted time exists for them (see evalctl status; evalctl queue release)",
@@ -304,7 +304,7 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
             return adapter.decode(response, batch: ids)
         } catch is CancellationError {
             // Stopping: give the records back so the next start sends them at once.
-            try? await outbox.settle(ids.map { .retry($0, error: "forwarder stopped", notBefore: now) }, now: now)
+            try? await outbox.settle(ids.map { .retry($0, error: "forwarder stopped", notBefore: now, reason: .stopped) }, now: now)
             throw CancellationError()
         } catch {
             return .failure(.transport(reason: "\(error)"))

@@ -56,7 +56,7 @@ final class InMemoryOutbox: Outbox, @unchecked Sendable {
                     if pending.removeValue(forKey: id) != nil { deliveredIds.append(id) }
                 case .rejected(let id, let reason):
                     if pending.removeValue(forKey: id) != nil { deadLetters[id] = reason }
-                case .retry(let id, _, let notBefore):
+                case .retry(let id, _, let notBefore, _):
                     pending[id]?.inFlight = false
                     pending[id]?.attempts += 1
                     pending[id]?.notBefore = notBefore
