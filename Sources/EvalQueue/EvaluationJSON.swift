@@ -1,5 +1,6 @@
 import EvalCore
 import Foundation
+import Synchronization
 
 /// The one JSON value a queue row holds: the list of staff rated
 /// (`evaluated_persons`), read and written whole. Written by hand (the insert
@@ -21,10 +22,22 @@ enum EvaluationJSON {
         return out.bytes
     }
 
+    /// Decoded once per distinct list: a window's records name the same
+    /// staff again and again, so `claim` of a backlog parses a handful of
+    /// lists, not one per record (JSONDecoder was most of claim's CPU when
+    /// whole records were JSON).
     static func readPersons(_ text: String) throws -> [StaffMember] {
         if text == "[]" { return [] }
-        return try JSONDecoder().decode([StaffMember].self, from: Data(text.utf8))
+        if let known = personsCache.withLock({ $0[text] }) { return known }
+        let persons = try JSONDecoder().decode([StaffMember].self, from: Data(text.utf8))
+        personsCache.withLock { cache in
+            if cache.count >= 256 { cache.removeAll(keepingCapacity: true) }
+            cache[text] = persons
+        }
+        return persons
     }
+
+    private static let personsCache = Mutex<[String: [StaffMember]]>([:])
 }
 
 /// A UTF-8 byte buffer: appending bytes is several times cheaper than growing

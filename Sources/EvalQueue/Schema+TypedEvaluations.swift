@@ -52,7 +52,7 @@ extension Schema {
                 task_name        TEXT,
                 -- The staff rated, [{"loginName":…,"name":…}]: a list read and
                 -- written whole, never searched.
-                evaluated_persons TEXT   NOT NULL CHECK (json_valid(evaluated_persons)),
+                evaluated_persons TEXT   NOT NULL,
                 -- Where the time came from (never sent): all three or none.
                 recorded_boot_id TEXT,
                 recorded_boot    REAL,
