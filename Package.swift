@@ -120,19 +120,26 @@ let package = Package(
         .executableTarget(
             name: "evald",
             dependencies: [
-                "EvalAgent",
+                "EvalAgent", "EvalctlCommands",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "evalctl",
+        .target(
+            name: "EvalctlCommands",
             dependencies: [
                 "EvalAgent", "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "EvalAPIClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // evalctl's own executable, for development and the tests; the package
+        // ships evald alone, with /usr/bin/evalctl a link to it (one runtime).
+        .executableTarget(
+            name: "evalctl",
+            dependencies: ["EvalctlCommands", "EvalAgent"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -31,16 +31,13 @@ ARCH="$(dpkg --print-architecture)"
 FLAVOUR="release"
 if [ -z "$BIN_DIR" ]; then
   # A static Swift runtime: counter PCs have no Swift toolchain.
-  for product in evald evalctl; do
-    swift build -c release --static-swift-stdlib --product "$product"
-  done
+  # evald alone: /usr/bin/evalctl is a link to it (one static runtime, not two).
+  swift build -c release --static-swift-stdlib --product evald
   BIN_DIR="$(swift build -c release --show-bin-path)"
 else
   FLAVOUR="prebuilt from $BIN_DIR"
 fi
-for product in evald evalctl; do
-  [ -x "$BIN_DIR/$product" ] || { echo "build-deb: $BIN_DIR/$product is missing; build it first" >&2; exit 1; }
-done
+[ -x "$BIN_DIR/evald" ] || { echo "build-deb: $BIN_DIR/evald is missing; build it first" >&2; exit 1; }
 
 STAGE="$(mktemp -d "${TMPDIR:-/tmp}/evald-deb.XXXXXX")"
 trap 'rm -rf "$STAGE"' EXIT
@@ -53,9 +50,16 @@ install -d "$PKG/DEBIAN" "$PKG/usr/bin" "$PKG/lib/systemd/system" "$PKG/usr/lib/
 # Stripped binaries (Debian policy 10.1); the debug information goes into
 # evald-<version>-debug/<binary>.debug beside the .deb, linked by
 # .gnu_debuglink so gdb finds it when it is installed under /usr/lib/debug.
-install -m 0755 "$BIN_DIR/evald" "$BIN_DIR/evalctl" "$PKG/usr/bin/"
+# One multi-call binary: started as evalctl it is the operator's tool
+# (Sources/evald/Evald.swift), so both share one static Swift runtime.
+install -m 0755 "$BIN_DIR/evald" "$PKG/usr/bin/"
+ln -s evald "$PKG/usr/bin/evalctl"
+# To run evalctl here (udev rules, help texts): the unpatched build output
+# under the name evalctl (the packaged copy loses its RUNPATH below).
+ln -s "$(readlink -f "$BIN_DIR/evald")" "$STAGE/evalctl"
+EVALCTL="$STAGE/evalctl"
 DEBUG_DIR="$OUT_DIR/evald-${VERSION}-debug"
-for product in evald evalctl; do
+for product in evald; do
   if [ "$KEEP_DEBUG" = yes ]; then
     mkdir -p "$DEBUG_DIR"
     objcopy --only-keep-debug --compress-debug-sections "$PKG/usr/bin/$product" "$DEBUG_DIR/$product.debug"
@@ -74,7 +78,7 @@ install -m 0644 systemd/tmpfiles.d/evald.conf "$PKG/usr/lib/tmpfiles.d/evald.con
 if [ -f udev/70-evald.rules ]; then
   install -m 0644 udev/70-evald.rules "$PKG/lib/udev/rules.d/70-evald.rules"
 else
-  "$BIN_DIR/evalctl" udev-rules > "$PKG/lib/udev/rules.d/70-evald.rules"
+  "$EVALCTL" udev-rules > "$PKG/lib/udev/rules.d/70-evald.rules"
 fi
 install -m 0640 packaging/evald.toml "$PKG/etc/evald/evald.toml"
 CONFFILES="/etc/evald/evald.toml"
@@ -94,9 +98,9 @@ for doc in install.md operations.md configuration.md DESIGN.md devices.md sessio
 done
 install -m 0644 docs/examples/* "$PKG/usr/share/doc/evald/examples/"
 "$BIN_DIR/evald" --help > "$PKG/usr/share/doc/evald/evald-help.txt"
-"$BIN_DIR/evalctl" --help > "$PKG/usr/share/doc/evald/evalctl-help.txt"
+"$EVALCTL" --help > "$PKG/usr/share/doc/evald/evalctl-help.txt"
 for verb in status queue tail stats export selftest bad-reviews devices udev-rules; do
-  { echo "== evalctl $verb"; "$BIN_DIR/evalctl" "$verb" --help; echo; } >> "$PKG/usr/share/doc/evald/evalctl-help.txt" 2>/dev/null || true
+  { echo "== evalctl $verb"; "$EVALCTL" "$verb" --help; echo; } >> "$PKG/usr/share/doc/evald/evalctl-help.txt" 2>/dev/null || true
 done
 
 # Manual pages, gzipped (policy 12.1); man/ is checked against the binaries and
@@ -123,7 +127,7 @@ printf '%s\n' "$CONFFILES" > "$PKG/DEBIAN/conffiles"
 # Runtime dependencies: the Debian packages owning the shared libraries the
 # binaries link (libsqlite3, libusb, libc…).
 DEPENDS="$(
-  for product in evald evalctl; do ldd "$BIN_DIR/$product" | awk '/=> \//{print $3}'; done | sort -u |
+  for product in evald; do ldd "$BIN_DIR/$product" | awk '/=> \//{print $3}'; done | sort -u |
   while read -r lib; do dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || true; done |
   cut -d: -f1 | sort -u | paste -sd, - | sed 's/,/, /g'
 )"

@@ -1,14 +1,27 @@
 import ArgumentParser
 import EvalAgent
+import EvalctlCommands
 import Foundation
 import Logging
 
 /// The entry point: parses the arguments glibc gave the process, not the
 /// Swift runtime's reconstruction of them (lost under libfaketime or without
 /// /proc; see `ProcessArguments`).
+///
+/// One binary, two commands: started as `evalctl` (the package's
+/// /usr/bin/evalctl is a link to evald) it is the operator's tool. Each Swift
+/// executable carries its own static runtime (about 70 MB, most of it ICU
+/// data), so shipping one halves the package.
 @main
 enum EvaldMain {
-    static func main() async { await Evald.main(ProcessArguments.forParsing) }
+    static func main() async {
+        let name = ProcessArguments.all.first.map { ($0 as NSString).lastPathComponent }
+        if name == "evalctl" {
+            await Evalctl.run(arguments: ProcessArguments.forParsing)
+        } else {
+            await Evald.main(ProcessArguments.forParsing)
+        }
+    }
 }
 
 /// evald: the counter-evaluator agent. Usually started by systemd

@@ -21,7 +21,7 @@ struct DebPackageTests {
         let contents = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/dpkg-deb"), arguments: ["--contents", deb], directory: dir.url.path)
         #expect(contents.status == 0)
         for path in [
-            "./usr/bin/evald", "./usr/bin/evalctl", "./lib/systemd/system/evald.service",
+            "./usr/bin/evald", "./usr/bin/evalctl -> evald", "./lib/systemd/system/evald.service",
             "./usr/lib/sysusers.d/evald.conf", "./usr/lib/tmpfiles.d/evald.conf", "./lib/udev/rules.d/70-evald.rules",
             "./etc/evald/evald.toml", "./usr/share/doc/evald/install.md", "./usr/share/doc/evald/operations.md",
             "./usr/share/doc/evald/configuration.md", "./usr/share/doc/evald/evald-help.txt",
@@ -58,6 +58,11 @@ struct DebPackageTests {
                                                      environment: runtime.map { ["LD_LIBRARY_PATH": $0] } ?? [:], directory: dir.url.path)
             #expect(version.status == 0 && version.stdout.contains(EvaldVersion.current), "\(version.stderr)")
         }
+        // One binary: evalctl is a link to evald, and started by that name it is evalctl.
+        #expect(contents.stdout.contains("lrwxrwxrwx root/root         0"), "evalctl is a symbolic link")
+        let help = try await ChildProcess.run(URL(fileURLWithPath: "\(root)/usr/bin/evalctl"), arguments: ["queue", "--help"],
+                                              environment: runtime.map { ["LD_LIBRARY_PATH": $0] } ?? [:], directory: dir.url.path)
+        #expect(help.status == 0 && help.stdout.contains("USAGE: evalctl queue"), "\(help)")
         #expect(FileManager.default.fileExists(atPath: "\(root)/etc/evald/calendars"), "local calendars go here")
         let copyright = try String(contentsOfFile: "\(root)/usr/share/doc/evald/copyright", encoding: .utf8)
         #expect(copyright.hasPrefix("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"))

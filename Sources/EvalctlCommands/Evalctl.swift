@@ -3,18 +3,11 @@ import EvalCore
 import ArgumentParser
 import EvalAgent
 
-/// The entry point: parses the arguments glibc gave the process (see
-/// `ProcessArguments`: libfaketime and a root without /proc lose the runtime's).
-@main
-enum EvalctlMain {
-    static func main() async { await Evalctl.run(arguments: ProcessArguments.forParsing) }
-}
-
 /// evalctl: the operator's tool for evald. Read verbs work whether or not
 /// evald runs (they read the queue file read-only); writes go through the
 /// running daemon, or take its lock when it is stopped.
-struct Evalctl: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Evalctl: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "evalctl",
         abstract: "Watch and repair evald's evaluation queue, devices and platform link.",
         discussion: """
@@ -31,10 +24,12 @@ struct Evalctl: AsyncParsableCommand {
         ]
     )
 
+    public init() {}
+
     /// argument-parser's own `main`, except for errors thrown while running
     /// a verb: those are worded by `ErrorReport` (one `error:` prefix, no
     /// usage text, no Foundation dump).
-    static func run(arguments: [String]?) async {
+    public static func run(arguments: [String]?) async {
         let command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)
