@@ -47,8 +47,6 @@ private struct JSONBytes {
 
     init() { bytes.reserveCapacity(640) }
 
-    var text: String { String(decoding: bytes, as: UTF8.self) }
-
     mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
     mutating func field(_ key: String, _ value: String?) {

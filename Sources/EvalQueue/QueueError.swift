@@ -39,9 +39,6 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
     /// record that is not a dead letter).
     public static let wrongState = QueueError(.wrongState, "record in wrong state")
 
-    /// A stored row the types cannot hold (damaged by hand or by the disk).
-    public static let unreadable = QueueError(.unreadable, "stored record unreadable")
-
     public var isFull: Bool { code == .full }
     public var isDiskFull: Bool { code == .diskFull }
 
@@ -49,5 +46,6 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
     static func diskFull(_ message: String) -> QueueError { QueueError(.diskFull, message) }
     static func notFound(_ message: String) -> QueueError { QueueError(.notFound, message) }
     static func wrongState(_ message: String) -> QueueError { QueueError(.wrongState, message) }
+    /// A stored row the types cannot hold (damaged by hand or by the disk).
     static func unreadable(_ message: String) -> QueueError { QueueError(.unreadable, message) }
 }

@@ -80,10 +80,7 @@ struct ProbeOptions: ParsableArguments {
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
             if case .event = output { printed += 1 } else if raw { printed += 1 }
             if let prompt, case .event(.attached(let device)) = output {
-                let result = await withCheckedContinuation { continuation in
-                    Self.promptPorts.send(prompt, to: device.deviceId) { continuation.resume(returning: $0) }
-                }
-                let outcome = switch result {
+                let outcome = switch await Self.promptPorts.send(prompt, to: device.deviceId) {
                 case .success(let action): "sent \(action)"
                 case .failure(let failure): "failed: \(failure)"
                 }

@@ -5,10 +5,6 @@ import Testing
 
 /// The registry between the readers that hold devices and the prompter.
 @Suite struct PromptPortsTests {
-    static func send(_ ports: PromptPorts, _ prompt: CounterPrompt, to deviceId: String) async -> Result<OutputAction, PromptFailure> {
-        await withCheckedContinuation { continuation in ports.send(prompt, to: deviceId) { continuation.resume(returning: $0) } }
-    }
-
     @Test func aPortWritesWhatItsProfileDeclaresAndNothingAfterItIsRetired() async {
         let ports = PromptPorts()
         let written = Mutex<[String]>([])
@@ -18,13 +14,13 @@ import Testing
         }
         ports.register(port)
         #expect(ports.declared(for: "K1") == [.invite, .timeout])
-        #expect(await Self.send(ports, .invite, to: "K1") == .success(.outputReport([2, 1])))
-        #expect(await Self.send(ports, .thanks, to: "K1") == .failure(.notDeclared(deviceId: "K1", .thanks)))
-        #expect(await Self.send(ports, .timeout, to: "K1") == .failure(.writeFailed(deviceId: "K1", "device said no")))
-        #expect(await Self.send(ports, .invite, to: "K2") == .failure(.notConnected(deviceId: "K2")))
+        #expect(await ports.send(.invite, to: "K1") == .success(.outputReport([2, 1])))
+        #expect(await ports.send(.thanks, to: "K1") == .failure(.notDeclared(deviceId: "K1", .thanks)))
+        #expect(await ports.send(.timeout, to: "K1") == .failure(.writeFailed(deviceId: "K1", "device said no")))
+        #expect(await ports.send(.invite, to: "K2") == .failure(.notConnected(deviceId: "K2")))
 
         ports.retire(port)
-        #expect(await Self.send(ports, .invite, to: "K1") == .failure(.notConnected(deviceId: "K1")))
+        #expect(await ports.send(.invite, to: "K1") == .failure(.notConnected(deviceId: "K1")))
         #expect(ports.declared(for: "K1").isEmpty)
         // A write already queued when the port retires does not reach the device either.
         #expect(written.withLock { $0 } == ["invite output report 02 01", "timeout output report 02 03"])
@@ -37,6 +33,6 @@ import Testing
         ports.register(old)
         ports.register(new)
         ports.retire(old)
-        #expect(await Self.send(ports, .invite, to: "K1") == .success(.outputReport([0, 9])))
+        #expect(await ports.send(.invite, to: "K1") == .success(.outputReport([0, 9])))
     }
 }

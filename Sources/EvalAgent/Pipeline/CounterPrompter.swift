@@ -49,8 +49,6 @@ final class CounterPrompter: Sendable {
 
     /// `evalctl devices prompt DEVICE PROMPT`: one prompt to one device, awaited.
     func trial(_ prompt: CounterPrompt, deviceId: String) async -> Result<OutputAction, PromptFailure> {
-        await withCheckedContinuation { continuation in
-            ports.send(prompt, to: deviceId) { continuation.resume(returning: $0) }
-        }
+        await ports.send(prompt, to: deviceId)
     }
 }

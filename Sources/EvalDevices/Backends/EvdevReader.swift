@@ -79,8 +79,7 @@ public struct EvdevReader: Sendable {
         defer { if grab { _ = evald_evdev_grab(fd, 0) } }
         // LEDs are written through the grabbing descriptor: with a grab held,
         // the kernel takes injected events from the grabbing client only.
-        let port = outputs.map { outputs in PromptPort(deviceId: identity.deviceId, outputs: outputs) { Self.write($1, to: fd) } }
-        if let port { prompts?.register(port) }
+        let port = prompts?.offer(deviceId: identity.deviceId, outputs: outputs) { Self.write($1, to: fd) }
         defer { if let port { prompts?.retire(port) } }
         let eventClock = KernelEventClock(fd: fd)
         logger.info("reading input device", metadata: ["device": "\(identity)", "profile": "\(profile.name)"])

@@ -54,8 +54,7 @@ public struct HidrawReader: Sendable {
                                       identity: { identify(fd: nil) }, logger: logger, output: output) else { return .failed }
         defer { close(fd) }
         let identity = identify(fd: fd)
-        let port = outputs.map { outputs in PromptPort(deviceId: identity.deviceId, outputs: outputs) { Self.write($1, to: fd) } }
-        if let port { prompts?.register(port) }
+        let port = prompts?.offer(deviceId: identity.deviceId, outputs: outputs) { Self.write($1, to: fd) }
         // Before the close above: no prompt write can meet a closed descriptor.
         defer { if let port { prompts?.retire(port) } }
         let layout = profile.report

@@ -12,11 +12,9 @@ struct PromptHandle: @unchecked Sendable {
 extension LibUSBBackend {
     /// Offers a claimed keypad's prompt outputs (event thread).
     func offerPrompts(_ device: OpenDevice) {
-        guard let prompts, let outputs = device.profile.outputs, !device.rawOnly else { return }
+        guard !device.rawOnly else { return }
         let target = PromptHandle(handle: device.handle, interface: device.interface)
-        let port = PromptPort(deviceId: device.identity.deviceId, outputs: outputs) { Self.setReport($1, on: target) }
-        device.promptPort = port
-        prompts.register(port)
+        device.promptPort = prompts?.offer(deviceId: device.identity.deviceId, outputs: device.profile.outputs) { Self.setReport($1, on: target) }
     }
 
     /// Before the handle is closed (event thread): waits for a write in progress.

@@ -32,15 +32,31 @@ public final class PromptPorts: Sendable {
     /// Sends `prompt`'s output to the device, on that device's own queue (a
     /// stuck device holds up only its own prompts); `completion` runs there.
     public func send(_ prompt: CounterPrompt, to deviceId: String,
-                     completion: @escaping @Sendable (Result<OutputAction, PromptFailure>) -> Void = { _ in }) {
+                     completion: @escaping @Sendable (Result<OutputAction, PromptFailure>) -> Void) {
         guard let port = ports.withLock({ $0[deviceId] }) else { return completion(.failure(.notConnected(deviceId: deviceId))) }
         guard let action = port.outputs[prompt] else { return completion(.failure(.notDeclared(deviceId: deviceId, prompt))) }
         port.perform(prompt, action, completion: completion)
     }
 
+    /// The same, awaited: what was sent, or why not (a technician's trial, the probe).
+    public func send(_ prompt: CounterPrompt, to deviceId: String) async -> Result<OutputAction, PromptFailure> {
+        await withCheckedContinuation { continuation in
+            send(prompt, to: deviceId) { continuation.resume(returning: $0) }
+        }
+    }
+
     /// The prompts `deviceId` can show now (empty when it is not connected).
     public func declared(for deviceId: String) -> [CounterPrompt] {
         ports.withLock { $0[deviceId]?.outputs.declared } ?? []
+    }
+
+    /// A reader holding a device offers its outputs (nil: it declares none);
+    /// it retires the returned port before closing the device.
+    func offer(deviceId: String, outputs: PromptOutputs?, writer: @escaping PromptPort.Writer) -> PromptPort? {
+        guard let outputs else { return nil }
+        let port = PromptPort(deviceId: deviceId, outputs: outputs, writer: writer)
+        register(port)
+        return port
     }
 
     func register(_ port: PromptPort) {

@@ -73,13 +73,10 @@ public struct SimulatedKeypad: Sendable {
 
     public func run(output: @escaping DeviceOutputHandler) async {
         let (identity, logger) = (self.identity, self.logger)
-        let port = prompts.map { _ in
-            PromptPort(deviceId: identity.deviceId, outputs: Self.outputs) { prompt, _ in
-                logger.notice("simulated keypad \(identity.deviceId) shows: \(Self.words(prompt)) (\(prompt.rawValue))")
-                return nil
-            }
+        let port = prompts?.offer(deviceId: identity.deviceId, outputs: Self.outputs) { prompt, _ in
+            logger.notice("simulated keypad \(identity.deviceId) shows: \(Self.words(prompt)) (\(prompt.rawValue))")
+            return nil
         }
-        if let port { prompts?.register(port) }
         defer { if let port { prompts?.retire(port) } }
         await runOnDedicatedThread(name: "simulated keypad \(path)") { stop in
             output(.event(.attached(identity)))
