@@ -24,16 +24,19 @@ enum RecordPresentation {
         ]
     }
 
+    /// The evaluator as `--json` shows it (masked unless revealed), null when there is none.
+    static func evaluatorObject(_ person: Evaluator?, reveal: Bool) -> Any {
+        guard let person else { return NSNull() }
+        return [
+            "userName": reveal ? person.userName.revealed : person.userName.masked,
+            "certKey": reveal ? person.certKey.revealed : person.certKey.masked,
+            "userProp": person.userProp.rawValue,
+        ] as [String: Any]
+    }
+
     static func object(_ r: QueuedRecord, reveal: Bool = false) -> [String: Any] {
         let e = r.evaluation
-        var evaluator: Any = NSNull()
-        if let person = e.evaluator {
-            evaluator = [
-                "userName": reveal ? person.userName.revealed : person.userName.masked,
-                "certKey": reveal ? person.certKey.revealed : person.certKey.masked,
-                "userProp": person.userProp.rawValue,
-            ] as [String: Any]
-        }
+        let evaluator = evaluatorObject(e.evaluator, reveal: reveal)
         return [
             "evaluationId": e.evaluationId.description,
             "state": r.state.rawValue,

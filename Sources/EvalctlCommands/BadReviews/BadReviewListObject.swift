@@ -6,14 +6,7 @@ import Foundation
 /// table's cells are display text ("yes", "1 非常不满意"), this is not.
 enum BadReviewListObject {
     static func object(_ entry: BadReviewEntry, followUp: BadReviewFollowUp?, today: CivilDate, reveal: Bool) -> [String: Any] {
-        var evaluator: Any = NSNull()
-        if let person = entry.evaluator {
-            evaluator = [
-                "userName": reveal ? person.userName.revealed : person.userName.masked,
-                "certKey": reveal ? person.certKey.revealed : person.certKey.masked,
-                "userProp": person.userProp.rawValue,
-            ] as [String: Any]
-        }
+        let evaluator = RecordPresentation.evaluatorObject(entry.evaluator, reveal: reveal)
         // The follow-up's deadline counts extensions, and a rectified review is not overdue.
         let deadline = followUp?.deadline ?? entry.deadline
         return [
