@@ -26,8 +26,8 @@ extension CaseLedger {
     /// ledger keeps its first opening (and due date).
     @discardableResult
     public func open(_ opening: CaseOpening, due: DefaultRatingScheduler.Due) throws -> Bool {
-        let json = try Self.json(opening)
-        return try locked { db in try LedgerSQL.open(opening, due: due, json: json, on: db) }
+        let stored = StoredCaseOpening(opening, due: due)
+        return try locked { db in try stored.insert(on: db) }
     }
 
     /// Marks the case of a citizen's evaluation rated, as an agent did before

@@ -19,20 +19,17 @@ extension EvaluationQueue {
     /// An existing case keeps its first opening. True if newly opened.
     @discardableResult
     public func openCase(_ opening: CaseOpening, due: DefaultRatingScheduler.Due) async throws -> Bool {
-        let json = try CaseLedger.json(opening)
-        return try await writer.perform { context in try LedgerSQL.open(opening, due: due, json: json, on: context.connection) }
+        let stored = StoredCaseOpening(opening, due: due)
+        return try await writer.perform { context in try stored.insert(on: context.connection) }
     }
 
     /// The same, without waiting: the row joins the next group commit, ahead of
     /// any write submitted after it (so a rating of the case is never committed
     /// before its opening), and `completion` reports the outcome.
-    /// The opening's JSON is encoded on the writer thread, which waits on the
-    /// disk anyway: the pipeline's own thread goes on to the rating.
     public func submitOpenCase(_ opening: CaseOpening, due: DefaultRatingScheduler.Due,
                                completion: @escaping @Sendable (Result<Bool, any Error>) -> Void) {
-        writer.submit({ context in
-            try LedgerSQL.open(opening, due: due, json: CaseLedger.json(opening), on: context.connection)
-        }, completion: completion)
+        let stored = StoredCaseOpening(opening, due: due)
+        writer.submit({ context in try stored.insert(on: context.connection) }, completion: completion)
     }
 
     /// Keeps a filtered press for audit (rule 2), returning once durable.

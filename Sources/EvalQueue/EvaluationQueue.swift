@@ -100,16 +100,42 @@ public final class EvaluationQueue: Sendable {
         return try await writer.perform { context in try Self.insert(stored, ledger: ledger, at: now, into: &context) }
     }
 
-    /// The evaluation and its ledger rows, together or not at all (a
-    /// savepoint, only when there are ledger rows: it costs on every insert).
+    /// The evaluation and its ledger rows, together or not at all.
+    ///
+    /// A bad review's rows (its case, its 台账 line) run in a savepoint. A
+    /// case's rating alone, the common case, does not: a savepoint copies every
+    /// page it touches into a sub-journal, and was a third of a case rating's
+    /// cost on the writer. Its one ledger statement runs after the insert; if
+    /// it fails, the insert is undone by deleting the row, and if even that
+    /// fails the whole batch is rolled back (every caller hears the error):
+    /// never an evaluation without its ledger row.
     static func insert(_ stored: StoredEvaluation, ledger: CaseLedgerUpdate, at now: Double,
                        into context: inout WriteContext) throws -> EnqueueResult {
         guard !ledger.isEmpty else { return try insert(stored, at: now, into: &context) }
-        return try context.atomically { context in
-            let result = try insert(stored, at: now, into: &context)
-            try ledger.write(on: context.connection)
-            return result
+        guard ledger.badReview == nil, let rated = ledger.rated else {
+            return try context.atomically { context in
+                let result = try insert(stored, at: now, into: &context)
+                try ledger.write(on: context.connection)
+                return result
+            }
         }
+        let saved = (context.counters, context.addedPending, context.batchBytes)
+        let result = try insert(stored, at: now, into: &context)
+        do {
+            _ = try CaseLedgerUpdate.write(rated, on: context.connection)
+        } catch {
+            (context.counters, context.addedPending, context.batchBytes) = saved
+            let db = context.connection
+            if result == .enqueued, !db.isAutocommit {
+                do {
+                    try db.prepare(static: "DELETE FROM evaluations WHERE evaluation_id = ?").run([stored.id])
+                } catch {
+                    try? db.prepare(static: "ROLLBACK").run()
+                }
+            }
+            throw error
+        }
+        return result
     }
 
     static func insert(_ stored: StoredEvaluation, at now: Double, into context: inout WriteContext) throws -> EnqueueResult {

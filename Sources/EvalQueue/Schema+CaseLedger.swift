@@ -74,5 +74,85 @@ extension Schema {
             ALTER TABLE filtered_presses_v2 RENAME TO filtered_presses;
             CREATE INDEX filtered_presses_time ON filtered_presses(pressed_at);
             """),
+        // The opening's fields as typed columns instead of JSON (issue 9): a case
+        // scan was JSON-encoded on the writer thread, half its cost there. The
+        // table becomes WITHOUT ROWID on its key (one B-tree, not a table plus
+        // the key's index), and evaluation_id loses its UNIQUE index: every
+        // rating paid an index insert for a lookup only the legacy default
+        // confirmation makes, now through `ledger_cases_unconfirmed`.
+        //
+        // Which query uses which index:
+        // - the key (project_no): a scan's case state, opening (the conflict),
+        //   rating and defaulting;
+        // - `ledger_cases_open_due` (open, by due_at): the default pass's due
+        //   cases and the next due instant;
+        // - `ledger_cases_unconfirmed`: an older agent's unconfirmed defaults.
+        //
+        // Old rows are converted with json_extract. An opening the old code
+        // could not read either (its default pass failed on it every time) is
+        // kept with what the row's own columns say; its default then carries no
+        // area code and the platform refuses it, a dead letter the operator sees.
+        Migration("ledger-005-typed-case-openings", """
+            CREATE TABLE ledger_cases_typed (
+                project_no     TEXT PRIMARY KEY NOT NULL,
+                task_code      TEXT,
+                task_name      TEXT,
+                area_code      TEXT NOT NULL,
+                dept_code      TEXT,
+                dept_name      TEXT,
+                hall_code      TEXT,
+                window_code    TEXT NOT NULL,
+                default_staff_login TEXT,                -- the window's default staff member: both or neither
+                default_staff_name  TEXT,
+                default_task_code   TEXT,
+                default_task_name   TEXT,
+                pf             INTEGER NOT NULL,
+                staff          TEXT NOT NULL,            -- [{"loginName":…,"name":…}], read whole
+                device_id      TEXT,
+                opened_at      REAL NOT NULL,
+                due_at         REAL NOT NULL,            -- when the default rating applies (UTC seconds)
+                last_day       TEXT NOT NULL,            -- last working day to rate, yyyy-MM-dd
+                state          TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'rated', 'defaulted')),
+                evaluation_id  TEXT,
+                settled_at     REAL,
+                default_evaluation TEXT,                 -- the default evaluation as JSON, until enqueued (older agents)
+                default_enqueued INTEGER NOT NULL DEFAULT 0 CHECK (default_enqueued IN (0, 1)),
+                CHECK ((default_staff_login IS NULL) = (default_staff_name IS NULL)),
+                CHECK ((state = 'open') = (evaluation_id IS NULL)),
+                CHECK (state = 'defaulted' OR default_evaluation IS NULL)
+            ) STRICT, WITHOUT ROWID;
+
+            INSERT INTO ledger_cases_typed (
+                project_no, task_code, task_name, area_code, dept_code, dept_name, hall_code, window_code,
+                default_staff_login, default_staff_name, default_task_code, default_task_name, pf, staff, device_id,
+                opened_at, due_at, last_day, state, evaluation_id, settled_at, default_evaluation, default_enqueued)
+            SELECT project_no,
+                CASE WHEN json_valid(opening) THEN json_extract(opening, '$.ticket.taskCode') END,
+                CASE WHEN json_valid(opening) THEN json_extract(opening, '$.ticket.taskName') END,
+                CASE WHEN json_valid(opening) AND json_type(opening, '$.window.areaCode') = 'text'
+                     THEN json_extract(opening, '$.window.areaCode') ELSE '' END,
+                CASE WHEN json_valid(opening) THEN json_extract(opening, '$.window.deptCode') END,
+                CASE WHEN json_valid(opening) THEN json_extract(opening, '$.window.deptName') END,
+                CASE WHEN json_valid(opening) THEN json_extract(opening, '$.window.hallCode') END,
+                window_code,
+                CASE WHEN json_valid(opening) AND json_type(opening, '$.window.defaultStaff.name') = 'text'
+                     THEN json_extract(opening, '$.window.defaultStaff.loginName') END,
+                CASE WHEN json_valid(opening) AND json_type(opening, '$.window.defaultStaff.loginName') = 'text'
+                     THEN json_extract(opening, '$.window.defaultStaff.name') END,
+                CASE WHEN json_valid(opening) THEN json_extract(opening, '$.window.defaultTaskCode') END,
+                CASE WHEN json_valid(opening) THEN json_extract(opening, '$.window.defaultTaskName') END,
+                CASE WHEN json_valid(opening) AND json_type(opening, '$.window.pf') = 'integer'
+                     THEN json_extract(opening, '$.window.pf') ELSE 5 END,
+                CASE WHEN json_valid(opening) AND json_type(opening, '$.staff') = 'array'
+                     THEN json_extract(opening, '$.staff') ELSE '[]' END,
+                CASE WHEN json_valid(opening) THEN json_extract(opening, '$.deviceId') END,
+                opened_at, due_at, last_day, state, evaluation_id, settled_at, default_evaluation, default_enqueued
+            FROM ledger_cases;
+
+            DROP TABLE ledger_cases;
+            ALTER TABLE ledger_cases_typed RENAME TO ledger_cases;
+            CREATE INDEX ledger_cases_open_due ON ledger_cases(due_at) WHERE state = 'open';
+            CREATE INDEX ledger_cases_unconfirmed ON ledger_cases(settled_at) WHERE state = 'defaulted' AND default_enqueued = 0;
+            """),
     ]
 }

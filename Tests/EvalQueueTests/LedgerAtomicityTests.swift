@@ -94,6 +94,44 @@ struct LedgerAtomicityTests {
         #expect(try queue.counts()[.pending] == 1)
     }
 
+    /// A case's rating alone runs without a savepoint: when its ledger
+    /// statement fails, the insert before it is undone by hand.
+    @Test func whenACaseRatingsLedgerRowFailsTheEvaluationIsNotStoredEither() async throws {
+        let fixture = try QueueFixture()
+        let queue = try fixture.open()
+        defer { queue.close() }
+        let ledger = try CaseLedger(path: fixture.path)
+        let opening = F.opening("P-FAIL-0002", at: "2026-03-02 10:00:00")
+        try ledger.open(opening, due: F.scheduler.due(openedAt: opening.openedAt))
+        try ledger.locked { db in
+            try db.execute("CREATE TRIGGER injected BEFORE UPDATE ON ledger_cases BEGIN SELECT RAISE(ABORT, 'injected ledger failure'); END")
+        }
+        let policy = BadReviewPolicy(calendar: .mondayToFriday)
+        let rating = SampleEvaluation.make(projectNo: "P-FAIL-0002")
+        let update = try CaseLedgerUpdate(rating, badReviewPolicy: policy)
+        // Another evaluation submitted alongside it commits: the failure stays with its operation.
+        let (mate, mateStored) = AsyncStream.makeStream(of: Bool.self)
+        queue.submit(SampleEvaluation.make(), ledger: try CaseLedgerUpdate(SampleEvaluation.make(), badReviewPolicy: policy)) { result in
+            if case .success = result { mateStored.yield(true) } else { mateStored.yield(false) }
+        }
+        await #expect(throws: (any Error).self) { try await queue.enqueue(rating, ledger: update) }
+        #expect(await mate.first { _ in true } == true)
+        #expect(try queue.record(rating.evaluationId) == nil, "the evaluation must not outlive its ledger row")
+        #expect(try ledger.state(of: "P-FAIL-0002") == .open)
+        #expect(try queue.counts()[.pending] == 1)
+
+        // When the undo fails too, the whole batch is rolled back: still no evaluation without its row.
+        try ledger.locked { db in
+            try db.execute("CREATE TRIGGER injected_undo BEFORE DELETE ON evaluations BEGIN SELECT RAISE(ABORT, 'injected undo failure'); END")
+        }
+        await #expect(throws: (any Error).self) { try await queue.enqueue(rating, ledger: update) }
+        #expect(try queue.record(rating.evaluationId) == nil)
+        #expect(try ledger.state(of: "P-FAIL-0002") == .open)
+        try ledger.locked { db in try db.execute("DROP TRIGGER injected; DROP TRIGGER injected_undo") }
+        #expect(try await queue.enqueue(rating, ledger: update) == .enqueued, "the queue goes on")
+        #expect(try ledger.state(of: "P-FAIL-0002") == .rated)
+    }
+
     @Test func aRepeatedEnqueueWritesTheLedgerRowsItMissed() async throws {
         let fixture = try QueueFixture()
         let queue = try fixture.open()

@@ -20,26 +20,15 @@ enum LedgerSQL {
         }
     }
 
-    /// Inserts a case with its due instant; an existing case keeps its first
-    /// opening (re-scanning never postpones a default). True if inserted.
-    static func open(_ opening: CaseOpening, due: DefaultRatingScheduler.Due, json: String, on db: Connection) throws -> Bool {
-        try db.prepare("""
-            INSERT INTO ledger_cases(project_no, window_code, opening, opened_at, due_at, last_day)
-            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(project_no) DO NOTHING
-            """).run([opening.ticket.projectNo, opening.window.windowCode, json,
-                      opening.openedAt.timeIntervalSince1970, due.dueAt.timeIntervalSince1970, due.lastDay.description])
-        return db.changes == 1
-    }
-
     static func dueCases(at now: Date, limit: Int, on db: Connection) throws -> [DueCase] {
         try db.prepare("""
-            SELECT opening, due_at, last_day FROM ledger_cases
+            SELECT \(StoredCaseOpening.columns), due_at, last_day FROM ledger_cases
             WHERE state = 'open' AND due_at <= ? ORDER BY due_at LIMIT ?
             """).rows([now.timeIntervalSince1970, limit]) { row in
             DueCase(
-                opening: try CaseLedger.decode(CaseOpening.self, json: row.column(0) ?? ""),
-                dueAt: Date(timeIntervalSince1970: row.column(1) ?? 0),
-                lastDay: CivilDate(row.column(2) ?? "") ?? CivilDate(year: 1970, month: 1, day: 1)
+                opening: try StoredCaseOpening.decode(row),
+                dueAt: Date(timeIntervalSince1970: row.column(16) ?? 0),
+                lastDay: CivilDate(row.column(17) ?? "") ?? CivilDate(year: 1970, month: 1, day: 1)
             )
         }
     }
@@ -72,7 +61,7 @@ enum LedgerSQL {
     static func confirmDefaultEnqueued(_ id: EvaluationID, on db: Connection) throws {
         try db.prepare("""
             UPDATE ledger_cases SET default_enqueued = 1, default_evaluation = NULL
-            WHERE evaluation_id = ? AND state = 'defaulted'
+            WHERE evaluation_id = ? AND state = 'defaulted' AND default_enqueued = 0
             """).run([id.description])
     }
 
