@@ -63,6 +63,7 @@ struct StoredCaseOpening: Sendable {
         project_no, task_code, task_name, area_code, dept_code, dept_name, hall_code, window_code, \
         default_staff_login, default_staff_name, default_task_code, default_task_name, pf, staff, device_id, opened_at
         """
+    static let columnCount: Int32 = 16
 
     /// The opening in `row`'s columns from `first` on (`columns`).
     static func decode(_ row: Statement, from first: Int32 = 0) throws -> CaseOpening {

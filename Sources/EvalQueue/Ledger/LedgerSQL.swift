@@ -27,8 +27,8 @@ enum LedgerSQL {
             """).rows([now.timeIntervalSince1970, limit]) { row in
             DueCase(
                 opening: try StoredCaseOpening.decode(row),
-                dueAt: Date(timeIntervalSince1970: row.column(16) ?? 0),
-                lastDay: CivilDate(row.column(17) ?? "") ?? CivilDate(year: 1970, month: 1, day: 1)
+                dueAt: Date(timeIntervalSince1970: row.column(StoredCaseOpening.columnCount) ?? 0),
+                lastDay: CivilDate(row.column(StoredCaseOpening.columnCount + 1) ?? "") ?? CivilDate(year: 1970, month: 1, day: 1)
             )
         }
     }
