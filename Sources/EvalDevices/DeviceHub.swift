@@ -70,7 +70,11 @@ public struct DeviceHub: Sendable {
         }
     }
 
-    public func run(output: @escaping DeviceOutputHandler) async {
+    /// Runs every backend until cancelled. `listening` is called once uevents
+    /// are followed (the udev monitor listens; at once when no backend needs
+    /// one): a `change` sent before then may go unseen, as on any system
+    /// where udev events race the daemon's start.
+    public func run(listening: (@Sendable () -> Void)? = nil, output: @escaping DeviceOutputHandler) async {
         let configuration = self.configuration
         let clock = self.clock
         let logger = self.logger
@@ -95,7 +99,10 @@ public struct DeviceHub: Sendable {
                                           learn: configuration.learn, clock: clock, logger: logger)
                 if let libusb { watcher.usbChanged = { libusb.retry(portPath: $0) } }
                 watcher.prompts = configuration.prompts
+                watcher.listening = listening
                 group.addTask { [watcher] in await watcher.run(output: output) }
+            } else {
+                listening?()
             }
             await group.waitForAll()
         }

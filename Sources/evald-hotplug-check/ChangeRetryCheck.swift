@@ -32,19 +32,25 @@ enum ChangeRetryCheck {
         logger.logLevel = .warning
         let hub = DeviceHub(configuration: .init(catalog: ProfileCatalog.load(directory: arguments[2]).catalog), logger: logger)
         let (stream, continuation) = AsyncStream<DeviceEvent>.makeStream()
+        let (listening, heard) = AsyncStream<Void>.makeStream()
         let reader = Task {
-            await hub.run { if case .event(let event) = $0 { continuation.yield(event) } }
+            await hub.run(listening: { heard.yield(); heard.finish() }) { if case .event(let event) = $0 { continuation.yield(event) } }
             continuation.finish()
         }
         let watchdog = Task {
             try await Task.sleep(for: .seconds(20))
             FileHandle.standardError.write(Data("watchdog: gave up after 20 s\n".utf8))
             continuation.finish()
+            heard.finish()
         }
         var events = stream.makeAsyncIterator()
         evald_testbed_uevent(testbed, HotplugCheck.syspath, "add")
         guard case .problem(let device, _, let hint)? = await events.next() else { HotplugCheck.fail("no problem for the shut-out node") }
         print("problem \(device.deviceId) hint: \(hint ?? "none")")
+        // libusb reports the problem from its own enumeration, which may come
+        // before the hub's udev monitor listens: a change sent earlier is unseen.
+        var listened = listening.makeAsyncIterator()
+        guard await listened.next() != nil else { HotplugCheck.fail("the device hub's udev monitor never listened") }
         guard chmod(node, 0o666) == 0 else { HotplugCheck.fail("chmod \(node): \(String(cString: strerror(errno)))") }
         let changed = ContinuousClock.now
         evald_testbed_uevent(testbed, HotplugCheck.syspath, "change")

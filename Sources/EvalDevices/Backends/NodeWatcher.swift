@@ -18,6 +18,9 @@ struct NodeWatcher: Sendable {
     var usbChanged: (@Sendable (String) -> Void)?
     /// Readers offer their devices' prompt outputs here.
     var prompts: PromptPorts?
+    /// Called once the udev monitor listens: every uevent from then on is
+    /// seen (never called when libudev cannot be set up).
+    var listening: (@Sendable () -> Void)?
 
     private enum Input: Sendable {
         case present([UdevNode])
@@ -34,8 +37,8 @@ struct NodeWatcher: Sendable {
 
     func run(output: @escaping DeviceOutputHandler) async {
         let (inputs, continuation) = AsyncStream<Input>.makeStream()
-        let monitor = Task { [logger] in
-            await UdevMonitor(logger: logger).run(initial: { continuation.yield(.present($0)) },
+        let monitor = Task { [logger, listening] in
+            await UdevMonitor(logger: logger).run(initial: { continuation.yield(.present($0)); listening?() },
                                                   change: { continuation.yield(.change($0)) })
         }
         // Touched only by this task: readers report back through `inputs`.
