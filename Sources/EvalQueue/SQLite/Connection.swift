@@ -22,7 +22,12 @@ public final class Connection {
     private var statementCache: [String: Statement] = [:]
     private var staticStatementCache: [UInt: Statement] = [:]
 
+    /// Process-wide settings that must precede SQLite's first use: evaluated
+    /// once, by the first connection opened.
+    private static let configured: Void = { _ = evald_sqlite3_disable_memstatus() }()
+
     public init(path: String, mode: Mode = .readWrite, busyTimeoutMillis: Int32 = 5_000) throws {
+        Self.configured
         var db: OpaquePointer?
         let flags: Int32 = switch mode {
         case .readWrite: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
