@@ -25,11 +25,12 @@ extension EvaluationQueue {
 
     /// The same, without waiting: the row joins the next group commit, ahead of
     /// any write submitted after it (so a rating of the case is never committed
-    /// before its opening), and `completion` reports the outcome.
+    /// before its opening), and `completion` reports the outcome. A rating of
+    /// the case submitted before that commit begins writes the row with it,
+    /// already rated (`CaseOpeningWrite`).
     public func submitOpenCase(_ opening: CaseOpening, due: DefaultRatingScheduler.Due,
                                completion: @escaping @Sendable (Result<Bool, any Error>) -> Void) {
-        let stored = StoredCaseOpening(opening, due: due)
-        writer.submit({ context in try stored.insert(on: context.connection) }, completion: completion)
+        writer.submit(opening: CaseOpeningWrite(StoredCaseOpening(opening, due: due), completion: completion))
     }
 
     /// Keeps a filtered press for audit (rule 2), returning once durable.

@@ -17,15 +17,19 @@ extension EvaluationQueue {
                        completion: @escaping @Sendable (Result<EnqueueResult, any Error>) -> Void) {
         let stored = StoredEvaluation(evaluation)
         let now = clock.now().timeIntervalSince1970
-        let ratedCase = ledger.rated?.projectNo
+        guard let ratedCase = ledger.rated?.projectNo else {
+            writer.submit({ context in try Self.insert(stored, ledger: ledger, at: now, into: &context) }, eager: true,
+                          completion: completion)
+            return
+        }
         let inFlight = ratingsInFlight
-        if let ratedCase { inFlight.insert(ratedCase) }
-        writer.submit({ context in try Self.insert(stored, ledger: ledger, at: now, into: &context) }, eager: true) { result in
+        inFlight.insert(ratedCase)
+        writer.submit(rating: CaseRatingWrite(stored, projectNo: ratedCase, ledger: ledger, at: now) { result in
             // After COMMIT the rows are visible to readers, so the case is
             // never seen unrated in between; after a failure it is unrated.
-            if let ratedCase { inFlight.remove(ratedCase) }
+            inFlight.remove(ratedCase)
             completion(result)
-        }
+        })
     }
 }
 

@@ -109,20 +109,38 @@ public final class EvaluationQueue: Sendable {
     /// it fails, the insert is undone by deleting the row, and if even that
     /// fails the whole batch is rolled back (every caller hears the error):
     /// never an evaluation without its ledger row.
-    static func insert(_ stored: StoredEvaluation, ledger: CaseLedgerUpdate, at now: Double,
+    ///
+    /// `opening`: the case's row, staged in this batch and absorbed by the
+    /// rating (`CaseOpeningWrite`). It is inserted already rated; if the
+    /// rating is not stored, it is inserted open instead, as it would have
+    /// been on its own.
+    static func insert(_ stored: StoredEvaluation, ledger: CaseLedgerUpdate, opening: CaseOpeningWrite? = nil, at now: Double,
                        into context: inout WriteContext) throws -> EnqueueResult {
+        guard let opening else { return try insertRating(stored, ledger: ledger, opening: nil, at: now, into: &context) }
+        do {
+            return try insertRating(stored, ledger: ledger, opening: opening, at: now, into: &context)
+        } catch {
+            // Rolled back whole (autocommit again): the opening hears the batch's error.
+            if !context.connection.isAutocommit { opening.writeOpen(on: &context) }
+            throw error
+        }
+    }
+
+    private static func insertRating(_ stored: StoredEvaluation, ledger: CaseLedgerUpdate, opening: CaseOpeningWrite?, at now: Double,
+                                     into context: inout WriteContext) throws -> EnqueueResult {
         guard !ledger.isEmpty else { return try insert(stored, at: now, into: &context) }
         guard ledger.badReview == nil, let rated = ledger.rated else {
             return try context.atomically { context in
                 let result = try insert(stored, at: now, into: &context)
-                try ledger.write(on: context.connection)
+                if let rated = ledger.rated { try writeRated(rated, opening: opening, on: context.connection) }
+                if let badReview = ledger.badReview { try CaseLedgerUpdate.write(badReview, on: context.connection) }
                 return result
             }
         }
         let saved = (context.counters, context.addedPending, context.batchBytes)
         let result = try insert(stored, at: now, into: &context)
         do {
-            _ = try CaseLedgerUpdate.write(rated, on: context.connection)
+            try writeRated(rated, opening: opening, on: context.connection)
         } catch {
             (context.counters, context.addedPending, context.batchBytes) = saved
             let db = context.connection
@@ -136,6 +154,18 @@ public final class EvaluationQueue: Sendable {
             throw error
         }
         return result
+    }
+
+    /// The case's row marked rated: inserted so, when its opening came in this
+    /// batch and the case is not in the file yet; else open → rated.
+    private static func writeRated(_ rated: CaseLedgerUpdate.Rated, opening: CaseOpeningWrite?, on db: Connection) throws {
+        if let opening {
+            let inserted = try opening.stored.insertRated(evaluationId: rated.evaluationId, settledAt: rated.settledAt, on: db)
+            // Not inserted: the case was already in the file and keeps its first opening.
+            opening.outcome = .success(inserted)
+            if inserted { return }
+        }
+        _ = try CaseLedgerUpdate.write(rated, on: db)
     }
 
     static func insert(_ stored: StoredEvaluation, at now: Double, into context: inout WriteContext) throws -> EnqueueResult {

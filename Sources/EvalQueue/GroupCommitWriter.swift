@@ -26,6 +26,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`:
     private var waiting: [any WriteOperation] = []
+    /// The case openings in `waiting`, by project number (`submit(opening:)`).
+    private var waitingOpenings: [String: CaseOpeningWrite] = [:]
     /// Whether `waiting` holds an operation whose caller waits for it.
     private var eagerWaiting = false
     /// When the oldest unawaited (`submit`ted) operation must be committed even
@@ -69,16 +71,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         // and every operation is resumed exactly once (`finish`, or just below).
         try await withUnsafeThrowingContinuation { continuation in
             let operation = TypedWriteOperation(body: body, continuation: continuation)
-            condition.lock()
-            guard !stopped, !stopping else {
-                condition.unlock()
-                continuation.resume(throwing: QueueError.closed)
-                return
-            }
-            waiting.append(operation)
-            eagerWaiting = true
-            condition.signal()
-            condition.unlock()
+            guard enqueue(operation, eager: true) else { return continuation.resume(throwing: QueueError.closed) }
         }
     }
 
@@ -97,12 +90,47 @@ final class GroupCommitWriter: @unchecked Sendable {
     func submit<T: Sendable>(_ body: @escaping @Sendable (inout WriteContext) throws -> T, eager: Bool = false,
                              completion: @escaping @Sendable (Result<T, any Error>) -> Void) {
         let operation = CallbackWriteOperation(body: body, completion: completion)
+        guard enqueue(operation, eager: eager) else { return completion(.failure(QueueError.closed)) }
+    }
+
+    /// A case's opening, unawaited (as `submit` without `eager`). Until the
+    /// writer takes the batch it waits in, a rating of the same case
+    /// (`submit(rating:)`) takes it over: the two are then staged in one
+    /// transaction by construction, and the case row is written once.
+    func submit(opening: CaseOpeningWrite) {
         condition.lock()
-        guard !stopped, !stopping else {
-            condition.unlock()
-            completion(.failure(QueueError.closed))
-            return
+        let projectNo = opening.stored.opening.ticket.projectNo
+        let accepted = enqueueLocked(opening, eager: false)
+        // A second scan of the case in the same batch is a plain insert (its
+        // conflict keeps the first opening): only the first can be taken over.
+        if accepted, waitingOpenings[projectNo] == nil { waitingOpenings[projectNo] = opening }
+        condition.unlock()
+        if !accepted { opening.finish(batchError: QueueError.closed) }
+    }
+
+    /// A case's rating, committed as soon as the writer is free (`eager`).
+    /// If its case's opening still waits for the same batch, the rating
+    /// absorbs it (see `CaseRatingWrite`).
+    func submit(rating: CaseRatingWrite) {
+        condition.lock()
+        if let opening = waitingOpenings.removeValue(forKey: rating.projectNo) {
+            opening.absorbed = true
+            rating.opening = opening
         }
+        let accepted = enqueueLocked(rating, eager: true)
+        condition.unlock()
+        if !accepted { rating.finish(batchError: QueueError.closed) }
+    }
+
+    /// Appends `operation` for the next batch; false once the writer stops.
+    private func enqueue(_ operation: any WriteOperation, eager: Bool) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return enqueueLocked(operation, eager: eager)
+    }
+
+    private func enqueueLocked(_ operation: any WriteOperation, eager: Bool) -> Bool {
+        guard !stopped, !stopping else { return false }
         waiting.append(operation)
         if eager {
             eagerWaiting = true
@@ -111,7 +139,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             lazyDeadline = ContinuousClock.now + Self.lazyCommitDelay
             condition.signal()  // the writer re-arms its wait with the deadline
         }
-        condition.unlock()
+        return true
     }
 
     /// How long an unawaited operation may wait for company: it bounds what a
@@ -156,6 +184,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                 break
             }
             swap(&batch, &waiting)
+            waitingOpenings.removeAll(keepingCapacity: true)
             statistics.transactions += 1
             statistics.operations += batch.count
             statistics.largestBatch = max(statistics.largestBatch, batch.count)
@@ -256,8 +285,8 @@ private final class CallbackWriteOperation<T: Sendable>: WriteOperation {
 }
 
 /// What staging an operation gave, and what its caller is told after COMMIT:
-/// shared by the awaited and the callback operations.
-private enum WriteOutcome {
+/// shared by every kind of operation.
+enum WriteOutcome {
     static func stage<T>(_ body: (inout WriteContext) throws -> T, _ context: inout WriteContext) -> Result<T, any Error> {
         do {
             return .success(try body(&context))

@@ -30,7 +30,36 @@ struct StoredCaseOpening: Sendable {
     /// Binds `insertSQL` and runs it; true if the case was new. The staff JSON
     /// is bound without a copy while pinned (see `StoredEvaluation.insert`).
     func insert(on db: Connection) throws -> Bool {
-        let statement = try db.prepare(static: Self.insertSQL)
+        try run(db.prepare(static: Self.insertSQL))
+        return db.changes == 1
+    }
+
+    /// The same row, already rated: for a case opened and rated in one batch
+    /// (`CaseOpeningWrite`), written once instead of inserted open and then
+    /// updated — and never entered in the due index. A plain INSERT: a case
+    /// already in the file (a re-scan of an open case) fails on its key, and
+    /// the caller rates the existing row instead. True if it was inserted.
+    static let insertRatedSQL: StaticString = """
+        INSERT INTO ledger_cases (project_no, task_code, task_name, area_code, dept_code, dept_name, hall_code, window_code,
+                                  default_staff_login, default_staff_name, default_task_code, default_task_name, pf,
+                                  staff, device_id, opened_at, due_at, last_day, state, evaluation_id, settled_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 'rated', ?19, ?20)
+        """
+
+    func insertRated(evaluationId: String, settledAt: Double, on db: Connection) throws -> Bool {
+        do {
+            try run(db.prepare(static: Self.insertRatedSQL)) { statement in
+                try statement.bindText(19, evaluationId)
+                try statement.bindDouble(20, settledAt)
+            }
+        } catch let error as SQLiteError where error.extendedCode == SQLiteError.constraintPrimaryKey {
+            return false
+        }
+        return true
+    }
+
+    /// Binds the opening's 18 columns (and `more`), then steps `statement` once.
+    private func run(_ statement: Statement, more: (Statement) throws -> Void = { _ in }) throws {
         let ticket = opening.ticket
         let window = opening.window
         try staff.withUnsafeBufferPointer { staff in
@@ -53,9 +82,9 @@ struct StoredCaseOpening: Sendable {
             try statement.bindDouble(16, opening.openedAt.timeIntervalSince1970)
             try statement.bindDouble(17, due.dueAt.timeIntervalSince1970)
             try statement.bindText(18, due.lastDay.description)
+            try more(statement)
             try statement.step()
         }
-        return db.changes == 1
     }
 
     /// The columns `decode` reads, in order.

@@ -87,6 +87,7 @@ struct DaemonPathBench: AsyncParsableCommand {
             let rating = Rating(rawValue: 1 + index % 5) ?? .satisfied
             driver.submit(session.press(Press(rating: rating, deviceId: "kbd-1"), at: moment(2 * index + 1))) { tell.yield($0.count) }
         }
+        let producerDone = started.duration(to: .now)
         var stored = 0
         var answered = 0
         for await batch in durable {
@@ -96,8 +97,10 @@ struct DaemonPathBench: AsyncParsableCommand {
         }
         let elapsed = started.duration(to: .now)
         let statistics = store.writerStatistics
-        print(String(format: "  (%@: %d commits, %.1f operations per commit)", caseScans ? "case scans" : "anonymous",
-                     statistics.transactions, Double(statistics.operations) / Double(max(statistics.transactions, 1))))
+        // Inputs taken long before the last is durable: the writer, not the session, bounds the rate.
+        print(String(format: "  (%@: %d commits, %.1f operations per commit; inputs taken in %.3f s, all durable after %.3f s)",
+                     caseScans ? "case scans" : "anonymous", statistics.transactions,
+                     Double(statistics.operations) / Double(max(statistics.transactions, 1)), producerDone.seconds, elapsed.seconds))
         guard stored == count else { throw ValidationError("only \(stored) of \(count) inputs became evaluations") }
         return Double(count) / elapsed.seconds
     }

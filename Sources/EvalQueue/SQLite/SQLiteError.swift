@@ -22,6 +22,9 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public static let ioError: Int32 = 10
     /// Extended code: a UNIQUE constraint failed (SQLITE_CONSTRAINT_UNIQUE).
     public static let constraintUnique: Int32 = 2067
+    /// Extended code: a PRIMARY KEY failed (SQLITE_CONSTRAINT_PRIMARYKEY), as a
+    /// WITHOUT ROWID table's key does.
+    public static let constraintPrimaryKey: Int32 = 1555
 
     public var isCorruption: Bool { code == Self.corrupt || code == Self.notADatabase }
     public var isDiskFull: Bool { code == Self.full }

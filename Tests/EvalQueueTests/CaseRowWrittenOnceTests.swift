@@ -1,0 +1,171 @@
+import EvalCore
+import EvalTesting
+import Foundation
+import Testing
+@testable import EvalQueue
+
+/// A case scanned and rated while one commit is under way (a burst) lands in
+/// one batch: the rating absorbs the opening and writes the case row once,
+/// already rated. Whatever happens to the rating, the case is never lost and
+/// never both rated and due.
+///
+/// The batch is made deterministic by stalling the writer (as a slow fsync
+/// would) while the scan and the press are submitted through the session
+/// driver, as the daemon's pipeline submits them.
+@Suite struct CaseRowWrittenOnceTests {
+    typealias F = LedgerFixtures
+    typealias Suite = CaseLedgerSessionTests
+    typealias WriterStall = PipelineGroupCommitTests.WriterStall
+
+    /// Counts the UPDATEs of `ledger_cases` from now on (a test-only trigger).
+    static func countUpdates(_ ledger: CaseLedger) throws {
+        try ledger.locked { db in
+            try db.execute("""
+                CREATE TABLE counted_updates (project_no TEXT);
+                CREATE TRIGGER counted AFTER UPDATE ON ledger_cases BEGIN INSERT INTO counted_updates VALUES (NEW.project_no); END;
+                """)
+        }
+    }
+
+    static func updates(_ ledger: CaseLedger) throws -> Int {
+        try ledger.locked { db in try db.scalar("SELECT count(*) FROM counted_updates", as: Int.self) } ?? -1
+    }
+
+    static func row(_ ledger: CaseLedger, _ projectNo: String) throws -> (state: String?, evaluationId: String?, openedAt: Double?, window: String?)? {
+        try ledger.locked { db in
+            try db.prepare("SELECT state, evaluation_id, opened_at, window_code FROM ledger_cases WHERE project_no = ?")
+                .rows([projectNo]) { ($0.column(0, as: String.self), $0.column(1, as: String.self), $0.column(2, as: Double.self),
+                                     $0.column(3, as: String.self)) }.first
+        }
+    }
+
+    /// Scan and press submitted during a stalled commit; returns what became durable.
+    static func scanAndPressInOneBatch(_ projectNo: String, _ rating: Rating, store: EvaluationQueue,
+                                       driver: SessionDriver) async throws -> [Evaluation] {
+        var session = CounterSession<ContinuousClock.Instant>(window: F.window)
+        let stall = WriterStall(store)
+        try await stall.engaged()
+        let before = store.writerStatistics.transactions
+        let scan = Scan.caseReceipt(CaseTicket(projectNo: projectNo, taskCode: "T1"))
+        let state = await driver.caseState(for: scan)
+        driver.submit(session.receive(scan, caseState: state, at: Suite.moment("2026-03-02 09:00:00"))) { _ in }
+        let (durable, tell) = AsyncStream.makeStream(of: [Evaluation].self)
+        driver.submit(session.press(Press(rating: rating, deviceId: "kbd-1"), at: Suite.moment("2026-03-02 09:00:30"))) { tell.yield($0) }
+        stall.release()
+        let stored = await durable.first { _ in true } ?? []
+        #expect(store.writerStatistics.transactions - before == 1, "the scan and the press in the commit after the stall")
+        return stored
+    }
+
+    @Test func aCaseOpenedAndRatedInOneBatchIsWrittenOnceAlreadyRated() async throws {
+        let fixture = try QueueFixture()
+        let store = try fixture.open()
+        defer { store.close() }
+        let ledger = try CaseLedger(path: fixture.path)
+        try Self.countUpdates(ledger)
+        let observer = RecordingObserver()
+
+        let stored = try await Self.scanAndPressInOneBatch("2026030200101", .satisfied, store: store, driver: Suite.driver(store, observer))
+
+        let evaluation = try #require(stored.first)
+        let row = try #require(try Self.row(ledger, "2026030200101"))
+        #expect(row.state == "rated")
+        #expect(row.evaluationId == evaluation.evaluationId.description)
+        #expect(row.openedAt == F.at("2026-03-02 09:00:00").timeIntervalSince1970, "the opening's columns are kept")
+        #expect(row.window == F.window.windowCode)
+        #expect(try Self.updates(ledger) == 0, "one INSERT, no UPDATE")
+        #expect(try ledger.dueCases(at: F.at("2026-12-31 00:00:00")).isEmpty, "rated, so never due")
+        #expect(try await store.caseState(of: "2026030200101") == .rated)
+        #expect(observer.writeFailures.isEmpty)
+        #expect(try store.record(evaluation.evaluationId)?.state == .pending)
+    }
+
+    @Test func aBadReviewAbsorbsItsOpeningInsideItsSavepoint() async throws {
+        let fixture = try QueueFixture()
+        let store = try fixture.open()
+        defer { store.close() }
+        let ledger = try CaseLedger(path: fixture.path)
+        try Self.countUpdates(ledger)
+
+        let stored = try await Self.scanAndPressInOneBatch("2026030200102", .dissatisfied, store: store,
+                                                           driver: Suite.driver(store, RecordingObserver()))
+
+        let evaluation = try #require(stored.first)
+        #expect(try Self.row(ledger, "2026030200102")?.state == "rated")
+        #expect(try Self.updates(ledger) == 0)
+        #expect(try ledger.badReviews(BadReviewQuery(projectNo: "2026030200102")).map(\.evaluationId) == [evaluation.evaluationId])
+    }
+
+    @Test func aRefusedRatingLeavesTheCaseItOpenedOpenAndDue() async throws {
+        let fixture = try QueueFixture()
+        let store = try fixture.open(fixture.configuration(maxPendingRecords: 1))
+        defer { store.close() }
+        try await store.enqueue(SampleEvaluation.make())  // the queue is full
+        let ledger = try CaseLedger(path: fixture.path)
+        let observer = RecordingObserver()
+
+        let stored = try await Self.scanAndPressInOneBatch("2026030200103", .verySatisfied, store: store, driver: Suite.driver(store, observer))
+
+        #expect(stored.isEmpty)
+        #expect(observer.refusedEvaluations.count == 1)
+        #expect(observer.writeFailures.isEmpty, "the case row itself was written")
+        #expect(try Self.row(ledger, "2026030200103")?.state == "open")
+        #expect(try ledger.dueCases(at: F.at("2026-12-31 00:00:00")).map(\.opening.ticket.projectNo) == ["2026030200103"],
+                "still due: its default rating applies")
+        #expect(try store.counts()[.pending] == 1)
+    }
+
+    @Test func whenTheRatedRowCannotBeWrittenTheEvaluationIsUndoneAndTheCaseStillOpened() async throws {
+        let fixture = try QueueFixture()
+        let store = try fixture.open()
+        defer { store.close() }
+        let ledger = try CaseLedger(path: fixture.path)
+        try ledger.locked { db in
+            try db.execute("""
+                CREATE TRIGGER injected BEFORE INSERT ON ledger_cases WHEN NEW.state = 'rated'
+                BEGIN SELECT RAISE(ABORT, 'injected rated-row failure'); END
+                """)
+        }
+        let observer = RecordingObserver()
+
+        let stored = try await Self.scanAndPressInOneBatch("2026030200104", .satisfied, store: store, driver: Suite.driver(store, observer))
+
+        #expect(stored.isEmpty)
+        #expect(observer.refusedEvaluations.count == 1)
+        let refused = try #require(observer.refusedEvaluations.first)
+        #expect(try store.record(refused.evaluationId) == nil, "no evaluation without its ledger row")
+        #expect(try Self.row(ledger, "2026030200104")?.state == "open")
+        #expect(observer.writeFailures.isEmpty)
+    }
+
+    @Test func aCaseAlreadyInTheFileKeepsItsFirstOpeningAndIsRated() async throws {
+        let fixture = try QueueFixture()
+        let store = try fixture.open()
+        defer { store.close() }
+        let ledger = try CaseLedger(path: fixture.path)
+        let first = F.opening("2026030200105", at: "2026-03-02 09:00:00")
+        try await store.openCase(first, due: F.scheduler.due(openedAt: first.openedAt))
+        try Self.countUpdates(ledger)
+
+        // A second opening (another agent's scan, as the store sees it) and its rating in one batch.
+        let again = F.opening("2026030200105", at: "2026-03-02 11:00:00")
+        let rating = SampleEvaluation.make(projectNo: "2026030200105")
+        let stall = WriterStall(store)
+        try await stall.engaged()
+        let (opened, tellOpened) = AsyncStream.makeStream(of: Result<Bool, any Error>.self)
+        store.submitOpenCase(again, due: F.scheduler.due(openedAt: again.openedAt)) { tellOpened.yield($0) }
+        let (rated, tellRated) = AsyncStream.makeStream(of: Result<EnqueueResult, any Error>.self)
+        store.submit(rating, ledger: try CaseLedgerUpdate(rating, badReviewPolicy: BadReviewPolicy(calendar: .mondayToFriday))) {
+            tellRated.yield($0)
+        }
+        stall.release()
+
+        #expect(try await rated.first { _ in true }?.get() == .enqueued)
+        #expect(try await opened.first { _ in true }?.get() == false, "not newly opened")
+        let row = try #require(try Self.row(ledger, "2026030200105"))
+        #expect(row.state == "rated")
+        #expect(row.evaluationId == rating.evaluationId.description)
+        #expect(row.openedAt == first.openedAt.timeIntervalSince1970)
+        #expect(try Self.updates(ledger) == 1, "the existing row rated in place")
+    }
+}
