@@ -69,7 +69,7 @@ struct QueueBench: AsyncParsableCommand {
         let b = Percentiles(bareLatencies)
         print(String(format: "single enqueue, idle queue:     p50 %.3f ms  p99 %.3f ms  (%d samples)", q.p50, q.p99, queueLatencies.count))
         print(String(format: "bare INSERT+COMMIT loop:        p50 %.3f ms  p99 %.3f ms  (%.0f commits/s)", b.p50, b.p99, 1000 / b.mean))
-        print(String(format: "ratio queue/bare:               p50 %.2fx    p99 %.2fx   (target: p99 <= 1.5x)", q.p50 / b.p50, q.p99 / b.p99))
+        print(String(format: "ratio queue/bare:               p50 %.2fx    p99 %.2fx   (target: p99 <= 1.3x)", q.p50 / b.p50, q.p99 / b.p99))
 
         // The throughput runs build their sample evaluations inside the measured
         // time (UUIDv7 from getrandom, dates, strings): measure that once, so the
@@ -88,7 +88,6 @@ struct QueueBench: AsyncParsableCommand {
 
         // 2. Throughput with concurrent producers, each awaiting its enqueue.
         var drainPath = ""
-        var oneProducerRate: Double?
         for producers in self.producers {
             let path = fresh("throughput\(producers)")
             let queue = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
@@ -121,16 +120,9 @@ struct QueueBench: AsyncParsableCommand {
                          cpu * 1e6 / Double(max(1, total))))
             queue.close()
             drainPath = path
-            if producers == 1 { oneProducerRate = Double(total) / elapsed }
         }
-        if let oneProducerRate {
-            // The anchor, same disk, same run: persist-queue's single-thread put rate.
-            if let anchor = await PersistQueueAnchor.putsPerSecond(directory: folder.path) {
-                print(String(format: "persist-queue SQLiteAckQueue (WAL, synchronous=FULL), 1 thread: %8.0f puts/s", anchor))
-                print(String(format: "1 producer vs persist-queue: ratio %.2f", oneProducerRate / anchor))
-            } else {
-                print("1 producer vs persist-queue: not measured (pip install persist-queue==1.1.0)")
-            }
+        if self.producers.contains(1) {
+            try await compareWithPersistQueue(folder: folder, fresh: fresh)
         }
 
         // 3. Claim + settle (dequeue + ack) over the 64-producer backlog.
@@ -190,5 +182,53 @@ enum PeakRSS {
         var usage = rusage()
         getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
         return Double(usage.ru_maxrss) / 1024
+    }
+}
+
+extension QueueBench {
+    /// The anchor, same disk, same run: persist-queue's single-thread put rate
+    /// against one producer awaiting each enqueue, in alternating rounds (ours
+    /// then theirs, theirs then ours, …) so that both see the same disk
+    /// weather; the ratio is the median of the rounds' ratios. Measured one
+    /// after the other, 3 s each, the same binaries read 0.48 and 1.72.
+    func compareWithPersistQueue(folder: URL, fresh: (String) -> String, rounds: Int = 6, count: Int = 1_000) async throws {
+        var ours: [Double] = []
+        var theirs: [Double] = []
+        for round in 0..<rounds {
+            var pair: (ours: Double?, theirs: Double?) = (nil, nil)
+            for side in (round.isMultiple(of: 2) ? [0, 1] : [1, 0]) {
+                if side == 0 {
+                    pair.ours = try await Self.oneProducerRate(path: fresh("anchor-ours"), count: count)
+                } else {
+                    guard let rate = await PersistQueueAnchor.putsPerSecond(directory: folder.path, count: count) else {
+                        print("1 producer vs persist-queue: not measured (pip install persist-queue==1.1.0)")
+                        return
+                    }
+                    pair.theirs = rate
+                }
+            }
+            if let mine = pair.ours, let other = pair.theirs {
+                ours.append(mine)
+                theirs.append(other)
+            }
+        }
+        let ratios = zip(ours, theirs).map { $0 / $1 }
+        print(String(format: "persist-queue SQLiteAckQueue (WAL, synchronous=FULL), 1 thread: %8.0f puts/s  (median of %d rounds)",
+                     Percentiles(theirs).p50, rounds))
+        print(String(format: "evald queue, 1 producer, same rounds:                          %8.0f enqueues/s", Percentiles(ours).p50))
+        print(String(format: "1 producer vs persist-queue: ratio %.2f  (median of the rounds' ratios; range %.2f–%.2f)",
+                     Percentiles(ratios).p50, ratios.min() ?? 0, ratios.max() ?? 0))
+    }
+
+    /// One producer enqueueing `count` evaluations one at a time, each awaited
+    /// (a lone press's path), on a fresh queue after a short warm-up.
+    static func oneProducerRate(path: String, count: Int) async throws -> Double {
+        let queue = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
+        defer { queue.close() }
+        for _ in 0..<50 { try await queue.enqueue(SampleEvaluation.make()) }
+        let evaluations = (0..<count).map { _ in SampleEvaluation.make() }
+        let start = ContinuousClock.now
+        for evaluation in evaluations { try await queue.enqueue(evaluation) }
+        return Double(count) / ((ContinuousClock.now - start).milliseconds / 1000)
     }
 }
