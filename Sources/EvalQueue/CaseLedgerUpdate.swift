@@ -40,7 +40,7 @@ public struct CaseLedgerUpdate: Sendable, Hashable {
     /// citizen's rating) and a bad review's line with its deadline under `policy`.
     public init(_ evaluation: Evaluation, badReviewPolicy policy: BadReviewPolicy) throws {
         rated = Self.rated(evaluation)
-        badReview = try Self.badReview(evaluation, policy: policy)
+        badReview = Self.badReview(evaluation, policy: policy)
     }
 
     /// Whether there is anything to write.
@@ -52,14 +52,14 @@ public struct CaseLedgerUpdate: Sendable, Hashable {
                      settledAt: evaluation.assessedAt.timeIntervalSince1970)
     }
 
-    static func badReview(_ evaluation: Evaluation, policy: BadReviewPolicy) throws -> BadReview? {
+    static func badReview(_ evaluation: Evaluation, policy: BadReviewPolicy) -> BadReview? {
         guard evaluation.isBadReview else { return nil }
         let callBack = BadReviewPolicy.needsCallBack(evaluation)
         return BadReview(
             evaluationId: evaluation.evaluationId.description, rating: evaluation.satisfaction.rawValue,
             assessedAt: evaluation.assessedAt.timeIntervalSince1970, hallCode: evaluation.hallCode,
             windowCode: evaluation.windowCode, staffLogin: evaluation.evaluatedPersons.first?.loginName,
-            staffJSON: try CaseLedger.json(evaluation.evaluatedPersons), projectNo: evaluation.projectNo,
+            staffJSON: String(decoding: EvaluationJSON.persons(evaluation.evaluatedPersons), as: UTF8.self), projectNo: evaluation.projectNo,
             deadline: policy.rectificationDeadline(for: evaluation).description, callBackNeeded: callBack,
             evaluatorName: callBack ? evaluation.evaluator?.userName.revealed : nil,
             evaluatorCert: callBack ? evaluation.evaluator?.certKey.revealed : nil)

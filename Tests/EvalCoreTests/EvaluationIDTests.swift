@@ -31,4 +31,19 @@ import Testing
         let data = try JSONEncoder().encode([id])
         #expect(try JSONDecoder().decode([EvaluationID].self, from: data) == [id])
     }
+
+    /// The hand-written form against Foundation's, and the byte order against
+    /// the string order, on ids of every kind (not only v7: any UUID parses).
+    @Test func itsStringIsFoundationsLowercaseFormAndSortsAsItsString() {
+        var ids = (0..<2_000).map { _ in EvaluationID(uuid: UUID()) }
+        ids += (0..<2_000).map { EvaluationID.make(at: Date(timeIntervalSince1970: Double($0 % 7) * 1e9)) }
+        ids.append(EvaluationID(uuid: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))))
+        ids.append(EvaluationID(uuid: UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))))
+        for id in ids {
+            #expect(id.description == id.uuid.uuidString.lowercased())
+        }
+        for (a, b) in zip(ids, ids.shuffled()) {
+            #expect((a < b) == (a.description < b.description))
+        }
+    }
 }

@@ -169,7 +169,9 @@ import Testing
         let policy = BadReviewPolicy(calendar: .mondayToFriday)
         let named = Evaluator(userName: PersonalData("王小明"), certKey: PersonalData("533103199001011234"))
         let realName = F.badReview(.veryDissatisfied, at: "2026-03-02 09:00:00", projectNo: "P1", evaluator: named)
-        let anonymous = F.badReview(.dissatisfied, at: "2026-03-03 09:00:00", window: "W08", staff: "zhaoliu")
+        var anonymous = F.badReview(.dissatisfied, at: "2026-03-03 09:00:00", window: "W08", staff: "zhaoliu")
+        // Staff as the 台账 keeps them, through the queue's own list encoder: quotes, slashes, Chinese.
+        anonymous.evaluatedPersons = [StaffMember(loginName: "zhaoliu", name: "赵\"六\" / 窗口"), StaffMember(loginName: "qian7", name: "钱七")]
         try ledger.recordBadReview(realName, policy: policy)
         try ledger.recordBadReview(realName, policy: policy)  // idempotent
         try ledger.recordBadReview(anonymous, policy: policy)
@@ -183,6 +185,7 @@ import Testing
         #expect(first.deadline == CivilDate("2026-03-23") && first.callBackNeeded && first.deliveryState == "delivered")
         #expect(first.evaluator?.certKey.revealed == "533103199001011234")
         #expect(all.first?.evaluator == nil && all.first?.callBackNeeded == false)
+        #expect(all.first?.staff == anonymous.evaluatedPersons)
 
         #expect(try reader.badReviews(BadReviewQuery(windowCode: "W08")).map(\.evaluationId) == [anonymous.evaluationId])
         #expect(try reader.badReviews(BadReviewQuery(staffLoginName: "lisi")).map(\.evaluationId) == [realName.evaluationId])
