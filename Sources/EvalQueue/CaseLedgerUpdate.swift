@@ -71,13 +71,15 @@ public struct CaseLedgerUpdate: Sendable, Hashable {
         if let badReview { try Self.write(badReview, on: db) }
     }
 
-    /// open → rated; true if the case was open (a case not in the ledger, or
+    /// open → rated (its opening cleared); true if the case was open (a case not in the ledger, or
     /// already settled, is left as it is).
+    static let rateSQL = """
+        UPDATE ledger_cases SET state = 'rated', evaluation_id = ?, settled_at = ?, \(StoredCaseOpening.clearedWhenSettled)
+        WHERE project_no = ? AND state = 'open'
+        """
+
     static func write(_ rated: Rated, on db: Connection) throws -> Bool {
-        try db.prepare("""
-            UPDATE ledger_cases SET state = 'rated', evaluation_id = ?, settled_at = ?
-            WHERE project_no = ? AND state = 'open'
-            """).run([rated.evaluationId, rated.settledAt, rated.projectNo])
+        try db.prepare(rateSQL).run([rated.evaluationId, rated.settledAt, rated.projectNo])
         return db.changes == 1
     }
 

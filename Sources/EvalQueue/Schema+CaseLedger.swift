@@ -154,5 +154,62 @@ extension Schema {
             CREATE INDEX ledger_cases_open_due ON ledger_cases(due_at) WHERE state = 'open';
             CREATE INDEX ledger_cases_unconfirmed ON ledger_cases(settled_at) WHERE state = 'defaulted' AND default_enqueued = 0;
             """),
+        // A settled case keeps only what rule 1 needs (one service, one
+        // evaluation): its key, window, opening instant, state and evaluation.
+        // Its opening existed for its default rating, which no longer applies;
+        // staff names and the rest went with the evaluation to the queue, which
+        // prunes delivered records, while this row stays for good. A case
+        // rated in the batch that opened it is inserted so (one short row), and
+        // rating or defaulting an open case clears the same columns.
+        // An open row still holds its whole opening (its default is built from
+        // it); a settled row can hold no staff (the CHECKs).
+        Migration("ledger-006-settled-cases-keep-no-opening", """
+            CREATE TABLE ledger_cases_settled (
+                project_no     TEXT PRIMARY KEY NOT NULL,
+                task_code      TEXT,
+                task_name      TEXT,
+                area_code      TEXT,
+                dept_code      TEXT,
+                dept_name      TEXT,
+                hall_code      TEXT,
+                window_code    TEXT NOT NULL,
+                default_staff_login TEXT,
+                default_staff_name  TEXT,
+                default_task_code   TEXT,
+                default_task_name   TEXT,
+                pf             INTEGER,
+                staff          TEXT,
+                device_id      TEXT,
+                opened_at      REAL NOT NULL,
+                due_at         REAL,
+                last_day       TEXT,
+                state          TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'rated', 'defaulted')),
+                evaluation_id  TEXT,
+                settled_at     REAL,
+                default_evaluation TEXT,
+                default_enqueued INTEGER NOT NULL DEFAULT 0 CHECK (default_enqueued IN (0, 1)),
+                CHECK ((default_staff_login IS NULL) = (default_staff_name IS NULL)),
+                CHECK ((state = 'open') = (evaluation_id IS NULL)),
+                CHECK (state = 'defaulted' OR default_evaluation IS NULL),
+                CHECK (state <> 'open' OR (area_code IS NOT NULL AND pf IS NOT NULL AND staff IS NOT NULL
+                                           AND due_at IS NOT NULL AND last_day IS NOT NULL)),
+                CHECK (state = 'open' OR (staff IS NULL AND default_staff_login IS NULL))
+            ) STRICT, WITHOUT ROWID;
+
+            INSERT INTO ledger_cases_settled
+                SELECT project_no, task_code, task_name, area_code, dept_code, dept_name, hall_code, window_code,
+                       default_staff_login, default_staff_name, default_task_code, default_task_name, pf, staff, device_id,
+                       opened_at, due_at, last_day, state, evaluation_id, settled_at, default_evaluation, default_enqueued
+                FROM ledger_cases WHERE state = 'open';
+            INSERT INTO ledger_cases_settled (project_no, window_code, opened_at, state, evaluation_id, settled_at,
+                                              default_evaluation, default_enqueued)
+                SELECT project_no, window_code, opened_at, state, evaluation_id, settled_at, default_evaluation, default_enqueued
+                FROM ledger_cases WHERE state <> 'open';
+
+            DROP TABLE ledger_cases;
+            ALTER TABLE ledger_cases_settled RENAME TO ledger_cases;
+            CREATE INDEX ledger_cases_open_due ON ledger_cases(due_at) WHERE state = 'open';
+            CREATE INDEX ledger_cases_unconfirmed ON ledger_cases(settled_at) WHERE state = 'defaulted' AND default_enqueued = 0;
+            """),
     ]
 }

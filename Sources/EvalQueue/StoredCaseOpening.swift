@@ -1,7 +1,7 @@
 import EvalCore
 import Foundation
 
-/// One row of `ledger_cases` as migration ledger-005 lays it out: the case's
+/// One row of `ledger_cases` as migrations ledger-005 and -006 lay it out: the case's
 /// opening (ticket, window, staff, device) in typed columns, beside its
 /// default-rating due instant and its state. Built on the caller's task; the
 /// writer only binds. No evaluator identity: a case opening has none.
@@ -34,32 +34,43 @@ struct StoredCaseOpening: Sendable {
         return db.changes == 1
     }
 
-    /// The same row, already rated: for a case opened and rated in one batch
-    /// (`CaseOpeningWrite`), written once instead of inserted open and then
-    /// updated — and never entered in the due index. A plain INSERT: a case
+    /// The case's row, already rated: for a case opened and rated in one
+    /// batch (`CaseOpeningWrite`), written once instead of inserted open and
+    /// then updated, and never entered in the due index. It holds what a
+    /// settled case keeps (migration ledger-006). A plain INSERT: a case
     /// already in the file (a re-scan of an open case) fails on its key, and
     /// the caller rates the existing row instead. True if it was inserted.
     static let insertRatedSQL: StaticString = """
-        INSERT INTO ledger_cases (project_no, task_code, task_name, area_code, dept_code, dept_name, hall_code, window_code,
-                                  default_staff_login, default_staff_name, default_task_code, default_task_name, pf,
-                                  staff, device_id, opened_at, due_at, last_day, state, evaluation_id, settled_at)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 'rated', ?19, ?20)
+        INSERT INTO ledger_cases (project_no, window_code, opened_at, state, evaluation_id, settled_at)
+        VALUES (?1, ?2, ?3, 'rated', ?4, ?5)
         """
 
     func insertRated(evaluationId: String, settledAt: Double, on db: Connection) throws -> Bool {
         do {
-            try run(db.prepare(static: Self.insertRatedSQL)) { statement in
-                try statement.bindText(19, evaluationId)
-                try statement.bindDouble(20, settledAt)
-            }
+            let statement = try db.prepare(static: Self.insertRatedSQL)
+            defer { statement.reset() }
+            try statement.bindText(1, opening.ticket.projectNo)
+            try statement.bindText(2, opening.window.windowCode)
+            try statement.bindDouble(3, opening.openedAt.timeIntervalSince1970)
+            try statement.bindText(4, evaluationId)
+            try statement.bindDouble(5, settledAt)
+            try statement.step()
         } catch let error as SQLiteError where error.extendedCode == SQLiteError.constraintPrimaryKey {
             return false
         }
         return true
     }
 
-    /// Binds the opening's 18 columns (and `more`), then steps `statement` once.
-    private func run(_ statement: Statement, more: (Statement) throws -> Void = { _ in }) throws {
+    /// What settling an open case (rated, defaulted) clears: every column of
+    /// its opening but the key, the window and the instant (migration ledger-006).
+    static let clearedWhenSettled = """
+        task_code = NULL, task_name = NULL, area_code = NULL, dept_code = NULL, dept_name = NULL, hall_code = NULL,
+        default_staff_login = NULL, default_staff_name = NULL, default_task_code = NULL, default_task_name = NULL,
+        pf = NULL, staff = NULL, device_id = NULL, due_at = NULL, last_day = NULL
+        """
+
+    /// Binds the opening's 18 columns, then steps `statement` once.
+    private func run(_ statement: Statement) throws {
         let ticket = opening.ticket
         let window = opening.window
         try staff.withUnsafeBufferPointer { staff in
@@ -82,7 +93,6 @@ struct StoredCaseOpening: Sendable {
             try statement.bindDouble(16, opening.openedAt.timeIntervalSince1970)
             try statement.bindDouble(17, due.dueAt.timeIntervalSince1970)
             try statement.bindText(18, due.lastDay.description)
-            try more(statement)
             try statement.step()
         }
     }

@@ -44,7 +44,7 @@ enum LedgerSQL {
     static func settleDefault(_ evaluation: Evaluation, projectNo: String, at now: Date, keeping json: String?, on db: Connection) throws -> Bool {
         try db.prepare("""
             UPDATE ledger_cases SET state = 'defaulted', evaluation_id = ?, settled_at = ?, default_evaluation = ?,
-                                    default_enqueued = ?
+                                    default_enqueued = ?, \(StoredCaseOpening.clearedWhenSettled)
             WHERE project_no = ? AND state = 'open'
             """).run([evaluation.evaluationId.description, now.timeIntervalSince1970, json, json == nil, projectNo])
         return db.changes == 1
@@ -67,7 +67,7 @@ enum LedgerSQL {
 
     static func markRated(_ projectNo: String, evaluationId: EvaluationID, at now: Date, on db: Connection) throws -> Bool {
         try db.prepare("""
-            UPDATE ledger_cases SET state = 'rated', evaluation_id = ?, settled_at = ?
+            UPDATE ledger_cases SET state = 'rated', evaluation_id = ?, settled_at = ?, \(StoredCaseOpening.clearedWhenSettled)
             WHERE project_no = ? AND state = 'open'
             """).run([evaluationId.description, now.timeIntervalSince1970, projectNo])
         return db.changes == 1
