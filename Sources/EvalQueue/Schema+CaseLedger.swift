@@ -183,7 +183,9 @@ extension Schema {
                 opened_at      REAL NOT NULL,
                 due_at         REAL,
                 last_day       TEXT,
-                state          TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'rated', 'defaulted')),
+                -- Not `state IN (…)`: an IN list of three builds an ephemeral
+                -- table on every INSERT and UPDATE (a third of a rated row's cost).
+                state          TEXT NOT NULL DEFAULT 'open' CHECK (state = 'open' OR state = 'rated' OR state = 'defaulted'),
                 evaluation_id  TEXT,
                 settled_at     REAL,
                 default_evaluation TEXT,
