@@ -31,6 +31,7 @@ public final class ChildProcess: @unchecked Sendable {
     private var lines: [String] = []          // guarded by `condition`
     private var consumed = 0                  // guarded by `condition`
     private var stdoutClosed = false          // guarded by `condition`
+    private var stderrClosed = false          // guarded by `condition`
     private var errorText = Data()            // guarded by `condition`
     private var outputText = Data()           // guarded by `condition`: all of stdout, as written
     private let exited = DispatchSemaphore(value: 0)
@@ -72,7 +73,13 @@ public final class ChildProcess: @unchecked Sendable {
         startReader(err.fileHandleForReading) { [weak self] chunk in
             guard let self else { return }
             condition.withLock { errorText.append(chunk) }
-        } onEnd: {}
+        } onEnd: { [weak self] in
+            guard let self else { return }
+            condition.withLock {
+                stderrClosed = true
+                condition.broadcast()
+            }
+        }
     }
 
     deinit {
@@ -209,8 +216,10 @@ public final class ChildProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout.seconds)
         condition.lock()
         defer { condition.unlock() }
-        while !stdoutClosed {
-            if !condition.wait(until: deadline) && !stdoutClosed { break }
+        // Both pipes read to their end: a CLI's last words on stderr (its error
+        // sentence) can still be in the pipe when its exit is reported.
+        while !(stdoutClosed && stderrClosed) {
+            if !condition.wait(until: deadline) && !(stdoutClosed && stderrClosed) { break }
         }
         return exitStatus ?? -1
     }
