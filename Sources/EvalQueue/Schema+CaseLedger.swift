@@ -162,7 +162,9 @@ extension Schema {
         // rated in the batch that opened it is inserted so (one short row), and
         // rating or defaulting an open case clears the same columns.
         // An open row still holds its whole opening (its default is built from
-        // it); a settled row can hold no staff (the CHECKs).
+        // it: the CHECK). No CHECK forbids staff in a settled row: docs/queue.md's
+        // salvage copies `SELECT *` from a moved-aside file, which may be of the
+        // schema before, and a row it skipped would let its case be rated again.
         Migration("ledger-006-settled-cases-keep-no-opening", """
             CREATE TABLE ledger_cases_settled (
                 project_no     TEXT PRIMARY KEY NOT NULL,
@@ -194,8 +196,7 @@ extension Schema {
                 CHECK ((state = 'open') = (evaluation_id IS NULL)),
                 CHECK (state = 'defaulted' OR default_evaluation IS NULL),
                 CHECK (state <> 'open' OR (area_code IS NOT NULL AND pf IS NOT NULL AND staff IS NOT NULL
-                                           AND due_at IS NOT NULL AND last_day IS NOT NULL)),
-                CHECK (state = 'open' OR (staff IS NULL AND default_staff_login IS NULL))
+                                           AND due_at IS NOT NULL AND last_day IS NOT NULL))
             ) STRICT, WITHOUT ROWID;
 
             INSERT INTO ledger_cases_settled
