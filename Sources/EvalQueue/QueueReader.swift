@@ -29,6 +29,12 @@ public final class QueueReader: @unchecked Sendable {
         }
     }
 
+    /// A read that is one statement: SQLite runs it in a snapshot of its own,
+    /// so it needs no BEGIN/COMMIT around it (a scan's case lookup, per scan).
+    private func readOne<T>(_ body: (Connection) throws -> T) throws -> T {
+        try lock.withLock { try body(connection) }
+    }
+
     /// Counts, ages and the last error, consistent with each other.
     public func snapshot() throws -> QueueSnapshot {
         try read { db in
@@ -153,7 +159,7 @@ public final class QueueReader: @unchecked Sendable {
     // MARK: The case ledger's reads (the store's writes are in EvaluationQueue+Cases.swift)
 
     public func caseState(of projectNo: String) throws -> CaseLedgerState {
-        try read { db in try LedgerSQL.caseState(of: projectNo, on: db) }
+        try readOne { db in try LedgerSQL.caseState(of: projectNo, on: db) }
     }
 
     public func dueCases(at now: Date, limit: Int = 100) throws -> [DueCase] {

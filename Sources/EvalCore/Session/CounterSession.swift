@@ -200,11 +200,12 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
         return actions
     }
 
-    private mutating func endService(reason: String) -> [SessionAction] {
+    /// `reason` is built only when a service ends unrated (every scan asks).
+    private mutating func endService(reason: @autoclosure () -> String) -> [SessionAction] {
         guard let current = service else { return [] }
         service = nil
         if current.isRated { return [] }
-        return [.log(SessionEvent(.info, "window \(window.windowCode): case \(current.ticket.projectNo) left unrated (\(reason)); the default rating applies if no rating comes"))]
+        return [.log(SessionEvent(.info, "window \(window.windowCode): case \(current.ticket.projectNo) left unrated (\(reason())); the default rating applies if no rating comes"))]
     }
 
     /// Applies every expiry due at `moment`.

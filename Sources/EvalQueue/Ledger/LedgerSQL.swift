@@ -8,7 +8,8 @@ import Foundation
 enum LedgerSQL {
     /// See `CaseLedger.state(of:)`: the queue's row is the durable record of a rating.
     static func caseState(of projectNo: String, on db: Connection) throws -> CaseLedgerState {
-        let row = try db.prepare("""
+        // One statement, prepared once (`static`): this runs for every scan.
+        let row = try db.prepare(static: """
             SELECT (SELECT state FROM ledger_cases WHERE project_no = ?1),
                    EXISTS (SELECT 1 FROM evaluations WHERE project_no = ?1 AND evaluation_type = 1)
             """).rows([projectNo]) { ($0.column(0, as: String.self), $0.column(1, as: Bool.self) ?? false) }.first
