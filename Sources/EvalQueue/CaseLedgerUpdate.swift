@@ -71,13 +71,14 @@ public struct CaseLedgerUpdate: Sendable, Hashable {
         if let badReview { try Self.write(badReview, on: db) }
     }
 
-    /// open → rated (its opening cleared); true if the case was open (a case not in the ledger, or
-    /// already settled, is left as it is).
+    /// Rates an open case and clears its opening (migration ledger-006).
     static let rateSQL = """
         UPDATE ledger_cases SET state = 'rated', evaluation_id = ?, settled_at = ?, \(StoredCaseOpening.clearedWhenSettled)
         WHERE project_no = ? AND state = 'open'
         """
 
+    /// open → rated (`rateSQL`); true if the case was open (a case not in the
+    /// ledger, or already settled, is left as it is).
     static func write(_ rated: Rated, on db: Connection) throws -> Bool {
         try db.prepare(rateSQL).run([rated.evaluationId, rated.settledAt, rated.projectNo])
         return db.changes == 1
