@@ -65,10 +65,23 @@ public struct CaseLedgerUpdate: Sendable, Hashable {
             evaluatorCert: callBack ? evaluation.evaluator?.certKey.revealed : nil)
     }
 
-    /// Writes the rows on `db` (the caller owns the transaction).
-    func write(on db: Connection) throws {
-        if let rated { _ = try Self.write(rated, on: db) }
+    /// Writes the rows on `db` (the caller owns the transaction). `opening`:
+    /// the case's row, staged in this batch and absorbed by the rating.
+    func write(on db: Connection, opening: CaseOpeningWrite? = nil) throws {
+        if let rated { try Self.write(rated, opening: opening, on: db) }
         if let badReview { try Self.write(badReview, on: db) }
+    }
+
+    /// The case's row marked rated: inserted so, when its opening came in this
+    /// batch and the case is not in the file yet; else open → rated.
+    static func write(_ rated: Rated, opening: CaseOpeningWrite?, on db: Connection) throws {
+        if let opening {
+            let inserted = try opening.stored.insertRated(evaluationId: rated.evaluationId, settledAt: rated.settledAt, on: db)
+            // Not inserted: the case was already in the file and keeps its first opening.
+            opening.outcome = .success(inserted)
+            if inserted { return }
+        }
+        _ = try write(rated, on: db)
     }
 
     /// Rates an open case and clears its opening (migration ledger-006).

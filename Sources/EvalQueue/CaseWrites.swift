@@ -26,14 +26,14 @@ final class CaseOpeningWrite: WriteOperation {
 
     func stage(_ context: inout WriteContext) -> (any Error)? {
         guard !absorbed else { return nil }
-        outcome = WriteOutcome.stage({ try stored.insert(on: $0.connection) }, &context)
+        writeOpen(on: &context)
         if case .failure(let error) = outcome { return error }
         return nil
     }
 
-    /// The case opened, as an unrated row: what a rating that absorbed the
-    /// opening falls back to when the rating itself is not stored (the case
-    /// stays open and due, as if no rating had come).
+    /// The case's row, open and due: the opening staged on its own, or what a
+    /// rating that absorbed it falls back to when the rating itself is not
+    /// stored (the case stays open and due, as if no rating had come).
     func writeOpen(on context: inout WriteContext) {
         outcome = WriteOutcome.stage({ try stored.insert(on: $0.connection) }, &context)
     }

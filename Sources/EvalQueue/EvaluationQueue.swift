@@ -132,15 +132,14 @@ public final class EvaluationQueue: Sendable {
         guard ledger.badReview == nil, let rated = ledger.rated else {
             return try context.atomically { context in
                 let result = try insert(stored, at: now, into: &context)
-                if let rated = ledger.rated { try writeRated(rated, opening: opening, on: context.connection) }
-                if let badReview = ledger.badReview { try CaseLedgerUpdate.write(badReview, on: context.connection) }
+                try ledger.write(on: context.connection, opening: opening)
                 return result
             }
         }
         let saved = (context.counters, context.addedPending, context.batchBytes)
         let result = try insert(stored, at: now, into: &context)
         do {
-            try writeRated(rated, opening: opening, on: context.connection)
+            try CaseLedgerUpdate.write(rated, opening: opening, on: context.connection)
         } catch {
             (context.counters, context.addedPending, context.batchBytes) = saved
             let db = context.connection
@@ -154,18 +153,6 @@ public final class EvaluationQueue: Sendable {
             throw error
         }
         return result
-    }
-
-    /// The case's row marked rated: inserted so, when its opening came in this
-    /// batch and the case is not in the file yet; else open → rated.
-    private static func writeRated(_ rated: CaseLedgerUpdate.Rated, opening: CaseOpeningWrite?, on db: Connection) throws {
-        if let opening {
-            let inserted = try opening.stored.insertRated(evaluationId: rated.evaluationId, settledAt: rated.settledAt, on: db)
-            // Not inserted: the case was already in the file and keeps its first opening.
-            opening.outcome = .success(inserted)
-            if inserted { return }
-        }
-        _ = try CaseLedgerUpdate.write(rated, on: db)
     }
 
     static func insert(_ stored: StoredEvaluation, at now: Double, into context: inout WriteContext) throws -> EnqueueResult {
