@@ -91,26 +91,16 @@ public struct SessionDriver: Sendable {
             if case .emit = action { return count + 1 }
             return count
         }
-        // Thanks only for a durable rating: held until the writer reports.
-        let thanks = actions.compactMap { action -> WindowPrompt? in
-            if case .prompt(let prompt) = action, prompt.prompt == .thanks { return prompt }
-            return nil
-        }
+        // A scan emits nothing: no gathering to allocate, told at the end.
+        let gathering = emitted == 0 ? nil : StoredGathering(expected: emitted, whenStored: reporting(actions, to: whenStored))
         let observer = self.observer
-        let reported: @Sendable ([Evaluation]) -> Void = { stored in
-            if !stored.isEmpty {
-                for prompt in thanks { observer.prompt(prompt) }
-            }
-            whenStored(stored)
-        }
-        let gathering = StoredGathering(expected: emitted, whenStored: reported)
         var slot = 0
         for action in actions {
             switch action {
             case .emit(let evaluation):
                 let index = slot
                 slot += 1
-                accept(evaluation) { stored in gathering.finished(index, stored ? evaluation : nil) }
+                accept(evaluation) { stored in gathering?.finished(index, stored ? evaluation : nil) }
             case .filtered(let press):
                 observer.filtered(press)
                 store.submitFiltered(press) { result in
@@ -134,7 +124,24 @@ public struct SessionDriver: Sendable {
                 observer.log(event)
             }
         }
-        if emitted == 0 { reported([]) }
+        if gathering == nil { whenStored([]) }
+    }
+
+    /// `whenStored`, preceded by the thanks prompts among `actions` when a
+    /// rating was durably stored (never for a refused one).
+    private func reporting(_ actions: [SessionAction], to whenStored: @escaping @Sendable ([Evaluation]) -> Void)
+        -> @Sendable ([Evaluation]) -> Void {
+        let thanks = actions.compactMap { action -> WindowPrompt? in
+            if case .prompt(let prompt) = action, prompt.prompt == .thanks { return prompt }
+            return nil
+        }
+        let observer = self.observer
+        return { stored in
+            if !stored.isEmpty {
+                for prompt in thanks { observer.prompt(prompt) }
+            }
+            whenStored(stored)
+        }
     }
 
     /// Queues `evaluation` with its ledger rows in one transaction. True once
