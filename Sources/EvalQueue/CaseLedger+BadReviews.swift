@@ -43,7 +43,7 @@ extension CaseLedger {
     /// `EvaluationQueue.enqueue(_:ledger:)` writes the same row in the
     /// evaluation's own transaction.
     public func recordBadReview(_ evaluation: Evaluation, policy: BadReviewPolicy) throws {
-        guard let row = try CaseLedgerUpdate.badReview(evaluation, policy: policy) else { return }
+        guard let row = CaseLedgerUpdate.badReview(evaluation, policy: policy) else { return }
         try locked { db in try CaseLedgerUpdate.write(row, on: db) }
     }
 

@@ -97,14 +97,29 @@ public struct CaseLedgerUpdate: Sendable, Hashable {
         return db.changes == 1
     }
 
+    static let insertBadReviewSQL: StaticString = """
+        INSERT INTO bad_reviews(evaluation_id, rating, assessed_at, hall_code, window_code, staff_login, staff,
+                                project_no, deadline, call_back_needed, evaluator_name, evaluator_cert)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(evaluation_id) DO NOTHING
+        """
+
+    /// Prepared once and bound column by column (no `[any Bindable]` of
+    /// twelve boxes): two presses in five are bad reviews.
     static func write(_ row: BadReview, on db: Connection) throws {
-        try db.prepare("""
-            INSERT INTO bad_reviews(evaluation_id, rating, assessed_at, hall_code, window_code, staff_login, staff,
-                                    project_no, deadline, call_back_needed, evaluator_name, evaluator_cert)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(evaluation_id) DO NOTHING
-            """).run([
-                row.evaluationId, row.rating, row.assessedAt, row.hallCode, row.windowCode, row.staffLogin,
-                row.staffJSON, row.projectNo, row.deadline, row.callBackNeeded, row.evaluatorName, row.evaluatorCert,
-            ])
+        let statement = try db.prepare(static: insertBadReviewSQL)
+        defer { statement.reset() }
+        try statement.bindText(1, row.evaluationId)
+        try statement.bindInt(2, row.rating)
+        try statement.bindDouble(3, row.assessedAt)
+        try statement.bindText(4, row.hallCode)
+        try statement.bindText(5, row.windowCode)
+        try statement.bindText(6, row.staffLogin)
+        try statement.bindText(7, row.staffJSON)
+        try statement.bindText(8, row.projectNo)
+        try statement.bindText(9, row.deadline)
+        try statement.bindInt(10, row.callBackNeeded ? 1 : 0)
+        try statement.bindText(11, row.evaluatorName)
+        try statement.bindText(12, row.evaluatorCert)
+        try statement.step()
     }
 }
