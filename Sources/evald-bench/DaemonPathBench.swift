@@ -27,7 +27,7 @@ struct DaemonPathBench: AsyncParsableCommand {
     var count = 20_000
 
     @Option(help: "Rounds of one run of each path, alternating which goes first; the figures are medians.")
-    var rounds = 5
+    var rounds = 9
 
     @Option(help: "Evaluations whose whole life (enqueue, claim, delivered, prune) is measured for bytes written.")
     var lifeCount = 500
