@@ -34,4 +34,25 @@ import Testing
         #expect(prompter.targets(of: WindowPrompt(.invite, windowCode: "W01", hallCode: "H1")) == ["K4"], "a reload moves K4 to W01")
         #expect(prompter.targets(of: WindowPrompt(.invite, windowCode: "W02")).isEmpty)
     }
+
+    /// A window configured without a hall: a device bound to a hall does not
+    /// serve it — its presses are not routed there (`CounterPipeline`, the same
+    /// `DeviceBinding.serves`), so neither are that window's prompts.
+    @Test func aPromptOfAWindowWithoutAHallSkipsDevicesBoundToAHall() {
+        let ports = PromptPorts()
+        let all = PromptOutputs(invite: .outputReport([0, 1]), thanks: .outputReport([0, 2]), timeout: .outputReport([0, 3]))
+        ports.register(Self.port("K1", all))
+        ports.register(Self.port("K2", all))
+        let bindings = [
+            DeviceBinding(deviceId: "K1", hallCode: "H1", windowCode: "W01"),
+            DeviceBinding(deviceId: "K2", windowCode: "W01"),
+        ]
+        let prompter = CounterPrompter(ports: ports, bindings: bindings, logger: Logger(label: "test"))
+
+        #expect(prompter.targets(of: WindowPrompt(.invite, windowCode: "W01")) == ["K2"])
+        #expect(bindings.map { $0.serves(windowCode: "W01", hallCode: nil) } == [false, true])
+        #expect(bindings.map { $0.serves(windowCode: "W01", hallCode: "H1") } == [true, true])
+        #expect(bindings.map { $0.serves(windowCode: "W02", hallCode: "H1") } == [false, false])
+    }
 }
+

@@ -150,9 +150,7 @@ actor CounterPipeline {
     /// Runs `input` on the binding's window session at the input's moment.
     private func session(for binding: DeviceBinding, at stamp: InputStamp,
                          _ input: (inout Session, Session.Moment) -> [SessionAction]) -> [SessionAction]? {
-        guard let window = settings.windows.first(where: {
-            $0.windowCode == binding.windowCode && ($0.hallCode == binding.hallCode || binding.hallCode == nil)
-        }) else {
+        guard let window = settings.windows.first(where: { binding.serves(windowCode: $0.windowCode, hallCode: $0.hallCode) }) else {
             logger.error("device bound to window \(binding.windowCode), which is not configured; input ignored")
             return nil
         }

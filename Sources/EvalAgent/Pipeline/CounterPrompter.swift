@@ -28,7 +28,7 @@ final class CounterPrompter: Sendable {
     /// The devices of `prompt`'s window that declare its output.
     func targets(of prompt: WindowPrompt) -> [String] {
         let bound = bindings.withLock { bindings in
-            bindings.filter { $0.windowCode == prompt.windowCode && ($0.hallCode == nil || prompt.hallCode == nil || $0.hallCode == prompt.hallCode) }
+            bindings.filter { $0.serves(windowCode: prompt.windowCode, hallCode: prompt.hallCode) }
         }
         return bound.map(\.deviceId).filter { ports.declared(for: $0).contains(prompt.prompt) }
     }

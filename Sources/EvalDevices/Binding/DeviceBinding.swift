@@ -15,6 +15,15 @@ public struct DeviceBinding: Sendable, Hashable, Codable {
         self.windowCode = windowCode
         self.profile = profile
     }
+
+    /// Whether this device serves the window `windowCode` in hall `hallCode`:
+    /// the same code, and the binding's hall if it names one. The one rule
+    /// for both directions — a device's input reaching a window's session
+    /// and a window's prompt reaching its devices — so a prompt can never
+    /// go to a device whose presses count for another window.
+    public func serves(windowCode: String, hallCode: String?) -> Bool {
+        self.windowCode == windowCode && (self.hallCode == nil || self.hallCode == hallCode)
+    }
 }
 
 /// Routes device events to windows. Events of an unbound device are not used:
