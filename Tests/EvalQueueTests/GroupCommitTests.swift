@@ -42,4 +42,41 @@ struct GroupCommitTests {
         queue.close()
         await #expect(throws: QueueError.closed) { try await queue.enqueue(SampleEvaluation.make()) }
     }
+
+    /// A committed batch handed to the next producer to free (the writer went
+    /// on to the next batch) never outlives the writer: whoever frees it —
+    /// a producer, the idle writer, or the stop — nothing of it is kept.
+    @Test func aHandedOverBatchIsReleasedByTheTimeTheWriterStops() async throws {
+        final class Token: Sendable {}
+        final class WeakToken: @unchecked Sendable { weak var token: Token? }
+        let fixture = try QueueFixture()
+        let queue = try fixture.open()
+        let (finished, finish) = AsyncStream.makeStream(of: Void.self)
+
+        let first = PipelineGroupCommitTests.WriterStall(queue)
+        try await first.engaged()
+        var probes: [WeakToken] = []
+        for _ in 0..<10 {
+            let token = Token()
+            let probe = WeakToken()
+            probe.token = token
+            probes.append(probe)
+            queue.writer.submit({ _ in _ = token }, eager: true) { _ in finish.yield() }
+        }
+        // The tokens' batch ends in a second stall, and one more operation
+        // waits behind it: when that batch commits, work is waiting, so the
+        // writer hands the batch over instead of freeing it.
+        let second = PipelineGroupCommitTests.WriterStall(queue)
+        first.release()
+        try await second.engaged()
+        queue.writer.submit({ _ in }, eager: true) { _ in finish.yield() }
+        second.release()
+        var count = 0
+        for await _ in finished {
+            count += 1
+            if count == 11 { break }
+        }
+        queue.close()
+        #expect(probes.allSatisfy { $0.token == nil })
+    }
 }
