@@ -136,12 +136,12 @@ public final class EvaluationQueue: Sendable {
                 return result
             }
         }
-        let saved = (context.counters, context.addedPending, context.batchBytes)
+        let saved = context.tally
         let result = try insert(stored, at: now, into: &context)
         do {
             try CaseLedgerUpdate.write(rated, opening: opening, on: context.connection)
         } catch {
-            (context.counters, context.addedPending, context.batchBytes) = saved
+            context.restore(saved)
             let db = context.connection
             if result == .enqueued, !db.isAutocommit {
                 do {

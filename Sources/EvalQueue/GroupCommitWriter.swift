@@ -240,9 +240,9 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
         if batchError == nil {
             for operation in batch {
-                let before = (context.counters, context.addedPending, context.batchBytes)
+                let before = context.tally
                 if let operationError = operation.stage(&context) {
-                    (context.counters, context.addedPending, context.batchBytes) = before
+                    context.restore(before)
                     if connection.isAutocommit {
                         // SQLite rolled the whole transaction back (disk full, I/O):
                         // every operation staged so far is undone.

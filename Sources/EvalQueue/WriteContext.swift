@@ -58,17 +58,32 @@ struct WriteContext {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
+    /// What an operation changes in the context besides the database: taken
+    /// before it runs, put back when it fails, so a failed operation leaves
+    /// the batch's counts as if it had not run.
+    struct Tally {
+        fileprivate let counters: PendingCounters
+        fileprivate let addedPending: Bool
+        fileprivate let batchBytes: Int
+    }
+
+    var tally: Tally { Tally(counters: counters, addedPending: addedPending, batchBytes: batchBytes) }
+
+    mutating func restore(_ tally: Tally) {
+        (counters, addedPending, batchBytes) = (tally.counters, tally.addedPending, tally.batchBytes)
+    }
+
     /// Runs `body` in a savepoint: if it throws, its changes are undone and the
     /// rest of the batch is unaffected.
     mutating func atomically<T>(_ body: (inout WriteContext) throws -> T) throws -> T {
         try connection.prepare("SAVEPOINT op").run()
-        let saved = (counters, addedPending, batchBytes)
+        let saved = tally
         do {
             let result = try body(&self)
             try connection.prepare("RELEASE op").run()
             return result
         } catch {
-            (counters, addedPending, batchBytes) = saved
+            restore(saved)
             if !connection.isAutocommit {
                 try? connection.prepare("ROLLBACK TO op").run()
                 try? connection.prepare("RELEASE op").run()
