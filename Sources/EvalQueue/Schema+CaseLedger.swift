@@ -214,5 +214,28 @@ extension Schema {
             CREATE INDEX ledger_cases_open_due ON ledger_cases(due_at) WHERE state = 'open';
             CREATE INDEX ledger_cases_unconfirmed ON ledger_cases(settled_at) WHERE state = 'defaulted' AND default_enqueued = 0;
             """),
+        // The reason's CHECK spelled out, as ledger-006 did for the case state:
+        // `reason IN (…)` with four values compiled into an ephemeral table
+        // built and dropped on every filtered press (a keypad's contact bounce
+        // can make one per press). Same columns in the same order, so the
+        // salvage's `SELECT *` from an older file still fits.
+        Migration("ledger-007-filtered-reason-spelled-out", """
+            CREATE TABLE filtered_presses_v3 (
+                id           INTEGER PRIMARY KEY,
+                window_code  TEXT NOT NULL,
+                device_id    TEXT NOT NULL,
+                rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+                reason       TEXT NOT NULL CHECK (reason = 'bounce' OR reason = 'repeat' OR reason = 'tooFast'
+                                                  OR reason = 'ledger-unavailable'),
+                pressed_at   REAL NOT NULL,
+                project_no   TEXT,
+                had_identity INTEGER NOT NULL CHECK (had_identity IN (0, 1))
+            ) STRICT;
+            INSERT INTO filtered_presses_v3 (id, window_code, device_id, rating, reason, pressed_at, project_no, had_identity)
+                SELECT id, window_code, device_id, rating, reason, pressed_at, project_no, had_identity FROM filtered_presses;
+            DROP TABLE filtered_presses;
+            ALTER TABLE filtered_presses_v3 RENAME TO filtered_presses;
+            CREATE INDEX filtered_presses_time ON filtered_presses(pressed_at);
+            """),
     ]
 }

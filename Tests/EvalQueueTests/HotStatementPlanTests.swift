@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import EvalQueue
 
-/// The statements every rating runs build no ephemeral table: SQLite
+/// The statements every rating (and every filtered press) runs build no ephemeral table: SQLite
 /// compiles a CHECK's `IN` list of three or more values into one, created and
 /// dropped on every INSERT and UPDATE — a third of a rated case row's cost
 /// until migration ledger-006 spelled its state check out. A plan check, not
@@ -14,6 +14,8 @@ import Testing
         ("case opening insert", StoredCaseOpening.insertSQL.description),
         ("rated case insert", StoredCaseOpening.insertRatedSQL.description),
         ("case rating update", CaseLedgerUpdate.rateSQL),
+        ("bad review insert", CaseLedgerUpdate.insertBadReviewSQL.description),
+        ("filtered press insert", LedgerSQL.recordFilteredSQL.description),
     ]
 
     @Test(arguments: statements)

@@ -82,11 +82,13 @@ enum LedgerSQL {
             """, [projectNo], as: String.self).flatMap(EvaluationID.init)
     }
 
+    static let recordFilteredSQL: StaticString = """
+        INSERT INTO filtered_presses(window_code, device_id, rating, reason, pressed_at, project_no, had_identity)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """
+
     static func recordFiltered(_ press: FilteredPress, on db: Connection) throws {
-        try db.prepare("""
-            INSERT INTO filtered_presses(window_code, device_id, rating, reason, pressed_at, project_no, had_identity)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).run([press.windowCode, press.deviceId, press.rating.rawValue, press.reason.rawValue,
+        try db.prepare(static: recordFilteredSQL).run([press.windowCode, press.deviceId, press.rating.rawValue, press.reason.rawValue,
                       press.pressedAt.timeIntervalSince1970, press.projectNo, press.hadIdentity])
     }
 
