@@ -54,5 +54,32 @@ import Testing
         #expect(bindings.map { $0.serves(windowCode: "W01", hallCode: "H1") } == [true, true])
         #expect(bindings.map { $0.serves(windowCode: "W02", hallCode: "H1") } == [false, false])
     }
-}
 
+    /// `evald_prompts_total`: each write counted by prompt and outcome, and
+    /// every series present from the start (zeros), so an alert on failed
+    /// prompts can be written before the first one fails.
+    @Test func promptsAreCountedByKindAndOutcome() async {
+        let ports = PromptPorts()
+        let outputs = PromptOutputs(invite: .outputReport([0, 1]))
+        let shown = Self.port("K1", outputs)
+        let broken = PromptPort(deviceId: "K2", outputs: outputs) { _, _ in "write: Broken pipe" }
+        ports.register(shown)
+        ports.register(broken)
+        let metrics = AgentMetrics()
+        let prompter = CounterPrompter(ports: ports, bindings: [
+            DeviceBinding(deviceId: "K1", windowCode: "W01"),
+            DeviceBinding(deviceId: "K2", windowCode: "W01"),
+        ], logger: Logger(label: "test"), metrics: metrics)
+
+        prompter.prompt(WindowPrompt(.invite, windowCode: "W01"))
+        // Retiring a port waits for its writes in progress and their completions.
+        ports.retire(shown)
+        ports.retire(broken)
+
+        let text = await metrics.render()
+        #expect(text.contains(#"evald_prompts_total{prompt="invite",outcome="shown"} 1"#))
+        #expect(text.contains(#"evald_prompts_total{prompt="invite",outcome="failed"} 1"#))
+        #expect(text.contains(#"evald_prompts_total{prompt="thanks",outcome="shown"} 0"#))
+        #expect(text.contains(#"evald_prompts_total{prompt="timeout",outcome="failed"} 0"#))
+    }
+}

@@ -62,7 +62,8 @@ struct DaemonParts: Sendable {
                                      logger: Logger(label: "evald.alert"), metrics: metrics)
         // Devices whose profiles declare outputs are offered here while read.
         let promptPorts = PromptPorts()
-        let prompter = CounterPrompter(ports: promptPorts, bindings: configuration.deviceBindings, logger: Logger(label: "evald.devices"))
+        let prompter = CounterPrompter(ports: promptPorts, bindings: configuration.deviceBindings, logger: Logger(label: "evald.devices"),
+                                       metrics: metrics)
         let pipeline = CounterPipeline(
             settings: settings(configuration, rules: rules),
             queue: queue, scheduler: DefaultRatingScheduler(calendar: calendar.calendar),

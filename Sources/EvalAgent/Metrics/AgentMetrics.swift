@@ -47,6 +47,8 @@ public final class AgentMetrics: Sendable {
         var defaultRefusals = 0
         var ledgerUnavailable = 0
         var storeWriteFailures = 0
+        var promptsShown: [CounterPrompt: Int] = [:]
+        var promptsFailed: [CounterPrompt: Int] = [:]
         var lastDeliveryAt: Date?
     }
 
@@ -95,6 +97,12 @@ public final class AgentMetrics: Sendable {
     public func recordDefaultRefusals(_ count: Int) { counters.withLock { $0.defaultRefusals += count } }
     public func recordLedgerUnavailable() { counters.withLock { $0.ledgerUnavailable += 1 } }
     public func recordStoreWriteFailure() { counters.withLock { $0.storeWriteFailures += 1 } }
+    /// A prompt written to a device (`shown`), or a write that failed.
+    public func recordPrompt(_ prompt: CounterPrompt, shown: Bool) {
+        counters.withLock { counters in
+            if shown { counters.promptsShown[prompt, default: 0] += 1 } else { counters.promptsFailed[prompt, default: 0] += 1 }
+        }
+    }
     /// Devices bound to a window in the configuration, and those of them attached.
     public func setDevices(bound: Int, online: Int) {
         counters.withLock { c in
@@ -177,6 +185,14 @@ public final class AgentMetrics: Sendable {
         metric("evald_default_rating_refusals_total", "counter", "Default ratings the queue refused; each case stays due and is retried.", [("", "\(c.defaultRefusals)")])
         metric("evald_ledger_unavailable_total", "counter", "Case scans whose ledger state could not be read (presses failed closed).", [("", "\(c.ledgerUnavailable)")])
         metric("evald_store_write_failures_total", "counter", "Case openings or filtered presses the store could not write.", [("", "\(c.storeWriteFailures)")])
+        // Every kind and outcome, zeros included: a technician's alert on
+        // failed prompts needs the series to exist before the first failure.
+        metric("evald_prompts_total", "counter",
+               "Prompts (LED, output report) written to evaluators, by prompt and outcome; devices whose profile declares none are not counted.",
+               CounterPrompt.allCases.flatMap { prompt in
+                   [("{prompt=\"\(prompt.rawValue)\",outcome=\"shown\"}", "\(c.promptsShown[prompt] ?? 0)"),
+                    ("{prompt=\"\(prompt.rawValue)\",outcome=\"failed\"}", "\(c.promptsFailed[prompt] ?? 0)")]
+               })
         if let process = ProcessMetrics.read() {
             metric("process_cpu_seconds_total", "counter", "User and system CPU time spent in seconds.",
                    [("", String(format: "%.2f", process.cpuSecondsTotal))])

@@ -13,11 +13,13 @@ final class CounterPrompter: Sendable {
     let ports: PromptPorts
     private let bindings: Mutex<[DeviceBinding]>
     private let logger: Logger
+    private let metrics: AgentMetrics?
 
-    init(ports: PromptPorts, bindings: [DeviceBinding], logger: Logger) {
+    init(ports: PromptPorts, bindings: [DeviceBinding], logger: Logger, metrics: AgentMetrics? = nil) {
         self.ports = ports
         self.bindings = Mutex(bindings)
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// SIGHUP: the window of each device may have changed.
@@ -35,12 +37,15 @@ final class CounterPrompter: Sendable {
 
     func prompt(_ prompt: WindowPrompt) {
         let logger = self.logger
+        let metrics = self.metrics
         for deviceId in targets(of: prompt) {
             ports.send(prompt.prompt, to: deviceId) { result in
                 switch result {
                 case .success(let action):
+                    metrics?.recordPrompt(prompt.prompt, shown: true)
                     logger.info("prompt \(prompt.prompt.rawValue) sent to \(deviceId) (\(action))", metadata: ["window": "\(prompt.windowCode)"])
                 case .failure(let failure):
+                    metrics?.recordPrompt(prompt.prompt, shown: false)
                     logger.warning("prompt \(prompt.prompt.rawValue) not shown: \(failure)", metadata: ["window": "\(prompt.windowCode)"])
                 }
             }
