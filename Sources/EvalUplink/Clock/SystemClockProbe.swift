@@ -35,17 +35,27 @@ public enum SystemClockProbe {
     /// `status` follows `modes` (+pad) and four longs in `struct timex` on LP64.
     private static let statusOffset = 40
 
+    /// Looked up once: every input is dated through a clock sample, and a
+    /// `dlopen`/`dlsym` per sample was half of what dating cost.
+    #if os(Linux) && (arch(x86_64) || arch(arm64))
+    private static let adjtimex: AdjtimexFunction? = {
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "adjtimex") else { return nil }
+        return unsafeBitCast(symbol, to: AdjtimexFunction.self)
+    }()
+    #endif
+
     public static func kernelUnsynchronized() -> Bool? {
         #if os(Linux) && (arch(x86_64) || arch(arm64))
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "adjtimex") else { return nil }
-        let adjtimex = unsafeBitCast(symbol, to: AdjtimexFunction.self)
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
-        defer { buffer.deallocate() }
-        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 512)
-        let state = adjtimex(buffer)
-        guard state >= 0 else { return nil }
-        let status = buffer.load(fromByteOffset: statusOffset, as: Int32.self)
-        return state == timeError || status & staUnsync != 0
+        guard let adjtimex else { return nil }
+        // `struct timex` is 208 bytes on LP64; 512 leaves room for what a libc adds.
+        return withUnsafeTemporaryAllocation(byteCount: 512, alignment: 16) { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            base.initializeMemory(as: UInt8.self, repeating: 0, count: 512)
+            let state = adjtimex(base)
+            guard state >= 0 else { return nil }
+            let status = base.load(fromByteOffset: statusOffset, as: Int32.self)
+            return state == timeError || status & staUnsync != 0
+        }
         #else
         return nil
         #endif
