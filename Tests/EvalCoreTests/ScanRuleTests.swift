@@ -1,4 +1,4 @@
-import EvalCore
+@testable import EvalCore
 import Foundation
 import Testing
 
@@ -86,5 +86,23 @@ import Testing
             Issue.record("limit not applied"); return
         }
         #expect(rejection.reason == .oversized(length: 65, limit: 64))
+    }
+
+    /// The compared control check agrees with Unicode's general category Cc
+    /// on every scalar, and the trimming fast path trims what Foundation does.
+    @Test func controlCharactersAndTrimmingMatchTheUnicodeDefinitions() {
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }  // surrogates
+            if scalar.isControlCharacter != (scalar.properties.generalCategory == .control) {
+                Issue.record("U+\(String(value, radix: 16, uppercase: true))")
+                return
+            }
+        }
+        for raw in ["2026030200001", " 2026030200001", "2026030200001\r\n", "\t2026030200001\t", "\u{3000}2026030200001\u{3000}",
+                    "2026030200001\u{85}", "", " ", "STAFF:zhangsan:张三", "张三 "] {
+            #expect(ScanRuleSet.trimmed(raw) == raw.trimmingCharacters(in: .whitespacesAndNewlines), "\(raw.debugDescription)")
+        }
+        #expect(Self.rejection("2026030200001\u{7F}")?.reason == .controlCharacters)
+        #expect(Self.rejection("2026030200001\u{9F}")?.reason == .controlCharacters)
     }
 }

@@ -60,7 +60,7 @@ public enum ScanField: String, Codable, Sendable, CaseIterable, CodingKeyReprese
     /// The counter API checks its fields with the same rules.
     public func accepts(_ value: String) -> Bool {
         guard !value.isEmpty, value.count <= maximumLength else { return false }
-        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return false }
+        guard !value.unicodeScalars.contains(where: \.isControlCharacter) else { return false }
         switch self {
         case .projectNo, .taskCode, .loginName:
             return value.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || "-_.".unicodeScalars.contains($0) }
@@ -77,5 +77,12 @@ public enum ScanField: String, Codable, Sendable, CaseIterable, CodingKeyReprese
 extension Unicode.Scalar {
     var isASCIIAlphanumeric: Bool {
         ("0"..."9").contains(self) || ("a"..."z").contains(self) || ("A"..."Z").contains(self)
+    }
+
+    /// General category Cc, which is exactly U+0000–U+001F and U+007F–U+009F:
+    /// compared, not looked up in the Unicode tables (every scan and each of
+    /// its fields is checked, and the lookup was a tenth of classifying one).
+    var isControlCharacter: Bool {
+        value < 0x20 || (0x7F...0x9F).contains(value)
     }
 }
