@@ -111,9 +111,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         // A second scan of the case in the same batch is a plain insert (its
         // conflict keeps the first opening): only the first can be taken over.
         if accepted, waitingOpenings[projectNo] == nil { waitingOpenings[projectNo] = opening }
-        var released = takeRetiredLocked()
-        condition.unlock()
-        released.removeAll()
+        unlockFreeingRetired()
         if !accepted { opening.finish(batchError: QueueError.closed) }
     }
 
@@ -127,9 +125,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             rating.opening = opening
         }
         let accepted = enqueueLocked(rating, eager: true)
-        var released = takeRetiredLocked()
-        condition.unlock()
-        released.removeAll()
+        unlockFreeingRetired()
         if !accepted { rating.finish(batchError: QueueError.closed) }
     }
 
@@ -137,18 +133,17 @@ final class GroupCommitWriter: @unchecked Sendable {
     private func enqueue(_ operation: any WriteOperation, eager: Bool) -> Bool {
         condition.lock()
         let accepted = enqueueLocked(operation, eager: eager)
-        var released = takeRetiredLocked()
-        condition.unlock()
-        released.removeAll()  // after the unlock: the writer is not kept waiting
+        unlockFreeingRetired()
         return accepted
     }
 
-    /// The retired batch, if any, for the caller to free once it unlocks.
-    private func takeRetiredLocked() -> [any WriteOperation] {
-        guard !retired.isEmpty else { return [] }
-        var taken: [any WriteOperation] = []
-        swap(&taken, &retired)
-        return taken
+    /// Unlocks `condition`, then frees the retired batch it took under the
+    /// lock, if any: freed outside the lock, so nobody waits for it.
+    private func unlockFreeingRetired() {
+        var released: [any WriteOperation] = []
+        swap(&released, &retired)
+        condition.unlock()
+        released.removeAll()
     }
 
     private func enqueueLocked(_ operation: any WriteOperation, eager: Bool) -> Bool {
@@ -191,9 +186,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             while !stopping && !eagerWaiting {
                 if !retired.isEmpty {
                     // No producer came for it: free it before sleeping.
-                    swap(&batch, &retired)
-                    condition.unlock()
-                    batch.removeAll(keepingCapacity: true)
+                    unlockFreeingRetired()
                     condition.lock()
                     continue
                 }
@@ -209,9 +202,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             lazyDeadline = nil
             if waiting.isEmpty {
                 stopped = true
-                var released = takeRetiredLocked()
-                condition.unlock()
-                released.removeAll()
+                unlockFreeingRetired()
                 checkpoint()
                 break
             }
