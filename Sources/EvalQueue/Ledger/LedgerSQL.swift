@@ -89,7 +89,7 @@ enum LedgerSQL {
 
     static func recordFiltered(_ press: FilteredPress, on db: Connection) throws {
         try db.prepare(static: recordFilteredSQL).run([press.windowCode, press.deviceId, press.rating.rawValue, press.reason.rawValue,
-                      press.pressedAt.timeIntervalSince1970, press.projectNo, press.hadIdentity])
+                                                       press.pressedAt.timeIntervalSince1970, press.projectNo, press.hadIdentity])
     }
 
     // MARK: Deadline alerts
