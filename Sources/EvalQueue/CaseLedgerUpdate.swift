@@ -72,14 +72,17 @@ public struct CaseLedgerUpdate: Sendable, Hashable {
         if let badReview { try Self.write(badReview, on: db) }
     }
 
-    /// The case's row marked rated: inserted so, when its opening came in this
-    /// batch and the case is not in the file yet; else open → rated.
+    /// The case marked rated. When its opening came in this batch and the case
+    /// is not in the file yet, nothing is written here: the evaluation just
+    /// inserted (project_no, the scan's instant) is the case's record until it
+    /// leaves the table, and the settled row is written then (migration
+    /// ledger-008, `LedgerSQL.settleLeavingSQL`). Else open → rated.
     static func write(_ rated: Rated, opening: CaseOpeningWrite?, on db: Connection) throws {
         if let opening {
-            let inserted = try opening.stored.insertRated(evaluationId: rated.evaluationId, settledAt: rated.settledAt, on: db)
-            // Not inserted: the case was already in the file and keeps its first opening.
-            opening.outcome = .success(inserted)
-            if inserted { return }
+            let isNew = try !LedgerSQL.hasCaseRow(rated.projectNo, on: db)
+            // Not new: the case was already in the file and keeps its first opening.
+            opening.outcome = .success(isNew)
+            if isNew { return }
         }
         _ = try write(rated, on: db)
     }

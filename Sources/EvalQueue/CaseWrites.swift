@@ -5,9 +5,10 @@ import Foundation
 ///
 /// The writer knows it by project number while it waits: a rating of the same
 /// case submitted before the writer takes that batch absorbs it
-/// (`GroupCommitWriter.submit(rating:)`), and the case row is then written
-/// once, already rated, by the rating — one INSERT instead of an INSERT and
-/// an UPDATE, and no entry in the due index. A citizen pressing at human pace
+/// (`GroupCommitWriter.submit(rating:)`). The rating's evaluation row is then
+/// the case's record while it is queued, and the case's settled row is written
+/// when it leaves the table (migration ledger-008) — no INSERT and UPDATE of an
+/// open row, and no entry in the due index. A citizen pressing at human pace
 /// rates a case committed alone long before; a burst (inputs arriving during
 /// a slow fsync, a keypad flushing what it buffered) is where this counts.
 final class CaseOpeningWrite: WriteOperation {

@@ -26,11 +26,12 @@ extension EvaluationQueue {
         var deleted = 0
         while true {
             let count = try await writer.perform { context -> Int in
-                try context.connection.prepare("""
-                    DELETE FROM evaluations WHERE seq IN (
-                        SELECT seq FROM evaluations WHERE state = 'delivered' AND delivered_at < ? LIMIT ?)
-                    """).run([cutoff, batch])
-                return context.connection.changes
+                try context.atomically { context in
+                    let db = context.connection
+                    try db.prepare(Self.settlePrunedCasesSQL).run([cutoff, batch])
+                    try db.prepare("DELETE FROM evaluations WHERE seq IN (\(Self.prunedBatch))").run([cutoff, batch])
+                    return db.changes
+                }
             }
             deleted += count
             if count < batch { break }
@@ -46,6 +47,14 @@ extension EvaluationQueue {
         }
         return PruneResult(deleted: deleted, personalDataPurged: purged)
     }
+
+    /// One prune batch: ordered, so the settling INSERT and the DELETE in the
+    /// same transaction select the same rows (`evaluations_delivered` holds
+    /// them in this order: no sort).
+    static let prunedBatch = """
+        SELECT seq FROM evaluations WHERE state = 'delivered' AND delivered_at < ?1 ORDER BY delivered_at, seq LIMIT ?2
+        """
+    static let settlePrunedCasesSQL = LedgerSQL.settleLeavingSQL(selectingSeqs: prunedBatch)
 
     /// Removes the evaluator's identity from records delivered before `cutoff`
     /// (rule 6: kept only as long as needed). The rest of each record stays.

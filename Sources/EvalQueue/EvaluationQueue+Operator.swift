@@ -107,13 +107,18 @@ enum OperatorEdits {
         return evaluation.withoutPersonalData
     }
 
-    /// Deletes the record and returns it as it was.
+    /// Deletes the record and returns it as it was. A citizen's rating of a
+    /// case leaves its case rated (the ledger's row is written or rated here,
+    /// in the caller's transaction): dropping a record never reopens a case.
     static func drop(_ id: EvaluationID, in db: Connection) throws -> QueuedRecord {
         guard let record = try db.prepare("SELECT \(RecordColumns.list) FROM evaluations WHERE evaluation_id = ?")
             .rows([id.description], RecordColumns.read).first else {
             throw QueueError.notFound("no queued record \(id)")
         }
+        try db.prepare(settleDroppedCaseSQL).run([id.description])
         try db.prepare("DELETE FROM evaluations WHERE evaluation_id = ?").run([id.description])
         return record
     }
+
+    static let settleDroppedCaseSQL = LedgerSQL.settleLeavingSQL(selectingSeqs: "SELECT seq FROM evaluations WHERE evaluation_id = ?1")
 }

@@ -111,9 +111,11 @@ public final class EvaluationQueue: Sendable {
     /// never an evaluation without its ledger row.
     ///
     /// `opening`: the case's row, staged in this batch and absorbed by the
-    /// rating (`CaseOpeningWrite`). It is inserted already rated; if the
-    /// rating is not stored, it is inserted open instead, as it would have
-    /// been on its own.
+    /// rating (`CaseOpeningWrite`). A case not in the file yet then gets no
+    /// row while the evaluation is queued: the evaluation's row, holding the
+    /// scan's instant, is the case's record (migration ledger-008). If the
+    /// rating is not stored, the row is inserted open instead, as it would
+    /// have been on its own.
     static func insert(_ stored: StoredEvaluation, ledger: CaseLedgerUpdate, opening: CaseOpeningWrite? = nil, at now: Double,
                        into context: inout WriteContext) throws -> EnqueueResult {
         guard let opening else { return try insertRating(stored, ledger: ledger, opening: nil, at: now, into: &context) }
@@ -129,15 +131,16 @@ public final class EvaluationQueue: Sendable {
     private static func insertRating(_ stored: StoredEvaluation, ledger: CaseLedgerUpdate, opening: CaseOpeningWrite?, at now: Double,
                                      into context: inout WriteContext) throws -> EnqueueResult {
         guard !ledger.isEmpty else { return try insert(stored, at: now, into: &context) }
+        let caseOpenedAt = opening?.stored.opening.openedAt.timeIntervalSince1970
         guard ledger.badReview == nil, let rated = ledger.rated else {
             return try context.atomically { context in
-                let result = try insert(stored, at: now, into: &context)
+                let result = try insert(stored, at: now, caseOpenedAt: caseOpenedAt, into: &context)
                 try ledger.write(on: context.connection, opening: opening)
                 return result
             }
         }
         let saved = context.tally
-        let result = try insert(stored, at: now, into: &context)
+        let result = try insert(stored, at: now, caseOpenedAt: caseOpenedAt, into: &context)
         do {
             try CaseLedgerUpdate.write(rated, opening: opening, on: context.connection)
         } catch {
@@ -155,7 +158,8 @@ public final class EvaluationQueue: Sendable {
         return result
     }
 
-    static func insert(_ stored: StoredEvaluation, at now: Double, into context: inout WriteContext) throws -> EnqueueResult {
+    static func insert(_ stored: StoredEvaluation, at now: Double, caseOpenedAt: Double? = nil,
+                       into context: inout WriteContext) throws -> EnqueueResult {
         let db = context.connection
         let bytes = stored.recordBytes
         do {
@@ -171,7 +175,7 @@ public final class EvaluationQueue: Sendable {
         // every insert, the failed statement only on a (rare) repeat. SQLite undoes
         // just this statement; the batch's transaction goes on.
         do {
-            try stored.insert(with: db.prepare(static: StoredEvaluation.insertSQL), at: now)
+            try stored.insert(with: db.prepare(static: StoredEvaluation.insertSQL), at: now, caseOpenedAt: caseOpenedAt)
         } catch let error as SQLiteError where error.extendedCode == SQLiteError.constraintUnique {
             return .duplicate
         }

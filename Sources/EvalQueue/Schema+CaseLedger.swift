@@ -237,5 +237,17 @@ extension Schema {
             ALTER TABLE filtered_presses_v3 RENAME TO filtered_presses;
             CREATE INDEX filtered_presses_time ON filtered_presses(pressed_at);
             """),
+        // A case opened and rated in one batch gets no ledger row while its
+        // evaluation is in the queue: the queue's row (project_no, a citizen's
+        // evaluation type) is the durable record of the rating, as
+        // `LedgerSQL.caseState` already reads it, written in the same
+        // statement as the evaluation. The case's settled row is written when
+        // the evaluation leaves the table (retention prune, an operator's
+        // drop), in that transaction (`LedgerSQL.settleLeavingSQL`). This
+        // column keeps the scan's instant for that row; NULL for every other
+        // evaluation (one header byte). Existing rows need no conversion.
+        Migration("ledger-008-cases-rated-in-the-queue", """
+            ALTER TABLE evaluations ADD COLUMN case_opened_at REAL;
+            """),
     ]
 }

@@ -34,33 +34,6 @@ struct StoredCaseOpening: Sendable {
         return db.changes == 1
     }
 
-    /// The case's row, already rated: for a case opened and rated in one
-    /// batch (`CaseOpeningWrite`), written once instead of inserted open and
-    /// then updated, and never entered in the due index. It holds what a
-    /// settled case keeps (migration ledger-006). A plain INSERT: a case
-    /// already in the file (a re-scan of an open case) fails on its key, and
-    /// the caller rates the existing row instead. True if it was inserted.
-    static let insertRatedSQL: StaticString = """
-        INSERT INTO ledger_cases (project_no, window_code, opened_at, state, evaluation_id, settled_at)
-        VALUES (?1, ?2, ?3, 'rated', ?4, ?5)
-        """
-
-    func insertRated(evaluationId: String, settledAt: Double, on db: Connection) throws -> Bool {
-        do {
-            let statement = try db.prepare(static: Self.insertRatedSQL)
-            defer { statement.reset() }
-            try statement.bindText(1, opening.ticket.projectNo)
-            try statement.bindText(2, opening.window.windowCode)
-            try statement.bindDouble(3, opening.openedAt.timeIntervalSince1970)
-            try statement.bindText(4, evaluationId)
-            try statement.bindDouble(5, settledAt)
-            try statement.step()
-        } catch let error as SQLiteError where error.extendedCode == SQLiteError.constraintPrimaryKey {
-            return false
-        }
-        return true
-    }
-
     /// What settling an open case (rated, defaulted) clears: every column of
     /// its opening but the key, the window and the instant (migration ledger-006).
     static let clearedWhenSettled = """

@@ -55,15 +55,19 @@ struct StoredEvaluation: Sendable {
         INSERT INTO evaluations (evaluation_id, state, rating, is_bad, evaluation_type, assessed_ref, assess_number, pf,
                                  area_code, dept_code, dept_name, hall_code, window_code, device_id, project_no, task_code, task_name,
                                  evaluated_persons, recorded_boot_id, recorded_boot, recorded_trusted,
-                                 evaluator_name, evaluator_cert_key, evaluator_user_prop, record_bytes, next_attempt_at, enqueued_at)
-        VALUES (?1, 'pending', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?25)
+                                 evaluator_name, evaluator_cert_key, evaluator_user_prop, record_bytes, next_attempt_at, enqueued_at,
+                                 case_opened_at)
+        VALUES (?1, 'pending', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?25,
+                ?26)
         """
 
     /// Binds `insertSQL`'s parameters and runs it. Typed binds, no
     /// `[any Bindable]` array; the persons JSON is bound without a copy
     /// (`SQLITE_STATIC`), safe because the statement is stepped and reset
-    /// (clearing its bindings) while the buffer is pinned.
-    func insert(with statement: Statement, at now: Double) throws {
+    /// (clearing its bindings) while the buffer is pinned. `caseOpenedAt`: the
+    /// scan's instant of a case opened in the same batch, which then has no
+    /// ledger row until this record leaves the table (migration ledger-008).
+    func insert(with statement: Statement, at now: Double, caseOpenedAt: Double? = nil) throws {
         let e = evaluation
         try persons.withUnsafeBufferPointer { persons in
             defer { statement.reset() }
@@ -92,6 +96,7 @@ struct StoredEvaluation: Sendable {
             try statement.bindOptionalInt(23, e.evaluator?.userProp.rawValue)
             try statement.bindInt(24, recordBytes)
             try statement.bindDouble(25, now)
+            try statement.bindOptionalDouble(26, caseOpenedAt)
             try statement.step()
         }
     }

@@ -215,7 +215,7 @@ import Testing
         let connection = try Connection(path: path, mode: .readOnly)
         let names = try connection.prepare("SELECT name FROM schema_migrations ORDER BY name").rows { $0.column(0, as: String.self) ?? "" }
         #expect(names.filter { $0.hasPrefix("ledger-") } == ["ledger-001-cases", "ledger-002-filtered-presses", "ledger-003-bad-reviews", "ledger-004-filtered-ledger-unavailable", "ledger-005-typed-case-openings", "ledger-006-settled-cases-keep-no-opening",
-                                                              "ledger-007-filtered-reason-spelled-out",
+                                                              "ledger-007-filtered-reason-spelled-out", "ledger-008-cases-rated-in-the-queue",
                                                               "ledger-101-bad-review-steps",
                                                               "ledger-102-deadline-alerts"])
         #expect(try connection.scalar("PRAGMA journal_mode", as: String.self) == "wal")

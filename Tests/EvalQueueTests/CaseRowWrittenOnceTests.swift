@@ -5,9 +5,11 @@ import Testing
 @testable import EvalQueue
 
 /// A case scanned and rated while one commit is under way (a burst) lands in
-/// one batch: the rating absorbs the opening and writes the case row once,
-/// already rated. Whatever happens to the rating, the case is never lost and
-/// never both rated and due.
+/// one batch: the rating absorbs the opening, and the case gets no ledger row
+/// while its evaluation is queued (migration ledger-008): the evaluation's row
+/// is its record. The settled row is written when the evaluation leaves the
+/// table (prune, drop). Whatever happens to the rating, the case is never lost,
+/// never both rated and due, and never rateable again.
 ///
 /// The batch is made deterministic by stalling the writer (as a slow fsync
 /// would) while the scan and the press are submitted through the session
@@ -57,7 +59,21 @@ import Testing
         return stored
     }
 
-    @Test func aCaseOpenedAndRatedInOneBatchIsWrittenOnceAlreadyRated() async throws {
+    static let scanInstant = F.at("2026-03-02 09:00:00").timeIntervalSince1970
+
+    static func caseOpenedAt(_ ledger: CaseLedger, of evaluation: Evaluation) throws -> Double? {
+        try ledger.locked { db in
+            try db.scalar("SELECT case_opened_at FROM evaluations WHERE evaluation_id = ?", [evaluation.evaluationId.description], as: Double.self)
+        }
+    }
+
+    /// Claims every pending record and settles it delivered.
+    static func deliverAll(_ store: EvaluationQueue) async throws {
+        let claimed = try await store.claim(limit: 100, now: Date())
+        try await store.settle(claimed.map { .delivered($0.evaluation.evaluationId) }, now: Date())
+    }
+
+    @Test func aCaseOpenedAndRatedInOneBatchIsRecordedByItsEvaluationAlone() async throws {
         let fixture = try QueueFixture()
         let store = try fixture.open()
         defer { store.close() }
@@ -68,16 +84,67 @@ import Testing
         let stored = try await Self.scanAndPressInOneBatch("2026030200101", .satisfied, store: store, driver: Suite.driver(store, observer))
 
         let evaluation = try #require(stored.first)
-        let row = try #require(try Self.row(ledger, "2026030200101"))
-        #expect(row.state == "rated")
-        #expect(row.evaluationId == evaluation.evaluationId.description)
-        #expect(row.openedAt == F.at("2026-03-02 09:00:00").timeIntervalSince1970, "the opening's columns are kept")
-        #expect(row.window == F.window.windowCode)
-        #expect(try Self.updates(ledger) == 0, "one INSERT, no UPDATE")
+        #expect(try Self.row(ledger, "2026030200101") == nil, "no ledger row while the evaluation is queued")
+        #expect(try Self.caseOpenedAt(ledger, of: evaluation) == Self.scanInstant, "the scan's instant kept with the evaluation")
+        #expect(try Self.updates(ledger) == 0)
         #expect(try ledger.dueCases(at: F.at("2026-12-31 00:00:00")).isEmpty, "rated, so never due")
         #expect(try await store.caseState(of: "2026030200101") == .rated)
+        #expect(try ledger.state(of: "2026030200101") == .rated, "evalctl's reader sees it rated too")
+        #expect(try store.activeEvaluation(forProject: "2026030200101") == evaluation.evaluationId)
         #expect(observer.writeFailures.isEmpty)
         #expect(try store.record(evaluation.evaluationId)?.state == .pending)
+    }
+
+    @Test func whenItsEvaluationIsPrunedTheCaseKeepsARatedRowWithTheScansInstant() async throws {
+        let fixture = try QueueFixture()
+        // One record per prune transaction: the settling INSERT and the DELETE must pick the same row.
+        let store = try fixture.open(fixture.configuration(deliveredRetentionDays: 0, pruneBatchSize: 1))
+        defer { store.close() }
+        let ledger = try CaseLedger(path: fixture.path)
+        let driver = Suite.driver(store, RecordingObserver())
+        var rated: [String: Evaluation] = [:]
+        for projectNo in ["2026030200111", "2026030200112", "2026030200113"] {
+            let stored = try await Self.scanAndPressInOneBatch(projectNo, .satisfied, store: store, driver: driver)
+            let evaluation = try #require(stored.first)
+            rated[projectNo] = evaluation
+        }
+        try await store.enqueue(SampleEvaluation.make())  // no case: no row when it goes
+        try await Self.deliverAll(store)
+
+        let pruned = try await store.prune(now: Date().addingTimeInterval(1))
+
+        #expect(pruned.deleted == 4)
+        #expect(try store.counts().values.reduce(0, +) == 0, "the queue is empty")
+        for (projectNo, evaluation) in rated {
+            let row = try #require(try Self.row(ledger, projectNo), "\(projectNo): a settled row once its evaluation is gone")
+            #expect(row.state == "rated")
+            #expect(row.evaluationId == evaluation.evaluationId.description)
+            #expect(row.openedAt == Self.scanInstant)
+            #expect(row.window == F.window.windowCode)
+            #expect(try await store.caseState(of: projectNo) == .rated, "\(projectNo) cannot be rated again")
+        }
+        #expect(try ledger.locked { db in try db.scalar("SELECT count(*) FROM ledger_cases", as: Int.self) } == 3)
+    }
+
+    @Test func droppingTheEvaluationOfACaseRatedInItsBatchLeavesTheCaseRated() async throws {
+        let fixture = try QueueFixture()
+        let store = try fixture.open()
+        defer { store.close() }
+        let ledger = try CaseLedger(path: fixture.path)
+        let driver = Suite.driver(store, RecordingObserver())
+        let byDaemon = try #require(try await Self.scanAndPressInOneBatch("2026030200121", .satisfied, store: store, driver: driver).first)
+        let byEditor = try #require(try await Self.scanAndPressInOneBatch("2026030200122", .verySatisfied, store: store, driver: driver).first)
+
+        _ = try await store.drop(byDaemon.evaluationId)
+        _ = try QueueEditor(path: fixture.path).drop(byEditor.evaluationId)
+
+        for (projectNo, evaluation) in [("2026030200121", byDaemon), ("2026030200122", byEditor)] {
+            let row = try #require(try Self.row(ledger, projectNo))
+            #expect(row.state == "rated")
+            #expect(row.evaluationId == evaluation.evaluationId.description)
+            #expect(row.openedAt == Self.scanInstant)
+            #expect(try await store.caseState(of: projectNo) == .rated)
+        }
     }
 
     @Test func aBadReviewAbsorbsItsOpeningInsideItsSavepoint() async throws {
@@ -85,14 +152,13 @@ import Testing
         let store = try fixture.open()
         defer { store.close() }
         let ledger = try CaseLedger(path: fixture.path)
-        try Self.countUpdates(ledger)
 
         let stored = try await Self.scanAndPressInOneBatch("2026030200102", .dissatisfied, store: store,
                                                            driver: Suite.driver(store, RecordingObserver()))
 
         let evaluation = try #require(stored.first)
-        #expect(try Self.row(ledger, "2026030200102")?.state == "rated")
-        #expect(try Self.updates(ledger) == 0)
+        #expect(try Self.row(ledger, "2026030200102") == nil)
+        #expect(try await store.caseState(of: "2026030200102") == .rated)
         #expect(try ledger.badReviews(BadReviewQuery(projectNo: "2026030200102")).map(\.evaluationId) == [evaluation.evaluationId])
     }
 
@@ -115,26 +181,28 @@ import Testing
         #expect(try store.counts()[.pending] == 1)
     }
 
-    @Test func whenTheRatedRowCannotBeWrittenTheEvaluationIsUndoneAndTheCaseStillOpened() async throws {
+    @Test func whenItsLedgerRowsCannotBeWrittenTheEvaluationIsUndoneAndTheCaseStillOpened() async throws {
         let fixture = try QueueFixture()
         let store = try fixture.open()
         defer { store.close() }
         let ledger = try CaseLedger(path: fixture.path)
         try ledger.locked { db in
             try db.execute("""
-                CREATE TRIGGER injected BEFORE INSERT ON ledger_cases WHEN NEW.state = 'rated'
-                BEGIN SELECT RAISE(ABORT, 'injected rated-row failure'); END
+                CREATE TRIGGER injected BEFORE INSERT ON bad_reviews
+                BEGIN SELECT RAISE(ABORT, 'injected bad-review row failure'); END
                 """)
         }
         let observer = RecordingObserver()
 
-        let stored = try await Self.scanAndPressInOneBatch("2026030200104", .satisfied, store: store, driver: Suite.driver(store, observer))
+        let stored = try await Self.scanAndPressInOneBatch("2026030200104", .veryDissatisfied, store: store,
+                                                           driver: Suite.driver(store, observer))
 
         #expect(stored.isEmpty)
         #expect(observer.refusedEvaluations.count == 1)
         let refused = try #require(observer.refusedEvaluations.first)
-        #expect(try store.record(refused.evaluationId) == nil, "no evaluation without its ledger row")
+        #expect(try store.record(refused.evaluationId) == nil, "no evaluation without its ledger rows")
         #expect(try Self.row(ledger, "2026030200104")?.state == "open")
+        #expect(try ledger.dueCases(at: F.at("2026-12-31 00:00:00")).map(\.opening.ticket.projectNo) == ["2026030200104"])
         #expect(observer.writeFailures.isEmpty)
     }
 

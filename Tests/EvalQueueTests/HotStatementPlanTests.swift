@@ -12,7 +12,6 @@ import Testing
     static let statements: [(String, String)] = [
         ("evaluation insert", StoredEvaluation.insertSQL.description),
         ("case opening insert", StoredCaseOpening.insertSQL.description),
-        ("rated case insert", StoredCaseOpening.insertRatedSQL.description),
         ("case rating update", CaseLedgerUpdate.rateSQL),
         ("bad review insert", CaseLedgerUpdate.insertBadReviewSQL.description),
         ("filtered press insert", LedgerSQL.recordFilteredSQL.description),

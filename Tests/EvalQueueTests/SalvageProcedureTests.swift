@@ -57,8 +57,19 @@ struct SalvageProcedureTests {
         let path = directory.path("queue.db")
         let configuration = QueueConfiguration(path: path, minFreeBytes: 0)
         var undelivered = Set<EvaluationID>()
+        var deliveredCases: [String: EvaluationID] = [:]
         do {
             let queue = try EvaluationQueue(configuration: configuration)
+            // Citizens' ratings of cases with no ledger row of their own (rated
+            // in the commit that scanned them, migration ledger-008), delivered.
+            let policy = BadReviewPolicy(calendar: .mondayToFriday)
+            for index in 0..<50 {
+                let rating = SampleEvaluation.make(projectNo: "SALVAGE-\(index)")
+                try await queue.enqueue(rating, ledger: try CaseLedgerUpdate(rating, badReviewPolicy: policy))
+                deliveredCases[rating.projectNo ?? ""] = rating.evaluationId
+            }
+            let cases = try await queue.claim(limit: 100, now: Date())
+            try await queue.settle(cases.map { .delivered($0.evaluation.evaluationId) }, now: Date())
             for index in 0..<2_000 {
                 let evaluation = SampleEvaluation.make(rating: index.isMultiple(of: 10) ? .veryDissatisfied : .satisfied, realName: true)
                 try await queue.enqueue(evaluation)
@@ -95,6 +106,18 @@ struct SalvageProcedureTests {
         #expect(Set(restored).isSubset(of: undelivered), "only undelivered records come back")
         // Some pages were destroyed; most of what was undelivered must be back.
         #expect(reimported > undelivered.count / 2, "\(reimported) of \(undelivered.count) re-imported from \(moved)")
+        // The delivered ratings stay out of the queue, and their cases stay rated.
+        let ledger = try CaseLedger(path: path)
+        var stillRated = 0
+        for (projectNo, id) in deliveredCases {
+            guard try await queue.caseState(of: projectNo) == .rated else { continue }
+            stillRated += 1
+            #expect(try queue.record(id) == nil)
+            #expect(try ledger.locked { db in
+                try db.scalar("SELECT evaluation_id FROM ledger_cases WHERE project_no = ? AND state = 'rated'", [projectNo], as: String.self)
+            } == id.description)
+        }
+        #expect(stillRated > deliveredCases.count / 2, "\(stillRated) of \(deliveredCases.count) delivered cases still rated")
     }
 
     @Test func withoutALiveQueueTheProcedureStopsWithAnError() async throws {

@@ -71,10 +71,11 @@ import Testing
     }
 
     /// Every way today's store settles a case leaves no staff in its row:
-    /// rated in the batch that opened it, rated later, defaulted.
+    /// rated in the batch that opened it (its row written when its evaluation
+    /// leaves the queue, migration ledger-008), rated later, defaulted.
     @Test func aCaseSettledByTheStoreKeepsNoStaff() async throws {
         let fixture = try QueueFixture()
-        let store = try fixture.open()
+        let store = try fixture.open(fixture.configuration(deliveredRetentionDays: 0))
         defer { store.close() }
         let driver = Suite.driver(store, RecordingObserver())
 
@@ -92,6 +93,9 @@ import Testing
         let late = F.opening("2026030200213", at: "2026-03-02 09:10:00")
         try await store.openCase(late, due: F.scheduler.due(openedAt: late.openedAt))
         #expect(await store.applyDueDefaults(at: F.at("2026-04-01 00:00:00")).enqueued.count == 1)
+        let claimed = try await store.claim(limit: 10, now: Date())
+        try await store.settle(claimed.map { .delivered($0.evaluation.evaluationId) }, now: Date())
+        #expect(try await store.prune(now: Date().addingTimeInterval(1)).deleted == 3)
 
         let rows = try Self.rows(fixture.path)
         #expect(rows.mapValues(\.state) == ["2026030200211": "rated", "2026030200212": "rated", "2026030200213": "defaulted"])

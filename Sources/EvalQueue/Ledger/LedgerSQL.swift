@@ -82,6 +82,33 @@ enum LedgerSQL {
             """, [projectNo], as: String.self).flatMap(EvaluationID.init)
     }
 
+    /// Whether the case has a row of its own (any state). A case opened and
+    /// rated in one batch has none while its evaluation is queued (ledger-008).
+    static func hasCaseRow(_ projectNo: String, on db: Connection) throws -> Bool {
+        let statement = try db.prepare(static: "SELECT 1 FROM ledger_cases WHERE project_no = ?")
+        defer { statement.reset() }
+        try statement.bindText(1, projectNo)
+        return try statement.step()
+    }
+
+    /// The settled row of every citizen's evaluation of a case among the rows
+    /// `evaluations.seq IN (…)` selects, run in the transaction that deletes
+    /// them: while an evaluation is queued its row is the case's record of
+    /// the rating (`caseState`), and once it leaves the table the ledger's row
+    /// must say so, or the case could be rated again. A case with no row gets
+    /// one, rated, with the scan's instant when the evaluation kept it; a row
+    /// still open is rated; a settled row is left as it is.
+    static func settleLeavingSQL(selectingSeqs subquery: String) -> String {
+        """
+        INSERT INTO ledger_cases (project_no, window_code, opened_at, state, evaluation_id, settled_at)
+        SELECT project_no, window_code, coalesce(case_opened_at, assessed_at), 'rated', evaluation_id, assessed_at
+        FROM evaluations WHERE seq IN (\(subquery)) AND project_no IS NOT NULL AND evaluation_type = 1
+        ON CONFLICT(project_no) DO UPDATE SET state = 'rated', evaluation_id = excluded.evaluation_id,
+            settled_at = excluded.settled_at, \(StoredCaseOpening.clearedWhenSettled)
+        WHERE state = 'open'
+        """
+    }
+
     static let recordFilteredSQL: StaticString = """
         INSERT INTO filtered_presses(window_code, device_id, rating, reason, pressed_at, project_no, had_identity)
         VALUES (?, ?, ?, ?, ?, ?, ?)
