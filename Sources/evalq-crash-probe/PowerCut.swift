@@ -26,16 +26,25 @@ enum PowerCut {
         var id: EvaluationID
         var logLength: Int
         var delivered: Bool
+        /// The case a citizen's rating rated (its settled row must outlive the evaluation).
+        var projectNo: String?
     }
 
     final class Journal: @unchecked Sendable {
         private let lock = NSLock()
         private var entries: [Acknowledged] = []
-        func note(_ id: EvaluationID, delivered: Bool = false) {
+        private var pruneStart: Int?
+        func note(_ id: EvaluationID, delivered: Bool = false, projectNo: String? = nil) {
             let length = crashvfs_count()
-            lock.withLock { entries.append(Acknowledged(id: id, logLength: length, delivered: delivered)) }
+            lock.withLock { entries.append(Acknowledged(id: id, logLength: length, delivered: delivered, projectNo: projectNo)) }
+        }
+        func notePruneStart() {
+            let length = crashvfs_count()
+            lock.withLock { pruneStart = length }
         }
         var all: [Acknowledged] { lock.withLock { entries } }
+        /// The log's length when the prune began: from there, a delivered record may be gone.
+        var pruneBegan: Int? { lock.withLock { pruneStart } }
     }
 
     static func run(directory: String, seed: UInt64) async throws -> Int32 {
@@ -61,7 +70,8 @@ enum PowerCut {
                 try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
                 try buildImage(log: Array(log[..<point]), names: names, variant: variant, into: images, generator: &generator)
                 let before = acknowledged.filter { $0.logLength <= point }
-                for problem in try check(path: images + "/queue.db", acknowledged: before) {
+                let pruning = journal.pruneBegan.map { point >= $0 } ?? false
+                for problem in try check(path: images + "/queue.db", acknowledged: before, pruning: pruning) {
                     violations.append("cut before log entry \(point), variant \(variant): \(problem)")
                 }
                 explored += 1
@@ -75,7 +85,9 @@ enum PowerCut {
 
     /// Several producers, a forwarder, a default pass, a prune, a checkpoint.
     static func workload(path: String, journal: Journal) async throws {
-        let store = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
+        // Retention 0: the prune deletes every delivered record, and with it
+        // writes the settled rows of the cases they rated.
+        let store = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0, deliveredRetentionDays: 0))
         let calendar = WorkingDayCalendar.mondayToFriday
         let scheduler = DefaultRatingScheduler(calendar: calendar)
         let driver = SessionDriver(store: store, scheduler: scheduler, badReviewPolicy: BadReviewPolicy(calendar: calendar), observer: SilentSessionObserver())
@@ -94,9 +106,31 @@ enum PowerCut {
                         guard index % 3 != 0 else { continue }
                         let rating: Rating = index % 4 == 0 ? .veryDissatisfied : .satisfied
                         let rated = SampleEvaluation.make(rating: rating, window: "W01", projectNo: projectNo, realName: index % 2 == 0)
-                        for stored in await driver.perform([.emit(rated)]) { journal.note(stored.evaluationId) }
+                        for stored in await driver.perform([.emit(rated)]) { journal.note(stored.evaluationId, projectNo: projectNo) }
                         let anonymous = SampleEvaluation.make(rating: .verySatisfied, window: "W0\(producer)")
                         for stored in await driver.perform([.emit(anonymous)]) { journal.note(stored.evaluationId) }
+                    }
+                }
+            }
+            // Scan and rating submitted back to back, as the pipeline does in a
+            // burst: when they share a batch the rating absorbs the opening and
+            // the case has no ledger row until its evaluation leaves the table.
+            group.addTask {
+                let policy = BadReviewPolicy(calendar: calendar)
+                for index in 0..<12 {
+                    let projectNo = "PB-\(index)"
+                    let opening = CaseOpening(ticket: CaseTicket(projectNo: projectNo, taskCode: "T1"), window: window,
+                                              staff: [], deviceId: "kbd-burst", openedAt: Date())
+                    let rated = SampleEvaluation.make(rating: index % 4 == 0 ? .dissatisfied : .satisfied, window: "W01", projectNo: projectNo)
+                    let ledger = try CaseLedgerUpdate(rated, badReviewPolicy: policy)
+                    let (outcomes, tell) = AsyncStream.makeStream(of: Bool.self)
+                    store.submitOpenCase(opening, due: scheduler.due(openedAt: opening.openedAt)) { _ in tell.yield(false) }
+                    store.submit(rated, ledger: ledger) { result in tell.yield((try? result.get()) == .enqueued) }
+                    var answers = 0
+                    for await stored in outcomes {
+                        if stored { journal.note(rated.evaluationId, projectNo: projectNo) }
+                        answers += 1
+                        if answers == 2 { break }
                     }
                 }
             }
@@ -108,7 +142,9 @@ enum PowerCut {
                                        : .delivered(record.evaluation.evaluationId)
                     }
                     try await store.settle(outcomes, now: Date())
-                    for case .delivered(let id) in outcomes { journal.note(id, delivered: true) }
+                    for (record, outcome) in zip(claimed, outcomes) {
+                        if case .delivered(let id) = outcome { journal.note(id, delivered: true, projectNo: record.evaluation.projectNo) }
+                    }
                     await Task.yield()
                 }
             }
@@ -116,7 +152,8 @@ enum PowerCut {
         }
         let pass = await store.applyDueDefaults(at: Date())
         for evaluation in pass.enqueued { journal.note(evaluation.evaluationId) }
-        try await store.prune(now: Date())
+        journal.notePruneStart()
+        try await store.prune(now: Date().addingTimeInterval(1))
         store.close()  // the checkpoint (TRUNCATE)
     }
 
@@ -166,7 +203,10 @@ enum PowerCut {
     }
 
     /// What must hold in the image a power cut left.
-    static func check(path: String, acknowledged: [Acknowledged]) throws -> [String] {
+    /// `pruning`: the cut came after the prune began, so a record acknowledged
+    /// delivered may be gone — and if it rated a case, that case's settled row
+    /// must name it.
+    static func check(path: String, acknowledged: [Acknowledged], pruning: Bool) throws -> [String] {
         guard FileManager.default.fileExists(atPath: path) else {
             return acknowledged.isEmpty ? [] : ["no database file, \(acknowledged.count) acknowledged steps lost"]
         }
@@ -182,9 +222,18 @@ enum PowerCut {
             ($0.column(0, as: String.self) ?? "", $0.column(1, as: String.self) ?? "")
         }
         for (id, state) in rows { states[id] = state }
+        let delivered = Set(acknowledged.filter(\.delivered).map(\.id))
         for step in acknowledged {
             guard let state = states[step.id.description] else {
-                problems.append("acknowledged evaluation \(step.id) missing")
+                guard pruning, delivered.contains(step.id) else {
+                    problems.append("acknowledged evaluation \(step.id) missing")
+                    continue
+                }
+                if let projectNo = step.projectNo, !step.delivered,
+                   try db.scalar("SELECT evaluation_id FROM ledger_cases WHERE project_no = ? AND state = 'rated'", [projectNo],
+                                 as: String.self) != step.id.description {
+                    problems.append("case \(projectNo): its rating \(step.id) was pruned, and no rated row names it")
+                }
                 continue
             }
             if step.delivered, state != "delivered" { problems.append("\(step.id) acknowledged delivered, found \(state)") }
