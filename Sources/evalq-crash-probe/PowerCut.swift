@@ -59,7 +59,7 @@ enum PowerCut {
         let names = (0..<crashvfs_file_count()).map { String(cString: crashvfs_file_name(Int32($0))) }
         let syncPoints = log.indices.filter { log[$0].op == Int32(CRASHVFS_SYNC.rawValue) }
         let variants = max(4, (1_000 + syncPoints.count - 1) / max(1, syncPoints.count))
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var explored = 0
         var violations: [String] = []
         let acknowledged = journal.all
@@ -161,7 +161,7 @@ enum PowerCut {
     /// last sync; of its later writes none (variant 0), all (1), or a seeded
     /// subset, some torn (2…). Truncates and deletes take effect where they are.
     static func buildImage(log: [crashvfs_entry], names: [String], variant: Int, into directory: String,
-                           generator: inout SeededGenerator) throws {
+                           generator: inout SplitMix64) throws {
         var lastSync = [Int](repeating: -1, count: names.count)
         for (index, entry) in log.enumerated() where entry.op == Int32(CRASHVFS_SYNC.rawValue) { lastSync[Int(entry.file)] = index }
         // Foundation's Data, not [UInt8]: its copies are memcpy even in a debug build.
@@ -256,17 +256,4 @@ enum PowerCut {
 struct ProbeError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// SplitMix64: a failing seed replays exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -3,18 +3,6 @@ import EvalUplink
 import Foundation
 import Testing
 
-/// A deterministic generator (SplitMix64) so jitter is reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite struct RetryPolicyTests {
     let policy = RetryPolicy(base: 1, cap: 60)
 
@@ -24,14 +12,14 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     @Test func fullJitterStaysInsideTheWindowAndSpreads() {
-        var generator = SeededGenerator(state: 7)
+        var generator = SplitMix64(seed: 7)
         let delays = (0..<1000).map { _ in policy.delay(failures: 4, using: &generator) }
         #expect(delays.allSatisfy { (0...8).contains($0) })
         #expect(delays.min()! < 1 && delays.max()! > 7)  // spread over the window, not lockstep
     }
 
     @Test func retryAfterIsAFloor() {
-        var generator = SeededGenerator(state: 1)
+        var generator = SplitMix64(seed: 1)
         for _ in 0..<100 {
             #expect(policy.delay(failures: 1, retryAfter: 30, using: &generator) >= 30)
         }
@@ -45,7 +33,7 @@ struct SeededGenerator: RandomNumberGenerator {
     let ids = (0..<4).map { _ in EvaluationID.make() }
 
     func plan(_ verdict: BatchVerdict, batch: [EvaluationID]? = nil, failures: Int = 1) -> BatchPlan {
-        var generator = SeededGenerator(state: 3)
+        var generator = SplitMix64(seed: 3)
         return classifier.plan(for: verdict, batch: batch ?? ids, failures: failures, now: now, using: &generator)
     }
 

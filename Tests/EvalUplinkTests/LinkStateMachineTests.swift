@@ -20,7 +20,7 @@ struct LinkSimulation {
     static let epoch = Date(timeIntervalSince1970: 1_772_415_015)
     static let adapter = EvaldJSONAdapter(signer: RequestSigner(appKey: "k", secret: AppSecret("s")))
 
-    var random: SeededGenerator
+    var random: SplitMix64
     var machine: Machine
     var now = Instant(offset: .zero)
     var records: [Record] = []
@@ -37,7 +37,7 @@ struct LinkSimulation {
     enum Event { case enqueue(Int), answer(Machine.RequestID, [EvaluationID], offset: TimeInterval), ring }
 
     init(seed: UInt64) {
-        random = SeededGenerator(state: seed)
+        random = SplitMix64(seed: seed)
         let settings = Machine.Settings(
             batchSize: Int.random(in: 1...6, using: &random), maxInFlight: Int.random(in: 1...3, using: &random),
             policy: RetryPolicy(base: 0.05, cap: Double.random(in: 0.1...20, using: &random)))
@@ -167,7 +167,7 @@ struct LinkSimulation {
         if abs(platformSkew - timestampOffset) > 300 {
             return UplinkResponse(status: 401, headers: [HeaderField("Date", platformDate)], body: Array("stale timestamp".utf8))
         }
-        func results(_ pick: (inout SeededGenerator) -> String) -> UplinkResponse {
+        func results(_ pick: (inout SplitMix64) -> String) -> UplinkResponse {
             let list = ids.map { EvaldJSONWire.Result(evaluationId: $0.description, status: pick(&random), reason: "test") }
             return UplinkResponse(status: 200, body: Array(try! JSONEncoder().encode(EvaldJSONWire.Results(results: list))))
         }
@@ -214,7 +214,7 @@ struct LinkSimulation {
 
     @Test func retryAfterPausesTheLinkAndASuccessDoesNotShortenIt() throws {
         var machine = Machine(settings: .init(batchSize: 1, maxInFlight: 2, policy: RetryPolicy(base: 0.01, cap: 0.01)))
-        var random = SeededGenerator(state: 3)
+        var random = SplitMix64(seed: 3)
         #expect(machine.wake(now: t0) == [.claim(limit: 1)])
         let a = EvaluationID.make(at: wall), b = EvaluationID.make(at: wall)
         let sends = machine.claimed([a], nextDue: t0, now: t0)
@@ -230,7 +230,7 @@ struct LinkSimulation {
     @Test func theLatestFailureSetsTheBackoffNotTheLongestOne() throws {
         // Issue 10's lost wake-up: "retryIn 0.19 s" logged, records held ≥ 12 s by an older, longer backoff.
         var machine = Machine(settings: .init(batchSize: 1, maxInFlight: 2, policy: RetryPolicy(base: 20, cap: 20)))
-        var random = SeededGenerator(state: 9)
+        var random = SplitMix64(seed: 9)
         _ = machine.wake(now: t0)
         let a = EvaluationID.make(at: wall), b = EvaluationID.make(at: wall)
         _ = machine.claimed([a], nextDue: t0, now: t0)
@@ -249,7 +249,7 @@ struct LinkSimulation {
 
     @Test func a401WithThePlatformsDateMovesOnlyTheTimestampOffset() throws {
         var machine = Machine(settings: .init(batchSize: 5, maxInFlight: 1, policy: RetryPolicy(base: 0.01, cap: 0.01)))
-        var random = SeededGenerator(state: 5)
+        var random = SplitMix64(seed: 5)
         _ = machine.wake(now: t0)
         let ids = (0..<3).map { _ in EvaluationID.make(at: wall) }
         _ = machine.claimed(ids, nextDue: nil, now: t0)
