@@ -22,7 +22,7 @@ struct EvaluationsEndpoint: Sendable {
     func handle(_ request: Request, context: SimulatorContext) async throws -> Response {
         state.count { $0.requests += 1 }
         let faults = state.currentFaults()
-        var random = SystemRandomNumberGenerator()
+        var random = state.requestGenerator()
         if faults.latencyMs > 0 { try await Task.sleep(for: .milliseconds(faults.latencyMs)) }
 
         if let status = faults.drawErrorStatus(using: &random) {
@@ -129,7 +129,7 @@ struct EvaluationsEndpoint: Sendable {
         return nil
     }
 
-    private func injectedRejection(_ record: ReceivedRecord, _ faults: Faults, _ random: inout SystemRandomNumberGenerator) -> String? {
+    private func injectedRejection(_ record: ReceivedRecord, _ faults: Faults, _ random: inout SplitMix64) -> String? {
         if let field = faults.rejectField, let value = faults.rejectValue, record.text(of: field) == value {
             return "injected: \(field) \(value) is not accepted"
         }

@@ -21,6 +21,9 @@ struct Faults: Codable, Sendable {
     var rejectValue: String?
     /// Store the batch, then answer 200 with a body that is not a result list.
     var garbageRate: Double = 0
+    /// Draw the faults from this seed (request n from the n-th generator
+    /// after it), so a test's run of faults replays exactly; absent: random.
+    var seed: UInt64?
 
     init() {}
 
@@ -35,6 +38,7 @@ struct Faults: Codable, Sendable {
         rejectField = try c.decodeIfPresent(String.self, forKey: .rejectField)
         rejectValue = try c.decodeIfPresent(String.self, forKey: .rejectValue)
         garbageRate = try c.decodeIfPresent(Double.self, forKey: .garbageRate) ?? 0
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
     }
 
     /// The injected error status for this request, if any.

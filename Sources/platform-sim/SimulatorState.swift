@@ -1,3 +1,4 @@
+import EvalCore
 import Foundation
 
 /// Everything the simulator remembers, behind one lock: the unique
@@ -26,10 +27,12 @@ final class SimulatorState: @unchecked Sendable {
     private var orderedIds: [String] = []
     private var nonces: [String: Int64] = [:]
     private var faults: Faults
+    private var seeder: SplitMix64?
     private let store: FileHandle?
 
     init(faults: Faults, storePath: String?) throws {
         self.faults = faults
+        seeder = faults.seed.map(SplitMix64.init(seed:))
         if let storePath {
             if !FileManager.default.fileExists(atPath: storePath) {
                 _ = FileManager.default.createFile(atPath: storePath, contents: nil)
@@ -51,7 +54,17 @@ final class SimulatorState: @unchecked Sendable {
     }
 
     func currentFaults() -> Faults { lock.withLock { faults } }
-    func setFaults(_ new: Faults) { lock.withLock { faults = new } }
+    func setFaults(_ new: Faults) { lock.withLock { (faults, seeder) = (new, new.seed.map(SplitMix64.init(seed:))) } }
+
+    /// The generator one request draws its faults from: with a seed, the n-th
+    /// request since the faults were set is seeded by the seed's n-th output.
+    func requestGenerator() -> SplitMix64 {
+        lock.withLock {
+            guard var seeder else { return SplitMix64(seed: .random(in: .min ... .max)) }
+            defer { self.seeder = seeder }
+            return SplitMix64(seed: seeder.next())
+        }
+    }
     func snapshot() -> Stats { lock.withLock { stats } }
     func uniqueIds() -> [String] { lock.withLock { orderedIds } }
     func count(_ body: (inout Stats) -> Void) { lock.withLock { body(&stats) } }
