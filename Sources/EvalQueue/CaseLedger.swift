@@ -6,7 +6,9 @@ import Foundation
 ///
 /// - `ledger_cases`: every scanned case with its default-rating due instant
 ///   and whether it was rated or default-rated, so "a case rated once cannot
-///   be rated again" and the 5-working-day default survive restarts;
+///   be rated again" and the 5-working-day default survive restarts. A case
+///   opened and rated in one batch gets its row when its evaluation leaves
+///   the queue; until then that evaluation is its record (ledger-008);
 /// - `filtered_presses`: presses kept for audit, never forwarded (rule 2);
 /// - `bad_reviews`: the 台账 of bad reviews with their rectification deadline.
 ///

@@ -126,6 +126,33 @@ import Testing
         #expect(try ledger.locked { db in try db.scalar("SELECT count(*) FROM ledger_cases", as: Int.self) } == 3)
     }
 
+    /// An older agent's file: the case still open in the ledger, its citizen's
+    /// rating queued beside it (rated by the queue's row). Pruning the rating
+    /// rates the row in place and clears its opening.
+    @Test func pruningARatingWhoseCaseIsStillOpenRatesTheRow() async throws {
+        let fixture = try QueueFixture()
+        let store = try fixture.open(fixture.configuration(deliveredRetentionDays: 0))
+        defer { store.close() }
+        let ledger = try CaseLedger(path: fixture.path)
+        let opening = F.opening("2026030200131", at: "2026-03-02 09:00:00")
+        try await store.openCase(opening, due: F.scheduler.due(openedAt: opening.openedAt))
+        let rating = SampleEvaluation.make(projectNo: "2026030200131")
+        try await store.enqueue(rating)  // no ledger rows: the row stays open
+        #expect(try Self.row(ledger, "2026030200131")?.state == "open")
+        try await Self.deliverAll(store)
+
+        #expect(try await store.prune(now: Date().addingTimeInterval(1)).deleted == 1)
+
+        let row = try #require(try Self.row(ledger, "2026030200131"))
+        #expect(row.state == "rated")
+        #expect(row.evaluationId == rating.evaluationId.description)
+        #expect(row.openedAt == Self.scanInstant, "the row's own opening instant is kept")
+        #expect(try ledger.dueCases(at: F.at("2026-12-31 00:00:00")).isEmpty)
+        #expect(try ledger.locked { db in
+            try db.scalar("SELECT staff IS NULL AND due_at IS NULL FROM ledger_cases WHERE project_no = '2026030200131'", as: Bool.self)
+        } == true, "settled: its opening cleared")
+    }
+
     @Test func droppingTheEvaluationOfACaseRatedInItsBatchLeavesTheCaseRated() async throws {
         let fixture = try QueueFixture()
         let store = try fixture.open()
