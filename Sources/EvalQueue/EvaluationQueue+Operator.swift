@@ -115,10 +115,12 @@ enum OperatorEdits {
             .rows([id.description], RecordColumns.read).first else {
             throw QueueError.notFound("no queued record \(id)")
         }
-        try db.prepare(settleDroppedCaseSQL).run([id.description])
+        // The daemon migrates at start; evalctl may meet a file an older agent
+        // left (the daemon not restarted since an upgrade, or not starting).
+        let migrated = try db.scalar("SELECT 1 FROM pragma_table_info('evaluations') WHERE name = 'case_opened_at'", as: Int.self) != nil
+        try db.prepare(LedgerSQL.settleLeavingSQL(selectingSeqs: "SELECT seq FROM evaluations WHERE evaluation_id = ?1",
+                                                  withScanInstant: migrated)).run([id.description])
         try db.prepare("DELETE FROM evaluations WHERE evaluation_id = ?").run([id.description])
         return record
     }
-
-    static let settleDroppedCaseSQL = LedgerSQL.settleLeavingSQL(selectingSeqs: "SELECT seq FROM evaluations WHERE evaluation_id = ?1")
 }

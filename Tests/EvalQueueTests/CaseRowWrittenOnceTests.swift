@@ -174,6 +174,34 @@ import Testing
         }
     }
 
+    /// evalctl on a file the daemon has not migrated yet (not restarted since
+    /// an upgrade): the editor never migrates, and its drop still works.
+    @Test func anEditorsDropOnAFileBeforeLedger008LeavesTheCaseRated() async throws {
+        let fixture = try QueueFixture()
+        let rating = SampleEvaluation.make(projectNo: "2026030200141")
+        do {
+            let store = try fixture.open()
+            try await store.enqueue(rating)  // rated by the queue's row alone
+            store.close()
+        }
+        do {
+            // Back to the schema before ledger-008 (SQLite 3.35+ drops a column).
+            let db = try Connection(path: fixture.path)
+            try db.execute("""
+                ALTER TABLE evaluations DROP COLUMN case_opened_at;
+                DELETE FROM schema_migrations WHERE name = 'ledger-008-cases-rated-in-the-queue';
+                """)
+        }
+
+        _ = try QueueEditor(path: fixture.path).drop(rating.evaluationId)
+
+        let ledger = try CaseLedger(path: fixture.path, mode: .readOnly)
+        let row = try #require(try Self.row(ledger, "2026030200141"))
+        #expect(row.state == "rated")
+        #expect(row.evaluationId == rating.evaluationId.description)
+        #expect(row.openedAt == rating.assessedAt.timeIntervalSince1970, "no scan instant in that schema: the rating's")
+    }
+
     @Test func aBadReviewAbsorbsItsOpeningInsideItsSavepoint() async throws {
         let fixture = try QueueFixture()
         let store = try fixture.open()

@@ -97,11 +97,14 @@ enum LedgerSQL {
     /// the rating (`caseState`), and once it leaves the table the ledger's row
     /// must say so, or the case could be rated again. A case with no row gets
     /// one, rated, with the scan's instant when the evaluation kept it; a row
-    /// still open is rated; a settled row is left as it is.
-    static func settleLeavingSQL(selectingSeqs subquery: String) -> String {
+    /// still open is rated; a settled row is left as it is. `withScanInstant`
+    /// false: for a file not yet migrated by ledger-008 (an operator's
+    /// `QueueEditor` never migrates), whose rows all have a ledger row anyway.
+    static func settleLeavingSQL(selectingSeqs subquery: String, withScanInstant: Bool = true) -> String {
         """
         INSERT INTO ledger_cases (project_no, window_code, opened_at, state, evaluation_id, settled_at)
-        SELECT project_no, window_code, coalesce(case_opened_at, assessed_at), 'rated', evaluation_id, assessed_at
+        SELECT project_no, window_code, \(withScanInstant ? "coalesce(case_opened_at, assessed_at)" : "assessed_at"), 'rated',
+               evaluation_id, assessed_at
         FROM evaluations WHERE seq IN (\(subquery)) AND project_no IS NOT NULL AND evaluation_type = 1
         ON CONFLICT(project_no) DO UPDATE SET state = 'rated', evaluation_id = excluded.evaluation_id,
             settled_at = excluded.settled_at, \(StoredCaseOpening.clearedWhenSettled)
