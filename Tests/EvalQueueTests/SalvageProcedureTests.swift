@@ -13,10 +13,11 @@ struct SalvageProcedureTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("docs/queue.md")
 
-    static func procedure() throws -> String {
+    /// The shell block between docs/queue.md's `NAME:begin`/`NAME:end` markers.
+    static func procedure(_ name: String = "salvage") throws -> String {
         let text = try String(contentsOf: document, encoding: .utf8)
-        guard let begin = text.range(of: "<!-- salvage:begin -->"), let end = text.range(of: "<!-- salvage:end -->") else {
-            throw SalvageError("docs/queue.md has no salvage:begin/end markers")
+        guard let begin = text.range(of: "<!-- \(name):begin -->"), let end = text.range(of: "<!-- \(name):end -->") else {
+            throw SalvageError("docs/queue.md has no \(name):begin/end markers")
         }
         return text[begin.upperBound..<end.lowerBound]
             .split(separator: "\n", omittingEmptySubsequences: false)
@@ -118,6 +119,32 @@ struct SalvageProcedureTests {
             } == id.description)
         }
         #expect(stillRated > deliveredCases.count / 2, "\(stillRated) of \(deliveredCases.count) delivered cases still rated")
+    }
+
+    /// The step before going back to an agent older than migration ledger-008:
+    /// every case rated only by its queued evaluation gets its row, so the
+    /// older agent's prune cannot make it rateable again.
+    @Test func theDowngradeStepGivesEveryCaseRatedInTheQueueItsRow() async throws {
+        let directory = try TemporaryDirectory(prefix: "downgrade")
+        defer { directory.remove() }
+        let path = directory.path("queue.db")
+        let rating = SampleEvaluation.make(projectNo: "DOWNGRADE-1")
+        let anonymous = SampleEvaluation.make()
+        do {
+            let queue = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
+            try await queue.enqueue(rating)  // no ledger row: the queue's row is the record
+            try await queue.enqueue(anonymous)
+            queue.close()
+        }
+        let script = try Self.procedure("downgrade").replacingOccurrences(of: "/var/lib/evald/queue.db", with: path)
+        let result = try await Self.run(script, stateDirectory: directory.url.path, bin: try Self.standIns(in: directory))
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+
+        let db = try Connection(path: path, mode: .readOnly)
+        let rows = try db.prepare("SELECT project_no, state, evaluation_id FROM ledger_cases").rows {
+            [$0.column(0, as: String.self), $0.column(1, as: String.self), $0.column(2, as: String.self)]
+        }
+        #expect(rows == [["DOWNGRADE-1", "rated", rating.evaluationId.description]])
     }
 
     @Test func withoutALiveQueueTheProcedureStopsWithAnError() async throws {
