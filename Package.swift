@@ -7,7 +7,8 @@ import PackageDescription
 //   EvalDevices keypads and scanners: libusb, evdev, hidraw, profiles, hotplug, simulated keypad
 //   EvalUplink  platform adapters (evald-json/1), signing, HTTP, the forwarder
 //   EvalCounterAPI the local /v1 API for the windows' business systems (registry + HTTP)
-//   EvalAgent   configuration and the services the daemon runs
+//   EvalOperator configuration, status, control client, repairs and reports (what evalctl links)
+//   EvalAgent   the services the daemon runs
 //   EvalTesting helpers shared by tests and benchmarks (temp dirs, child processes, simulator)
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -95,10 +96,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What an operator's tools need and the daemon shares: configuration,
+        // status, the control client, the repairs, reports and self-test.
+        // No service lifecycle and no server: evalctl links this, not EvalAgent.
+        .target(
+            name: "EvalOperator",
+            dependencies: [
+                "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "CProcessArguments",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "EvalAgent",
             dependencies: [
-                "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "EvalCounterAPI", "CProcessArguments", "CClockSet",
+                "EvalOperator", "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "EvalCounterAPI", "CProcessArguments", "CClockSet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -129,7 +142,7 @@ let package = Package(
         .target(
             name: "EvalctlCommands",
             dependencies: [
-                "EvalAgent", "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "EvalAPIClient",
+                "EvalOperator", "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "EvalAPIClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -139,7 +152,7 @@ let package = Package(
         // ships evald alone, with /usr/bin/evalctl a link to it (one runtime).
         .executableTarget(
             name: "evalctl",
-            dependencies: ["EvalctlCommands", "EvalAgent"],
+            dependencies: ["EvalctlCommands", "EvalOperator"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -200,8 +213,8 @@ let package = Package(
         .testTarget(name: "EvalDevicesTests", dependencies: ["EvalDevices", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "EvalUplinkTests", dependencies: ["EvalUplink", "EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalCounterAPITests", dependencies: ["EvalCounterAPI", "EvalCore", "EvalTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "EvalAgentTests", dependencies: ["EvalAgent", "EvalCounterAPI", "EvalTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["EvalCore", "EvalQueue", "EvalAgent", "EvalTesting", "EvalAPIClient"], swiftSettings: swiftSettings),
+        .testTarget(name: "EvalAgentTests", dependencies: ["EvalAgent", "EvalOperator", "EvalCounterAPI", "EvalTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["EvalCore", "EvalQueue", "EvalAgent", "EvalOperator", "EvalTesting", "EvalAPIClient"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

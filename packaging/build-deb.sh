@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-VERSION="$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/EvalAgent/Daemon/EvaldVersion.swift)"
+VERSION="$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/EvalOperator/Process/EvaldVersion.swift)"
 ARCH="$(dpkg --print-architecture)"
 [ -n "$VERSION" ] || { echo "build-deb: cannot read the version from EvaldVersion.swift" >&2; exit 1; }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
-import EvalAgent
 import EvalCore
 import EvalDevices
+import EvalOperator
 import Foundation
 import Logging
 

@@ -1,6 +1,6 @@
 import ArgumentParser
-import EvalAgent
 import EvalCore
+import EvalOperator
 
 extension CounterPrompt: ExpressibleByArgument {}
 

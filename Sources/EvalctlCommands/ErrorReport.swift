@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
-import EvalAgent
+import EvalOperator
 import EvalQueue
 import Foundation
 

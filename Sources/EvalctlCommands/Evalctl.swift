@@ -1,7 +1,7 @@
-import EvalQueue
-import EvalCore
 import ArgumentParser
-import EvalAgent
+import EvalCore
+import EvalOperator
+import EvalQueue
 
 /// evalctl: the operator's tool for evald. Read verbs work whether or not
 /// evald runs (they read the queue file read-only); writes go through the

@@ -1,7 +1,7 @@
-import EvalQueue
-import EvalCore
 import ArgumentParser
-import EvalAgent
+import EvalCore
+import EvalOperator
+import EvalQueue
 import Foundation
 
 struct ExportCommand: ParsableCommand {

@@ -1,6 +1,6 @@
-import EvalQueue
 import ArgumentParser
-import EvalAgent
+import EvalOperator
+import EvalQueue
 import Foundation
 
 /// Options every verb shares: which configuration (and so which queue).

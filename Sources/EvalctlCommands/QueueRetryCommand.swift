@@ -1,5 +1,5 @@
 import ArgumentParser
-import EvalAgent
+import EvalOperator
 
 struct QueueRetryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
-import EvalQueue
 import ArgumentParser
-import EvalAgent
 import EvalCore
+import EvalOperator
+import EvalQueue
 import Foundation
 
 struct QueueShowCommand: ParsableCommand {

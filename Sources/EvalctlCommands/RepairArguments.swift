@@ -1,6 +1,6 @@
 import ArgumentParser
-import EvalAgent
 import EvalCore
+import EvalOperator
 
 /// What `queue retry` and `queue drop` share: the record they name, the
 /// confirmation they ask for, and the audited repair itself.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import EvalAgent
+import EvalOperator
 import Foundation
 
 struct SelftestCommand: AsyncParsableCommand {

@@ -1,6 +1,6 @@
-import EvalCore
 import ArgumentParser
-import EvalAgent
+import EvalCore
+import EvalOperator
 import EvalQueue
 import EvalUplink
 import Foundation

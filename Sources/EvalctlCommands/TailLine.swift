@@ -1,5 +1,5 @@
-import EvalAgent
 import EvalCore
+import EvalOperator
 import EvalQueue
 
 /// One line of `evalctl tail`, in fixed columns under a header printed once:

@@ -1,8 +1,8 @@
-import EvalQueue
-import EvalCore
 import ArgumentParser
-import EvalAgent
+import EvalCore
 import EvalDevices
+import EvalOperator
+import EvalQueue
 import Foundation
 
 struct UdevRulesCommand: ParsableCommand {

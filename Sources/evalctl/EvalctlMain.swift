@@ -1,4 +1,4 @@
-import EvalAgent
+import EvalOperator
 import EvalctlCommands
 
 /// evalctl as its own executable (development and the tests). The package

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvalAgent
+import EvalOperator
 import EvalctlCommands
 import Foundation
 import Logging

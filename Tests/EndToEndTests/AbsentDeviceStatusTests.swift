@@ -1,4 +1,5 @@
 import EvalAgent
+import EvalOperator
 import EvalTesting
 import Foundation
 import Testing

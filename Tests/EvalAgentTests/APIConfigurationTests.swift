@@ -1,5 +1,6 @@
 import EvalAgent
 import EvalCounterAPI
+import EvalOperator
 import Foundation
 import Testing
 

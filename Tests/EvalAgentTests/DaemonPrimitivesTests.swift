@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+@testable import EvalOperator
 import Glibc
 #endif
 @testable import EvalAgent

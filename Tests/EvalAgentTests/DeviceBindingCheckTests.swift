@@ -1,5 +1,6 @@
 import EvalAgent
 import EvalDevices
+import EvalOperator
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import EvalAgent
+import EvalOperator
 import Foundation
 import Testing
 

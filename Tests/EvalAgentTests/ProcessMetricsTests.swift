@@ -1,5 +1,6 @@
 @testable import EvalAgent
 import EvalCore
+@testable import EvalOperator
 import Foundation
 import Testing
 

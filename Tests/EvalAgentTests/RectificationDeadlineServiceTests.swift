@@ -1,5 +1,6 @@
 @testable import EvalAgent
 import EvalCore
+@testable import EvalOperator
 import EvalQueue
 import EvalTesting
 import EvalUplink

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import EvalOperator
 import Glibc
 #elseif canImport(Musl)
 import Musl
@@ -104,11 +105,6 @@ public struct Daemon: Sendable {
             throw DaemonError("cannot create state_dir \(path): \(error.localizedDescription)")
         }
     }
-}
-
-public struct DaemonError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }
 
 /// Wraps a service that should simply stop (be cancelled) when graceful

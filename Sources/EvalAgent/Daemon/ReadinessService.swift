@@ -1,3 +1,4 @@
+import EvalOperator
 import Logging
 import ServiceLifecycle
 

@@ -1,3 +1,4 @@
+import EvalOperator
 import Logging
 import NIOCore
 import NIOHTTP1

@@ -1,5 +1,6 @@
 import EvalCore
 import EvalCounterAPI
+import EvalOperator
 import EvalQueue
 import EvalUplink
 import Foundation

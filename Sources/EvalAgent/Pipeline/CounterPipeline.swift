@@ -1,6 +1,7 @@
 import EvalCore
 import EvalCounterAPI
 import EvalDevices
+import EvalOperator
 import EvalQueue
 import EvalUplink
 import Foundation

@@ -1,4 +1,5 @@
 import EvalDevices
+import EvalOperator
 import Foundation
 import Logging
 import ServiceLifecycle

@@ -1,3 +1,4 @@
+import EvalOperator
 import EvalUplink
 import Foundation
 import Logging

@@ -1,4 +1,5 @@
 import EvalCore
+import EvalOperator
 import Foundation
 import Synchronization
 

@@ -1,6 +1,6 @@
 import ArgumentParser
-import EvalAgent
 import EvalCore
+import EvalOperator
 import Foundation
 
 extension CivilDate: ExpressibleByArgument {

@@ -1,5 +1,5 @@
-import EvalAgent
 import EvalCore
+import EvalOperator
 import EvalQueue
 import Foundation
 

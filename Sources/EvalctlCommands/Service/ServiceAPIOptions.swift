@@ -1,6 +1,6 @@
 import ArgumentParser
-import EvalAgent
 import EvalAPIClient
+import EvalOperator
 import Foundation
 
 /// Which socket: `--socket`, else `[api] socket` of the configuration, else

@@ -1,5 +1,6 @@
 import EvalAgent
 import EvalCore
+import EvalOperator
 import EvalTesting
 import Foundation
 import Testing

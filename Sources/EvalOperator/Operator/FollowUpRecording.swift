@@ -47,7 +47,7 @@ public enum FollowUpRecording {
     }
 
     /// A control request's step, checked, written by the daemon's store writer, audited and answered.
-    static func handle(_ request: ControlRequest, queue: EvaluationQueue, auditLog: AuditLog) async -> ControlResponse {
+    public static func handle(_ request: ControlRequest, queue: EvaluationQueue, auditLog: AuditLog) async -> ControlResponse {
         guard let text = request.evaluationId, let id = EvaluationID(text) else {
             return ControlResponse(ok: false, message: "not an evaluationId: \(request.evaluationId ?? "(none)")")
         }

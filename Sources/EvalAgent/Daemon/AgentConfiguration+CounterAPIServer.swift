@@ -1,18 +1,10 @@
 import EvalCounterAPI
+import EvalOperator
 import Foundation
 
+/// The daemon's side of `[api]`: what its server is started with (evalctl only
+/// needs where the socket and the token are, in EvalOperator).
 extension AgentConfiguration {
-    /// Where the API's bearer token comes from: `[api] token_file`, else the
-    /// systemd credential (`$CREDENTIALS_DIRECTORY/api-token`), else the file
-    /// the packaged unit loads it from (/etc/evald/api-token).
-    public func apiTokenPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let file = api.tokenFile { return file }
-        if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty {
-            return (directory as NSString).appendingPathComponent(api.tokenCredential)
-        }
-        return "/etc/evald/" + api.tokenCredential
-    }
-
     /// `[api]` → the server's configuration. TCP without a usable token is
     /// refused: a loopback port is reachable by every local user and page.
     public func counterAPIServerConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CounterAPIServer<ContinuousClock>.Configuration {
