@@ -158,6 +158,11 @@ public final class QueueReader: @unchecked Sendable {
 
     // MARK: The case ledger's reads (the store's writes are in EvaluationQueue+Cases.swift)
 
+    /// What the file knows about one case (`evalctl case`), in one snapshot.
+    public func caseReport(of projectNo: String) throws -> CaseReport {
+        try read { db in try LedgerSQL.caseReport(of: projectNo, on: db) }
+    }
+
     public func caseState(of projectNo: String) throws -> CaseLedgerState {
         try readOne { db in try LedgerSQL.caseState(of: projectNo, on: db) }
     }

@@ -19,7 +19,7 @@ public struct Evalctl: AsyncParsableCommand {
         """,
         version: EvaldVersion.current,
         subcommands: [
-            StatusCommand.self, QueueCommand.self, TailCommand.self, StatsCommand.self, ExportCommand.self,
+            StatusCommand.self, QueueCommand.self, CaseCommand.self, TailCommand.self, StatsCommand.self, ExportCommand.self,
             SelftestCommand.self, BadReviewsCommand.self, DevicesCommand.self, UdevRulesCommand.self, ServiceCommand.self,
         ]
     )

@@ -117,6 +117,21 @@ enum LedgerSQL {
         VALUES (?, ?, ?, ?, ?, ?, ?)
         """
 
+    /// The columns `filteredPress` reads, in order.
+    static let filteredPressColumns = "rating, device_id, window_code, pressed_at, reason, project_no, had_identity"
+
+    static func filteredPress(_ row: Statement) -> FilteredPress {
+        FilteredPress(
+            rating: Rating(rawValue: row.column(0) ?? 0) ?? .basicallySatisfied,
+            deviceId: row.column(1) ?? "",
+            windowCode: row.column(2) ?? "",
+            pressedAt: Date(timeIntervalSince1970: row.column(3) ?? 0),
+            reason: FilterReason(rawValue: row.column(4) ?? "") ?? .bounce,
+            projectNo: row.column(5),
+            hadIdentity: row.column(6) ?? false
+        )
+    }
+
     static func recordFiltered(_ press: FilteredPress, on db: Connection) throws {
         try db.prepare(static: recordFilteredSQL).run([press.windowCode, press.deviceId, press.rating.rawValue, press.reason.rawValue,
                                                        press.pressedAt.timeIntervalSince1970, press.projectNo, press.hadIdentity])
