@@ -10,16 +10,19 @@ import Logging
 /// 1. With the logging VFS (`CCrashVFS`) as SQLite's default, drives the real
 ///    store through a workload — four producers through the daemon's
 ///    `SessionDriver` (case openings, ratings, bad reviews, anonymous presses),
-///    a forwarder claiming and settling, a default pass, a prune, the final
-///    checkpoint — and notes, for every acknowledged step, how much of the
-///    write log existed when it was acknowledged.
+///    one submitting scan+rating pairs back to back (a burst: the rating
+///    absorbs the opening), a forwarder claiming and settling, a default pass,
+///    a prune of every delivered record, the final checkpoint — and notes, for
+///    every acknowledged step, how much of the write log existed when it was
+///    acknowledged.
 /// 2. For every point just before a sync, builds the images a power cut there
 ///    could leave (each file: its writes up to its last sync, plus none, all,
 ///    or a seeded random subset of its later writes, some torn at 512-byte
 ///    sectors), opens each with the real store, and checks: every evaluation
 ///    acknowledged before the cut is there exactly once and no earlier than
-///    acknowledged; no case rated twice, none open with an evaluation; the
-///    file is intact (`integrity_check`) and was not moved aside.
+///    acknowledged, or pruned after delivery with its case's rated row naming
+///    it; no case rated twice, none open with an evaluation; the file is
+///    intact (`integrity_check`) and was not moved aside.
 /// Prints `power-cut: explored N crash states at S sync points, V violations`.
 enum PowerCut {
     struct Acknowledged {
