@@ -14,7 +14,8 @@ struct StatusCommand: ParsableCommand {
         discussion: """
         Exit status, as systemctl status: 0 evald is running, 3 it is not running, \
         4 evalctl cannot tell (permission: run with sudo or as a member of group evald). \
-        --json prints one object; its schema is in docs/cli-json.md.
+        Lines fit the terminal (80 columns into a pipe, or $COLUMNS): a long value \
+        continues, indented, on the next line. --json prints one object; its schema is in docs/cli-json.md.
         """
     )
 
@@ -41,7 +42,8 @@ struct StatusCommand: ParsableCommand {
         if json {
             print(Output.json(report.jsonObject))
         } else {
-            for line in report.lines { print(line) }
+            // Each line's value continues under the value column (16).
+            for line in report.lines { Terminal.wrap(line, width: Terminal.columns, indent: 16).forEach { print($0) } }
         }
         switch liveness {
         case .running: return

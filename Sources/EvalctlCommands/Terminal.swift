@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import EvalOperator
 import Foundation
 
 /// What evalctl knows about where its output goes.
@@ -22,6 +23,34 @@ enum Terminal {
         if let value = environment["NO_COLOR"], !value.isEmpty { return false }
         if environment["TERM"] == "dumb" { return false }
         return isatty(STDOUT_FILENO) != 0
+    }
+
+    /// `line` broken at spaces to fit `width` display columns (a Chinese
+    /// character counts two), each continuation indented by `indent`: a
+    /// status line says its remedy in full and still fits the technician's
+    /// 80-column console. A word wider than the room (a path) stays whole.
+    static func wrap(_ line: String, width: Int, indent: Int) -> [String] {
+        let margin = String(repeating: " ", count: indent)
+        var lines: [String] = []
+        var prefix = ""
+        var rest = Substring(line)
+        while TextTable.width(prefix + rest) > width {
+            // The last space after some text at which the line still fits.
+            var used = TextTable.width(prefix)
+            var breakAt: Substring.Index?
+            var index = rest.startIndex
+            while index < rest.endIndex, used + TextTable.width(String(rest[index])) <= width {
+                if rest[index] == " ", rest[..<index].contains(where: { $0 != " " }) { breakAt = index }
+                used += TextTable.width(String(rest[index]))
+                index = rest.index(after: index)
+            }
+            guard let at = breakAt else { break }
+            lines.append(prefix + String(rest[..<at]).replacingOccurrences(of: " +$", with: "", options: .regularExpression))
+            rest = rest[at...].drop { $0 == " " }
+            prefix = margin
+        }
+        lines.append(prefix + rest)
+        return lines
     }
 
     /// `text` in bold red when colour is on (a bad review in `tail -f`).

@@ -35,7 +35,10 @@ struct AbsentDeviceStatusTests {
         let evalctl = try BuiltProducts.executable(named: "evalctl")
         let text = try await ChildProcess.run(evalctl, arguments: ["status", "--config", config.configPath], directory: dir.url.path)
         #expect(text.status == 0, "\(text.stdout)\(text.stderr)")
-        let absent = text.lines.filter { $0.hasPrefix("ABSENT:") }
+        // Fitted to 80 columns (a pipe), each value continuing under the value column.
+        for line in text.lines { #expect(TextTable.width(line) <= 80, "\(TextTable.width(line)) columns: \(line)") }
+        let unwrapped = text.stdout.replacingOccurrences(of: "\n" + String(repeating: " ", count: 16), with: " ")
+        let absent = unwrapped.split(separator: "\n").map(String.init).filter { $0.hasPrefix("ABSENT:") }
         #expect(absent == ["ABSENT:         KP-ABSENT (window W02) was not attached when evald started and has sent nothing since: plug it in, or check the deviceId (evalctl devices)"],
                 "\(text.stdout)")
 
