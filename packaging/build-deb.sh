@@ -99,7 +99,7 @@ done
 install -m 0644 docs/examples/* "$PKG/usr/share/doc/evald/examples/"
 "$BIN_DIR/evald" --help > "$PKG/usr/share/doc/evald/evald-help.txt"
 "$EVALCTL" --help > "$PKG/usr/share/doc/evald/evalctl-help.txt"
-for verb in status queue tail stats export selftest bad-reviews devices udev-rules; do
+for verb in status queue case tail stats export selftest bad-reviews devices udev-rules service; do
   { echo "== evalctl $verb"; "$EVALCTL" "$verb" --help; echo; } >> "$PKG/usr/share/doc/evald/evalctl-help.txt" 2>/dev/null || true
 done
 
