@@ -111,10 +111,7 @@ enum OperatorEdits {
     /// case leaves its case rated (the ledger's row is written or rated here,
     /// in the caller's transaction): dropping a record never reopens a case.
     static func drop(_ id: EvaluationID, in db: Connection) throws -> QueuedRecord {
-        guard let record = try db.prepare("SELECT \(RecordColumns.list) FROM evaluations WHERE evaluation_id = ?")
-            .rows([id.description], RecordColumns.read).first else {
-            throw QueueError.notFound("no queued record \(id)")
-        }
+        guard let record = try RecordColumns.record(id, on: db) else { throw QueueError.notFound("no queued record \(id)") }
         // The daemon migrates at start; evalctl may meet a file an older agent
         // left (the daemon not restarted since an upgrade, or not starting).
         let migrated = try db.scalar("SELECT 1 FROM pragma_table_info('evaluations') WHERE name = 'case_opened_at'", as: Int.self) != nil

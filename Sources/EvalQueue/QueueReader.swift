@@ -140,10 +140,7 @@ public final class QueueReader: @unchecked Sendable {
 
     /// One record by its evaluation id, in any state.
     public func record(_ id: EvaluationID) throws -> QueuedRecord? {
-        try read { db in
-            try db.prepare("SELECT \(RecordColumns.list) FROM evaluations WHERE evaluation_id = ?")
-                .rows([id.description], RecordColumns.read).first
-        }
+        try read { db in try RecordColumns.record(id, on: db) }
     }
 
     /// The evaluation that settled a case: a citizen's queued rating, else the

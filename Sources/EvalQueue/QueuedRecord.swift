@@ -34,6 +34,11 @@ enum RecordColumns {
         claimed_at, delivered_at, rejected_at, rejected_reason, personal_data_purged_at, record_bytes, \(StoredEvaluation.columns)
         """
 
+    /// One record by its evaluation id, in any state, on `db`'s transaction.
+    static func record(_ id: EvaluationID, on db: Connection) throws -> QueuedRecord? {
+        try db.prepare("SELECT \(list) FROM evaluations WHERE evaluation_id = ?").rows([id.description], read).first
+    }
+
     static func read(_ row: Statement) throws -> QueuedRecord {
         let evaluation = try StoredEvaluation.decode(row, from: 12)
         func date(_ column: Int32) -> Date? { row.column(column, as: Double.self).map(Date.init(timeIntervalSince1970:)) }

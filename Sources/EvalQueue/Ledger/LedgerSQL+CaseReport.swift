@@ -16,9 +16,7 @@ extension LedgerSQL {
         }.first
         let citizen = try queuedCitizenEvaluation(of: projectNo, on: db)
         let evaluationId = citizen ?? row?.evaluationId
-        let record = try evaluationId.flatMap { id in
-            try db.prepare("SELECT \(RecordColumns.list) FROM evaluations WHERE evaluation_id = ?").rows([id.description], RecordColumns.read).first
-        }
+        let record = try evaluationId.flatMap { try RecordColumns.record($0, on: db) }
         let scanned = try citizen.flatMap { id in
             try db.scalar("SELECT case_opened_at FROM evaluations WHERE evaluation_id = ?", [id.description], as: Double.self)
         }
