@@ -38,11 +38,11 @@ enum Terminal {
             // The last space after some text at which the line still fits.
             var used = TextTable.width(prefix)
             var breakAt: Substring.Index?
-            var index = rest.startIndex
-            while index < rest.endIndex, used + TextTable.width(String(rest[index])) <= width {
-                if rest[index] == " ", rest[..<index].contains(where: { $0 != " " }) { breakAt = index }
+            var seenText = false
+            for index in rest.indices {
                 used += TextTable.width(String(rest[index]))
-                index = rest.index(after: index)
+                if used > width { break }
+                if rest[index] != " " { seenText = true } else if seenText { breakAt = index }
             }
             guard let at = breakAt else { break }
             lines.append(prefix + String(rest[..<at]).replacingOccurrences(of: " +$", with: "", options: .regularExpression))
