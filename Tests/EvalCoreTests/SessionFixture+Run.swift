@@ -1,51 +1,51 @@
 import EvalCore
-import EvalTesting
 import Foundation
-@testable import EvalQueue
 
 extension SessionFixture {
-    /// Drives a `CounterSession` through the steps with the shipped scan rules
-    /// and the daemon's own `SessionDriver` on a real store in a temporary
-    /// file: case states come from the store, actions go into it, exactly as
-    /// in `CounterPipeline`. `ledger` lines seed the store as an earlier run
-    /// would have left it. Returns one message per mismatch.
-    func run(rules: ScanRuleSet) async throws -> [String] {
+    /// Drives the pure `CounterSession` through the steps with the shipped scan
+    /// rules, stamped as the daemon stamps input (`BootInstant`, boottime
+    /// following the fixture's wall clock). The ledger is what the store would
+    /// answer: the fixture's `ledger` lines, then what the session's own
+    /// actions wrote (a case opened is `open`, a case rated is `rated`). The
+    /// store's side of these actions has its own tests (EvalQueueTests).
+    /// Returns one message per mismatch.
+    func run(rules: ScanRuleSet) -> [String] {
         var failures: [String] = []
-        var session = CounterSession<ContinuousClock.Instant>(window: window, policy: policy)
-        let directory = try TemporaryDirectory(prefix: "session-fixture")
-        defer { directory.remove() }
-        let store = try EvaluationQueue(configuration: QueueConfiguration(path: directory.path("queue.db"), minFreeBytes: 0))
-        defer { store.close() }
-        let calendar = WorkingDayCalendar.mondayToFriday
-        let driver = SessionDriver(store: store, scheduler: DefaultRatingScheduler(calendar: calendar),
-                                   badReviewPolicy: BadReviewPolicy(calendar: calendar), observer: SilentSessionObserver())
-        let base = ContinuousClock.now
+        var session = CounterSession<BootInstant>(window: window, policy: policy)
+        var ledger = initialLedger
+        // Any boot offset will do; a day since boot, as on a counter PC.
+        let boot = BootInstant(seconds: 86_400)
         guard let start = steps.first?.wall else { return ["fixture has no inputs"] }
-        try await seed(initialLedger, into: store, at: start)
 
         for step in steps {
-            try await seed(step.ledger, into: store, at: step.wall)
-            // The monotonic clock follows the fixture's wall clock.
-            let moment = SessionMoment(wall: step.wall, instant: base.advanced(by: .milliseconds(Int64(((step.wall.timeIntervalSince(start)) * 1000).rounded()))))
+            ledger.merge(step.ledger) { $1 }
+            let moment = SessionMoment(wall: step.wall, instant: boot.advanced(by: .milliseconds(Int64((step.wall.timeIntervalSince(start) * 1000).rounded()))))
             let actions: [SessionAction]
             switch step.input {
             case .scan(let payload):
                 switch rules.classify(payload) {
                 case .recognized(let scan, _):
-                    actions = session.receive(scan, caseState: await driver.caseState(for: scan), at: moment)
+                    var state = CaseLedgerState.unknown
+                    if case .caseReceipt(let ticket) = scan { state = ledger[ticket.projectNo] ?? .unknown }
+                    actions = session.receive(scan, caseState: state, at: moment)
                 case .ignored(let rejection):
                     actions = [.log(SessionEvent(.warning, "scan ignored: \(rejection)"))]
                 }
             case .press(let rating, let device):
                 actions = session.press(Press(rating: rating, deviceId: device), at: moment)
+            case .close(let projectNo, let close):
+                actions = session.closeService(projectNo: projectNo, because: close, at: moment)
             case .tick:
                 actions = session.tick(at: moment)
             }
-
-            let stored = await driver.perform(actions)
-            let emitted = actions.filter { if case .emit = $0 { true } else { false } }.count
-            if stored.count != emitted {
-                failures.append("line \(step.line): the store took \(stored.count) of \(emitted) evaluation(s)")
+            for action in actions {
+                switch action {
+                case .openCase(let opening) where ledger[opening.ticket.projectNo] == nil:
+                    ledger[opening.ticket.projectNo] = .open
+                case .emit(let evaluation):
+                    if let projectNo = evaluation.projectNo { ledger[projectNo] = .rated }
+                default: break
+                }
             }
 
             let logs = actions.compactMap { action -> String? in if case .log(let event) = action { "\(event)" } else { nil } }
@@ -71,29 +71,6 @@ extension SessionFixture {
             }
         }
         return failures
-    }
-
-    /// Writes `states` into the store as an earlier run would have left them.
-    private func seed(_ states: [String: CaseLedgerState], into store: EvaluationQueue, at wall: Date) async throws {
-        let scheduler = DefaultRatingScheduler(calendar: .mondayToFriday)
-        for (projectNo, state) in states.sorted(by: { $0.key < $1.key }) {
-            let opened = wall.addingTimeInterval(-30 * 86_400)
-            let opening = CaseOpening(ticket: CaseTicket(projectNo: projectNo), window: window, staff: [], openedAt: opened)
-            try await store.openCase(opening, due: scheduler.due(openedAt: opened))
-            let evaluation = Evaluation(satisfaction: .satisfied, evaluationType: state == .defaulted ? .defaulted : .active,
-                                        assessedAt: opened, areaCode: window.areaCode, windowCode: window.windowCode,
-                                        deviceId: "seed", projectNo: projectNo)
-            switch state {
-            case .rated:
-                try await store.enqueue(evaluation, ledger: CaseLedgerUpdate(evaluation, badReviewPolicy: BadReviewPolicy(calendar: .mondayToFriday)))
-            case .defaulted:
-                try await store.writer.perform { context in
-                    _ = try LedgerSQL.settleDefault(evaluation, projectNo: projectNo, at: wall, keeping: nil, on: context.connection)
-                }
-            case .open, .unknown, .unavailable:
-                break
-            }
-        }
     }
 
     struct Rendered {

@@ -6,7 +6,7 @@ import Foundation
 /// `Fixtures/sessions/*.session`; the format is documented in docs/sessions.md:
 ///
 ///     window area=533103 hall=H01 window=W07 staff=wangfang:王芳
-///     policy debounce=50ms interval=3s hold=120s identity=600s workday-end=18:00
+///     policy debounce=50ms interval=3s hold=120s identity=60s workday-end=18:00
 ///     day 2026-03-02
 ///     ledger 2026030100009 rated            # what the ledger knew before the start
 ///     09:00:10.000 scan 2026030200001       # raw scanner payload: the rest of the line
@@ -15,6 +15,7 @@ import Foundation
 ///       => emit rating=5 case=2026030200001 staff=lisi evaluator=none
 ///     09:01:00.020 press 4 kbd-1
 ///       => filtered bounce rating=4
+///     09:02:00.000 close 2026030200001 countdown-ended   # the counter API closed it
 ///     18:00:00.000 tick
 ///       => log logged out at the end of the working day
 ///
@@ -25,6 +26,8 @@ struct SessionFixture {
     enum Input {
         case scan(String)
         case press(Rating, device: String)
+        /// The business system closed the evaluator for a case (the counter API).
+        case close(projectNo: String, ServiceClose)
         case tick
     }
 
@@ -83,7 +86,7 @@ struct SessionFixture {
                     case "debounce": policy.debounce = try Self.duration(value, line: number)
                     case "interval": policy.anonymousMinimumInterval = try Self.duration(value, line: number)
                     case "hold": policy.ratedCaseHold = try Self.duration(value, line: number)
-                    case "identity": policy.identityLifetime = try Self.duration(value, line: number)
+                    case "identity": policy.identityBindWindow = try Self.duration(value, line: number)
                     case "workday-end":
                         guard let time = TimeOfDay(value) else { throw fail("bad time of day \(value)") }
                         policy.workdayEnd = time
@@ -125,6 +128,11 @@ struct SessionFixture {
                         throw fail("press <1-5> <device>")
                     }
                     input = .press(rating, device: words[3])
+                case "close":
+                    guard words.count == 4, let close = ServiceClose(rawValue: words[3]) else {
+                        throw fail("close <projectNo> <cancelled|countdown-ended>")
+                    }
+                    input = .close(projectNo: words[2], close)
                 case "tick":
                     input = .tick
                 default: throw fail("unknown input \(words[1])")

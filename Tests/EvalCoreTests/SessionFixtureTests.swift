@@ -21,16 +21,16 @@ import Testing
     }
 
     @Test(arguments: fixtureNames)
-    func scenario(_ name: String) async throws {
+    func scenario(_ name: String) throws {
         let text = try String(contentsOf: Self.directory.appendingPathComponent(name), encoding: .utf8)
         let fixture = try SessionFixture(text: text)
         #expect(!fixture.steps.isEmpty)
-        let failures = try await fixture.run(rules: try Self.shippedRules())
+        let failures = fixture.run(rules: try Self.shippedRules())
         #expect(failures.isEmpty, "\(name):\n\(failures.joined(separator: "\n"))")
     }
 
     /// The fixture checker itself must catch a wrong expectation.
-    @Test func aWrongExpectationFails() async throws {
+    @Test func aWrongExpectationFails() throws {
         let fixture = try SessionFixture(text: """
             window area=533103 window=W07
             day 2026-03-02
@@ -38,7 +38,7 @@ import Testing
               => emit rating=4 case=none
             09:00:10.000 press 5 kbd
             """)
-        let failures = try await fixture.run(rules: try Self.shippedRules())
+        let failures = fixture.run(rules: try Self.shippedRules())
         #expect(failures.count == 2, "\(failures)")
     }
 }

@@ -40,6 +40,7 @@ public final class AgentMetrics: Sendable {
         var pressesByRating: [Rating: Int] = [:]
         var filteredByReason: [String: Int] = [:]
         var scans = 0
+        var scansIgnored: [String: Int] = [:]
         var devicesOnline = 0
         var devicesBound = 0
         var failuresByReason: [DeliveryFailureReason: Int] = [:]
@@ -94,6 +95,7 @@ public final class AgentMetrics: Sendable {
     public func recordPress(_ rating: Rating) { counters.withLock { $0.pressesByRating[rating, default: 0] += 1 } }
     public func recordFiltered(reason: String) { counters.withLock { $0.filteredByReason[reason, default: 0] += 1 } }
     public func recordScan() { counters.withLock { $0.scans += 1 } }
+    public func recordScanIgnored(reason: String) { counters.withLock { $0.scansIgnored[reason, default: 0] += 1 } }
     public func recordEnqueueFailure() { counters.withLock { $0.enqueueFailures += 1 } }
     public func recordDefaultRefusals(_ count: Int) { counters.withLock { $0.defaultRefusals += count } }
     public func recordLedgerUnavailable() { counters.withLock { $0.ledgerUnavailable += 1 } }
@@ -182,6 +184,11 @@ public final class AgentMetrics: Sendable {
                c.filteredByReason.isEmpty ? [("{reason=\"none\"}", "0")]
                    : c.filteredByReason.sorted { $0.key < $1.key }.map { ("{reason=\"\($0.key)\"}", "\($0.value)") })
         metric("evald_scans_total", "counter", "Scans read from scanners.", [("", "\(c.scans)")])
+        // personal-data always present: an alert on citizens showing ID cards
+        // needs the series before the first one.
+        metric("evald_scans_ignored_total", "counter",
+               "Scans no rule took, by reason; personal-data: an ID, phone or bank card number, refused and stored nowhere.",
+               Set(c.scansIgnored.keys).union(["personal-data"]).sorted().map { ("{reason=\"\($0)\"}", "\(c.scansIgnored[$0] ?? 0)") })
         metric("evald_enqueue_failures_total", "counter", "Evaluations the queue refused (full, disk).", [("", "\(c.enqueueFailures)")])
         metric("evald_default_rating_refusals_total", "counter", "Default ratings the queue refused; each case stays due and is retried.", [("", "\(c.defaultRefusals)")])
         metric("evald_ledger_unavailable_total", "counter", "Case scans whose ledger state could not be read (presses failed closed).", [("", "\(c.ledgerUnavailable)")])

@@ -127,6 +127,7 @@ actor CounterPipeline {
                 metrics.recordScan()
                 switch settings.rules.classify(text) {
                 case .ignored(let rejection):
+                    metrics.recordScanIgnored(reason: rejection.label)
                     logger.notice("scan ignored: \(rejection)", metadata: ["device": "\(device.deviceId)", "window": "\(binding.windowCode)"])
                 case .recognized(let scan, let rule):
                     let caseState = await driver.caseState(for: scan)

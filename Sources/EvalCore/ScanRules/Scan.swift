@@ -45,6 +45,10 @@ public enum ScanKind: String, Codable, Sendable, CaseIterable {
 public enum ScanField: String, Codable, Sendable, CaseIterable, CodingKeyRepresentable {
     case projectNo, taskCode, taskName, loginName, name, certKey, userProp
 
+    /// Identifiers that are logged, stored and sent as the service's own: a
+    /// citizen's ID, phone or bank card number is never one of them.
+    public static let neverPersonal: [ScanField] = [.projectNo, .taskCode, .loginName]
+
     /// Generous limits: real values are far shorter; longer means garbage.
     var maximumLength: Int {
         switch self {

@@ -14,6 +14,9 @@ public struct ScanRejection: Hashable, Sendable, CustomStringConvertible {
         case unrecognized
         /// A rule matched, but a field it needs was missing or malformed.
         case invalidField(rule: String, field: ScanField)
+        /// The payload, or a case, staff or task field of it, is a citizen's
+        /// ID, phone or bank card number: refused, stored nowhere (rule 6).
+        case personalData(PersonalDataPattern)
     }
 
     public var reason: Reason
@@ -26,8 +29,27 @@ public struct ScanRejection: Hashable, Sendable, CustomStringConvertible {
         case .controlCharacters: "scan contains control characters"
         case .unrecognized: "no scan rule matches"
         case .invalidField(let rule, let field): "rule \(rule) matched but field \(field.rawValue) is missing or malformed"
+        case .personalData(let kind): "personal data refused: \(kind.description), never a case"
         }
         return "\(why): \(preview)"
+    }
+
+    /// The reason as a metric label.
+    public var label: String {
+        switch reason {
+        case .empty: "empty"
+        case .oversized: "oversized"
+        case .controlCharacters: "control-characters"
+        case .unrecognized: "unrecognized"
+        case .invalidField: "invalid-field"
+        case .personalData: "personal-data"
+        }
+    }
+
+    /// Personal data shows nothing of itself, not even its first characters
+    /// (an ID number's are the holder's home county).
+    static func personalData(_ kind: PersonalDataPattern, length: Int) -> ScanRejection {
+        ScanRejection(reason: .personalData(kind), preview: "(\(length) chars)")
     }
 
     /// First four characters and the length: enough to recognise a format.

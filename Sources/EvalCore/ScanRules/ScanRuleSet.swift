@@ -37,10 +37,22 @@ public struct ScanRuleSet: Sendable, Decodable {
         guard !payload.unicodeScalars.contains(where: \.isControlCharacter) else {
             return reject(.controlCharacters)
         }
+        // Before any rule: a hall's own case-number pattern may be wide enough
+        // to take an ID card or a phone number.
+        if let kind = PersonalDataPattern.match(payload) {
+            return .ignored(.personalData(kind, length: payload.count))
+        }
         for rule in rules {
             guard let fields = rule.extract(payload) else { continue }
             for field in rule.kind.requiredFields where fields[field] == nil {
                 return reject(.invalidField(rule: rule.name, field: field))
+            }
+            // A case number (or login, or task code) inside a QR or URL that is
+            // really an ID or phone number is refused the same way.
+            for field in ScanField.neverPersonal {
+                if let value = fields[field], let kind = PersonalDataPattern.match(value) {
+                    return .ignored(.personalData(kind, length: payload.count))
+                }
             }
             for (field, value) in fields where !field.accepts(value) {
                 return reject(.invalidField(rule: rule.name, field: field))

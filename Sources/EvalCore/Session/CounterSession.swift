@@ -39,10 +39,17 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
         var ledgerUnavailable = false
     }
 
+    /// A citizen's identity (rule 6) belongs to one service: the case that was
+    /// current and unrated when it arrived, or the next case opened within
+    /// `identityBindWindow`. It never outlives that service.
     private struct PendingIdentity {
         var evaluator: Evaluator
         var scannedAt: Instant
+        /// Only while unbound: the end of the working day it arrived in.
         var expiresAt: Date
+        /// The case it belongs to; nil while it waits for one (or for the
+        /// next press at a counter without a case).
+        var projectNo: String?
     }
 
     public init(window: WindowConfiguration, policy: SessionPolicy = SessionPolicy(), makeID: @escaping @Sendable (Date) -> EvaluationID = { EvaluationID.make(at: $0) }) {
@@ -72,9 +79,7 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
         case .caseReceipt(let ticket):
             open(ticket, caseState: caseState, at: moment, into: &actions)
         case .citizenIdentity(let evaluator):
-            if identity != nil { actions.append(.log(SessionEvent(.notice, "window \(window.windowCode): a second identity replaces the pending one"))) }
-            identity = PendingIdentity(evaluator: evaluator, scannedAt: moment.instant, expiresAt: policy.endOfWorkingDay(after: moment.wall))
-            actions.append(.log(SessionEvent(.info, "window \(window.windowCode): identity scanned; the next rating is real-name")))
+            take(evaluator, at: moment, into: &actions)
         }
         return actions
     }
@@ -102,25 +107,29 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
             current.isRated = true
             current.ratedAt = moment.instant
             service = current
-            actions.append(.emit(evaluation(for: press, ticket: current.ticket, at: moment)))
+            let evaluator = identity.flatMap { $0.projectNo == current.ticket.projectNo ? $0.evaluator : nil }
+            actions.append(.emit(evaluation(for: press, ticket: current.ticket, evaluator: evaluator, at: moment)))
             actions.append(prompt(.thanks))
         } else {
             if let lastEmission, lastEmission.duration(to: moment.instant) < policy.anonymousMinimumInterval {
                 actions.append(.filtered(filtered(press, .tooFast, at: moment)))
                 return actions
             }
-            actions.append(.emit(evaluation(for: press, ticket: nil, at: moment)))
+            // At a counter without a case, an identity still waiting for its
+            // case is this press's (it arrived within the bind window).
+            let evaluator = identity.flatMap { $0.projectNo == nil ? $0.evaluator : nil }
+            actions.append(.emit(evaluation(for: press, ticket: nil, evaluator: evaluator, at: moment)))
             actions.append(prompt(.thanks))
         }
         lastEmission = moment.instant
-        identity = nil
+        if identity != nil { dropIdentity("used by this rating", into: &actions) }
         return actions
     }
 
     /// The window's business system closes the evaluator for `projectNo`
     /// (cancelled, or its countdown ran out): the counter stops waiting for
-    /// that case, so a later press is not taken as its rating, and a pending
-    /// identity is dropped with it (it belonged to that citizen). The case
+    /// that case, so a later press is not taken as its rating, and the
+    /// case's identity is dropped with it (it belonged to that citizen). The case
     /// stays open in the ledger for its default rating. Another current case
     /// is left alone.
     public mutating func closeService(projectNo: String, because close: ServiceClose, at moment: Moment) -> [SessionAction] {
@@ -129,10 +138,6 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
         guard let current = service, current.ticket.projectNo == projectNo else { return actions }
         if close == .countdownEnded, !current.isRated { actions.append(prompt(.timeout)) }
         endService(reason: close.description, into: &actions)
-        if identity != nil {
-            identity = nil
-            actions.append(.log(SessionEvent(.info, "window \(window.windowCode): pending identity dropped with case \(projectNo)")))
-        }
         return actions
     }
 
@@ -183,7 +188,30 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
         login = nil
         actions.append(.log(SessionEvent(.info, "window \(window.windowCode): staff \(current.loginName) logs out")))
         endService(reason: "staff logged out", into: &actions)
+        if identity != nil { dropIdentity("staff logged out", into: &actions) }
+    }
+
+    /// A citizen identity: bound to the current case if it is still to be
+    /// rated, else waiting `identityBindWindow` for the next case (or press).
+    private mutating func take(_ evaluator: Evaluator, at moment: Moment, into actions: inout [SessionAction]) {
+        if identity != nil { dropIdentity("a second identity replaces it", level: .notice, into: &actions) }
+        var pending = PendingIdentity(evaluator: evaluator, scannedAt: moment.instant,
+                                      expiresAt: policy.endOfWorkingDay(after: moment.wall))
+        if let current = service, !current.isRated, !current.ledgerUnavailable {
+            pending.projectNo = current.ticket.projectNo
+            actions.append(.log(SessionEvent(.info, "window \(window.windowCode): identity scanned for case \(current.ticket.projectNo); its rating is real-name")))
+        } else {
+            actions.append(.log(SessionEvent(.info, "window \(window.windowCode): identity scanned; it belongs to the next case opened (or the next rating) within \(Int(policy.identityBindWindow.seconds)) s")))
+        }
+        identity = pending
+    }
+
+    /// Forgets the identity, saying why (it never appears in the line).
+    private mutating func dropIdentity(_ why: String, level: SessionEvent.Level = .info, into actions: inout [SessionAction]) {
+        guard let pending = identity else { return }
         identity = nil
+        let owner = pending.projectNo.map { "of case \($0) " } ?? ""
+        actions.append(.log(SessionEvent(level, "window \(window.windowCode): identity \(owner)dropped: \(why)")))
     }
 
     private mutating func open(_ ticket: CaseTicket, caseState: CaseLedgerState, at moment: Moment, into actions: inout [SessionAction]) {
@@ -199,6 +227,13 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
         endService(reason: "case \(ticket.projectNo) scanned", into: &actions)
         service = Service(ticket: ticket, expiresAt: expiresAt, isRated: caseState.isSettled, ratedAt: nil,
                           ledgerUnavailable: caseState == .unavailable)
+        // An identity waiting for its case takes this one (it arrived within
+        // the bind window: `expire` has dropped it otherwise), if it is rateable.
+        if var pending = identity, pending.projectNo == nil, caseState == .unknown || caseState == .open {
+            pending.projectNo = ticket.projectNo
+            identity = pending
+            actions.append(.log(SessionEvent(.info, "window \(window.windowCode): the identity scanned before belongs to case \(ticket.projectNo)")))
+        }
         switch caseState {
         case .unknown:
             let opening = CaseOpening(ticket: ticket, window: window, staff: staff, deviceId: lastDeviceId, openedAt: moment.wall)
@@ -220,9 +255,13 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
     }
 
     /// `reason` is built only when a service ends unrated (every scan asks).
+    /// An identity bound to the service goes with it, whatever ended it.
     private mutating func endService(reason: @autoclosure () -> String, into actions: inout [SessionAction]) {
         guard let current = service else { return }
         service = nil
+        if let pending = identity, pending.projectNo == current.ticket.projectNo {
+            dropIdentity("its case \(current.isRated ? "was rated" : "ended (\(reason()))")", into: &actions)
+        }
         if current.isRated { return }
         actions.append(.log(SessionEvent(.info, "window \(window.windowCode): case \(current.ticket.projectNo) left unrated (\(reason())); the default rating applies if no rating comes")))
     }
@@ -240,10 +279,9 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
                 service = nil
             }
         }
-        if let pending = identity,
-           pending.expiresAt <= moment.wall || pending.scannedAt.duration(to: moment.instant) >= policy.identityLifetime {
-            identity = nil
-            actions.append(.log(SessionEvent(.notice, "window \(window.windowCode): unused identity dropped")))
+        if let pending = identity, pending.projectNo == nil,
+           pending.expiresAt <= moment.wall || pending.scannedAt.duration(to: moment.instant) >= policy.identityBindWindow {
+            dropIdentity("no case or rating followed within \(Int(policy.identityBindWindow.seconds)) s", level: .notice, into: &actions)
         }
     }
 
@@ -258,7 +296,7 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
         return window.defaultStaff.map { [$0] } ?? []
     }
 
-    private func evaluation(for press: Press, ticket: CaseTicket?, at moment: Moment) -> Evaluation {
+    private func evaluation(for press: Press, ticket: CaseTicket?, evaluator: Evaluator?, at moment: Moment) -> Evaluation {
         Evaluation(
             evaluationId: makeID(moment.wall),
             satisfaction: press.rating,
@@ -276,7 +314,7 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
             // A case's own task wins; its name is not mixed with the window's default code.
             taskName: ticket?.taskCode != nil ? ticket?.taskName : (ticket?.taskName ?? window.defaultTaskName),
             evaluatedPersons: staff,
-            evaluator: identity?.evaluator,
+            evaluator: evaluator,
             recordedTime: moment.recorded
         )
     }

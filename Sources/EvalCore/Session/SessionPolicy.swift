@@ -12,9 +12,12 @@ public struct SessionPolicy: Hashable, Sendable {
     /// After a case is rated it stays attached this long, so a second press by
     /// the same citizen is a `repeat` rather than an anonymous rating.
     public var ratedCaseHold: Duration
-    /// An identity scanned but not used by a press within this time is dropped,
-    /// so it can never attach to the next citizen's rating.
-    public var identityLifetime: Duration
+    /// A citizen identity that arrives with no case to be rated waits this
+    /// long for the next case to be opened (or, at a counter without cases,
+    /// for the next press), then is dropped, so it can never attach to the
+    /// next citizen's rating. Once bound to a case it lives as long as that
+    /// service and no longer.
+    public var identityBindWindow: Duration
     /// Local time (Asia/Shanghai) at which the working day ends: staff logins,
     /// open services and identities expire then. Nil: at midnight.
     public var workdayEnd: TimeOfDay?
@@ -23,13 +26,13 @@ public struct SessionPolicy: Hashable, Sendable {
         debounce: Duration = .milliseconds(50),
         anonymousMinimumInterval: Duration = .seconds(3),
         ratedCaseHold: Duration = .seconds(120),
-        identityLifetime: Duration = .seconds(600),
+        identityBindWindow: Duration = .seconds(60),
         workdayEnd: TimeOfDay? = nil
     ) {
         self.debounce = debounce
         self.anonymousMinimumInterval = anonymousMinimumInterval
         self.ratedCaseHold = ratedCaseHold
-        self.identityLifetime = identityLifetime
+        self.identityBindWindow = identityBindWindow
         self.workdayEnd = workdayEnd
     }
 

@@ -102,6 +102,9 @@ public enum APIRequests {
         guard let raw = object[key], !(raw is NSNull) else { return nil }
         guard let value = raw as? String else { throw .invalid("\(prefix)\(key) must be a string") }
         guard check.accepts(value) else { throw .invalid("\(prefix)\(key) is not acceptable (\(rule(check)))") }
+        if ScanField.neverPersonal.contains(check), let kind = PersonalDataPattern.match(value) {
+            throw .invalid("\(prefix)\(key) is \(kind.description), not \(key): personal data is refused (rule 6)")
+        }
         return value
     }
 

@@ -18,7 +18,8 @@ extension AgentConfiguration {
     public var sessionPolicy: SessionPolicy {
         SessionPolicy(
             debounce: .milliseconds(sessions.debounceMillis),
-            anonymousMinimumInterval: .milliseconds(sessions.minIntervalMillis)
+            anonymousMinimumInterval: .milliseconds(sessions.minIntervalMillis),
+            identityBindWindow: .seconds(sessions.identityBindSeconds)
         )
     }
 
