@@ -6,35 +6,36 @@ import Logging
 public struct PruneResult: Sendable, Hashable {
     /// Delivered records older than the audit retention, deleted.
     public var deleted: Int
-    /// Delivered records whose evaluator identity was purged.
+    /// Records (any state) and bad reviews whose evaluator identity was erased.
     public var personalDataPurged: Int
+    /// Filtered presses older than the audit retention, deleted.
+    public var filteredPressesDeleted: Int = 0
+    /// Quarantined queue files removed past their retention.
+    public var quarantinedFilesRemoved: [String] = []
 }
 
 extension EvaluationQueue {
-    /// Housekeeping, meant to run every few minutes: purges personal data past
-    /// its retention, then deletes delivered records past the audit retention.
-    /// Works in transactions of at most `pruneBatchSize` rows, each its own
-    /// writer operation, so enqueues never wait behind a long delete.
-    /// Also re-counts the pending caps from the file, correcting any drift if
-    /// another process (`QueueEditor`) changed records, and signals the
-    /// forwarder when records are pending.
+    /// Housekeeping, run at start and hourly by the daemon: erases personal
+    /// data past its retention, then deletes delivered records and filtered
+    /// presses past the audit retention. Works in transactions of at most
+    /// `pruneBatchSize` rows, each its own writer operation, so enqueues never
+    /// wait behind a long delete. Also re-counts the pending caps from the
+    /// file, correcting any drift if another process (`QueueEditor`) changed
+    /// records, and signals the forwarder when records are pending.
     @discardableResult
     public func prune(now: Date) async throws -> PruneResult {
-        let purged = try await purgePersonalData(olderThan: now.addingTimeInterval(-configuration.personalDataRetention))
+        let purged = try await purgePersonalData(now: now)
         let cutoff = now.addingTimeInterval(-Double(configuration.deliveredRetentionDays) * 86_400).timeIntervalSince1970
-        let batch = max(1, configuration.pruneBatchSize)
-        var deleted = 0
-        while true {
-            let count = try await writer.perform { context -> Int in
-                try context.atomically { context in
-                    let db = context.connection
-                    try db.prepare(Self.settlePrunedCasesSQL).run([cutoff, batch])
-                    try db.prepare("DELETE FROM evaluations WHERE seq IN (\(Self.prunedBatch))").run([cutoff, batch])
-                    return db.changes
-                }
-            }
-            deleted += count
-            if count < batch { break }
+        let deleted = try await inBatches { db, batch in
+            try db.prepare(Self.settlePrunedCasesSQL).run([cutoff, batch])
+            try db.prepare("DELETE FROM evaluations WHERE seq IN (\(Self.prunedBatch))").run([cutoff, batch])
+        }
+        // A chattering keypad's presses are audit, kept as long as the
+        // ratings they were filtered against, not for ever.
+        let filtered = try await inBatches { db, batch in
+            try db.prepare("""
+                DELETE FROM filtered_presses WHERE id IN (SELECT id FROM filtered_presses WHERE pressed_at < ?1 ORDER BY pressed_at LIMIT ?2)
+                """).run([cutoff, batch])
         }
         try await writer.perform { context in
             context.counters = try Self.loadCounters(context.connection)
@@ -42,10 +43,30 @@ extension EvaluationQueue {
             // made pending (QueueEditor.retry) is sent within one housekeeping period.
             context.addedPending = context.counters.records > 0
         }
-        if deleted > 0 || purged > 0 {
-            logger.info("queue housekeeping: deleted \(deleted) delivered record(s) past \(configuration.deliveredRetentionDays) days, purged personal data of \(purged)")
+        if deleted > 0 || purged > 0 || filtered > 0 {
+            logger.info("queue housekeeping: deleted \(deleted) delivered record(s) and \(filtered) filtered press(es) past \(configuration.deliveredRetentionDays) days, erased personal data of \(purged)")
         }
-        return PruneResult(deleted: deleted, personalDataPurged: purged)
+        let removed = QuarantineRetention.apply(beside: configuration.path, retention: configuration.quarantineRetention,
+                                                now: now, warned: warnedQuarantines, logger: logger)
+        return PruneResult(deleted: deleted, personalDataPurged: purged, filteredPressesDeleted: filtered,
+                           quarantinedFilesRemoved: removed)
+    }
+
+    /// Runs `statement` (given the connection and the batch size) in its own
+    /// transaction until it changes fewer rows than a batch; the rows changed.
+    private func inBatches(_ statement: @escaping @Sendable (Connection, Int) throws -> Void) async throws -> Int {
+        let batch = max(1, configuration.pruneBatchSize)
+        var total = 0
+        while true {
+            let count = try await writer.perform { context -> Int in
+                try context.atomically { context in
+                    try statement(context.connection, batch)
+                    return context.connection.changes
+                }
+            }
+            total += count
+            if count < batch { return total }
+        }
     }
 
     /// One prune batch: ordered, so the settling INSERT and the DELETE in the
@@ -56,28 +77,38 @@ extension EvaluationQueue {
         """
     static let settlePrunedCasesSQL = LedgerSQL.settleLeavingSQL(selectingSeqs: prunedBatch)
 
-    /// Removes the evaluator's identity from records delivered before `cutoff`
-    /// (rule 6: kept only as long as needed). The rest of each record stays.
-    /// Undelivered and dead-lettered records keep it: they still have to be sent.
+    /// Erases evaluator identities past their retention (rule 6: kept only as
+    /// long as needed), in every state: delivered records after
+    /// `personalDataRetention`, dead letters and time-uncertain records after
+    /// `undeliveredPersonalDataRetention`, a bad review's copy for the
+    /// call-back after `badReviewIdentityMaxAge` (the call-back erases it
+    /// sooner). The rest of each record stays. `secure_delete` zeroes the old
+    /// bytes in the file; a truncating checkpoint then empties the WAL, so
+    /// the names are in neither. Returns the rows erased.
     @discardableResult
-    public func purgePersonalData(olderThan cutoff: Date) async throws -> Int {
+    public func purgePersonalData(now: Date) async throws -> Int {
         let at = clock.now().timeIntervalSince1970
-        let limit = cutoff.timeIntervalSince1970
-        let batch = max(1, configuration.pruneBatchSize)
-        var purged = 0
-        while true {
-            let count = try await writer.perform { context -> Int in
-                try context.connection.prepare("""
-                    UPDATE evaluations SET evaluator_name = NULL, evaluator_cert_key = NULL, evaluator_user_prop = NULL,
-                        personal_data_purged_at = ?1 WHERE seq IN (
-                        SELECT seq FROM evaluations
-                        WHERE state = 'delivered' AND delivered_at < ?2 AND evaluator_name IS NOT NULL LIMIT ?3)
-                    """).run([at, limit, batch])
-                return context.connection.changes
-            }
-            purged += count
-            if count < batch { break }
+        let delivered = now.addingTimeInterval(-configuration.personalDataRetention).timeIntervalSince1970
+        let undelivered = now.addingTimeInterval(-configuration.undeliveredPersonalDataRetention).timeIntervalSince1970
+        let badReview = now.addingTimeInterval(-configuration.badReviewIdentityMaxAge).timeIntervalSince1970
+        var purged = try await inBatches { db, batch in
+            try db.prepare("""
+                UPDATE evaluations SET evaluator_name = NULL, evaluator_cert_key = NULL, evaluator_user_prop = NULL,
+                    personal_data_purged_at = ?1 WHERE seq IN (
+                    SELECT seq FROM evaluations WHERE evaluator_name IS NOT NULL AND (
+                        (state = 'delivered' AND delivered_at < ?2)
+                        OR (state = 'rejected' AND rejected_at < ?3)
+                        OR (state = 'pending' AND last_error LIKE 'time-uncertain%' AND enqueued_at < ?3))
+                    LIMIT ?4)
+                """).run([at, delivered, undelivered, batch])
         }
+        purged += try await inBatches { db, batch in
+            try db.prepare("""
+                UPDATE bad_reviews SET evaluator_name = NULL, evaluator_cert = NULL WHERE evaluation_id IN (
+                    SELECT evaluation_id FROM bad_reviews WHERE evaluator_name IS NOT NULL AND assessed_at < ?1 LIMIT ?2)
+                """).run([badReview, batch])
+        }
+        if purged > 0 { try await writer.perform { $0.checkpointAfterCommit = true } }
         return purged
     }
 }

@@ -1,6 +1,7 @@
 import EvalCore
 import Foundation
 import Logging
+import Synchronization
 
 /// The crash-safe outbox of evaluations: a SQLite file in WAL mode with
 /// `synchronous=FULL`, written by one group-commit writer thread.
@@ -22,6 +23,8 @@ public final class EvaluationQueue: Sendable {
     public let quarantinedFile: String?
     /// Cases whose rating is submitted but not yet committed (see `submit`).
     let ratingsInFlight = RatingsInFlight()
+    /// Quarantined files already warned of in this process (`QuarantineRetention`).
+    let warnedQuarantines = Mutex<Set<String>>([])
 
     /// Opens or creates the queue. A damaged file is moved aside (see
     /// `QueueFile`); records left in flight by a crash become pending again.

@@ -255,20 +255,24 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
         if batchError == nil {
             counters = context.counters
+            if context.checkpointAfterCommit { checkpoint() }
         }
         // Signal before resuming callers: once `enqueue` returns, the signal is there.
         if batchError == nil, context.addedPending { onPendingAdded() }
         for operation in batch { operation.finish(batchError: batchError) }
     }
 
-    /// On a clean stop: fold the WAL into the database and truncate it, so a
-    /// stopped agent leaves one file (and no 4 MB WAL) behind. A failure only
-    /// costs the next open a WAL replay, so it is logged, not thrown.
+    /// Folds the WAL into the database and truncates it: on a clean stop, so
+    /// a stopped agent leaves one file (and no 4 MB WAL) behind; after an
+    /// erasure, so erased personal data is not left in old WAL frames. A
+    /// failure (a reader holding an old snapshot) only leaves the frames to
+    /// the next checkpoint, so it is logged, not thrown.
     private func checkpoint() {
         do {
-            try connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            let busy = try connection.prepare("PRAGMA wal_checkpoint(TRUNCATE)").rows { $0.column(0, as: Int.self) ?? 0 }
+            if busy.first != 0 { logger.warning("WAL checkpoint could not finish (a reader is open); the next one will") }
         } catch {
-            logger.warning("WAL checkpoint on close failed (the next start replays it): \(error)")
+            logger.warning("WAL checkpoint failed (the next start replays it): \(error)")
         }
     }
 

@@ -17,6 +17,16 @@ public struct QueueConfiguration: Sendable, Equatable {
     /// The evaluator's identity is kept this long after delivery, then purged
     /// (rule 6, 保护评价人信息). The rest of the record stays for audit.
     public var personalDataRetention: TimeInterval
+    /// Records that never reach the platform keep the identity this long: a
+    /// dead letter from its rejection, a time-uncertain record from its
+    /// enqueue. An operator retrying one later sends it anonymous.
+    public var undeliveredPersonalDataRetention: TimeInterval
+    /// A real-name bad review's identity is kept for the call-back and erased
+    /// when it is recorded; if it never is, at this age all the same.
+    public var badReviewIdentityMaxAge: TimeInterval
+    /// Files moved aside as damaged (`.corrupt-*`) are removed this long after
+    /// they were quarantined, once the operator had the time to salvage them.
+    public var quarantineRetention: TimeInterval
     /// Rows deleted or purged per transaction, so housekeeping never holds the
     /// write lock long enough to delay an enqueue noticeably.
     public var pruneBatchSize: Int
@@ -28,6 +38,9 @@ public struct QueueConfiguration: Sendable, Equatable {
         minFreeBytes: Int64 = 64 << 20,
         deliveredRetentionDays: Int = 90,
         personalDataRetention: TimeInterval = 30 * 86_400,
+        undeliveredPersonalDataRetention: TimeInterval = 90 * 86_400,
+        badReviewIdentityMaxAge: TimeInterval = 180 * 86_400,
+        quarantineRetention: TimeInterval = 90 * 86_400,
         pruneBatchSize: Int = 500
     ) {
         self.path = path
@@ -36,6 +49,9 @@ public struct QueueConfiguration: Sendable, Equatable {
         self.minFreeBytes = minFreeBytes
         self.deliveredRetentionDays = deliveredRetentionDays
         self.personalDataRetention = personalDataRetention
+        self.undeliveredPersonalDataRetention = undeliveredPersonalDataRetention
+        self.badReviewIdentityMaxAge = badReviewIdentityMaxAge
+        self.quarantineRetention = quarantineRetention
         self.pruneBatchSize = pruneBatchSize
     }
 

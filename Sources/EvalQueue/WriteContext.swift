@@ -20,6 +20,9 @@ struct WriteContext {
     var addedPending = false
     /// Bytes this batch adds, subtracted from the free space measured once per batch.
     var batchBytes = 0
+    /// Set by an erasure: after COMMIT (never inside the transaction) the
+    /// writer checkpoints and truncates the WAL, so erased bytes leave it.
+    var checkpointAfterCommit = false
     private var freeBytes: Int64??
 
     init(connection: Connection, configuration: QueueConfiguration, logger: Logger, counters: PendingCounters) {

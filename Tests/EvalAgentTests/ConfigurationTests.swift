@@ -79,6 +79,20 @@ struct ConfigurationTests {
         #expect(check.errors.count == 7, "\(check.errors)")
     }
 
+    /// Issue 24: names and ID numbers never travel in clear by accident.
+    @Test func plainHTTPToAnotherHostIsRefusedUnlessAllowed() throws {
+        let remote = Self.minimal.replacingOccurrences(of: "http://127.0.0.1:8080", with: "http://10.1.2.3:8080")
+        let refused = ConfigurationLoader.parse(text: remote)
+        #expect(refused.configuration == nil)
+        #expect(refused.errors.first { $0.location == "[platform] base_url" }?.message.contains("allow_insecure_http") == true)
+
+        let allowed = ConfigurationLoader.parse(text: remote.replacingOccurrences(of: "app_key = \"k\"", with: "app_key = \"k\"\nallow_insecure_http = true"))
+        #expect(allowed.errors.isEmpty, "\(allowed.errors)")
+        #expect(allowed.warnings.contains { $0.location == "[platform] base_url" && $0.message.contains("unencrypted") })
+        // Loopback (the simulator) and https need nothing.
+        #expect(ConfigurationLoader.parse(text: Self.minimal).warnings.isEmpty)
+    }
+
     @Test func aSyntaxErrorNamesItsLine() {
         let check = ConfigurationLoader.parse(text: "[agent]\nlog_level = \"info\"\nstate_dir = \n")
         #expect(check.configuration == nil)

@@ -244,9 +244,10 @@ struct LifecycleTests {
         try await queue.settle([.delivered(delivered.evaluationId)], now: fixture.now)
         try await queue.enqueue(waiting)
 
-        #expect(try await queue.purgePersonalData(olderThan: fixture.now.addingTimeInterval(-1)) == 0)
-        fixture.clock.advance(by: 10)
-        #expect(try await queue.purgePersonalData(olderThan: fixture.now) == 1)
+        // Retention 86 400 s after delivery: a second short, nothing; past it, the delivered one only.
+        #expect(try await queue.purgePersonalData(now: fixture.now.addingTimeInterval(86_400 - 1)) == 0)
+        fixture.clock.advance(by: 86_400 + 10)
+        #expect(try await queue.purgePersonalData(now: fixture.now) == 1)
 
         let purged = try #require(try queue.record(delivered.evaluationId))
         #expect(purged.evaluation.evaluator == nil)

@@ -10,7 +10,10 @@ extension AgentConfiguration {
             maxPendingBytes: queue.maxPendingBytes,
             minFreeBytes: Int64(queue.minFreeBytes),
             deliveredRetentionDays: queue.deliveredRetentionDays,
-            personalDataRetention: TimeInterval(queue.personalDataRetentionDays) * 86_400
+            personalDataRetention: TimeInterval(queue.personalDataRetentionDays) * 86_400,
+            undeliveredPersonalDataRetention: TimeInterval(queue.undeliveredPersonalDataRetentionDays) * 86_400,
+            badReviewIdentityMaxAge: TimeInterval(queue.badReviewIdentityMaxDays) * 86_400,
+            quarantineRetention: TimeInterval(queue.quarantineRetentionDays) * 86_400
         )
     }
 }

@@ -112,6 +112,9 @@ public struct QueueSection: Sendable, Equatable {
     public var minFreeBytes: Int = 64 * 1024 * 1024
     public var deliveredRetentionDays: Int = 90
     public var personalDataRetentionDays: Int = 30
+    public var undeliveredPersonalDataRetentionDays: Int = 90
+    public var badReviewIdentityMaxDays: Int = 180
+    public var quarantineRetentionDays: Int = 90
 
     public init() {}
 
@@ -210,6 +213,8 @@ public struct DevicesSection: Sendable, Equatable {
 public struct SessionsSection: Sendable, Equatable {
     public var debounceMillis: Int = 50
     public var minIntervalMillis: Int = 2_000
+    /// How long a citizen identity with no case to rate waits for one (rule 6).
+    public var identityBindSeconds: Int = 60
     public var defaultRatings: Bool = true
     public var calendarDirectory: String = "/usr/share/evald/calendars"
     /// Local `<year>.json` files that replace the same year in `calendarDirectory`.

@@ -73,6 +73,9 @@ struct ConfigurationMapper {
         if let v = r.int("min_free_bytes", range: 0...Int.max) { s.minFreeBytes = v }
         if let v = r.int("delivered_retention_days", range: 0...3650) { s.deliveredRetentionDays = v }
         if let v = r.int("personal_data_retention_days", range: 0...3650) { s.personalDataRetentionDays = v }
+        if let v = r.int("undelivered_personal_data_days", range: 0...3650) { s.undeliveredPersonalDataRetentionDays = v }
+        if let v = r.int("bad_review_identity_max_days", range: 0...3650) { s.badReviewIdentityMaxDays = v }
+        if let v = r.int("quarantine_retention_days", range: 0...3650) { s.quarantineRetentionDays = v }
         r.reportUnknownKeys()
         return s
     }
@@ -86,11 +89,16 @@ struct ConfigurationMapper {
         if let v = r.nonEmptyString("adapter") {
             if v == "evald-json/1" { s.adapter = v } else { r.error("adapter", "unknown adapter \"\(v)\" (available: evald-json/1)") }
         }
+        let allowInsecureHTTP = r.bool("allow_insecure_http") ?? false
         if let v = r.nonEmptyString("base_url") {
             if let url = URL(string: v), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil {
                 s.baseURL = v.hasSuffix("/") ? String(v.dropLast()) : v
                 if scheme == "http", let host = url.host, !(host == "localhost" || host.hasPrefix("127.") || host == "::1") {
-                    r.warning("base_url", "plain http to a non-loopback host: evaluations would travel unencrypted")
+                    if allowInsecureHTTP {
+                        r.warning("base_url", "plain http to a non-loopback host (allow_insecure_http = true): names and ID numbers travel unencrypted")
+                    } else {
+                        r.error("base_url", "plain http to a non-loopback host would send names and ID numbers unencrypted: use https, or set allow_insecure_http = true to accept that")
+                    }
                 }
             } else {
                 r.error("base_url", "\"\(v)\" is not an http(s) URL with a host")
@@ -208,6 +216,7 @@ struct ConfigurationMapper {
         var s = SessionsSection()
         if let v = r.int("debounce_ms", range: 0...10_000) { s.debounceMillis = v }
         if let v = r.int("min_interval_ms", range: 0...600_000) { s.minIntervalMillis = v }
+        if let v = r.int("identity_bind_seconds", range: 0...600) { s.identityBindSeconds = v }
         if let v = r.bool("default_ratings") { s.defaultRatings = v }
         if let v = r.nonEmptyString("calendar_dir") { s.calendarDirectory = absolute(v, "calendar_dir", &r) ?? s.calendarDirectory }
         if let v = r.nonEmptyString("local_calendar_dir") {

@@ -44,6 +44,11 @@ public final class Connection {
         self.path = path
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeoutMillis)
+        if mode == .readWrite {
+            // Rule 6: erased personal data is zeroed in the file, not left in
+            // free space for anyone with the file to read (docs/queue.md).
+            try execute("PRAGMA secure_delete = ON")
+        }
     }
 
     deinit {
