@@ -34,7 +34,7 @@ struct ExportCommand: ParsableCommand {
         let text = format == "csv" ? EvaluationExport.csv(items, reveal: reveal) : EvaluationExport.jsonLines(items, reveal: reveal)
         if let output {
             do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+                try PrivateFile.create(output, contents: Data(text.utf8))
             } catch {
                 throw Failure("cannot write \(output): \(ErrorReport.reason(error))")
             }

@@ -5,6 +5,11 @@ import Darwin
 #endif
 import Foundation
 
+/// glibc ≥ 2.34 (Debian 12: 2.36) has it, but its header declares it only
+/// under `_DEFAULT_SOURCE`, which the Glibc module map does not set.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func spawnActionsCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
+
 /// How one run of the alert command ended.
 public enum AlertCommandOutcome: Hashable, Sendable {
     case exited(status: Int32)
@@ -22,8 +27,17 @@ public enum AlertCommandOutcome: Hashable, Sendable {
 /// group, so a hung shell script is killed together with whatever it started
 /// (`kill(-pgid, SIGKILL)`), and stdout/stderr go to /dev/null so a chatty
 /// command can never block on a full pipe.
+///
+/// The child starts clean: a fixed environment (`environment`: nothing of
+/// evald's, whose `CREDENTIALS_DIRECTORY` leads to the app secret), no
+/// descriptor but its stdin, stdout and stderr (a socket or the queue file
+/// left without CLOEXEC by any library is not its business), every signal at
+/// its default disposition (evald ignores SIGPIPE) and none blocked.
 public struct AlertCommandRunner: Sendable {
     public var pollInterval: Duration
+
+    /// All the child's environment: enough for a shell script to find its tools.
+    public static let environment = ["PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"]
 
     public init(pollInterval: Duration = .milliseconds(10)) {
         self.pollInterval = pollInterval
@@ -44,17 +58,25 @@ public struct AlertCommandRunner: Sendable {
         posix_spawn_file_actions_adddup2(&actions, readEnd, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        _ = spawnActionsCloseFrom(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         posix_spawnattr_setpgroup(&attributes, 0)
+        var everySignal = sigset_t(), noSignal = sigset_t()
+        sigfillset(&everySignal)
+        sigemptyset(&noSignal)
+        posix_spawnattr_setsigdefault(&attributes, &everySignal)
+        posix_spawnattr_setsigmask(&attributes, &noSignal)
 
         var pid: pid_t = 0
         let cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
-        let spawnError = posix_spawn(&pid, argv.first ?? "", &actions, &attributes, cArguments, environ)
+        let cEnvironment: [UnsafeMutablePointer<CChar>?] = Self.environment.map { strdup($0) } + [nil]
+        defer { cEnvironment.forEach { free($0) } }
+        let spawnError = posix_spawn(&pid, argv.first ?? "", &actions, &attributes, cArguments, cEnvironment)
         close(readEnd)
         guard spawnError == 0 else {
             close(writeEnd)
