@@ -36,7 +36,10 @@ final class CaseOpeningWrite: WriteOperation {
     /// rating that absorbed it falls back to when the rating itself is not
     /// stored (the case stays open and due, as if no rating had come).
     func writeOpen(on context: inout WriteContext) {
-        outcome = WriteOutcome.stage({ try stored.insert(on: $0.connection) }, &context)
+        outcome = WriteOutcome.stage({ context in
+            try context.checkFreeSpace(adding: 1024, for: "case \(stored.opening.ticket.projectNo)")
+            return try stored.insert(on: context.connection)
+        }, &context)
     }
 
     func finish(batchError: (any Error)?) {

@@ -35,12 +35,17 @@ extension EvaluationQueue {
 
     /// Keeps a filtered press for audit (rule 2), returning once durable.
     public func recordFiltered(_ press: FilteredPress) async throws {
-        try await writer.perform { context in try LedgerSQL.recordFiltered(press, on: context.connection) }
+        try await writer.perform { context in try Self.stageFiltered(press, &context) }
     }
 
     /// The same, without waiting (see `submitOpenCase`).
     public func submitFiltered(_ press: FilteredPress, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
-        writer.submit({ context in try LedgerSQL.recordFiltered(press, on: context.connection) }, completion: completion)
+        writer.submit({ context in try Self.stageFiltered(press, &context) }, completion: completion)
+    }
+
+    private static func stageFiltered(_ press: FilteredPress, _ context: inout WriteContext) throws {
+        try context.checkFreeSpace(adding: 256, for: "filtered press on \(press.deviceId)")
+        try LedgerSQL.recordFiltered(press, on: context.connection)
     }
 
     /// When the next default falls due (nil: no open case).

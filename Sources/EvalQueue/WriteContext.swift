@@ -43,16 +43,29 @@ struct WriteContext {
         } else if counters.bytes + bytes > limits.maxPendingBytes {
             reason = "\(counters.bytes) undelivered bytes + \(bytes) would pass the cap of \(limits.maxPendingBytes)"
         } else {
-            if freeBytes == nil { freeBytes = .some(DiskSpace.availableBytes(at: directory)) }
-            if case .some(.some(let free)) = freeBytes, free - Int64(batchBytes + bytes) < limits.minFreeBytes {
-                reason = "\(free) bytes free on the queue's disk, below the minimum of \(limits.minFreeBytes)"
-            }
+            reason = freeSpaceShortfall(adding: bytes)
         }
         if let reason {
             let message = "queue full: \(reason); evaluation \(id) NOT stored (nothing older was dropped)"
             logger.critical("\(message)", metadata: ["path": "\(connection.path)"])
             throw QueueError.full(message)
         }
+    }
+
+    /// The free-space floor alone, for the store's other growing writes (a
+    /// filtered press, a case opening): a chattering keypad must not fill the
+    /// disk the ratings need. Quiet: the caller's observer reports the failure.
+    mutating func checkFreeSpace(adding bytes: Int, for what: String) throws {
+        if let reason = freeSpaceShortfall(adding: bytes) {
+            throw QueueError.full("queue full: \(reason); \(what) NOT stored")
+        }
+    }
+
+    /// Why `bytes` more would go below `minFreeBytes`, measured once per batch.
+    private mutating func freeSpaceShortfall(adding bytes: Int) -> String? {
+        if freeBytes == nil { freeBytes = .some(DiskSpace.availableBytes(at: directory)) }
+        guard case .some(.some(let free)) = freeBytes, free - Int64(batchBytes + bytes) < configuration.minFreeBytes else { return nil }
+        return "\(free) bytes free on the queue's disk, below the minimum of \(configuration.minFreeBytes)"
     }
 
     private var directory: String {

@@ -120,7 +120,7 @@ struct DevicesLearnCommand: AsyncParsableCommand {
     }
 
     static func say(_ line: String) {
-        print(line)
+        print(TerminalText.escaped(line))
         fflush(nil)
     }
 

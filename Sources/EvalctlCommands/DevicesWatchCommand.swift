@@ -41,7 +41,7 @@ struct DevicesWatchCommand: AsyncParsableCommand {
                 line = json ? Output.json(["device": device.deviceId, "raw": "\(raw)"]).replacingOccurrences(of: "\n", with: "")
                     : "raw    \(device.deviceId) \(device.vidPid) \(raw)"
             }
-            print(line)
+            print(TerminalText.escaped(line))
             fflush(nil)
         }
     }

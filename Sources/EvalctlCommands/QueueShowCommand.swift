@@ -36,7 +36,7 @@ struct QueueShowCommand: ParsableCommand {
                 case let dict as [String: Any]: text = Output.json(dict).replacingOccurrences(of: "\n", with: "")
                 default: text = "\(value)"
                 }
-                print("\(key.padding(toLength: 22, withPad: " ", startingAt: 0)) \(text)")
+                print("\(key.padding(toLength: 22, withPad: " ", startingAt: 0)) \(TerminalText.escaped(text))")
             }
         }
     }

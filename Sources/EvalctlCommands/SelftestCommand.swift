@@ -42,7 +42,7 @@ struct SelftestCommand: AsyncParsableCommand {
         var steps: [SelfTest.Step] = []
         let ok = await SelfTest.run(configuration: context.configuration, mode: mode) { step in
             steps.append(step)
-            if !json { print("\(step.ok ? "✓" : "✗") \(step.name): \(step.detail)") }
+            if !json { print(TerminalText.escaped("\(step.ok ? "✓" : "✗") \(step.name): \(step.detail)")) }
         }
         if json {
             print(Output.json(["ok": ok, "steps": steps.map { ["step": $0.name, "ok": $0.ok, "detail": $0.detail] as [String: Any] }] as [String: Any]))

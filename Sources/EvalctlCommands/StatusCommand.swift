@@ -43,7 +43,7 @@ struct StatusCommand: ParsableCommand {
             print(Output.json(report.jsonObject))
         } else {
             // Each line's value continues under the value column (16).
-            for line in report.lines { Terminal.wrap(line, width: Terminal.columns, indent: 16).forEach { print($0) } }
+            for line in report.lines { Terminal.wrap(TerminalText.escaped(line), width: Terminal.columns, indent: 16).forEach { print($0) } }
         }
         switch liveness {
         case .running: return

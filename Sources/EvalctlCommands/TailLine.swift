@@ -29,7 +29,7 @@ enum TailLine {
         // The date's year is left out at 80 columns: a followed stream is about today.
         let time = wide ? e.assessTime : String(e.assessTime.dropFirst(5))
         var state = change.map { "\($0.rawValue)→\(record.state.rawValue)" } ?? record.state.rawValue
-        if let reason = record.rejectedReason { state += " \(reason)" }
+        if let reason = record.rejectedReason { state += " \(TerminalText.escaped(reason))" }
         // The hall only with --wide: one counter PC serves one hall, and the window is what is read.
         let window = wide ? "\(e.hallCode.map { "\($0)/" } ?? "")\(e.windowCode)" : e.windowCode
         var cells = [e.isBadReview ? "差评" : "", time, window, e.satisfaction.chineseName]

@@ -6,6 +6,32 @@ import Testing
 
 @Suite("Bounded queue: caps, disk space, pruning")
 struct CapacityTests {
+    /// Issue 24: a chattering keypad's filtered presses (and case scans) stop
+    /// at the same free-space floor as ratings, so they cannot fill the disk
+    /// until real ratings are refused.
+    @Test func theFreeSpaceFloorGuardsFilteredPressesAndCaseOpenings() async throws {
+        let fixture = try QueueFixture()
+        let queue = try fixture.open(fixture.configuration(minFreeBytes: Int64.max / 2))
+        defer { queue.close() }
+        let press = FilteredPress(rating: .satisfied, deviceId: "kbd", windowCode: "W01", pressedAt: fixture.now, reason: .bounce)
+        await #expect(throws: QueueError.full) { try await queue.recordFiltered(press) }
+        let opening = CaseOpening(ticket: CaseTicket(projectNo: "MS-2026-FULL-1"), window: WindowConfiguration(areaCode: "533103", windowCode: "W01"),
+                                  staff: [], openedAt: fixture.now)
+        let refused: Result<Bool, any Error> = await withCheckedContinuation { continuation in
+            queue.submitOpenCase(opening, due: DefaultRatingScheduler(calendar: .mondayToFriday).due(openedAt: fixture.now)) {
+                continuation.resume(returning: $0)
+            }
+        }
+        #expect((try? refused.get()) == nil)
+        #expect(try await queue.caseState(of: "MS-2026-FULL-1") == .unknown)
+
+        // With room, the same writes go through.
+        let roomy = try QueueFixture()
+        let open = try roomy.open(roomy.configuration(minFreeBytes: 0))
+        defer { open.close() }
+        try await open.recordFiltered(press)
+    }
+
     @Test func theCapRefusesThenAcceptsAgainAfterDeliveryAndPruning() async throws {
         let fixture = try QueueFixture()
         let queue = try fixture.open(fixture.configuration(maxPendingRecords: 3, deliveredRetentionDays: 1, pruneBatchSize: 2))

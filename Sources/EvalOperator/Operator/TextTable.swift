@@ -15,9 +15,12 @@ public struct TextTable: Sendable {
         self.optional = optional
     }
 
-    /// The table in at most `width` columns (nil: however wide it is).
+    /// The table in at most `width` columns (nil: however wide it is). Every
+    /// cell is `TerminalText.escaped`: cells hold device names, platform
+    /// reasons and scanned text.
     public func render(width: Int? = nil) -> String {
-        let all = [header] + rows
+        let all = ([header] + rows).map { $0.map(TerminalText.escaped) }
+        let header = all[0], rows = all.dropFirst()
         var widths = [Int](repeating: 0, count: header.count)
         for row in all {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], Self.width(cell)) }

@@ -51,6 +51,6 @@ enum ServicePresentation {
         if let satisfaction = object["satisfaction"] as? Int { parts.append("satisfaction \(satisfaction)") }
         if let id = object["evaluationId"] { parts.append("evaluation \(id)") }
         if let reason = object["reason"] { parts.append("(\(reason))") }
-        return parts.joined(separator: "  ")
+        return TerminalText.escaped(parts.joined(separator: "  "))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvalAPIClient
+import EvalOperator
 import Foundation
 
 /// `evalctl service watch [W01] [--count N]`: prints the API's events as they come.
@@ -31,7 +32,7 @@ struct ServiceWatchCommand: AsyncParsableCommand {
                 continue
             }
             printed += 1
-            print(options.json ? "{\"event\":\"\(event.name)\",\"data\":\(event.data)}" : "\(event.name)  \(event.data)")
+            print(TerminalText.escaped(options.json ? "{\"event\":\"\(event.name)\",\"data\":\(event.data)}" : "\(event.name)  \(event.data)"))
             fflush(nil)
         }
     }
