@@ -137,7 +137,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // Full RELRO: every symbol bound at start, then the GOT read-only
+            // (lintian's hardening-no-bindnow; DebPackageTests checks it).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "relro", "-Xlinker", "-z", "-Xlinker", "now"])]
         ),
         .target(
             name: "EvalctlCommands",

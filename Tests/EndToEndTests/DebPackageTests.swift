@@ -55,6 +55,11 @@ struct DebPackageTests {
             #expect(!sections.stdout.contains(".symtab") && !sections.stdout.contains(".debug_info"), "\(product) is not stripped")
             let shippedRunpath = try await Self.runpath(of: "\(root)/usr/bin/\(product)")
             #expect(shippedRunpath == nil, "\(product) keeps a RUNPATH")
+            // Full RELRO: a read-only GOT after start, every symbol bound at once.
+            let dynamic = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/readelf"), arguments: ["-d", "-lW", "\(root)/usr/bin/\(product)"],
+                                                     directory: dir.url.path)
+            #expect(dynamic.stdout.contains("GNU_RELRO") && (dynamic.stdout.contains("BIND_NOW") || dynamic.stdout.contains("Flags: NOW")),
+                    "\(product) lacks full RELRO:\n\(dynamic.stdout)")
             let version = try await ChildProcess.run(URL(fileURLWithPath: "\(root)/usr/bin/\(product)"), arguments: ["--version"],
                                                      environment: runtime.map { ["LD_LIBRARY_PATH": $0] } ?? [:], directory: dir.url.path)
             #expect(version.status == 0 && version.stdout.contains(EvaldVersion.current), "\(version.stderr)")
@@ -76,8 +81,9 @@ struct DebPackageTests {
         // packaging/debian/lintian-overrides carries its reason).
         let lintian = "/usr/bin/lintian"
         try #require(FileManager.default.isExecutableFile(atPath: lintian), "lintian missing: run scripts/bootstrap.sh")
-        let report = try await ChildProcess.run(URL(fileURLWithPath: lintian), arguments: ["--tag-display-limit", "0", deb], directory: dir.url.path, timeout: .seconds(300))
-        let findings = report.stdout.split(separator: "\n").filter { $0.hasPrefix("E: ") || $0.hasPrefix("W: ") }
+        let report = try await ChildProcess.run(URL(fileURLWithPath: lintian), arguments: ["--display-info", "--tag-display-limit", "0", deb],
+                                                directory: dir.url.path, timeout: .seconds(300))
+        let findings = report.stdout.split(separator: "\n").filter { $0.hasPrefix("E: ") || $0.hasPrefix("W: ") || $0.contains("hardening-no-bindnow") || $0.contains("hardening-no-relro") }
         #expect(findings.isEmpty, "lintian:\n\(report.stdout)")
         #expect(report.status == 0, "lintian exit \(report.status):\n\(report.stdout)\n\(report.stderr)")
     }
