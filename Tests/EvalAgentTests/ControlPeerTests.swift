@@ -137,6 +137,40 @@ struct ControlPeerTests {
         #expect(calls.peers.map(\.uid) == [65534] && calls.peers.first?.groups == [])
     }
 
+    /// The usual operator: a user whose membership of the operator group is a
+    /// supplementary group (`usermod -aG`), which the kernel reports for the
+    /// socket (SO_PEERGROUPS).
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+                   && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+    func aRealProcessWithTheOperatorGroupAsASupplementaryGroupMayChange() async throws {
+        let dir = try TemporaryDirectory(prefix: "peer")
+        defer { dir.remove() }
+        chmod(dir.url.path, 0o755)
+        let calls = Calls()
+        let client = """
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(sys.argv[1])
+            s.sendall(b'{"verb":"drop","evaluationId":"x"}\\n')
+            print(s.makefile().readline(), end="")
+            """
+        func drop(groups: String, path: String, access: ControlAccess) async throws -> ControlResponse {
+            try await Self.serving(path, access: access, handler: Self.echo(calls)) {
+                chmod(path, 0o666)
+                let run = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/setpriv"), arguments: [
+                    "--reuid=65534", "--regid=65534", "--groups=\(groups)", "/usr/bin/python3", "-I", "-c", client, path])
+                #expect(run.status == 0, "\(run.stderr)")
+                return try JSONDecoder().decode(ControlResponse.self, from: Data(run.stdout.utf8))
+            }
+        }
+        let operators = ControlAccess(privilegedUIDs: [0]) { 4242 }
+        let member = try await drop(groups: "100,4242", path: dir.path("a.sock"), access: operators)
+        #expect(member.ok && calls.peers.last?.groups == [100, 4242], "\(member.message)")
+        let other = try await drop(groups: "100,4243", path: dir.path("b.sock"), access: operators)
+        #expect(!other.ok && other.message.contains("uid 65534"), "\(other.message)")
+        #expect(calls.peers.count == 1)
+    }
+
     /// The daemon's handling of a repair: the row names the kernel's uid, the
     /// claimed name is kept escaped, and a newline in it cannot add a line to
     /// the mirror.

@@ -14,8 +14,8 @@ import Synchronization
 /// 0660, group evald: operators in the group may use it, nobody else).
 ///
 /// Who asks comes from the kernel: each connection's `SO_PEERCRED` (pid,
-/// uid, gid at connect) and that process's supplementary groups make the
-/// `ControlPeer` the handler gets; the name in the request is only a claim.
+/// uid, gid at connect) and `SO_PEERGROUPS` (its supplementary groups) make
+/// the `ControlPeer` the handler gets; the name in the request is only a claim.
 /// `access` decides per verb: reading is open to whoever reached the
 /// socket, changing needs root, evald's own user or group evald-operator.
 /// A refusal is answered with the reason, logged and counted.
@@ -74,12 +74,32 @@ struct ControlConnection: Sendable {
     let handler: ControlServer.Handler
     let logger: Logger
 
-    /// The kernel's credentials of the channel's peer (`SO_PEERCRED`).
-    static func credentials(of channel: any Channel) async throws -> PeerCredentials {
+    /// The kernel's credentials of the channel's peer (`SO_PEERCRED`) and its
+    /// supplementary groups (`SO_PEERGROUPS`, nil when the kernel cannot say:
+    /// `ControlPeer` then reads /proc).
+    static func peer(of channel: any Channel) async throws -> ControlPeer {
         guard let provider = channel as? any SocketOptionProvider else {
             throw DaemonError("the control channel has no socket options")
         }
-        return try await provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED)).get()
+        let credentials: PeerCredentials = try await provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED)).get()
+        let groups = try? await provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERGROUPS)).get() as PeerGroups
+        return ControlPeer(credentials: credentials, groups: groups?.gids)
+    }
+
+    /// `SO_PEERGROUPS`' answer for up to 256 groups (ERANGE beyond). NIO reads
+    /// into zeroed memory and does not return the length, so the list is the
+    /// buffer without its trailing zeros: a supplementary group 0 (root's)
+    /// at the end is not seen — never a group someone is let in by.
+    struct PeerGroups: Sendable {
+        var buffer = InlineArray<256, UInt32>(repeating: 0)
+
+        var gids: [UInt32] {
+            var last = -1
+            for index in buffer.indices where buffer[index] != 0 { last = index }
+            return (0..<(last + 1)).map { buffer[$0] }
+        }
     }
 
     /// One request line from `channel`'s peer, answered.
@@ -90,7 +110,7 @@ struct ControlConnection: Sendable {
         }
         let peer: ControlPeer
         do {
-            peer = ControlPeer(credentials: try await Self.credentials(of: channel))
+            peer = try await Self.peer(of: channel)
         } catch {
             let count = refusals.add()
             logger.error("control socket: \(request.verb.rawValue) refused, peer credentials unreadable: \(error)",

@@ -9,7 +9,7 @@ import Foundation
 /// a reveal of personal data, a prompt on a keypad — needs more: root, the
 /// daemon's own user (who owns the queue file anyway), or membership of the
 /// operator group (`evald-operator`: primary or supplementary group of the
-/// connecting process, as the kernel reports them).
+/// connecting process, as the kernel reports them: SO_PEERCRED, SO_PEERGROUPS).
 public struct ControlAccess: Sendable {
     public static let operatorGroupName = "evald-operator"
 

@@ -12,7 +12,8 @@ public struct ControlPeer: Sendable, Equatable {
     public var pid: Int32
     public var uid: UInt32
     public var gid: UInt32
-    /// Supplementary groups (`/proc/PID/status` `Groups:`), empty when unreadable.
+    /// Supplementary groups: the kernel's `SO_PEERGROUPS` (taken at connect),
+    /// else `/proc/PID/status` `Groups:`; empty when neither can be read.
     public var groups: [UInt32]
     /// The uid's user name (`getpwuid_r`), nil when it has none.
     public var name: String?
@@ -21,16 +22,24 @@ public struct ControlPeer: Sendable, Equatable {
         (self.pid, self.uid, self.gid, self.groups, self.name) = (pid, uid, gid, groups, name)
     }
 
-    /// The peer named from its `SO_PEERCRED` credentials. The groups are
-    /// read from `/proc/PID/status` only if that process still has the
+    /// The peer named from its `SO_PEERCRED` credentials and, when the
+    /// kernel gave them, its `SO_PEERGROUPS` groups. Without those (a kernel
+    /// before 4.13, more groups than the buffer holds) the groups are read
+    /// from `/proc/PID/status`, and only if that process still has the
     /// credentials the kernel gave at connect (same uid and gid): a pid that
-    /// has meanwhile exited and been reused cannot lend its groups.
-    public init(credentials: PeerCredentials, procRoot: String = "/proc") {
-        let status = try? String(contentsOfFile: "\(procRoot)/\(credentials.pid)/status", encoding: .utf8)
-        let fields = status.map(Self.statusFields) ?? [:]
-        let sameProcess = fields["Uid"]?.dropFirst().first == credentials.uid && fields["Gid"]?.dropFirst().first == credentials.gid
-        self.init(pid: credentials.pid, uid: credentials.uid, gid: credentials.gid,
-                  groups: sameProcess ? fields["Groups"] ?? [] : [], name: UserDatabase.userName(of: credentials.uid))
+    /// has meanwhile exited and been reused cannot lend its groups. (evald's
+    /// unit has `ProtectProc=invisible`, so there that fallback sees only
+    /// evald's own processes: SO_PEERGROUPS is what counts.)
+    public init(credentials: PeerCredentials, groups kernelGroups: [UInt32]? = nil, procRoot: String = "/proc") {
+        var groups = kernelGroups ?? []
+        if kernelGroups == nil {
+            let status = try? String(contentsOfFile: "\(procRoot)/\(credentials.pid)/status", encoding: .utf8)
+            let fields = status.map(Self.statusFields) ?? [:]
+            let sameProcess = fields["Uid"]?.dropFirst().first == credentials.uid && fields["Gid"]?.dropFirst().first == credentials.gid
+            groups = sameProcess ? fields["Groups"] ?? [] : []
+        }
+        self.init(pid: credentials.pid, uid: credentials.uid, gid: credentials.gid, groups: groups,
+                  name: UserDatabase.userName(of: credentials.uid))
     }
 
     /// `Uid:`, `Gid:` (real, effective, saved, fs) and `Groups:` of a `/proc/PID/status` text.
