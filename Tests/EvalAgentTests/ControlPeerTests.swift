@@ -205,6 +205,20 @@ struct ControlPeerTests {
         #expect(mirror.contains(" verb=drop evaluationId=\(record.evaluationId) uid=\(getuid()) operator=\(row.actor.name) claimed=alice\\u{A}"))
     }
 
+    /// `sudo evalctl … --reveal` with evald stopped and no audit.log yet (no
+    /// tmpfiles run): the file it creates is the state directory owner's, so
+    /// evald can append to it afterwards.
+    @Test(.enabled(if: geteuid() == 0)) func aMirrorRootCreatesBelongsToTheStateDirectorysOwner() throws {
+        let dir = try TemporaryDirectory(prefix: "peer")
+        defer { dir.remove() }
+        #expect(chown(dir.url.path, 65534, 65534) == 0)
+        let log = AuditLog(stateDirectory: dir.url.path)
+        try log.mirror(AuditEntry(at: Date(), actor: AuditActor(uid: 0, name: "root", via: .evalctl), verb: "reveal", evaluationId: nil, detail: "x"))
+        var info = stat()
+        #expect(stat(log.path, &info) == 0)
+        #expect(info.st_uid == 65534 && info.st_gid == 65534 && info.st_mode & 0o777 == 0o640)
+    }
+
     @Test func aMirrorThatCannotBeWrittenDoesNotUndoTheCommittedAction() async throws {
         let dir = try TemporaryDirectory(prefix: "peer")
         defer { dir.remove() }
