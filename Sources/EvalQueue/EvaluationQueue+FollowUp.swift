@@ -8,10 +8,15 @@ import Foundation
 /// only writer.)
 extension EvaluationQueue {
     /// Checks `step` against the follow-up's state and appends it, purging the
-    /// evaluator's identity in the same transaction once no call-back needs it.
-    public func appendFollowUpStep(_ step: FollowUpStep, to id: EvaluationID, recordedAt: Date) async throws -> FollowUpStore.Appended {
+    /// evaluator's identity in the same transaction once no call-back needs it,
+    /// and writes the operator's audit row (its `detail` made from what was
+    /// appended) in that transaction too: the step and its row commit together.
+    public func appendFollowUpStep(_ step: FollowUpStep, to id: EvaluationID, recordedAt: Date, by actor: AuditActor,
+                                   detail: @escaping @Sendable (FollowUpStore.Appended) -> String) async throws -> (appended: FollowUpStore.Appended, audit: AuditEntry) {
         try await writer.perform { context in
-            try context.atomically { try FollowUpStore.appendInTransaction(step, to: id, recordedAt: recordedAt, on: $0.connection) }
+            try context.atomically {
+                try FollowUpStore.appendAudited(step, to: id, recordedAt: recordedAt, by: actor, detail: detail, on: $0.connection)
+            }
         }
     }
 

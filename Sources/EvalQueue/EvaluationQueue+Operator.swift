@@ -27,46 +27,67 @@ extension EvaluationQueue {
 
     /// Sends a dead letter again (after the operator fixed the cause):
     /// rejected → pending, due now. The platform's reason stays in `last_error`.
+    /// The audit row commits with the change (one savepoint): if it cannot be
+    /// written, nothing changed. Returns the row, for the mirror.
     /// Throws `QueueError.notFound`, or `QueueError.wrongState` unless rejected.
-    public func retry(_ id: EvaluationID, now: Date) async throws {
-        let at = now.timeIntervalSince1970
-        try await writer.perform { context in
-            let added = try OperatorEdits.retry(id, at: at, in: context.connection)
-            context.counters.records += 1
-            context.counters.bytes += added
-            context.addedPending = true
+    @discardableResult
+    public func retry(_ id: EvaluationID, now: Date, by actor: AuditActor) async throws -> AuditEntry {
+        let entry = try await writer.perform { context in
+            try context.atomically { context -> AuditEntry in
+                let (added, entry) = try OperatorEdits.retry(id, audit: actor, at: now, in: context.connection)
+                context.counters.records += 1
+                context.counters.bytes += added
+                context.addedPending = true
+                return entry
+            }
         }
-        logger.notice("operator retry: \(id) rejected → pending")
+        logger.notice("operator retry: \(id) rejected → pending (uid \(actor.uid) \(actor.name))")
+        return entry
     }
 
     /// Releases a record held for uncertain time: it is sent with the time it
     /// was stamped with, which the operator vouches for. Returns it as it is
-    /// now. Throws `QueueError.notFound`, or `.wrongState` unless held.
-    public func release(_ id: EvaluationID, now: Date) async throws -> Evaluation {
-        let at = now.timeIntervalSince1970
-        let released = try await writer.perform { context -> Evaluation in
-            let evaluation = try OperatorEdits.release(id, at: at, in: context.connection)
-            context.addedPending = true
-            return evaluation
+    /// now, with the audit row committed with it. Throws `QueueError.notFound`,
+    /// or `.wrongState` unless held.
+    public func release(_ id: EvaluationID, now: Date, by actor: AuditActor) async throws -> (evaluation: Evaluation, audit: AuditEntry) {
+        let released = try await writer.perform { context in
+            try context.atomically { context in
+                let released = try OperatorEdits.release(id, audit: actor, at: now, in: context.connection)
+                context.addedPending = true
+                return released
+            }
         }
-        logger.notice("operator release: \(id) held (time-uncertain) → pending, sent as stamped (\(released.assessTime))")
+        logger.notice("operator release: \(id) held (time-uncertain) → pending, sent as stamped (\(released.evaluation.assessTime))")
         return released
     }
 
-    /// Deletes a record in any state and returns it as it was, so the caller
-    /// can write it to the audit log. Throws `QueueError.notFound`.
-    public func drop(_ id: EvaluationID) async throws -> QueuedRecord {
-        let removed = try await writer.perform { context -> QueuedRecord in
-            let record = try OperatorEdits.drop(id, in: context.connection)
-            if record.state.isUndelivered {
-                context.counters.records -= 1
-                context.counters.bytes -= record.recordBytes
+    /// Deletes a record in any state and returns it as it was, with the audit
+    /// row (holding the record, identity removed) committed in the same
+    /// transaction. Throws `QueueError.notFound`.
+    public func drop(_ id: EvaluationID, now: Date = Date(), by actor: AuditActor) async throws -> (record: QueuedRecord, audit: AuditEntry) {
+        let removed = try await writer.perform { context in
+            try context.atomically { context in
+                let removed = try OperatorEdits.drop(id, audit: actor, at: now, in: context.connection)
+                if removed.record.state.isUndelivered {
+                    context.counters.records -= 1
+                    context.counters.bytes -= removed.record.recordBytes
+                }
+                return removed
             }
-            return record
         }
-        logger.notice("operator drop: \(id) (\(removed.state)) removed from the queue")
+        logger.notice("operator drop: \(id) (\(removed.record.state)) removed from the queue")
         return removed
     }
+
+    /// An audit row on its own, committed before the caller goes on: an
+    /// operator about to see personal data in clear (`--reveal`). If it cannot
+    /// be written, this throws and the caller shows nothing.
+    public func recordAudit(_ entry: AuditEntry) async throws {
+        try await writer.perform { context in try AuditSQL.insert(entry, on: context.connection) }
+    }
+
+    /// The audit rows, oldest first (of one evaluation, or all).
+    public func auditEntries(of id: EvaluationID? = nil) throws -> [AuditEntry] { try reader.auditEntries(of: id) }
 }
 
 /// The SQL of the operator's repairs, shared by the daemon's queue and

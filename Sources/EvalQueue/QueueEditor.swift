@@ -29,29 +29,43 @@ public final class QueueEditor: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// rejected → pending, due at `now`. Throws `QueueError.notFound` or `.wrongState`.
-    public func retry(_ id: EvaluationID, now: Date) throws {
-        try lock.withLock {
-            _ = try connection.transaction { try OperatorEdits.retry(id, at: now.timeIntervalSince1970, in: connection) }
+    /// rejected → pending, due at `now`, and its audit row, in one transaction.
+    /// Throws `QueueError.notFound` or `.wrongState` (nothing written).
+    @discardableResult
+    public func retry(_ id: EvaluationID, now: Date, by actor: AuditActor) throws -> AuditEntry {
+        let entry = try lock.withLock {
+            try connection.transaction { try OperatorEdits.retry(id, audit: actor, at: now, in: connection).audit }
         }
         logger.notice("operator retry: \(id) rejected → pending")
+        return entry
     }
 
-    /// A held time-uncertain record → pending, sent as stamped. Throws `.notFound` or `.wrongState`.
-    public func release(_ id: EvaluationID, now: Date) throws -> Evaluation {
-        let evaluation = try lock.withLock {
-            try connection.transaction { try OperatorEdits.release(id, at: now.timeIntervalSince1970, in: connection) }
+    /// A held time-uncertain record → pending, sent as stamped, and its audit
+    /// row, in one transaction. Throws `.notFound` or `.wrongState`.
+    public func release(_ id: EvaluationID, now: Date, by actor: AuditActor) throws -> (evaluation: Evaluation, audit: AuditEntry) {
+        let released = try lock.withLock {
+            try connection.transaction { try OperatorEdits.release(id, audit: actor, at: now, in: connection) }
         }
         logger.notice("operator release: \(id) held (time-uncertain) → pending")
-        return evaluation
+        return released
     }
 
-    /// Deletes a record in any state; returns it as it was, for the audit log.
-    public func drop(_ id: EvaluationID) throws -> QueuedRecord {
-        let record = try lock.withLock {
-            try connection.transaction { try OperatorEdits.drop(id, in: connection) }
+    /// Deletes a record in any state and writes its audit row (the record as
+    /// it was) in the same transaction; returns both.
+    public func drop(_ id: EvaluationID, now: Date = Date(), by actor: AuditActor) throws -> (record: QueuedRecord, audit: AuditEntry) {
+        let removed = try lock.withLock {
+            try connection.transaction { try OperatorEdits.drop(id, audit: actor, at: now, in: connection) }
         }
-        logger.notice("operator drop: \(id) (\(record.state)) removed from the queue")
-        return record
+        logger.notice("operator drop: \(id) (\(removed.record.state)) removed from the queue")
+        return removed
+    }
+
+    /// An audit row on its own (a reveal of personal data), committed before
+    /// this returns. A file an older evald left without the `audit` table is
+    /// said as such: evald migrates it at its next start.
+    public func recordAudit(_ entry: AuditEntry) throws {
+        try lock.withLock {
+            try connection.transaction { try AuditSQL.insert(entry, on: connection) }
+        }
     }
 }

@@ -143,6 +143,11 @@ public final class QueueReader: @unchecked Sendable {
         try read { db in try RecordColumns.record(id, on: db) }
     }
 
+    /// The operators' audit rows, oldest first (of one evaluation, or all).
+    public func auditEntries(of id: EvaluationID? = nil) throws -> [AuditEntry] {
+        try readOne { db in try AuditSQL.entries(of: id, on: db) }
+    }
+
     /// The evaluation that settled a case: a citizen's queued rating, else the
     /// one the ledger names (its default rating). Nil while the case is open.
     public func activeEvaluation(forProject projectNo: String) throws -> EvaluationID? {

@@ -24,7 +24,7 @@ struct DevicesPromptCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try options.context()
         do {
-            print(try DevicePromptTrial.send(prompt, to: device, context: context, operatorName: AuditLog.currentOperator))
+            print(try DevicePromptTrial.send(prompt, to: device, context: context))
         } catch {
             throw Failure("\(error)")
         }

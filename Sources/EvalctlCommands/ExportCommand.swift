@@ -16,7 +16,7 @@ struct ExportCommand: ParsableCommand {
     var format: String = "csv"
     @Option(name: .shortAndLong, help: "Write to this file instead of stdout.")
     var output: String?
-    @Flag(help: "Include evaluators' names and ID numbers in clear (audit-logged).")
+    @Flag(help: "Include evaluators' names and ID numbers in clear (audit-logged first; refused if the audit entry cannot be written).")
     var reveal = false
 
     func validate() throws {
@@ -28,8 +28,12 @@ struct ExportCommand: ParsableCommand {
         let records = try context.records(since: range.sinceDate, until: range.untilDate).reversed()
         let items = records.map { EvaluationExport.Item(evaluation: $0.evaluation, state: $0.state.rawValue, deliveredAt: $0.deliveredAt) }
         if reveal {
-            try? context.auditLog.append(verb: "export-reveal", evaluationId: "-", operatorName: AuditLog.currentOperator,
-                                         detail: "\(items.count) records exported with personal data")
+            do {
+                try RevealAudit.record("export: \(items.count) records with personal data in clear" + (output.map { " to \($0)" } ?? " to stdout"),
+                                       context: context)
+            } catch {
+                throw Failure("\(error)")
+            }
         }
         let text = format == "csv" ? EvaluationExport.csv(items, reveal: reveal) : EvaluationExport.jsonLines(items, reveal: reveal)
         if let output {

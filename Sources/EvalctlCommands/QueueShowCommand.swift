@@ -10,7 +10,7 @@ struct QueueShowCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
     @Argument(help: "The evaluationId, or the short id queue list shows.")
     var id: String
-    @Flag(help: "Show the evaluator's name and ID number in clear (logged in the audit log).")
+    @Flag(help: "Show the evaluator's name and ID number in clear (audit-logged first; refused if the audit entry cannot be written).")
     var reveal = false
     @Flag(help: "Machine-readable output.")
     var json = false
@@ -21,7 +21,11 @@ struct QueueShowCommand: ParsableCommand {
         let evaluationId = try EvaluationIdArgument.resolve(id) { reader }
         guard let record = try reader.record(evaluationId) else { throw Failure("unknown evaluationId \(id): no such record in the queue") }
         if reveal, record.evaluation.evaluator != nil {
-            try? context.auditLog.append(verb: "reveal", evaluationId: id, operatorName: AuditLog.currentOperator, detail: "personal data shown")
+            do {
+                try RevealAudit.record("queue show: the evaluator's name and ID number in clear", evaluationId: evaluationId, context: context)
+            } catch {
+                throw Failure("\(error)")
+            }
         }
         let object = RecordPresentation.object(record, reveal: reveal)
         if json {

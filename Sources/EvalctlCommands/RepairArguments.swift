@@ -16,7 +16,7 @@ struct RepairArguments: ParsableArguments {
         let evaluationId = try EvaluationIdArgument.resolve(id, reader: context.reader)
         guard yes || Confirmation.ask(question) else { throw Failure("not confirmed; nothing changed") }
         do {
-            print(try await QueueRepair.perform(verb, id: evaluationId, context: context, operatorName: AuditLog.currentOperator))
+            print(try await QueueRepair.perform(verb, id: evaluationId, context: context))
         } catch {
             throw Failure("\(error)")
         }

@@ -98,6 +98,10 @@ struct EvalctlTests {
         #expect(audit.contains("verb=retry evaluationId=\(seeded.rejected.evaluationId)"))
         #expect(audit.contains("verb=drop evaluationId=\(seeded.pending.evaluationId)"))
         #expect(audit.contains("\"satisfaction\":3"))
+        // The record is the store's audit table, written by evalctl itself (evald stopped) with each change.
+        let rows = try QueueReader(path: config.queuePath).auditEntries()
+        #expect(rows.map(\.verb) == ["retry", "drop"] && rows.allSatisfy { $0.actor.via == .evalctl && $0.actor.uid == UInt32(getuid()) })
+        #expect(rows.map(\.evaluationId) == [seeded.rejected.evaluationId, seeded.pending.evaluationId])
     }
     @Test func permissionDeniedIsExplained() async throws {
         let dir = try TemporaryDirectory()

@@ -86,6 +86,10 @@ struct PipelineEndToEndTests {
         #expect((try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])?["stage"] as? String == "verified", "\(shown)")
         let audit = try String(contentsOfFile: (config.stateDirectory as NSString).appendingPathComponent("audit.log"), encoding: .utf8)
         #expect(audit.contains("verb=bad-review-verify evaluationId=\(badId)"))
+        // Through the running daemon: its row names the uid the kernel gave for the socket.
+        let rows = try QueueReader(path: config.queuePath).auditEntries()
+        #expect(rows.map(\.verb) == ["bad-review-verify"] && rows.first?.evaluationId?.description == badId)
+        #expect(rows.first?.actor.via == .controlSocket && rows.first?.actor.uid == UInt32(getuid()))
 
         // The repeated press was filtered, and counted.
         let metricsLine = daemon.stderr.contains("press filtered (repeat)")

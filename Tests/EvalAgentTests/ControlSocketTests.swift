@@ -11,11 +11,11 @@ struct ControlSocketTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let path = dir.path("control.sock")
-        let server = ControlServer(path: path, logger: Logger(label: "test")) { request in
+        let server = ControlServer(path: path, logger: Logger(label: "test")) { request, _ in
             switch request.verb {
             case .ping: ControlResponse(ok: true, message: "pong")
             case .retry: ControlResponse(ok: true, message: "retried \(request.evaluationId ?? "") for \(request.operatorName ?? "")")
-            case .drop, .release, .followUp, .prompt: ControlResponse(ok: false, message: "no such record")
+            case .drop, .release, .followUp, .prompt, .reveal: ControlResponse(ok: false, message: "no such record")
             }
         }
         let task = Task { try await server.run() }

@@ -60,10 +60,12 @@ import Testing
 
             // The operator verifies and extends through the store's writer (as the control socket does).
             _ = try await queue.appendFollowUpStep(FollowUpStep(.verify(.valid, reason: "属实"), on: CivilDate("2026-03-24")!, by: "wangfang"),
-                                                   to: review.evaluationId, recordedAt: Self.at("2026-03-24 10:00:00"))
+                                                   to: review.evaluationId, recordedAt: Self.at("2026-03-24 10:00:00"),
+                                                   by: AuditActor(uid: 1000, name: "wangfang", via: .controlSocket)) { _ in "verify" }
             _ = try await queue.appendFollowUpStep(FollowUpStep(.extend(until: CivilDate("2026-04-10")!, explanation: "待采购"),
                                                                 on: CivilDate("2026-03-24")!, by: "wangfang"),
-                                                   to: review.evaluationId, recordedAt: Self.at("2026-03-24 10:01:00"))
+                                                   to: review.evaluationId, recordedAt: Self.at("2026-03-24 10:01:00"),
+                                                   by: AuditActor(uid: 1000, name: "wangfang", via: .controlSocket)) { _ in "extend" }
             #expect(await service.pass(now: Self.at("2026-03-25 09:00:00")).isEmpty, "the new deadline is weeks away")
             let again = await service.pass(now: Self.at("2026-04-08 09:00:00"))
             #expect(again.map(\.deadline) == [CivilDate("2026-04-10")!])

@@ -162,8 +162,8 @@ import Testing
         let byDaemon = try #require(try await Self.scanAndPressInOneBatch("2026030200121", .satisfied, store: store, driver: driver).first)
         let byEditor = try #require(try await Self.scanAndPressInOneBatch("2026030200122", .verySatisfied, store: store, driver: driver).first)
 
-        _ = try await store.drop(byDaemon.evaluationId)
-        _ = try QueueEditor(path: fixture.path).drop(byEditor.evaluationId)
+        _ = try await store.drop(byDaemon.evaluationId, by: .tester)
+        _ = try QueueEditor(path: fixture.path).drop(byEditor.evaluationId, by: .tester)
 
         for (projectNo, evaluation) in [("2026030200121", byDaemon), ("2026030200122", byEditor)] {
             let row = try #require(try Self.row(ledger, projectNo))
@@ -193,7 +193,7 @@ import Testing
                 """)
         }
 
-        _ = try QueueEditor(path: fixture.path).drop(rating.evaluationId)
+        _ = try QueueEditor(path: fixture.path).drop(rating.evaluationId, by: .tester)
 
         let ledger = try CaseLedger(path: fixture.path, mode: .readOnly)
         let row = try #require(try Self.row(ledger, "2026030200141"))

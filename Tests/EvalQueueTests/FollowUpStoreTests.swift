@@ -1,5 +1,5 @@
 import EvalCore
-import EvalQueue
+@testable import EvalQueue
 import EvalTesting
 import Foundation
 import Testing

@@ -96,15 +96,15 @@ struct LifecycleTests {
         #expect(try await queue.claim(limit: 10, now: fixture.now).isEmpty)
 
         fixture.clock.advance(by: 60)
-        try await queue.retry(evaluation.evaluationId, now: fixture.now)
+        try await queue.retry(evaluation.evaluationId, now: fixture.now, by: .tester)
         record = try #require(try queue.record(evaluation.evaluationId))
         #expect(record.state == .pending)
         #expect(record.rejectedReason == nil)
         #expect(record.lastError == "areaCode unknown")
         #expect(try await queue.claim(limit: 10, now: fixture.now).map(\.evaluation.evaluationId) == [evaluation.evaluationId])
 
-        await #expect(throws: QueueError.wrongState) { try await queue.retry(evaluation.evaluationId, now: fixture.now) }
-        await #expect(throws: QueueError.notFound) { try await queue.retry(EvaluationID.make(), now: fixture.now) }
+        await #expect(throws: QueueError.wrongState) { try await queue.retry(evaluation.evaluationId, now: fixture.now, by: .tester) }
+        await #expect(throws: QueueError.notFound) { try await queue.retry(EvaluationID.make(), now: fixture.now, by: .tester) }
     }
 
     @Test func retryOutcomeWaitsForItsNextAttemptTime() async throws {
@@ -154,12 +154,12 @@ struct LifecycleTests {
         let evaluation = SampleEvaluation.make(rating: .dissatisfied)
         try await queue.enqueue(evaluation)
 
-        let dropped = try await queue.drop(evaluation.evaluationId)
+        let dropped = try await queue.drop(evaluation.evaluationId, by: .tester).record
         #expect(dropped.evaluation == evaluation)
         #expect(dropped.state == .pending)
         #expect(try queue.record(evaluation.evaluationId) == nil)
         #expect(try queue.snapshot().total == 0)
-        await #expect(throws: QueueError.notFound) { _ = try await queue.drop(evaluation.evaluationId) }
+        await #expect(throws: QueueError.notFound) { _ = try await queue.drop(evaluation.evaluationId, by: .tester) }
     }
 
     @Test func enqueueSignalsTheForwarderBeforeReturning() async throws {

@@ -54,11 +54,11 @@ struct OperatorTests {
         try await queue.settle([.rejected(rejected.evaluationId, reason: "bad deptCode")], now: fixture.now)
 
         let editor = try QueueEditor(path: fixture.path)
-        try editor.retry(rejected.evaluationId, now: fixture.now)
-        #expect(throws: QueueError.wrongState) { try editor.retry(rejected.evaluationId, now: fixture.now) }
-        let dropped = try editor.drop(unwanted.evaluationId)
+        try editor.retry(rejected.evaluationId, now: fixture.now, by: .tester)
+        #expect(throws: QueueError.wrongState) { try editor.retry(rejected.evaluationId, now: fixture.now, by: .tester) }
+        let dropped = try editor.drop(unwanted.evaluationId, by: .tester).record
         #expect(dropped.evaluation == unwanted)
-        #expect(throws: QueueError.notFound) { try editor.drop(unwanted.evaluationId) }
+        #expect(throws: QueueError.notFound) { try editor.drop(unwanted.evaluationId, by: .tester) }
 
         // Housekeeping wakes the forwarder, and the daemon's queue sees both edits.
         let signals = queue.pendingSignals()

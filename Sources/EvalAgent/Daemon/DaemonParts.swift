@@ -91,8 +91,8 @@ struct DaemonParts: Sendable {
         let auditLog = AuditLog(stateDirectory: configuration.agent.stateDirectory)
         let followUpRecorded = Doorbell(clock: ContinuousClock())
         let control = ControlServer(path: ControlSocket.path(stateDirectory: configuration.agent.stateDirectory),
-                                    logger: Logger(label: "evald.control")) { request in
-            await handle(request, queue: queue, auditLog: auditLog, followUpRecorded: followUpRecorded, prompter: prompter, logger: logger)
+                                    logger: Logger(label: "evald.control")) { request, peer in
+            await handle(request, from: peer, queue: queue, auditLog: auditLog, followUpRecorded: followUpRecorded, prompter: prompter, logger: logger)
         }
 
         let deadlines = RectificationDeadlineService(
@@ -164,9 +164,13 @@ struct DaemonParts: Sendable {
         )
     }
 
-    /// Operator writes arriving on the control socket (evalctl queue retry/drop).
-    static func handle(_ request: ControlRequest, queue: EvaluationQueue, auditLog: AuditLog,
+    /// Operator requests arriving on the control socket, already allowed for
+    /// `peer` (`ControlAccess`). The operator in the audit trail is `peer`, as
+    /// the kernel named it; the request's name is recorded only as claimed.
+    static func handle(_ request: ControlRequest, from peer: ControlPeer, queue: EvaluationQueue, auditLog: AuditLog,
                        followUpRecorded: Doorbell<ContinuousClock>, prompter: CounterPrompter, logger: Logger) async -> ControlResponse {
+        let actor = peer.actor(claimedName: request.operatorName)
+        let who = "uid \(actor.uid) \(actor.name)"
         switch request.verb {
         case .prompt:
             guard let deviceId = request.deviceId, let prompt = request.prompt else {
@@ -174,18 +178,33 @@ struct DaemonParts: Sendable {
             }
             switch await prompter.trial(prompt, deviceId: deviceId) {
             case .success(let action):
-                logger.notice("operator \(request.operatorName ?? "unknown"): prompt \(prompt.rawValue) sent to \(deviceId) (\(action))")
+                logger.notice("operator \(who): prompt \(prompt.rawValue) sent to \(AuditText.escape(deviceId)) (\(action))")
                 return ControlResponse(ok: true, message: "sent \(prompt.rawValue) to \(deviceId): \(action)")
             case .failure(let failure):
                 return ControlResponse(ok: false, message: "\(failure)")
             }
         case .followUp:
-            let response = await FollowUpRecording.handle(request, queue: queue, auditLog: auditLog)
+            let response = await FollowUpRecording.handle(request, actor: actor, queue: queue, auditLog: auditLog, logger: logger)
             if response.ok {
-                logger.notice("operator \(request.operatorName ?? "unknown"): \(response.message)")
+                logger.notice("operator \(who): \(response.message)")
                 followUpRecorded.ring()
             }
             return response
+        case .reveal:
+            let id = request.evaluationId.flatMap { EvaluationID($0) }
+            if request.evaluationId != nil && id == nil {
+                return ControlResponse(ok: false, message: "not an evaluationId: \(request.evaluationId ?? "")")
+            }
+            let entry = AuditEntry(at: Date(), actor: actor, verb: "reveal", evaluationId: id, detail: request.detail ?? "personal data shown")
+            do {
+                try await queue.recordAudit(entry)
+            } catch {
+                logger.error("operator \(who): reveal NOT recorded, refused: \(error)")
+                return ControlResponse(ok: false, message: "the audit row could not be written: \(error)")
+            }
+            auditLog.mirror(entry) { logger.error("\($0)") }
+            logger.notice("operator \(who): personal data revealed (\(entry.detail))")
+            return ControlResponse(ok: true, message: "recorded")
         case .ping:
             return ControlResponse(ok: true, message: "pong")
         case .retry, .drop, .release:
@@ -198,9 +217,8 @@ struct DaemonParts: Sendable {
                 case .release: .release
                 default: .drop
                 }
-                let message = try await QueueRepair.apply(verb, id: id, queue: queue,
-                                                          auditLog: auditLog, operatorName: request.operatorName ?? "unknown")
-                logger.notice("operator \(request.operatorName ?? "unknown"): \(message)")
+                let message = try await QueueRepair.apply(verb, id: id, queue: queue, auditLog: auditLog, actor: actor, logger: logger)
+                logger.notice("operator \(who): \(message)")
                 return ControlResponse(ok: true, message: message)
             } catch {
                 return ControlResponse(ok: false, message: "\(error)")

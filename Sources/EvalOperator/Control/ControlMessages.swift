@@ -19,13 +19,19 @@ public struct ControlRequest: Codable, Sendable, Equatable {
         case followUp
         /// Show `prompt` on device `deviceId` (a technician trying its outputs).
         case prompt
+        /// evalctl is about to show personal data in clear (`--reveal`):
+        /// record it (`detail`, `evaluationId` if one record) before it does.
+        case reveal
     }
 
     public var verb: Verb
     public var evaluationId: String?
-    /// Who asked, for the audit line (the peer's uid is checked by the kernel
-    /// through the socket's mode; this is informational).
+    /// Who the client says it is (SUDO_USER). Never trusted: the daemon names
+    /// the operator by the uid the kernel gives (SO_PEERCRED) and records this
+    /// only as the escaped "claimed" name.
     public var operatorName: String?
+    /// For `reveal`: what is shown in clear.
+    public var detail: String?
     /// For `followUp`: the step to append.
     public var followUpStep: FollowUpStep.Fields?
     /// For `prompt`: which device, and what to show.
@@ -33,8 +39,9 @@ public struct ControlRequest: Codable, Sendable, Equatable {
     public var prompt: CounterPrompt?
 
     public init(verb: Verb, evaluationId: String? = nil, operatorName: String? = nil, followUpStep: FollowUpStep.Fields? = nil,
-                deviceId: String? = nil, prompt: CounterPrompt? = nil) {
+                deviceId: String? = nil, prompt: CounterPrompt? = nil, detail: String? = nil) {
         self.verb = verb
+        self.detail = detail
         self.deviceId = deviceId
         self.prompt = prompt
         self.evaluationId = evaluationId

@@ -4,9 +4,11 @@ import Foundation
 import Logging
 
 /// Retry, release and drop, the operator's queue writes, done safely whether or not evald
-/// runs: through its control socket when it does; otherwise directly, holding
-/// the instance lock so that evald cannot start meanwhile. Either way one
-/// audit line is written.
+/// runs: through its control socket when it does (the daemon names the
+/// operator by the uid the kernel gives); otherwise directly, holding the
+/// instance lock so that evald cannot start meanwhile. Either way the change
+/// and its row in the store's `audit` table commit in one transaction, and
+/// the `audit.log` mirror line follows the commit.
 public enum QueueRepair {
     public enum Verb: String, Sendable {
         case retry, drop
@@ -23,61 +25,59 @@ public enum QueueRepair {
     }
 
     /// Performs `verb` and returns a one-line summary for the operator.
-    public static func perform(_ verb: Verb, id: EvaluationID, context: OperatorContext, operatorName: String) async throws -> String {
+    public static func perform(_ verb: Verb, id: EvaluationID, context: OperatorContext) async throws -> String {
         switch context.daemon() {
         case .running:
-            let request = ControlRequest(verb: verb.control, evaluationId: id.description, operatorName: operatorName)
+            let request = ControlRequest(verb: verb.control, evaluationId: id.description, operatorName: AuditLog.claimedName)
             return try context.sendToDaemon(request)
         case .stopped:
             return try context.withInstanceLock {
                 let editor = try QueueEditor(path: context.queuePath, logger: Logger(label: "evalctl.queue"))
-                switch verb {
-                case .retry:
-                    try editor.retry(id, now: Date())
-                    try context.auditLog.append(verb: "retry", evaluationId: id.description, operatorName: operatorName, detail: "rejected → pending")
-                    return "\(id): rejected → pending; evald sends it after its next start"
-                case .release:
-                    let evaluation = try editor.release(id, now: Date())
-                    try context.auditLog.append(verb: "release", evaluationId: id.description, operatorName: operatorName,
-                                                detail: "time-uncertain → pending, sent as stamped: assessTime \(evaluation.assessTime)")
-                    return "\(id): released; evald sends it after its next start with assessTime \(evaluation.assessTime)"
-                case .drop:
-                    let record = try editor.drop(id)
-                    try context.auditLog.append(verb: "drop", evaluationId: id.description, operatorName: operatorName,
-                                                detail: "state=\(record.state) record=\(auditJSON(record))")
-                    return "\(id): dropped (was \(record.state)); the record is kept in \(context.auditLog.path)"
+                let actor = AuditLog.evalctlActor()
+                let (message, entry) = try OperatorError.explainingAudit(context.queuePath) { () throws -> (String, AuditEntry) in
+                    switch verb {
+                    case .retry:
+                        let entry = try editor.retry(id, now: Date(), by: actor)
+                        return ("\(id): rejected → pending; evald sends it after its next start", entry)
+                    case .release:
+                        let (evaluation, entry) = try editor.release(id, now: Date(), by: actor)
+                        return ("\(id): released; evald sends it after its next start with assessTime \(evaluation.assessTime)", entry)
+                    case .drop:
+                        let (record, entry) = try editor.drop(id, by: actor)
+                        return ("\(id): dropped (was \(record.state)); the record is kept in the audit trail", entry)
+                    }
                 }
+                context.auditLog.mirror(entry) { warn($0) }
+                return message
             }
         }
     }
 
-    /// The write itself, shared by evalctl (daemon stopped) and the daemon's
-    /// control socket handler.
-    public static func apply(_ verb: Verb, id: EvaluationID, queue: EvaluationQueue, auditLog: AuditLog, operatorName: String) async throws -> String {
+    /// The write itself in the daemon (its control socket handler): the
+    /// change and its audit row in one transaction, then the mirror line.
+    public static func apply(_ verb: Verb, id: EvaluationID, queue: EvaluationQueue, auditLog: AuditLog, actor: AuditActor,
+                             logger: Logger) async throws -> String {
+        let message: String
+        let entry: AuditEntry
         switch verb {
         case .retry:
-            try await queue.retry(id, now: Date())
-            try auditLog.append(verb: "retry", evaluationId: id.description, operatorName: operatorName, detail: "rejected → pending")
-            return "\(id): rejected → pending; evald will send it again"
+            entry = try await queue.retry(id, now: Date(), by: actor)
+            message = "\(id): rejected → pending; evald will send it again"
         case .release:
-            let evaluation = try await queue.release(id, now: Date())
-            try auditLog.append(verb: "release", evaluationId: id.description, operatorName: operatorName,
-                                detail: "time-uncertain → pending, sent as stamped: assessTime \(evaluation.assessTime)")
-            return "\(id): released; evald sends it now with assessTime \(evaluation.assessTime)"
+            let released = try await queue.release(id, now: Date(), by: actor)
+            entry = released.audit
+            message = "\(id): released; evald sends it now with assessTime \(released.evaluation.assessTime)"
         case .drop:
-            let record = try await queue.drop(id)
-            try auditLog.append(verb: "drop", evaluationId: id.description, operatorName: operatorName,
-                                detail: "state=\(record.state) record=\(auditJSON(record))")
-            return "\(id): dropped (was \(record.state)); the record is kept in \(auditLog.path)"
+            let dropped = try await queue.drop(id, by: actor)
+            entry = dropped.audit
+            message = "\(id): dropped (was \(dropped.record.state)); the record is kept in the audit trail"
         }
+        auditLog.mirror(entry) { logger.error("\($0)") }
+        return message
     }
 
-    /// The record as it was, personal data removed, for the audit log.
-    static func auditJSON(_ record: QueuedRecord) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        let data = (try? encoder.encode(record.evaluation.withoutPersonalData)) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+    /// A warning on evalctl's stderr.
+    static func warn(_ text: String) {
+        FileHandle.standardError.write(Data("warning: \(text)\n".utf8))
     }
 }

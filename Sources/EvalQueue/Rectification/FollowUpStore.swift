@@ -59,6 +59,15 @@ public enum FollowUpStore {
         return Appended(history: history, purgedIdentity: purged)
     }
 
+    /// `appendInTransaction` and the operator's audit row, in the caller's transaction.
+    static func appendAudited(_ step: FollowUpStep, to id: EvaluationID, recordedAt: Date, by actor: AuditActor,
+                              detail: (Appended) -> String, on db: Connection) throws -> (appended: Appended, audit: AuditEntry) {
+        let appended = try appendInTransaction(step, to: id, recordedAt: recordedAt, on: db)
+        let entry = AuditEntry(at: recordedAt, actor: actor, verb: "bad-review-\(step.fields.kind)", evaluationId: id, detail: detail(appended))
+        try AuditSQL.insert(entry, on: db)
+        return (appended, entry)
+    }
+
     /// Purges the evaluator's name and certificate number once the follow-up
     /// no longer needs them (call-back done, or none needed). True when
     /// something was purged; false when nothing was stored or it is still needed.

@@ -29,7 +29,7 @@ struct BadReviewsListCommand: ParsableCommand {
     var dueWithin: Int?
     @Option(help: .hidden)
     var today: CivilDate?
-    @Flag(help: "Show real-name evaluators in clear for the call-back (audit-logged).")
+    @Flag(help: "Show real-name evaluators in clear for the call-back (audit-logged first; refused if the audit entry cannot be written).")
     var reveal = false
     @Flag(help: "Machine-readable output.")
     var json = false
@@ -60,8 +60,13 @@ struct BadReviewsListCommand: ParsableCommand {
             return true
         }
         if reveal, entries.contains(where: { $0.evaluator != nil }) {
-            try? context.auditLog.append(verb: "reveal", evaluationId: "-", operatorName: AuditLog.currentOperator,
-                                         detail: "bad-reviews with evaluator identity (\(entries.count) rows)")
+            do {
+                let shown = entries.filter { $0.evaluator != nil }.map(\.evaluationId.description)
+                try RevealAudit.record("bad-reviews list: evaluator identity of \(shown.count) review(s) in clear: \(shown.joined(separator: ","))",
+                                       evaluationId: shown.count == 1 ? entries.first { $0.evaluator != nil }?.evaluationId : nil, context: context)
+            } catch {
+                throw Failure("\(error)")
+            }
         }
         var logger = Logger(label: "evalctl")
         logger.logLevel = .warning

@@ -27,10 +27,9 @@ struct FollowUpArguments: ParsableArguments {
     func record(_ action: FollowUpStep.Action) throws {
         let context = try options.context()
         let evaluationId = try EvaluationIdArgument.resolve(id, reader: context.reader)
-        let operatorName = AuditLog.currentOperator
-        let step = FollowUpStep(action, on: civilToday(date), by: by ?? operatorName)
+        let step = FollowUpStep(action, on: civilToday(date), by: by ?? AuditLog.claimedName ?? "operator")
         do {
-            print(try FollowUpRecording.perform(step, id: evaluationId, context: context, operatorName: operatorName))
+            print(try FollowUpRecording.perform(step, id: evaluationId, context: context))
         } catch {
             throw Failure("\(error)")
         }
