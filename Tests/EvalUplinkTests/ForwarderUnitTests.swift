@@ -160,4 +160,39 @@ final class InProcessPlatform: UplinkTransport, @unchecked Sendable {
         #expect(platform.timestamps.count == 1)
         #expect(outbox.pendingCount == 2 && outbox.delivered.isEmpty)
     }
+
+    /// Issue 26: once in six faulty runs a request followed a `429` with
+    /// `Retry-After: 1` after 1 ms. It was the clock probe: with the clock not
+    /// yet trusted, the forwarder asks the platform for its time every minute,
+    /// and that request did not look at the link's pause. Every request waits.
+    @Test func theClockProbeRespectsRetryAfterToo() async throws {
+        let clock = TestClock()
+        let outbox = InMemoryOutbox()
+        let busy = UplinkResponse(status: 429, headers: [HeaderField("Retry-After", "3600")])
+        let platform = InProcessPlatform(wall: clock.wall, skew: 0, fixedAnswer: busy)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        // No NTP: the clock is not trusted, so the forwarder probes the platform's.
+        let watch = ClockWatch(bootID: "test") { [wall = clock.wall] in
+            let now = wall.now()
+            return ClockSample(wall: now, boot: now.timeIntervalSince1970, kernelUnsynchronized: true)
+        }
+        let forwarder = UplinkForwarder(outbox: outbox, adapter: platform.adapter, transport: platform, basePath: "/api/v1",
+                                        tuning: .init(retryPolicy: RetryPolicy(base: 0.01, cap: 0.05)), clock: clock,
+                                        wallClock: clock.wall, clockWatch: watch, logger: logger)
+        let task = Task { try await forwarder.run() }
+        defer { task.cancel() }
+        outbox.enqueue(Samples.batch(2), at: clock.wall.now())
+        // The first probe (answered 429, no Date), then the batch (429,
+        // Retry-After 3600): neither needs the test clock to move.
+        #expect(await eventually(timeout: .seconds(20)) { platform.timestamps.count == 2 })
+        // The forwarder's next wake-up is the end of the pause, not the next
+        // minute's clock probe (before the fix: 60 s).
+        #expect(await eventually(timeout: .seconds(10)) { (clock.nextDeadline?.offset ?? .zero) >= .seconds(3600) },
+                "next wake-up at \(String(describing: clock.nextDeadline?.offset))")
+        #expect(platform.timestamps.count == 2)
+        #expect(clock.now.offset == .zero)
+        task.cancel()
+        _ = try? await task.value
+    }
 }

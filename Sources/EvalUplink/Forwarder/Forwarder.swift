@@ -256,6 +256,7 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
     private func probeIfNoEvidence() async -> C.Instant? {
         guard !clockWatch.judgement.state.isTrusted else { return nil }
         let now = clock.now
+        if let pause = linkPause(at: now) { return pause }
         let last = lastClockProbe.withLock { $0 }
         if let last, last.duration(to: now) < .seconds(Self.idleProbeInterval) {
             return last.advanced(by: .seconds(Self.idleProbeInterval))
@@ -267,10 +268,17 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
 
     static var idleProbeInterval: TimeInterval { 60 }
 
+    /// The end of the link's pause (backoff, the platform's `Retry-After`)
+    /// if it is still on: it holds for every request, the clock probe too.
+    private func linkPause(at now: C.Instant) -> C.Instant? {
+        state.withLock { $0.pausedUntil }.flatMap { $0 > now ? $0 : nil }
+    }
+
     /// Asks the platform for its time (a request that stores nothing); true
     /// when an answer with a `Date` came. At most once per wait interval.
     private func probePlatformClock() async -> Bool {
         let now = clock.now
+        guard linkPause(at: now) == nil else { return false }
         let due = lastClockProbe.withLock { last in
             if let last, last.duration(to: now) < .seconds(AssessTimeCheck.waitInterval) { return false }
             last = now
