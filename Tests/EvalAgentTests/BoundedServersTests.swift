@@ -224,6 +224,14 @@ struct BoundedServersTests {
         for key in ["[api] max_connections", "[api] allowed_hosts", "[api] window_tokens"] {
             #expect(bad.errors.contains { $0.location == key }, "no error at \(key): \(bad.errors)")
         }
+        // A token for a window evald does not serve is a mistake, said at --check-config.
+        let unknown = ConfigurationLoader.parse(text: ConfigurationTests.minimal + """
+
+            [api]
+            listen = "127.0.0.1:8765"
+            window_tokens = [{ token_file = "/etc/evald/api-token-w09", windows = ["W09"] }]
+            """)
+        #expect(unknown.errors.contains { $0.location == "[api] window_tokens" && $0.message.contains("W09") }, "\(unknown.errors)")
     }
 }
 

@@ -341,6 +341,18 @@ struct ConfigurationMapper {
                 ))
             }
         }
+        // A per-window token names configured windows, and only means something on TCP.
+        let windowCodes = Set(c.windows.map(\.windowCode))
+        for entry in c.api.windowTokens {
+            for code in entry.windows where !windowCodes.contains(code) {
+                issues.add(ConfigurationIssue(location: "[api] window_tokens", line: issues.locator.key("window_tokens", section: "api"),
+                                              message: "\(entry.tokenFile): window \(code) is not configured in any [[window]]"))
+            }
+        }
+        if !c.api.windowTokens.isEmpty, c.api.listen == nil {
+            issues.add(ConfigurationIssue(.warning, location: "[api] window_tokens", line: issues.locator.key("window_tokens", section: "api"),
+                                          message: "without listen the tokens are never asked for (the Unix socket needs none)"))
+        }
         // Whether the app secret is there and usable is `AppSecretSource`'s
         // check (evald's start, --check-config, selftest), not the parser's:
         // evalctl reads this file too and need not see the secret.
