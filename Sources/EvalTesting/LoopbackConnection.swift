@@ -5,8 +5,10 @@ import Foundation
 
 /// A plain TCP client socket on 127.0.0.1, for tests that must hold
 /// connections open, send partial requests and see when the server closes.
-/// Every read is bounded by `SO_RCVTIMEO`; nothing sleeps.
-public final class LoopbackConnection {
+/// Every read is bounded by `SO_RCVTIMEO`; nothing sleeps. Its calls block:
+/// make them through `onOwnThread`, not on the cooperative pool. Unchecked
+/// Sendable: one test uses a connection at a time, from one thread at a time.
+public final class LoopbackConnection: @unchecked Sendable {
     public let fd: Int32
 
     public init(port: Int) throws {

@@ -61,10 +61,11 @@ struct BoundedServersEndToEndTests {
         #expect(await eventually(timeout: .seconds(10)) { (try? tcp.request("GET", "/v1/windows", headers: bearer).status) == 200 })
         #expect(await eventually(timeout: .seconds(10)) { (try? LocalHTTPClient(.tcp(port: metricsPort)).request("GET", "/metrics").status) == 200 })
 
-        // The flood: connections that never send a byte.
-        var idle: [LoopbackConnection] = []
-        for port in [apiPort, metricsPort] {
-            for _ in 0..<Self.idleClients { idle.append(try LoopbackConnection(port: port)) }
+        // The flood: connections that never send a byte. 2 200 blocking connects,
+        // on a thread of their own (not the cooperative pool other tests need).
+        let clients = Self.idleClients
+        var idle = try await onOwnThread {
+            try [apiPort, metricsPort].flatMap { port in try (0..<clients).map { _ in try LoopbackConnection(port: port) } }
         }
         // Each listener keeps its cap and closes every other one at once.
         let expectedClosed = (Self.idleClients - 64) + (Self.idleClients - 8)

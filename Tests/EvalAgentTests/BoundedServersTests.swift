@@ -47,8 +47,15 @@ struct BoundedServersTests {
         }
 
         /// One request on a fresh connection (`Connection: close`): the status.
+        /// On a thread of its own: the server answers on the cooperative pool
+        /// this would otherwise block.
         func request(_ method: String, _ path: String, token: String = BoundedServersTests.token, host: String? = nil,
-                     body: String? = nil) throws -> Int? {
+                     body: String? = nil) async throws -> Int? {
+            let port = self.port
+            return try await onOwnThread { try Self.blockingRequest(port: port, method, path, token: token, host: host, body: body) }
+        }
+
+        static func blockingRequest(port: Int, _ method: String, _ path: String, token: String, host: String?, body: String?) throws -> Int? {
             let connection = try LoopbackConnection(port: port)
             var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n"
             if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
@@ -72,7 +79,7 @@ struct BoundedServersTests {
         let group = ServiceGroup(services: [server], logger: Logger(label: "test"))
         let task = Task { try await group.run() }
         let running = Running(port: port, server: server, api: api, group: group, task: task, dir: dir)
-        let up = await eventually(timeout: .seconds(30)) { (try? running.request("GET", "/v1/windows")) == 200 }
+        let up = await eventually(timeout: .seconds(30)) { (try? await running.request("GET", "/v1/windows")) == 200 }
         #expect(up, "the API did not come up on 127.0.0.1:\(port)")
         // The probes above have closed (Connection: close): start from no connection.
         #expect(await eventually(timeout: .seconds(30)) { server.tcpGate.openConnections == 0 })
@@ -88,17 +95,17 @@ struct BoundedServersTests {
         // The fourth is accepted by the kernel, then closed by evald before it reads a byte.
         let fourth = try LoopbackConnection(port: run.port)
         fourth.send("GET /v1/windows HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(Self.token)\r\n\r\n")
-        guard case .closed(let text) = fourth.read(wait: .seconds(20)) else { Issue.record("the fourth connection stayed open"); return }
+        guard case .closed(let text) = await Self.off(fourth).read(wait: .seconds(20)) else { Issue.record("the fourth connection stayed open"); return }
         #expect(text.isEmpty, "closed without an answer: \(text)")
         #expect(run.server.tcpGate.refusedConnections == refusedBefore + 1)
         // The three held ones are still served.
         held[0].send("GET /v1/windows HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(Self.token)\r\nConnection: close\r\n\r\n")
-        guard case .closed(let answer) = held[0].read(wait: .seconds(20)) else { Issue.record("no answer on a held connection"); return }
+        guard case .closed(let answer) = await Self.off(held[0]).read(wait: .seconds(20)) else { Issue.record("no answer on a held connection"); return }
         #expect(LoopbackConnection.status(answer) == 200)
         // Its place is free again once the client has closed it too (evald only half-closes after `Connection: close`).
         held.removeFirst()
         #expect(await eventually(timeout: .seconds(30)) { run.server.tcpGate.openConnections == 2 })
-        #expect(try run.request("GET", "/v1/windows") == 200)
+        #expect(try await run.request("GET", "/v1/windows") == 200)
         held.removeAll()
         await run.stop()
     }
@@ -107,15 +114,15 @@ struct BoundedServersTests {
         let run = try await Self.start(limits: ConnectionLimits(maxConnections: 8, idleTimeout: .milliseconds(300), headerTimeout: .milliseconds(300)))
         // Connected, never a byte: closed at the header timeout.
         let silent = try LoopbackConnection(port: run.port)
-        #expect(silent.read(wait: .seconds(20)) == .closed(""))
+        #expect(await Self.off(silent).read(wait: .seconds(20)) == .closed(""))
         // Half a request head (slowloris): closed the same way.
         let slow = try LoopbackConnection(port: run.port)
         slow.send("GET /v1/windows HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        #expect(slow.read(wait: .seconds(20)) == .closed(""))
+        #expect(await Self.off(slow).read(wait: .seconds(20)) == .closed(""))
         // Answered, kept alive, then idle: closed after the idle timeout.
         let kept = try LoopbackConnection(port: run.port)
         kept.send("GET /v1/windows HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(Self.token)\r\n\r\n")
-        guard case .closed(let text) = kept.read(wait: .seconds(20)) else { Issue.record("a kept-alive idle connection stayed open"); return }
+        guard case .closed(let text) = await Self.off(kept).read(wait: .seconds(20)) else { Issue.record("a kept-alive idle connection stayed open"); return }
         #expect(LoopbackConnection.status(text) == 200, "answered before it was closed: \(text)")
         #expect(run.server.tcpGate.timedOutConnections == 3)
         #expect(await eventually(timeout: .seconds(30)) { run.server.tcpGate.openConnections == 0 })
@@ -129,39 +136,39 @@ struct BoundedServersTests {
         stream.send("GET /v1/events?windowCode=W01 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(Self.token)\r\n\r\n")
         #expect(await eventually(timeout: .seconds(30)) { run.api.events.subscriberCount == 1 })
         // A second stream is refused while the first is open.
-        #expect(try run.request("GET", "/v1/events?windowCode=W02") == 503)
+        #expect(try await run.request("GET", "/v1/events?windowCode=W02") == 503)
         // A connection answered after the stream began goes idle and is closed
         // by its timer; the stream, idle for longer, is not (no timer while an
         // answer streams).
         let kept = try LoopbackConnection(port: run.port)
         kept.send("GET /v1/windows HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(Self.token)\r\n\r\n")
-        guard case .closed = kept.read(wait: .seconds(20)) else { Issue.record("the idle connection stayed open"); return }
+        guard case .closed = await Self.off(kept).read(wait: .seconds(20)) else { Issue.record("the idle connection stayed open"); return }
         #expect(run.server.tcpGate.timedOutConnections == 1)
-        #expect(try run.request("POST", "/v1/services", body: #"{"windowCode":"W01","projectNo":"MS-1","countdownSeconds":30}"#) == 201)
+        #expect(try await run.request("POST", "/v1/services", body: #"{"windowCode":"W01","projectNo":"MS-1","countdownSeconds":30}"#) == 201)
         let serviceId = try #require(await run.api.waitingServiceId(at: "W01"))
-        #expect(try run.request("DELETE", "/v1/services/\(serviceId)") == 200)
-        guard case .open(let text) = stream.read(until: "event: cancelled", wait: .seconds(20)) else { Issue.record("the stream was closed"); return }
+        #expect(try await run.request("DELETE", "/v1/services/\(serviceId)") == 200)
+        guard case .open(let text) = await Self.off(stream).read(until: "event: cancelled", wait: .seconds(20)) else { Issue.record("the stream was closed"); return }
         #expect(text.contains(": subscribed") && text.contains("event: cancelled"), "\(text)")
         await run.stop()
     }
 
     @Test func foreignHostsAreRefusedAndAWindowTokenActsAtItsWindowOnly() async throws {
         let run = try await Self.start(limits: ConnectionLimits())
-        #expect(try run.request("GET", "/v1/windows", host: "evil.example.com:\(run.port)") == 421)
-        #expect(try run.request("GET", "/v1/windows", host: "evald.counter.local:\(run.port)") == 200)
-        #expect(try run.request("GET", "/v1/windows", host: "localhost") == 200)
+        #expect(try await run.request("GET", "/v1/windows", host: "evil.example.com:\(run.port)") == 421)
+        #expect(try await run.request("GET", "/v1/windows", host: "evald.counter.local:\(run.port)") == 200)
+        #expect(try await run.request("GET", "/v1/windows", host: "localhost") == 200)
         let open = { (window: String) in #"{"windowCode":"\#(window)","projectNo":"MS-\#(window)","countdownSeconds":30}"# }
-        #expect(try run.request("POST", "/v1/services", token: Self.w01Token, body: open("W01")) == 201)
-        #expect(try run.request("POST", "/v1/services", token: Self.w01Token, body: open("W02")) == 403)
-        #expect(try run.request("PUT", "/v1/windows/W02/staff", token: Self.w01Token, body: #"{"loginName":"lisi","name":"李四"}"#) == 403)
-        #expect(try run.request("PUT", "/v1/windows/W01/staff", token: Self.w01Token, body: #"{"loginName":"lisi","name":"李四"}"#) == 200)
-        #expect(try run.request("GET", "/v1/events", token: Self.w01Token) == 403, "a window token watches its windows only")
+        #expect(try await run.request("POST", "/v1/services", token: Self.w01Token, body: open("W01")) == 201)
+        #expect(try await run.request("POST", "/v1/services", token: Self.w01Token, body: open("W02")) == 403)
+        #expect(try await run.request("PUT", "/v1/windows/W02/staff", token: Self.w01Token, body: #"{"loginName":"lisi","name":"李四"}"#) == 403)
+        #expect(try await run.request("PUT", "/v1/windows/W01/staff", token: Self.w01Token, body: #"{"loginName":"lisi","name":"李四"}"#) == 200)
+        #expect(try await run.request("GET", "/v1/events", token: Self.w01Token) == 403, "a window token watches its windows only")
         // The main token opens at W02; the W01 token can neither see nor cancel it.
-        #expect(try run.request("POST", "/v1/services", body: open("W02")) == 201)
+        #expect(try await run.request("POST", "/v1/services", body: open("W02")) == 201)
         let w02 = try #require(await run.api.waitingServiceId(at: "W02"))
-        #expect(try run.request("GET", "/v1/services/\(w02)", token: Self.w01Token) == 404)
-        #expect(try run.request("DELETE", "/v1/services/\(w02)", token: Self.w01Token) == 404)
-        #expect(try run.request("DELETE", "/v1/services/\(w02)") == 200)
+        #expect(try await run.request("GET", "/v1/services/\(w02)", token: Self.w01Token) == 404)
+        #expect(try await run.request("DELETE", "/v1/services/\(w02)", token: Self.w01Token) == 404)
+        #expect(try await run.request("DELETE", "/v1/services/\(w02)") == 200)
         await run.stop()
     }
 
@@ -179,11 +186,11 @@ struct BoundedServersTests {
         let held = [try LoopbackConnection(port: port), try LoopbackConnection(port: port)]
         #expect(await eventually(timeout: .seconds(30)) { server.gate.openConnections == 2 })
         let third = try LoopbackConnection(port: port)
-        #expect(third.read(wait: .seconds(20)) == .closed(""))
+        #expect(await Self.off(third).read(wait: .seconds(20)) == .closed(""))
         #expect(server.gate.refusedConnections == 1)
         // A scrape on a held connection: the refusal is in it; then, idle, the connection is closed.
         held[0].send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        guard case .closed(let text) = held[0].read(wait: .seconds(20)) else { Issue.record("idle scrape connection stayed open"); return }
+        guard case .closed(let text) = await Self.off(held[0]).read(wait: .seconds(20)) else { Issue.record("idle scrape connection stayed open"); return }
         #expect(text.contains("evald_http_connections_refused_total{listener=\"metrics\"} 1"), "\(text)")
         #expect(server.gate.timedOutConnections == 1)
         await group.triggerGracefulShutdown()
@@ -233,6 +240,19 @@ struct BoundedServersTests {
             """)
         #expect(unknown.errors.contains { $0.location == "[api] window_tokens" && $0.message.contains("W09") }, "\(unknown.errors)")
     }
+}
+
+extension BoundedServersTests {
+    /// A connection whose blocking calls are made on a thread of their own.
+    struct Off {
+        let connection: LoopbackConnection
+        func read(until needle: String? = nil, wait: Duration) async -> LoopbackConnection.Outcome {
+            let connection = self.connection
+            return (try? await onOwnThread { connection.read(until: needle, wait: wait) }) ?? .open("")
+        }
+    }
+
+    static func off(_ connection: LoopbackConnection) -> Off { Off(connection: connection) }
 }
 
 extension CounterAPI {
