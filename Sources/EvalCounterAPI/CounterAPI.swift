@@ -11,9 +11,14 @@ public actor CounterAPI<C: Clock>: CounterSessionListener where C.Duration == Du
     public struct Limits: Sendable {
         public var opensPerSecond: Double
         public var openBurst: Int
-        public init(opensPerSecond: Double = 10, openBurst: Int = 20) {
+        /// The other mutating routes (cancel, staff login and logout), per window.
+        public var writesPerSecond: Double
+        public var writeBurst: Int
+        public init(opensPerSecond: Double = 10, openBurst: Int = 20, writesPerSecond: Double = 10, writeBurst: Int = 20) {
             self.opensPerSecond = opensPerSecond
             self.openBurst = openBurst
+            self.writesPerSecond = writesPerSecond
+            self.writeBurst = writeBurst
         }
     }
 
@@ -23,7 +28,8 @@ public actor CounterAPI<C: Clock>: CounterSessionListener where C.Duration == Du
     let logger: Logger
     let now: @Sendable () -> Date
     private var registry = ServiceRegistry<C.Instant>()
-    private var limiter: OpenRateLimiter<C.Instant>
+    private var limiter: RateLimiter<String, C.Instant>
+    private var writeLimiter: RateLimiter<String, C.Instant>
     private var stopped = false
     private let wake: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
@@ -35,7 +41,8 @@ public actor CounterAPI<C: Clock>: CounterSessionListener where C.Duration == Du
         self.events = events
         self.logger = logger
         self.now = now
-        limiter = OpenRateLimiter(perSecond: limits.opensPerSecond, burst: limits.openBurst)
+        limiter = RateLimiter(perSecond: limits.opensPerSecond, burst: limits.openBurst)
+        writeLimiter = RateLimiter(perSecond: limits.writesPerSecond, burst: limits.writeBurst)
         (wake, wakeContinuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -54,7 +61,7 @@ public actor CounterAPI<C: Clock>: CounterSessionListener where C.Duration == Du
         if precheck != .opened { try refusal(precheck, opening) }
         // Only configured windows have a bucket (an unknown code is refused above).
         if let retry = limiter.admit(windowCode, at: clock.now) {
-            let seconds = max(1, Int(retry.components.seconds) + (retry.components.attoseconds > 0 ? 1 : 0))
+            let seconds = RateLimiter<String, C.Instant>.retryAfterSeconds(retry)
             logger.warning("counter API: open refused, too many opens at window \(windowCode)")
             throw APIError(429, "rate-limited", "too many services opened at window \(windowCode); retry in \(seconds) s", retryAfter: seconds)
         }
@@ -102,6 +109,7 @@ public actor CounterAPI<C: Clock>: CounterSessionListener where C.Duration == Du
     }
 
     public func cancel(_ serviceId: String) async throws(APIError) -> CounterServiceRecord {
+        if let record = registry.record(serviceId), record.isWaiting { try admitWrite(at: record.windowCode, "cancel") }
         switch registry.cancel(serviceId) {
         case .notFound: throw .notFound("no service \(serviceId)")
         case .notWaiting(let record):
@@ -120,11 +128,26 @@ public actor CounterAPI<C: Clock>: CounterSessionListener where C.Duration == Du
     }
 
     public func logIn(windowCode: String, staff: StaffMember) async throws(APIError) {
+        guard await knowsWindow(windowCode) else { throw .unknownWindow(windowCode) }
+        try admitWrite(at: windowCode, "staff login")
         guard await backend.logIn(windowCode: windowCode, staff: staff) else { throw .unknownWindow(windowCode) }
     }
 
     public func logOut(windowCode: String) async throws(APIError) {
+        guard await knowsWindow(windowCode) else { throw .unknownWindow(windowCode) }
+        try admitWrite(at: windowCode, "staff logout")
         guard await backend.logOut(windowCode: windowCode) else { throw .unknownWindow(windowCode) }
+    }
+
+    /// The window the service is (or was) at, for a per-window token's check.
+    public func windowCode(ofService serviceId: String) -> String? { registry.record(serviceId)?.windowCode }
+
+    /// The per-window rate limit of the mutating routes other than opens.
+    private func admitWrite(at windowCode: String, _ what: String) throws(APIError) {
+        guard let retry = writeLimiter.admit(windowCode, at: clock.now) else { return }
+        let seconds = RateLimiter<String, C.Instant>.retryAfterSeconds(retry)
+        logger.warning("counter API: \(what) refused, too many writes at window \(windowCode)")
+        throw APIError(429, "rate-limited", "too many changes at window \(windowCode); retry in \(seconds) s", retryAfter: seconds)
     }
 
     public func knowsWindow(_ windowCode: String) async -> Bool {

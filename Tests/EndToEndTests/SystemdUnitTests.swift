@@ -47,6 +47,8 @@ struct SystemdUnitTests {
             "CapabilityBoundingSet=", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
             "SystemCallFilter=@system-service", "UMask=0077", "LoadCredential=app-secret:/etc/evald/app-secret",
             "RestartPreventExitStatus=78",
+            // Issue #24 item 5: descriptors, tasks and memory bounded (the reasons are in the unit).
+            "LimitNOFILE=8192", "TasksMax=512", "MemoryMax=512M",
             "DeviceAllow=char-usb_device rw", "DeviceAllow=char-hidraw rw", "DeviceAllow=char-input rw",
         ] {
             #expect(text.split(separator: "\n").contains { $0 == line }, "missing \(line)")

@@ -48,8 +48,10 @@ public struct Daemon: Sendable {
                   failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: $0.name)
         }
         if let address = agent.metricsListen {
+            let server = MetricsServer(address: address, metrics: metrics, limits: configuration.metricsLimits, logger: logger)
+            metrics.addListener(server.gate)
             services.append(.init(
-                service: MetricsServer(address: address, metrics: metrics, logger: logger),
+                service: server,
                 successTerminationBehavior: .gracefullyShutdownGroup,
                 failureTerminationBehavior: .ignore, serviceName: "metrics"
             ))

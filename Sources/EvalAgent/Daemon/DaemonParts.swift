@@ -31,8 +31,11 @@ struct DaemonParts: Sendable {
         // Storage first: nothing is read from a device before the queue is open.
         let queue = try EvaluationQueue(configuration: configuration.queueConfiguration, logger: Logger(label: "evald.queue"))
         if let quarantined = queue.quarantinedFile { board.update { $0.quarantinedFile = quarantined } }
+        // Scrapes read through a connection of their own: the counts of a
+        // big queue never hold the reader lock a scan's case lookup waits on.
+        let monitor = try QueueReader(path: configuration.queueConfiguration.path)
         metrics.setQueueGauges {
-            guard let snapshot = try? queue.snapshot() else { return nil }
+            guard let snapshot = try? monitor.snapshot() else { return nil }
             return .init(countsByState: Dictionary(uniqueKeysWithValues: snapshot.counts.map { ($0.key.rawValue, $0.value) }),
                          oldestPendingAgeSeconds: snapshot.oldestPendingAge(now: Date()),
                          undeliveredBadReviews: snapshot.pendingBadReviews, waitingForRetry: snapshot.waitingForRetry,
@@ -41,7 +44,7 @@ struct DaemonParts: Sendable {
         }
         metrics.setFollowUpGauges {
             // The reviews of the last year: older ones are reported, not watched.
-            guard let histories = try? await queue.followUps(since: Date().addingTimeInterval(-366 * 86_400)) else { return nil }
+            guard let histories = try? monitor.followUps(since: Date().addingTimeInterval(-366 * 86_400)) else { return nil }
             return FollowUpGauges(histories.map(\.followUp), today: ShanghaiTime.civilDate(Date()))
         }
 
@@ -107,11 +110,17 @@ struct DaemonParts: Sendable {
         var apiServices: [Named] = []
         if configuration.api.enabled {
             let api = CounterAPI(clock: ContinuousClock(), backend: pipeline,
-                                 limits: .init(opensPerSecond: Double(configuration.api.opensPerSecond), openBurst: configuration.api.openBurst),
+                                 limits: .init(opensPerSecond: Double(configuration.api.opensPerSecond), openBurst: configuration.api.openBurst,
+                                               writesPerSecond: Double(configuration.api.writesPerSecond),
+                                               writeBurst: configuration.api.writeBurst),
+                                 events: EventBroadcaster(maxSubscribers: configuration.api.maxEventStreams),
                                  logger: Logger(label: "evald.api"))
             await pipeline.attach(api)
-            apiServices.append(Named(name: "api", service: CounterAPIServer(
-                api: api, configuration: try configuration.counterAPIServerConfiguration(), logger: Logger(label: "evald.api"))))
+            let server = CounterAPIServer(api: api, configuration: try configuration.counterAPIServerConfiguration(), logger: Logger(label: "evald.api"))
+            metrics.addListener(server.unixGate)
+            if configuration.api.listen != nil { metrics.addListener(server.tcpGate) }
+            metrics.setEventStreams(api.events)
+            apiServices.append(Named(name: "api", service: server))
         }
 
         let housekeeping = HousekeepingService(queue: queue, clockWatch: clockWatch, logger: Logger(label: "evald.queue"))

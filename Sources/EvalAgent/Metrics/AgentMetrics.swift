@@ -1,4 +1,5 @@
 import EvalCore
+import EvalCounterAPI
 import EvalOperator
 import EvalQueue
 import EvalUplink
@@ -58,8 +59,16 @@ public final class AgentMetrics: Sendable {
     private let queueGaugesProvider = Mutex<(@Sendable () async -> QueueGauges?)?>(nil)
     private let followUpGaugesProvider = Mutex<(@Sendable () async -> FollowUpGauges?)?>(nil)
     private let clockProvider = Mutex<(@Sendable () -> ClockReport)?>(nil)
+    private let listeners = Mutex<[ConnectionGate]>([])
+    private let eventStreams = Mutex<EventBroadcaster?>(nil)
 
     public init() {}
+
+    /// A local HTTP listener whose connections `/metrics` shows.
+    public func addListener(_ gate: ConnectionGate) { listeners.withLock { $0.append(gate) } }
+
+    /// The counter API's event streams, open and refused.
+    public func setEventStreams(_ events: EventBroadcaster) { eventStreams.withLock { $0 = events } }
 
     public func setQueueGauges(_ provider: @escaping @Sendable () async -> QueueGauges?) {
         queueGaugesProvider.withLock { $0 = provider }
@@ -201,6 +210,22 @@ public final class AgentMetrics: Sendable {
                    [("{prompt=\"\(prompt.rawValue)\",outcome=\"shown\"}", "\(c.promptsShown[prompt] ?? 0)"),
                     ("{prompt=\"\(prompt.rawValue)\",outcome=\"failed\"}", "\(c.promptsFailed[prompt] ?? 0)")]
                })
+        let gates = listeners.withLock { $0 }
+        if !gates.isEmpty {
+            metric("evald_http_connections", "gauge", "Connections open on evald's local HTTP listeners (api-unix, api-tcp, metrics).",
+                   gates.map { ("{listener=\"\($0.name)\"}", "\($0.openConnections)") })
+            metric("evald_http_connections_max", "gauge", "The cap on each listener's connections ([api]/[metrics] max_connections).",
+                   gates.map { ("{listener=\"\($0.name)\"}", "\($0.limits.maxConnections)") })
+            metric("evald_http_connections_refused_total", "counter", "Connections closed at once because their listener was at its cap.",
+                   gates.map { ("{listener=\"\($0.name)\"}", "\($0.refusedConnections)") })
+            metric("evald_http_connections_timed_out_total", "counter", "Connections closed by the idle or the request-header timeout.",
+                   gates.map { ("{listener=\"\($0.name)\"}", "\($0.timedOutConnections)") })
+        }
+        if let events = eventStreams.withLock({ $0 }) {
+            metric("evald_api_event_streams", "gauge", "Counter API event streams (GET /v1/events) open.", [("", "\(events.subscriberCount)")])
+            metric("evald_api_event_streams_refused_total", "counter", "Event streams refused because [api] max_event_streams were open.",
+                   [("", "\(events.refusedSubscriptions)")])
+        }
         if let process = ProcessMetrics.read() {
             metric("process_cpu_seconds_total", "counter", "User and system CPU time spent in seconds.",
                    [("", String(format: "%.2f", process.cpuSecondsTotal))])

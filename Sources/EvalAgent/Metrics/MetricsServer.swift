@@ -1,3 +1,4 @@
+import EvalCounterAPI
 import EvalOperator
 import Logging
 import NIOCore
@@ -7,27 +8,58 @@ import ServiceLifecycle
 
 /// A minimal HTTP/1.1 server for `GET /metrics` on a loopback port: a few
 /// dozen lines of NIO instead of a web framework in the daemon.
+///
+/// Bounded like the counter API (`[metrics]`): a cap on connections, idle
+/// and header timeouts (`ConnectionGuardHandler`). Scrapes are answered from
+/// a `MetricsSnapshot` rebuilt at most once a second.
 public struct MetricsServer: Service {
     let address: HostAndPort
-    let metrics: AgentMetrics
+    let snapshot: MetricsSnapshot<ContinuousClock>
     let logger: Logger
     let onBound: @Sendable (Int) -> Void
+    /// This listener's connections, for `/metrics` itself.
+    public let gate: ConnectionGate
 
-    public init(address: HostAndPort, metrics: AgentMetrics, logger: Logger, onBound: @escaping @Sendable (Int) -> Void = { _ in }) {
+    public init(address: HostAndPort, metrics: AgentMetrics, limits: ConnectionLimits = MetricsServer.defaultLimits, logger: Logger,
+                onBound: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.address = address
-        self.metrics = metrics
+        snapshot = MetricsSnapshot(clock: ContinuousClock()) { await metrics.render() }
+        gate = ConnectionGate(name: "metrics", limits: limits)
         self.logger = logger
         self.onBound = onBound
     }
 
+    /// A Prometheus or two, and a technician's curl.
+    public static let defaultLimits = ConnectionLimits(maxConnections: 16, idleTimeout: .seconds(120), headerTimeout: .seconds(10))
+
     public func run() async throws {
-        let metrics = self.metrics
+        let snapshot = self.snapshot
+        let gate = self.gate
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 16)
+            .serverChannelOption(.backlog, value: 128)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.pipeline.addHandler(MetricsHandler(metrics: metrics))
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ConnectionGuardHandler<HTTPServerRequestPart, HTTPServerResponsePart>(
+                            gate: gate,
+                            inbound: { part in
+                                switch part {
+                                case .head: .head
+                                case .body: .body
+                                case .end: .end
+                                }
+                            },
+                            outbound: { part in
+                                switch part {
+                                case .head: .head
+                                case .body: .body
+                                case .end: .end
+                                }
+                            }),
+                        MetricsHandler(snapshot: snapshot),
+                    ])
                 }
             }
             .bind(host: address.host, port: address.port)
@@ -44,10 +76,10 @@ private final class MetricsHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    let metrics: AgentMetrics
+    let snapshot: MetricsSnapshot<ContinuousClock>
     private var head: HTTPRequestHead?
 
-    init(metrics: AgentMetrics) { self.metrics = metrics }
+    init(snapshot: MetricsSnapshot<ContinuousClock>) { self.snapshot = snapshot }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -63,7 +95,7 @@ private final class MetricsHandler: ChannelInboundHandler, @unchecked Sendable {
             let isHead = request.method == .HEAD
             if request.method == .GET || isHead, request.uri == "/metrics" || request.uri.hasPrefix("/metrics?") {
                 let promise = loop.makePromise(of: String.self)
-                promise.completeWithTask { await self.metrics.render() }
+                promise.completeWithTask { [snapshot] in await snapshot.text() }
                 promise.futureResult.whenSuccess { text in
                     handler.value.respond(context: boundContext.value, status: .ok,
                                           contentType: "text/plain; version=0.0.4; charset=utf-8", body: text, keepAlive: keepAlive,

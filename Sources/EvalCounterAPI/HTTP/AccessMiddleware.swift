@@ -4,17 +4,19 @@ import Logging
 
 /// Applies the `AccessPolicy` (origins, preflights, token) before the routes,
 /// and turns every error into the API's JSON error shape.
-struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
+struct AccessMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
     let policy: AccessPolicy
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let decision = policy.decide(AccessPolicy.Request(
+        let access = AccessPolicy.Request(
             method: request.method.rawValue, path: request.uri.path,
             origin: request.headers[.origin], authorization: request.headers[.authorization],
             queryToken: request.uri.queryParameters["access_token"].map(String.init),
             preflightMethod: request.headers[.accessControlRequestMethod],
-            privateNetworkRequested: request.headers[.accessControlRequestPrivateNetwork]?.lowercased() == "true"))
-        switch decision {
+            privateNetworkRequested: request.headers[.accessControlRequestPrivateNetwork]?.lowercased() == "true",
+            host: request.head.authority)
+        switch policy.decide(access) {
         case .refuse(let error):
             return APIResponses.error(error)
         case .preflight(let headers):
@@ -22,6 +24,8 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
             for (name, value) in headers { response.headers[HTTPField.Name(name)!] = value }
             return response
         case .proceed(let headers):
+            var context = context
+            context.scope = policy.scope(access)
             var response: Response
             do {
                 response = try await next(request, context)

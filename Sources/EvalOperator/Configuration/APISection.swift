@@ -15,6 +15,39 @@ public struct APISection: Sendable, Equatable {
     public var maxBodyBytes = 16 * 1024
     public var opensPerSecond = 10
     public var openBurst = 20
+    /// Cancels, staff logins and logouts per window (the other mutating routes).
+    public var writesPerSecond = 10
+    public var writeBurst = 20
+    /// Connections open at once, on the socket and on the port each.
+    public var maxConnections = 128
+    public var idleTimeoutSeconds = 60
+    public var headerTimeoutSeconds = 10
+    /// `GET /v1/events` streams open at once.
+    public var maxEventStreams = 64
+    /// Host names accepted in TCP requests' `Host` besides loopback.
+    public var allowedHosts: [String] = []
+    /// Tokens that may act at their own windows only.
+    public var windowTokens: [WindowTokenEntry] = []
+
+    public init() {}
+}
+
+/// One `[api] window_tokens` entry: the file holding the token, its windows.
+public struct WindowTokenEntry: Sendable, Equatable {
+    public var tokenFile: String
+    public var windows: [String]
+
+    public init(tokenFile: String, windows: [String]) {
+        self.tokenFile = tokenFile
+        self.windows = windows
+    }
+}
+
+/// `[metrics]`: the limits of the `/metrics` listener (`[agent] metrics_listen`).
+public struct MetricsSection: Sendable, Equatable {
+    public var maxConnections = 16
+    public var idleTimeoutSeconds = 120
+    public var headerTimeoutSeconds = 10
 
     public init() {}
 }

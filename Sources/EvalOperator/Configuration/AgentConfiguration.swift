@@ -15,6 +15,7 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var sessions: SessionsSection
     public var alert: AlertSection
     public var api: APISection = APISection()
+    public var metrics: MetricsSection = MetricsSection()
 
     /// The file this configuration came from (for messages and reloads).
     public var sourcePath: String?

@@ -18,6 +18,7 @@ struct ConfigurationMapper {
         let sessionsTable = top.subtable("sessions")
         let alertTable = top.subtable("alert")
         let apiTable = top.subtable("api")
+        let metricsTable = top.subtable("metrics")
         top.reportUnknownKeys()
 
         var configuration = AgentConfiguration(
@@ -30,6 +31,7 @@ struct ConfigurationMapper {
             alert: alert(alertTable)
         )
         configuration.api = api(apiTable)
+        configuration.metrics = metrics(metricsTable)
         crossCheck(configuration, hasWindowSection: !windowTables.isEmpty)
         return configuration
     }
@@ -276,6 +278,43 @@ struct ConfigurationMapper {
         if let v = r.int("max_body_bytes", range: 1024...1_048_576) { s.maxBodyBytes = v }
         if let v = r.int("opens_per_second", range: 1...1000) { s.opensPerSecond = v }
         if let v = r.int("open_burst", range: 1...10_000) { s.openBurst = v }
+        if let v = r.int("writes_per_second", range: 1...1000) { s.writesPerSecond = v }
+        if let v = r.int("write_burst", range: 1...10_000) { s.writeBurst = v }
+        if let v = r.int("max_connections", range: 1...2048) { s.maxConnections = v }
+        if let v = r.int("idle_timeout_seconds", range: 1...3600) { s.idleTimeoutSeconds = v }
+        if let v = r.int("header_timeout_seconds", range: 1...600) { s.headerTimeoutSeconds = v }
+        if let v = r.int("max_event_streams", range: 1...4096) { s.maxEventStreams = v }
+        if let v = r.stringArray("allowed_hosts") {
+            // A host name as a Host header carries it: no scheme, no port, no path.
+            for host in v where host.isEmpty || host.contains(where: { ":/?#@* ".contains($0) }) {
+                r.error("allowed_hosts", "\"\(host)\" is not a host name (no scheme, port or path; loopback names are always allowed)")
+            }
+            s.allowedHosts = v.map { $0.lowercased() }
+        }
+        if let tables = r.tableArray("window_tokens") {
+            for (i, table) in tables.enumerated() {
+                var tr = TOMLSectionReader(table: table, section: "api", schemaSection: "api.window_tokens", issues: issues)
+                var file: String?
+                if let v = tr.nonEmptyString("token_file") { file = absolute(v, "token_file", &tr) }
+                let windows = tr.stringArray("windows") ?? []
+                if let file, !windows.isEmpty {
+                    s.windowTokens.append(WindowTokenEntry(tokenFile: file, windows: windows))
+                } else {
+                    r.error("window_tokens", "entry \(i + 1) needs token_file (absolute) and windows (at least one window_code)")
+                }
+                tr.reportUnknownKeys()
+            }
+        }
+        r.reportUnknownKeys()
+        return s
+    }
+
+    private func metrics(_ table: TOMLTable?) -> MetricsSection {
+        var r = TOMLSectionReader(table: table, section: "metrics", issues: issues)
+        var s = MetricsSection()
+        if let v = r.int("max_connections", range: 1...1024) { s.maxConnections = v }
+        if let v = r.int("idle_timeout_seconds", range: 1...3600) { s.idleTimeoutSeconds = v }
+        if let v = r.int("header_timeout_seconds", range: 1...600) { s.headerTimeoutSeconds = v }
         r.reportUnknownKeys()
         return s
     }
@@ -310,6 +349,18 @@ struct ConfigurationMapper {
                     message: "window \(window.windowCode) appears twice in hall \(window.hallCode ?? "(none)")"
                 ))
             }
+        }
+        // A per-window token names configured windows, and only means something on TCP.
+        let windowCodes = Set(c.windows.map(\.windowCode))
+        for entry in c.api.windowTokens {
+            for code in entry.windows where !windowCodes.contains(code) {
+                issues.add(ConfigurationIssue(location: "[api] window_tokens", line: issues.locator.key("window_tokens", section: "api"),
+                                              message: "\(entry.tokenFile): window \(code) is not configured in any [[window]]"))
+            }
+        }
+        if !c.api.windowTokens.isEmpty, c.api.listen == nil {
+            issues.add(ConfigurationIssue(.warning, location: "[api] window_tokens", line: issues.locator.key("window_tokens", section: "api"),
+                                          message: "without listen the tokens are never asked for (the Unix socket needs none)"))
         }
         // Whether the app secret is there and usable is `AppSecretSource`'s
         // check (evald's start, --check-config, selftest), not the parser's:
