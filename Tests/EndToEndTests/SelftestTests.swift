@@ -101,7 +101,7 @@ struct SelftestTests {
         #expect(closed.stdout.contains("✓ name resolution"), "\(closed.stdout)")
         #expect(closed.stdout.contains("✗ TCP connect"), "\(closed.stdout)")
 
-        config.platformURL = "http://nonexistent.invalid/api/v1"
+        config.platformURL = "https://nonexistent.invalid/api/v1"  // plain http to another host is refused
         try config.write()
         let unknown = try await selftest(config)
         #expect(unknown.status == 1)
