@@ -1,6 +1,7 @@
 import EvalCore
 import Foundation
 import Logging
+import Synchronization
 
 /// A claimed row as the writer returns it: the evaluation, or why its
 /// columns could not make one.
@@ -13,20 +14,23 @@ private struct ClaimedRow: Sendable {
 }
 
 extension EvaluationQueue: Outbox {
-    /// Moves up to `limit` due pending records to in flight: bad reviews first,
-    /// then enqueue order. A record whose stored JSON cannot be read is
-    /// dead-lettered with the reason rather than blocking the queue.
+    /// Up to `limit` due pending records not already claimed: bad reviews
+    /// first, then enqueue order. The claim is held in memory (`claimed`)
+    /// until `settle`; the read writes nothing, so a delivered record's life
+    /// is two commits (enqueue, settle). A record whose stored columns cannot
+    /// be read is dead-lettered with the reason rather than blocking the queue.
     public func claim(limit: Int, now: Date) async throws -> [OutboxRecord] {
         guard limit > 0 else { return [] }
         let at = now.timeIntervalSince1970
-        let rows = try await writer.perform { context -> [ClaimedRow] in
+        let held = claimed.withLock { $0 }
+        // On the writer's connection, so it follows every settle before it;
+        // a transaction that writes nothing commits without a sync.
+        let candidates = try await writer.perform { context -> [ClaimedRow] in
             try context.connection.prepare("""
-                UPDATE evaluations SET state = 'inflight', claimed_at = ?1
-                WHERE seq IN (
-                    SELECT seq FROM evaluations WHERE state = 'pending' AND next_attempt_at <= ?2
-                    ORDER BY is_bad DESC, seq LIMIT ?3)
-                RETURNING seq, is_bad, attempts, \(StoredEvaluation.columns)
-                """).rows([at, at, limit]) { row in
+                SELECT seq, is_bad, attempts, \(StoredEvaluation.columns) FROM evaluations
+                WHERE state = 'pending' AND next_attempt_at <= ?1
+                ORDER BY is_bad DESC, seq LIMIT ?2
+                """).rows([at, limit + held.count]) { row in
                 ClaimedRow(
                     sequence: row.column(0, as: Int64.self) ?? 0, isBad: row.column(1, as: Bool.self) ?? false,
                     id: row.column(3, as: String.self) ?? "",
@@ -34,8 +38,9 @@ extension EvaluationQueue: Outbox {
                     attempts: row.column(2, as: Int.self) ?? 0)
             }
         }
-        // RETURNING gives no order guarantee: restore the claim order.
-        let ordered = rows.sorted { ($0.isBad ? 0 : 1, $0.sequence) < ($1.isBad ? 0 : 1, $1.sequence) }
+        // At most `held.count` of them are already on the wire.
+        let ordered = Array(candidates.lazy.filter { !held.contains($0.id) }.prefix(limit))
+        claimed.withLock { for row in ordered { $0.insert(row.id) } }
         var records: [OutboxRecord] = []
         var unreadable: [DeliveryOutcome] = []
         for row in ordered {
@@ -54,11 +59,15 @@ extension EvaluationQueue: Outbox {
     }
 
     /// delivered → delivered_at; rejected → dead letter with the platform's
-    /// reason; retry → pending again from `notBefore`, attempts + 1.
-    /// Outcomes for records no longer pending or in flight (already settled,
-    /// dropped by an operator) change nothing.
+    /// reason; retry → pending again from `notBefore`, attempts + 1; the
+    /// claim is released. Outcomes for records no longer pending (already
+    /// settled, dropped by an operator) change nothing. `inflight` is matched
+    /// too: a file an older agent left so until its next open.
     public func settle(_ outcomes: [DeliveryOutcome], now: Date) async throws {
         guard !outcomes.isEmpty else { return }
+        // Released whether or not the settle commits: a record whose outcome
+        // was not stored is sent again, and the platform answers `duplicate`.
+        defer { claimed.withLock { for outcome in outcomes { $0.remove(outcome.evaluationId.description) } } }
         let at = now.timeIntervalSince1970
         try await writer.perform { context in
             try context.atomically { context in

@@ -23,6 +23,12 @@ public final class EvaluationQueue: Sendable {
     public let quarantinedFile: String?
     /// Cases whose rating is submitted but not yet committed (see `submit`).
     let ratingsInFlight = RatingsInFlight()
+    /// Records the forwarder holds (claimed, not yet settled), by evaluation
+    /// id. In memory only: a crash would return claimed records to the queue
+    /// anyway, so a durable claim cost a commit per batch and guaranteed
+    /// nothing. In the file they stay pending, which is what they are until
+    /// the platform answers (an outage shows its whole backlog as pending).
+    let claimed = Mutex<Set<String>>([])
     /// Quarantined files already warned of in this process (`QuarantineRetention`).
     let warnedQuarantines = Mutex<Set<String>>([])
 
