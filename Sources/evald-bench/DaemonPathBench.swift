@@ -60,6 +60,8 @@ struct DaemonPathBench: AsyncParsableCommand {
 
         let syncs = try await Self.syncsPerLoneEvaluation(path: fresh("syncs"), count: 200)
         print(String(format: "fdatasync per lone evaluation: %.2f", syncs))
+        let commits = try await Self.syncsPerLoneEvaluation(path: fresh("commits"), count: 200, delivered: true)
+        print(String(format: "commits per delivered evaluation (lone): %.2f", commits))
 
         let life = try await Self.bytesPerLife(path: fresh("life"), count: lifeCount)
         let bare = try Self.bytesPerBareCommit(path: fresh("bare"), count: lifeCount)
@@ -154,8 +156,11 @@ struct DaemonPathBench: AsyncParsableCommand {
 
     /// Syncs (fdatasync: SQLite's xSync) per evaluation enqueued alone and
     /// awaited, as a lone press is: counted by the logging VFS of the
-    /// power-cut tests (`CCrashVFS`), which passes every call through.
-    static func syncsPerLoneEvaluation(path: String, count: Int) async throws -> Double {
+    /// power-cut tests (`CCrashVFS`), which passes every call through. With
+    /// `delivered`, each is also claimed and settled delivered alone, as the
+    /// forwarder does with a lone rating: in WAL with `synchronous=FULL`
+    /// every commit syncs once, so this counts the commits of its life.
+    static func syncsPerLoneEvaluation(path: String, count: Int, delivered: Bool = false) async throws -> Double {
         guard crashvfs_install() == 0 else { throw ValidationError("cannot install the counting VFS") }
         defer { crashvfs_uninstall() }
         let store = try EvaluationQueue(configuration: QueueConfiguration(path: path, minFreeBytes: 0))
@@ -167,7 +172,12 @@ struct DaemonPathBench: AsyncParsableCommand {
             }
         }
         let before = syncs()
-        for _ in 0..<count { try await store.enqueue(SampleEvaluation.make()) }
+        for _ in 0..<count {
+            try await store.enqueue(SampleEvaluation.make())
+            guard delivered else { continue }
+            let claimed = try await store.claim(limit: 1, now: Date())
+            try await store.settle(claimed.map { .delivered($0.evaluation.evaluationId) }, now: Date())
+        }
         return Double(syncs() - before) / Double(count)
     }
 
