@@ -105,6 +105,8 @@ let package = Package(
                 "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "CProcessArguments",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                // HMAC of signed counter codes (EvalCore stays free of crypto: it is handed a CodeAuthenticator).
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
