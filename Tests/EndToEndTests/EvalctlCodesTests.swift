@@ -3,8 +3,12 @@ import Glibc
 #endif
 import EvalCore
 import EvalOperator
+import EvalQueue
 import EvalTesting
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// Issue 24 item 6: `evalctl codes` prints signed counter codes the daemon's
@@ -15,8 +19,9 @@ import Testing
 struct EvalctlCodesTests {
     /// A test config whose scan rules are the shipped ones with staff, logout
     /// and case-number signed, and a 32-byte key 0640.
-    static func setUp(_ dir: TemporaryDirectory, key: Bool = true) throws -> TestConfig {
+    static func setUp(_ dir: TemporaryDirectory, key: Bool = true, metricsPort: Int? = nil) throws -> TestConfig {
         var config = TestConfig(directory: dir.url.path)
+        config.metricsPort = metricsPort
         let keyPath = dir.path("code-key")
         if key {
             try Data((0..<32).map { UInt8($0 * 7 & 0xFF) }).write(to: URL(fileURLWithPath: keyPath))
@@ -150,6 +155,62 @@ struct EvalctlCodesTests {
         #expect(again.status == 1)
         #expect(again.stderr.contains("exists"), "\(again.stderr)")
         #expect(try PNGReader(Array(Data(contentsOf: URL(fileURLWithPath: pngPath)))).width == png.width, "left as it was")
+    }
+}
+
+/// The daemon itself: a citizen's phone showing a plain staff code logs nobody
+/// in (refused, logged masked, counted); the printed badge does.
+@Suite("signed codes at a running evald", .serialized)
+struct SignedCodesDaemonTests {
+    @Test func anUnsignedBadgeIsRefusedAndThePrintedOneLogsIn() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let config = try EvalctlCodesTests.setUp(dir, metricsPort: freeLoopbackPort())
+        func code(_ arguments: [String]) async throws -> String {
+            let printed = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"),
+                                                     arguments: ["codes"] + arguments + ["--config", config.configPath], directory: config.directory)
+            #expect(printed.status == 0, "\(printed.stderr)")
+            return printed.stdout.trimmingCharacters(in: .newlines)
+        }
+        let badge = try await code(["staff", "lisi", "--name", "李四"])
+        // The case-number rule is signed here too: cases are printed codes.
+        let first = try await code(["case", "MS-2026-1207-000001"]), second = try await code(["case", "MS-2026-1207-000002"])
+
+        let keypad = try Keypad(path: config.fifoPath)
+        let daemon = try await PipelineEndToEndTests.startDaemon(config)
+        defer { daemon.stop() }
+        try await keypad.connect(timeout: .seconds(10))
+        defer { keypad.close() }
+
+        keypad.scan("STAFF:wangwu:王五")       // a phone showing plain text
+        keypad.scan(first)
+        try await Task.sleep(for: .milliseconds(100))
+        keypad.press(5)
+        keypad.scan(badge)                     // the printed badge
+        keypad.scan(second)
+        try await Task.sleep(for: .milliseconds(100))
+        keypad.press(4)
+
+        #expect(await eventually(timeout: .seconds(20)) {
+            ((try? QueueReader(path: config.queuePath).list(QueueListQuery(limit: 10, order: .oldestFirst))) ?? []).count == 2
+        }, "stderr:\n\(daemon.stderr)")
+        let records = try QueueReader(path: config.queuePath).list(QueueListQuery(limit: 10, order: .oldestFirst))
+        // The window's default staff (zhangsan), not wangwu; then lisi from the signed badge.
+        #expect(records.map { $0.evaluation.evaluatedPersons.first?.loginName } == ["zhangsan", "lisi"])
+        #expect(records.last?.evaluation.evaluatedPersons.first?.name == "李四")
+        #expect(records.map(\.evaluation.projectNo) == ["MS-2026-1207-000001", "MS-2026-1207-000002"])
+
+        #expect(daemon.stderr.contains("scan ignored: rule staff-badge-code takes signed codes only: signature missing or wrong: \"STAF…\" (15 chars)"),
+                "\(daemon.stderr)")
+        #expect(!daemon.stderr.contains("wangwu") && !daemon.stderr.contains("王五"), "logged masked")
+        let url = URL(string: "http://127.0.0.1:\(config.metricsPort!)/metrics")!
+        var body = ""
+        _ = await eventually(timeout: .seconds(5)) {
+            guard let (data, _) = try? await URLSession.shared.data(from: url) else { return false }
+            body = String(decoding: data, as: UTF8.self)
+            return true
+        }
+        #expect(body.contains(#"evald_scans_ignored_total{reason="unsigned-code"} 1"#), "\(body)")
     }
 }
 
