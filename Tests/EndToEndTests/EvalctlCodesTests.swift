@@ -17,8 +17,8 @@ import Testing
 /// evalctl as a child process.
 @Suite("evalctl codes", .serialized)
 struct EvalctlCodesTests {
-    /// A test config whose scan rules are the shipped ones with staff, logout
-    /// and case-number signed, and a 32-byte key 0640.
+    /// A test config whose scan rules are the shipped ones with every staff,
+    /// logout and case rule signed, and a 32-byte key 0640.
     static func setUp(_ dir: TemporaryDirectory, key: Bool = true, metricsPort: Int? = nil) throws -> TestConfig {
         var config = TestConfig(directory: dir.url.path)
         config.metricsPort = metricsPort
@@ -33,7 +33,7 @@ struct EvalctlCodesTests {
         var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: shipped)) as? [String: Any])
         json["rules"] = (json["rules"] as? [[String: Any]] ?? []).map { rule in
             var rule = rule
-            if ["staff", "logout"].contains(rule["kind"] as? String) || rule["name"] as? String == "case-number" { rule["signed"] = true }
+            if ["staff", "logout", "case"].contains(rule["kind"] as? String) { rule["signed"] = true }
             return rule
         }
         let rulesPath = dir.path("scan-rules.json")

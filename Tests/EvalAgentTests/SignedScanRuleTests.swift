@@ -76,6 +76,15 @@ struct SignedScanRuleTests {
         #expect(Self.rejection(rules.classify(#"{"type":"staff","loginName":"lisi"}"#))?.reason == .badSignature(rule: "staff-badge-json"))
     }
 
+    @Test func unsignedRulesOfASignedKindAreNamed() throws {
+        #expect(try Self.rules().signingGaps.isEmpty, "staff and logout: every rule of the kind signed")
+        let shipped = try ScanRuleSet.decode(json: Data(contentsOf: DocsConfigurationDriftTests.repository.appendingPathComponent("config/scan-rules.json")))
+        #expect(shipped.signingGaps.isEmpty, "nothing signed")
+        let half = ScanRuleSet(rules: try shipped.rules.map { try ScanRule(name: $0.name, kind: $0.kind, form: $0.form, signed: $0.name == "staff-badge-code") })
+        #expect(half.signingGaps.count == 1)
+        #expect(half.signingGaps.first?.hasPrefix("scan rule staff-badge-json is not signed, but staff-badge-code") == true)
+    }
+
     @Test func withoutAKeyASignedRuleRefusesEverything() throws {
         let rules = try Self.rules(authenticator: nil)
         let badge = CounterCode.staff(loginName: "lisi", name: nil).signed(with: Self.authenticator)

@@ -37,6 +37,7 @@ struct CodeOutputOptions: ParsableArguments {
             throw Failure(error.description)
         }
         let text = code.signed(with: authenticator)
+        for gap in rules.signingGaps { warn(gap) }
         switch rules.classify(text) {
         case .recognized(let scan, let ruleName) where scan == code.scan:
             if rules.rules.first(where: { $0.name == ruleName })?.signed != true {
