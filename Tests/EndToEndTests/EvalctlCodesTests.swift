@@ -214,6 +214,30 @@ struct SignedCodesDaemonTests {
     }
 }
 
+extension SignedCodesDaemonTests {
+    /// `evald --check-config` checks the key as it checks the app secret.
+    @Test func checkConfigJudgesTheCodeKey() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let config = try EvalctlCodesTests.setUp(dir)
+        func check() async throws -> ChildProcess.Outcome {
+            try await ChildProcess.run(try BuiltProducts.executable(named: "evald"), arguments: ["--check-config", "--config", config.configPath],
+                                       directory: config.directory)
+        }
+        let good = try await check()
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        chmod(dir.path("code-key"), 0o644)
+        let readable = try await check()
+        #expect(readable.status == 1)
+        #expect(readable.stdout.contains("[sessions] code_key_file: code key \(dir.path("code-key")): mode 644"), "\(readable.stdout)")
+        // And evald does not start with it.
+        let refused = try await ChildProcess.run(try BuiltProducts.executable(named: "evald"), arguments: ["--config", config.configPath],
+                                                 directory: config.directory)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("chmod 0640"), "\(refused.stderr)")
+    }
+}
+
 /// Just enough of a PNG decoder for the images evalctl writes: checks the
 /// signature and every chunk's CRC, reads IHDR, inflates stored deflate blocks
 /// and checks the zlib Adler-32; 1-bit greyscale, filter type 0 only.
