@@ -46,6 +46,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
         .systemLibrary(name: "CLibUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        // QR images of signed staff, logout and case codes (evalctl codes --png).
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // Keeps argc/argv from glibc's constructor call (libfaketime, no /proc: see its .c file).
         .target(name: "CProcessArguments"),
         // timerfd with TFD_TIMER_CANCEL_ON_SET: wall-clock deadlines re-arm when the clock is set.
@@ -106,9 +108,11 @@ let package = Package(
         .target(
             name: "EvalOperator",
             dependencies: [
-                "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "CProcessArguments",
+                "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "CProcessArguments", "CQRencode",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                // HMAC of signed counter codes (EvalCore stays free of crypto: it is handed a CodeAuthenticator).
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -99,7 +99,7 @@ done
 install -m 0644 docs/examples/* "$PKG/usr/share/doc/evald/examples/"
 "$BIN_DIR/evald" --help > "$PKG/usr/share/doc/evald/evald-help.txt"
 "$EVALCTL" --help > "$PKG/usr/share/doc/evald/evalctl-help.txt"
-for verb in status queue case tail stats export selftest bad-reviews devices udev-rules service; do
+for verb in status queue case tail stats export selftest bad-reviews devices udev-rules service codes; do
   { echo "== evalctl $verb"; "$EVALCTL" "$verb" --help; echo; } >> "$PKG/usr/share/doc/evald/evalctl-help.txt" 2>/dev/null || true
 done
 
@@ -131,7 +131,7 @@ DEPENDS="$(
   while read -r lib; do dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || true; done |
   cut -d: -f1 | sort -u | paste -sd, - | sed 's/,/, /g'
 )"
-[ -n "$DEPENDS" ] || DEPENDS="libc6, libsqlite3-0, libusb-1.0-0, libudev1"
+[ -n "$DEPENDS" ] || DEPENDS="libc6, libsqlite3-0, libusb-1.0-0, libudev1, libqrencode4"
 SIZE_KB="$(du -sk "$PKG" | cut -f1)"
 
 cat > "$PKG/DEBIAN/control" <<CONTROL

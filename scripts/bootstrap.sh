@@ -15,6 +15,8 @@ PACKAGES=(
   lintian                       # the .deb is checked by DebPackageTests
   patchelf                      # build-deb.sh removes the toolchain RUNPATH from packaged binaries
   chromium                      # headless: a real browser page drives the counter API (CORS, EventSource)
+  libqrencode-dev               # evalctl codes --png: QR images of signed staff, logout and case codes
+  zbar-tools                    # zbarimg reads those QR images back in EvalctlCodesTests
 )
 
 SUDO=""

@@ -58,6 +58,10 @@ struct Evald: AsyncParsableCommand {
         if let platform = check.configuration?.platform, let problem = AppSecretSource(platform: platform).issue() {
             check.issues.append(problem)
         }
+        // So is the code key, when signed scan rules need one.
+        if let file = check.configuration?.sessions.codeKeyFile, let problem = CodeKeySource(path: file).issue() {
+            check.issues.append(problem)
+        }
         if checkConfig {
             if let configuration = check.configuration { check.issues += configuration.deviceIssues(profiles: configuration.deviceProfiles()) }
             for issue in check.issues { print("\(config): \(issue)") }

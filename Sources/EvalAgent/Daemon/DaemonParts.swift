@@ -51,6 +51,7 @@ struct DaemonParts: Sendable {
         let calendar = configuration.workingDayCalendar()
         for warning in calendar.warnings { logger.warning("\(warning)") }
         let rules = try configuration.scanRules()
+        for gap in rules.signingGaps { logger.warning("\(gap)") }
         let profiles = configuration.deviceProfiles()
         // A bound device absent at start: a warning now, and a status line until it sends anything.
         let absent = configuration.absentBindings(catalog: profiles.catalog)

@@ -193,11 +193,11 @@ public final class AgentMetrics: Sendable {
                c.filteredByReason.isEmpty ? [("{reason=\"none\"}", "0")]
                    : c.filteredByReason.sorted { $0.key < $1.key }.map { ("{reason=\"\($0.key)\"}", "\($0.value)") })
         metric("evald_scans_total", "counter", "Scans read from scanners.", [("", "\(c.scans)")])
-        // personal-data always present: an alert on citizens showing ID cards
-        // needs the series before the first one.
+        // personal-data and unsigned-code always present: an alert on citizens
+        // showing ID cards, or on a forged badge, needs the series before the first one.
         metric("evald_scans_ignored_total", "counter",
-               "Scans no rule took, by reason; personal-data: an ID, phone or bank card number, refused and stored nowhere.",
-               Set(c.scansIgnored.keys).union(["personal-data"]).sorted().map { ("{reason=\"\($0)\"}", "\(c.scansIgnored[$0] ?? 0)") })
+               "Scans no rule took, by reason; personal-data: an ID, phone or bank card number, refused and stored nowhere; unsigned-code: a code for a signed rule without the hall key's signature.",
+               Set(c.scansIgnored.keys).union(["personal-data", "unsigned-code"]).sorted().map { ("{reason=\"\($0)\"}", "\(c.scansIgnored[$0] ?? 0)") })
         metric("evald_enqueue_failures_total", "counter", "Evaluations the queue refused (full, disk).", [("", "\(c.enqueueFailures)")])
         metric("evald_default_rating_refusals_total", "counter", "Default ratings the queue refused; each case stays due and is retried.", [("", "\(c.defaultRefusals)")])
         metric("evald_ledger_unavailable_total", "counter", "Case scans whose ledger state could not be read (presses failed closed).", [("", "\(c.ledgerUnavailable)")])

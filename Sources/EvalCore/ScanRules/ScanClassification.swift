@@ -17,6 +17,9 @@ public struct ScanRejection: Hashable, Sendable, CustomStringConvertible {
         /// The payload, or a case, staff or task field of it, is a citizen's
         /// ID, phone or bank card number: refused, stored nowhere (rule 6).
         case personalData(PersonalDataPattern)
+        /// A `signed` rule's form applied, but the code carried no signature
+        /// or one the hall's key did not make (a copied or home-made badge).
+        case badSignature(rule: String)
     }
 
     public var reason: Reason
@@ -30,6 +33,7 @@ public struct ScanRejection: Hashable, Sendable, CustomStringConvertible {
         case .unrecognized: "no scan rule matches"
         case .invalidField(let rule, let field): "rule \(rule) matched but field \(field.rawValue) is missing or malformed"
         case .personalData(let kind): "personal data refused: \(kind.description), never a case"
+        case .badSignature(let rule): "rule \(rule) takes signed codes only: signature missing or wrong"
         }
         return "\(why): \(preview)"
     }
@@ -43,6 +47,7 @@ public struct ScanRejection: Hashable, Sendable, CustomStringConvertible {
         case .unrecognized: "unrecognized"
         case .invalidField: "invalid-field"
         case .personalData: "personal-data"
+        case .badSignature: "unsigned-code"
         }
     }
 

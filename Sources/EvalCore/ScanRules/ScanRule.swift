@@ -10,6 +10,11 @@ import Foundation
 /// - `json`: the payload is a JSON object; `fields` maps a field to a dotted
 ///   key path; every `when` key path must equal its string value.
 ///
+/// `signed: true` makes the rule take only codes signed with the hall's code
+/// key (`<payload>~<signature>`, see `CodeSignature`): the form applies to the
+/// text before the last `~`, and a payload it applies to whose signature is
+/// missing or wrong is refused (`unsigned-code`), not passed to a later rule.
+///
 /// Extracted values are checked against conservative per-field alphabets and
 /// lengths (`ScanField.accepts`) and are never used as SQL, a path or a command.
 public struct ScanRule: Sendable, Decodable {
@@ -22,12 +27,15 @@ public struct ScanRule: Sendable, Decodable {
     public var name: String
     public var kind: ScanKind
     public var form: Form
+    /// Only codes signed with the hall's code key are taken.
+    public var signed: Bool
     private let compiled: CompiledPattern?
 
-    public init(name: String, kind: ScanKind, form: Form) throws {
+    public init(name: String, kind: ScanKind, form: Form, signed: Bool = false) throws {
         self.name = name
         self.kind = kind
         self.form = form
+        self.signed = signed
         if case .regex(let pattern) = form {
             compiled = try CompiledPattern(pattern)
         } else {
@@ -35,7 +43,7 @@ public struct ScanRule: Sendable, Decodable {
         }
     }
 
-    private enum CodingKeys: String, CodingKey { case name, kind, regex, urlQuery, json }
+    private enum CodingKeys: String, CodingKey { case name, kind, regex, urlQuery, json, signed }
     private struct URLQueryForm: Decodable { var host: String?; var fields: [ScanField: String] }
     private struct JSONForm: Decodable { var when: [String: String]?; var fields: [ScanField: String] }
 
@@ -46,6 +54,7 @@ public struct ScanRule: Sendable, Decodable {
         let regex = try container.decodeIfPresent(String.self, forKey: .regex)
         let query = try container.decodeIfPresent(URLQueryForm.self, forKey: .urlQuery)
         let json = try container.decodeIfPresent(JSONForm.self, forKey: .json)
+        let signed = try container.decodeIfPresent(Bool.self, forKey: .signed) ?? false
         let form: Form
         switch (regex, query, json) {
         case (let pattern?, nil, nil): form = .regex(pattern: pattern)
@@ -56,7 +65,7 @@ public struct ScanRule: Sendable, Decodable {
                 debugDescription: "scan rule \(name) needs exactly one of regex, urlQuery, json")
         }
         do {
-            try self.init(name: name, kind: kind, form: form)
+            try self.init(name: name, kind: kind, form: form, signed: signed)
         } catch {
             throw DecodingError.dataCorruptedError(forKey: .regex, in: container,
                 debugDescription: "scan rule \(name): invalid regex (\(error))")

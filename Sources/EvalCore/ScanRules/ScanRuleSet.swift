@@ -7,10 +7,14 @@ import Foundation
 public struct ScanRuleSet: Sendable, Decodable {
     public var maximumPayloadLength: Int
     public var rules: [ScanRule]
+    /// Checks the signature of codes for `signed` rules (the hall's code key);
+    /// without one, a signed rule refuses every code it applies to.
+    public var codeAuthenticator: (any CodeAuthenticator)?
 
-    public init(rules: [ScanRule], maximumPayloadLength: Int = 1024) {
+    public init(rules: [ScanRule], maximumPayloadLength: Int = 1024, codeAuthenticator: (any CodeAuthenticator)? = nil) {
         self.rules = rules
         self.maximumPayloadLength = maximumPayloadLength
+        self.codeAuthenticator = codeAuthenticator
     }
 
     private enum CodingKeys: String, CodingKey { case maximumPayloadLength, rules }
@@ -43,7 +47,8 @@ public struct ScanRuleSet: Sendable, Decodable {
             return .ignored(.personalData(kind, length: payload.count))
         }
         for rule in rules {
-            guard let fields = rule.extract(payload) else { continue }
+            guard let match = rule.match(payload, authenticator: codeAuthenticator) else { continue }
+            guard case .fields(let fields) = match else { return reject(.badSignature(rule: rule.name)) }
             for field in rule.kind.requiredFields where fields[field] == nil {
                 return reject(.invalidField(rule: rule.name, field: field))
             }

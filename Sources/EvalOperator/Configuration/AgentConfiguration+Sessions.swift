@@ -30,13 +30,31 @@ extension AgentConfiguration {
                                overrides: [URL(fileURLWithPath: sessions.localCalendarDirectory)])
     }
 
-    /// The scan rules from `[sessions] scan_rules_file`.
+    /// The scan rules from `[sessions] scan_rules_file`, checking signed
+    /// rules' codes with the key of `code_key_file`.
     public func scanRules() throws -> ScanRuleSet {
         let path = sessions.scanRulesFile
+        var rules: ScanRuleSet
         do {
-            return try ScanRuleSet.decode(json: Data(contentsOf: URL(fileURLWithPath: path)))
+            rules = try ScanRuleSet.decode(json: Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw DaemonError("scan rules \(path): \(error)")
+        }
+        if let authenticator = try codeAuthenticator() {
+            rules.codeAuthenticator = authenticator
+        } else if let signed = rules.rules.first(where: \.signed) {
+            throw DaemonError("scan rules \(path): rule \(signed.name) is signed, but [sessions] code_key_file is not set")
+        }
+        return rules
+    }
+
+    /// The signer and checker of counter codes from `[sessions] code_key_file`, nil when it is not set.
+    public func codeAuthenticator() throws -> HMACCodeAuthenticator? {
+        guard let file = sessions.codeKeyFile else { return nil }
+        do {
+            return HMACCodeAuthenticator(key: try CodeKeySource(path: file).load())
+        } catch {
+            throw DaemonError(error.description)
         }
     }
 

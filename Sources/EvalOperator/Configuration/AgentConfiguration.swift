@@ -221,6 +221,8 @@ public struct SessionsSection: Sendable, Equatable {
     /// Local `<year>.json` files that replace the same year in `calendarDirectory`.
     public var localCalendarDirectory: String = "/etc/evald/calendars"
     public var scanRulesFile: String = "/etc/evald/scan-rules.json"
+    /// The hall's key for signed scan rules and `evalctl codes` (unset: no rule may be signed).
+    public var codeKeyFile: String?
 
     public init() {}
 }

@@ -225,6 +225,7 @@ struct ConfigurationMapper {
             s.localCalendarDirectory = absolute(v, "local_calendar_dir", &r) ?? s.localCalendarDirectory
         }
         if let v = r.nonEmptyString("scan_rules_file") { s.scanRulesFile = absolute(v, "scan_rules_file", &r) ?? s.scanRulesFile }
+        if let v = r.nonEmptyString("code_key_file") { s.codeKeyFile = absolute(v, "code_key_file", &r) }
         r.reportUnknownKeys()
         return s
     }
