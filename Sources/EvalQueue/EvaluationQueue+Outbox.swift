@@ -23,21 +23,20 @@ extension EvaluationQueue: Outbox {
         guard limit > 0 else { return [] }
         let at = now.timeIntervalSince1970
         let held = claimed.withLock { $0 }
-        // On the writer's connection, so it follows every settle before it;
-        // a transaction that writes nothing commits without a sync.
-        let candidates = try await writer.perform { context -> [ClaimedRow] in
-            try context.connection.prepare("""
+        // On the read connection: every settle before it has committed (it is
+        // awaited), and a read takes no write lock, so a claim works on a
+        // full disk, where forwarding what is stored is what frees space.
+        let candidates = try reader.rows("""
                 SELECT seq, is_bad, attempts, \(StoredEvaluation.columns) FROM evaluations
                 WHERE state = 'pending' AND next_attempt_at <= ?1
                 ORDER BY is_bad DESC, seq LIMIT ?2
-                """).rows([at, limit + held.count]) { row in
+                """, [at, limit + held.count]) { row in
                 ClaimedRow(
                     sequence: row.column(0, as: Int64.self) ?? 0, isBad: row.column(1, as: Bool.self) ?? false,
                     id: row.column(3, as: String.self) ?? "",
                     evaluation: Result { try StoredEvaluation.decode(row, from: 3) }.mapError { $0 as? QueueError ?? .unreadable("\($0)") },
                     attempts: row.column(2, as: Int.self) ?? 0)
             }
-        }
         // At most `held.count` of them are already on the wire.
         let ordered = Array(candidates.lazy.filter { !held.contains($0.id) }.prefix(limit))
         claimed.withLock { for row in ordered { $0.insert(row.id) } }

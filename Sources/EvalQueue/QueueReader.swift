@@ -35,6 +35,11 @@ public final class QueueReader: @unchecked Sendable {
         try lock.withLock { try body(connection) }
     }
 
+    /// Rows of one SELECT the store composes (`claim`), in a snapshot of its own.
+    func rows<T>(_ sql: String, _ parameters: [any Bindable], _ row: (Statement) throws -> T) throws -> [T] {
+        try readOne { db in try db.prepare(sql).rows(parameters, row) }
+    }
+
     /// Counts, ages and the last error, consistent with each other.
     public func snapshot() throws -> QueueSnapshot {
         try read { db in

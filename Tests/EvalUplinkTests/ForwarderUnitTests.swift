@@ -161,6 +161,31 @@ final class InProcessPlatform: UplinkTransport, @unchecked Sendable {
         #expect(outbox.pendingCount == 2 && outbox.delivered.isEmpty)
     }
 
+    /// Issue 27: a store that cannot settle (a full disk) used to end the
+    /// forwarder, and with it evald, which systemd restarted every 2 s while
+    /// nothing was forwarded. Now the link waits and goes on; the unsettled
+    /// records are sent again (the platform answers `duplicate`).
+    @Test func aStoreThatCannotSettleDoesNotStopTheForwarder() async throws {
+        let clock = TestClock()
+        let outbox = InMemoryOutbox()
+        outbox.settlesToRefuse = 1
+        let platform = InProcessPlatform(wall: clock.wall, skew: 0)
+        let forwarder = Self.forwarder(outbox, platform, clock: clock)
+        let task = Task { try await forwarder.run() }
+        defer { task.cancel() }
+        outbox.enqueue(Samples.batch(2), at: clock.wall.now())
+        #expect(await eventually(timeout: .seconds(20)) { platform.timestamps.count == 1 })
+        // The settle was refused: the link pauses rather than spin on resends.
+        #expect(await eventually(timeout: .seconds(10)) { (clock.nextDeadline?.offset ?? .zero) >= .seconds(10) })
+        #expect(outbox.delivered.isEmpty && platform.timestamps.count == 1)
+        #expect(forwarder.status.lastError?.contains("queue could not settle") == true)
+        clock.advanceToNextDeadline()
+        await outbox.waitForDelivered(2)
+        #expect(platform.timestamps.count == 2)  // sent again once; the platform counts it once
+        task.cancel()
+        _ = try? await task.value
+    }
+
     /// Issue 26: once in six faulty runs a request followed a `429` with
     /// `Retry-After: 1` after 1 ms. It was the clock probe: with the clock not
     /// yet trusted, the forwarder asks the platform for its time every minute,

@@ -71,6 +71,8 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
     private let uncertainTime: AssessTimeCheck.UncertainPolicy
     /// When the platform's clock was last asked for (at most one probe per `AssessTimeCheck.waitInterval`).
     private let lastClockProbe = Locked<C.Instant?>(nil)
+    /// When a store failure was last logged (at most one critical line a minute).
+    private let lastStoreFailureLog = Locked<C.Instant?>(nil)
     private let statusChange = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     private let state: Locked<LinkStateMachine<C.Instant>>
     /// Claimed evaluations by id, until settled (the machine deals in ids).
@@ -156,7 +158,11 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
                 while !actions.isEmpty {
                     switch actions.removeFirst() {
                     case .claim(let limit):
-                        actions += try await claim(limit: limit)
+                        do {
+                            actions += try await claim(limit: limit)
+                        } catch where !(error is CancellationError) {
+                            actions += storeFailed("claim", error)
+                        }
                     case .send(let id, let ids, let offset):
                         let batch = claimed.withLock { all in ids.compactMap { all[$0] } }
                         group.addTask {
@@ -166,7 +172,13 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
                         }
                     case .settle(let outcomes):
                         // Trusted time: a delivery stamped by a wrong clock would be pruned too soon.
-                        try await outbox.settle(outcomes, now: clockWatch.trustedNow() ?? wallClock.now())
+                        do {
+                            try await outbox.settle(outcomes, now: clockWatch.trustedNow() ?? wallClock.now())
+                        } catch where !(error is CancellationError) {
+                            // A claim the machine asked for with this answer waits for the pause too.
+                            actions.removeAll { if case .claim = $0 { true } else { false } }
+                            actions += storeFailed("settle", error)
+                        }
                         claimed.withLock { all in for outcome in outcomes { all[outcome.evaluationId] = nil } }
                     case .wait(let until):
                         deadline = until
@@ -187,6 +199,22 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
                 if !arrived.isEmpty { statusChange.continuation.yield() }
             }
         }
+    }
+
+    /// A claim or settle the store refused: the daemon stays up (a full disk
+    /// must not become a restart loop that forwards nothing), the link waits
+    /// (`LinkStateMachine.storeFailed`), and one critical line a minute says so.
+    private func storeFailed(_ what: String, _ error: any Error) -> [LinkStateMachine<C.Instant>.Action] {
+        let now = clock.now
+        let loud = lastStoreFailureLog.withLock { last in
+            guard last.map({ $0.duration(to: now) >= .seconds(60) }) ?? true else { return false }
+            last = now
+            return true
+        }
+        if loud {
+            logger.critical("the queue could not \(what) (\(error)): forwarding goes on, what the platform answered is sent again once the store writes (the platform counts it once); free space on the queue's disk")
+        }
+        return state.withLock { $0.storeFailed("queue could not \(what): \(error)", now: now, wallNow: wallClock.now()) }
     }
 
     private func claim(limit: Int) async throws -> [LinkStateMachine<C.Instant>.Action] {

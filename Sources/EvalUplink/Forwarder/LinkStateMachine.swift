@@ -186,6 +186,24 @@ public struct LinkStateMachine<Instant: InstantProtocol & Sendable>: Sendable wh
         return actions
     }
 
+    /// The store could not claim or settle (a full disk, an I/O error).
+    /// Nothing is lost: unsettled records are pending in the file and go
+    /// again, and the platform answers `duplicate` to one it has. But the
+    /// link waits `storeRetry` before its next claim, so a failing store is
+    /// not met with a tight loop of resends; a later success clears it.
+    public mutating func storeFailed(_ reason: String, now: Instant, wallNow: Date) -> [Action] {
+        claiming = false
+        let resume = now.advanced(by: Self.storeRetry)
+        backoffUntil = max(backoffUntil ?? resume, resume)
+        nextDue = min(nextDue ?? resume, resume)
+        status.lastError = reason
+        status.lastErrorAt = wallNow
+        status.backoffUntil = pausedUntil.map { wallNow + now.duration(to: $0).seconds }
+        return [.wait(until: wakeDeadline(now: now))]
+    }
+
+    static var storeRetry: Duration { .seconds(10) }
+
     // MARK: Internals
 
     private mutating func start(_ ids: [EvaluationID]) -> Action {

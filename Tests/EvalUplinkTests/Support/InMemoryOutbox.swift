@@ -21,6 +21,11 @@ final class InMemoryOutbox: Outbox, @unchecked Sendable {
     private var continuations: [UUID: AsyncStream<Void>.Continuation] = [:]
     /// Every claim's size, to check batching.
     private(set) var claimSizes: [Int] = []
+    /// Settles still to refuse (a full disk), releasing their claims as the
+    /// SQLite queue does: the records stay pending, due as before.
+    var settlesToRefuse = 0
+
+    struct DiskFull: Error {}
 
     func enqueue(_ evaluations: [Evaluation], at now: Date = Date()) {
         let toSignal = lock.withLock { () -> [AsyncStream<Void>.Continuation] in
@@ -49,6 +54,13 @@ final class InMemoryOutbox: Outbox, @unchecked Sendable {
     }
 
     func settle(_ outcomes: [DeliveryOutcome], now: Date) async throws {
+        let refused = lock.withLock { () -> Bool in
+            guard settlesToRefuse > 0 else { return false }
+            settlesToRefuse -= 1
+            for outcome in outcomes { pending[outcome.evaluationId]?.inFlight = false }
+            return true
+        }
+        if refused { throw DiskFull() }
         let waiters = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
             for outcome in outcomes {
                 switch outcome {
