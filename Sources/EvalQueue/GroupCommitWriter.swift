@@ -50,6 +50,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let logger: Logger
     private var counters: PendingCounters
     private let onPendingAdded: @Sendable () -> Void
+    private let loud = LoudLines()
 
     private let exited = DispatchSemaphore(value: 0)
 
@@ -222,12 +223,12 @@ final class GroupCommitWriter: @unchecked Sendable {
     }
 
     private func commit(_ batch: [any WriteOperation]) {
-        var context = WriteContext(connection: connection, configuration: configuration, logger: logger, counters: counters)
+        var context = WriteContext(connection: connection, configuration: configuration, logger: logger, loud: loud, counters: counters)
         var batchError: (any Error)?
         do {
             try connection.prepare(static: "BEGIN IMMEDIATE").run()
         } catch {
-            batchError = Self.translate(error, operations: batch.count, logger: logger)
+            batchError = translate(error, operations: batch.count)
         }
         if batchError == nil {
             for operation in batch {
@@ -237,7 +238,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                     if connection.isAutocommit {
                         // SQLite rolled the whole transaction back (disk full, I/O):
                         // every operation staged so far is undone.
-                        batchError = Self.translate(operationError, operations: batch.count, logger: logger)
+                        batchError = translate(operationError, operations: batch.count)
                         break
                     }
                 }
@@ -247,7 +248,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             do {
                 try connection.prepare(static: "COMMIT").run()
             } catch {
-                batchError = Self.translate(error, operations: batch.count, logger: logger)
+                batchError = translate(error, operations: batch.count)
             }
         }
         if batchError != nil, !connection.isAutocommit {
@@ -278,14 +279,17 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     /// A failed COMMIT (or BEGIN) becomes an error the caller can act on; disk
     /// full gets its own kind and a loud line, because it needs an operator.
-    private static func translate(_ error: any Error, operations: Int, logger: Logger) -> any Error {
+    /// Disk-full lines at most once a minute (`LoudLines`).
+    private func translate(_ error: any Error, operations: Int) -> any Error {
         if let queueError = error as? QueueError, queueError.isDiskFull {
-            logger.critical("\(queueError.message); a transaction of \(operations) queue operation(s) was rolled back")
+            if let suppressed = loud.admit("disk full") {
+                logger.critical("\(LoudLines.line("\(queueError.message); a transaction of \(operations) queue operation(s) was rolled back", suppressed: suppressed))")
+            }
             return queueError
         }
         if let sqlite = error as? SQLiteError, sqlite.isDiskFull {
             let message = "disk full: a transaction of \(operations) queue operation(s) was rolled back, nothing of it stored; free space on the queue's disk (\(sqlite.message))"
-            logger.critical("\(message)")
+            if let suppressed = loud.admit("disk full") { logger.critical("\(LoudLines.line(message, suppressed: suppressed))") }
             return QueueError.diskFull(message)
         }
         logger.error("queue transaction of \(operations) operation(s) failed: \(error)")

@@ -15,6 +15,8 @@ struct WriteContext {
     let connection: Connection
     let configuration: QueueConfiguration
     let logger: Logger
+    /// The writer's: critical lines at most once per cause a minute.
+    let loud: LoudLines
     var counters: PendingCounters
     /// Set when a record became pending, so the forwarder is woken after commit.
     var addedPending = false
@@ -25,10 +27,11 @@ struct WriteContext {
     var checkpointAfterCommit = false
     private var freeBytes: Int64??
 
-    init(connection: Connection, configuration: QueueConfiguration, logger: Logger, counters: PendingCounters) {
+    init(connection: Connection, configuration: QueueConfiguration, logger: Logger, loud: LoudLines, counters: PendingCounters) {
         self.connection = connection
         self.configuration = configuration
         self.logger = logger
+        self.loud = loud
         self.counters = counters
     }
 
@@ -38,16 +41,22 @@ struct WriteContext {
     mutating func checkCapacity(adding bytes: Int, for id: String) throws {
         let limits = configuration
         var reason: String?
+        var cause = ""
         if counters.records + 1 > limits.maxPendingRecords {
             reason = "\(counters.records) undelivered records reach the cap of \(limits.maxPendingRecords)"
+            cause = "records cap"
         } else if counters.bytes + bytes > limits.maxPendingBytes {
             reason = "\(counters.bytes) undelivered bytes + \(bytes) would pass the cap of \(limits.maxPendingBytes)"
+            cause = "bytes cap"
         } else {
             reason = freeSpaceShortfall(adding: bytes)
+            cause = "free space"
         }
         if let reason {
             let message = "queue full: \(reason); evaluation \(id) NOT stored (nothing older was dropped)"
-            logger.critical("\(message)", metadata: ["path": "\(connection.path)"])
+            if let suppressed = loud.admit(cause) {
+                logger.critical("\(LoudLines.line(message, suppressed: suppressed))", metadata: ["path": "\(connection.path)"])
+            }
             throw QueueError.full(message)
         }
     }

@@ -136,3 +136,30 @@ struct CapacityTests {
         #expect(queue.writerStatistics.transactions - before >= 5)
     }
 }
+
+/// Issue 27: a full disk refuses every press; one critical line per cause a
+/// minute says so, not one per press.
+@Suite struct LoudLinesTests {
+    @Test func oneLinePerCauseAMinuteCountingTheRest() {
+        let loud = LoudLines(interval: .seconds(60))
+        let start = ContinuousClock.Instant.now
+        #expect(loud.admit("disk full", now: start) == 0)
+        for second in 1...59 { #expect(loud.admit("disk full", now: start.advanced(by: .seconds(second))) == nil) }
+        #expect(loud.admit("free space", now: start.advanced(by: .seconds(30))) == 0, "another cause has its own minute")
+        #expect(loud.admit("disk full", now: start.advanced(by: .seconds(60))) == 59)
+        #expect(LoudLines.line("disk full", suppressed: 59).contains("59 more"))
+        #expect(LoudLines.line("disk full", suppressed: 0) == "disk full")
+    }
+
+    @Test func aFullQueueLogsOnceForABurstOfRefusals() async throws {
+        let fixture = try QueueFixture()
+        let logs = CapturedLogs()
+        let queue = try EvaluationQueue(configuration: fixture.configuration(minFreeBytes: Int64.max / 2), clock: fixture.clock, logger: logs.logger)
+        defer { queue.close() }
+        for _ in 0..<50 {
+            await #expect(throws: QueueError.full) { try await queue.enqueue(SampleEvaluation.make()) }
+        }
+        let critical = logs.messages.filter { $0.hasPrefix("critical") }
+        #expect(critical.count == 1, "\(critical)")
+    }
+}

@@ -16,6 +16,9 @@ struct PipelineObserver: SessionDriverObserver {
     let casesChanged: Doorbell<ContinuousClock>
     /// The window's evaluators, prompted as the sessions say.
     let prompter: CounterPrompter?
+    /// A refused rating's critical line, at most once a minute (a full disk
+    /// refuses every press; the metric and the status board count each one).
+    let loud = LoudLines()
 
     func stored(_ evaluation: Evaluation, result: EnqueueResult) {
         metrics.recordPress(evaluation.satisfaction)
@@ -27,7 +30,10 @@ struct PipelineObserver: SessionDriverObserver {
     func refused(_ evaluation: Evaluation, error: any Error) {
         metrics.recordEnqueueFailure()
         board.recordRefusal("queue refused \(evaluation.evaluationId): \(error)")
-        logger.critical("evaluation NOT stored, the queue refused it: \(error)", metadata: ["evaluation": "\(evaluation)"])
+        if let suppressed = loud.admit("refused") {
+            logger.critical("\(LoudLines.line("evaluation NOT stored, the queue refused it: \(error)", suppressed: suppressed))",
+                            metadata: ["evaluation": "\(evaluation)"])
+        }
     }
 
     func filtered(_ press: FilteredPress) {
