@@ -40,11 +40,4 @@ public enum BadReviewReport {
             ]
         }
     }
-
-    /// Tab-separated text with a header line.
-    public static func text(_ entries: [BadReviewEntry], today: CivilDate, reveal: Bool, logger: Logger) -> String {
-        ([header] + rows(entries, today: today, reveal: reveal, logger: logger))
-            .map { $0.joined(separator: "\t") }
-            .joined(separator: "\n") + "\n"
-    }
 }

@@ -26,9 +26,4 @@ extension CaseLedger {
             try db.transaction { try FollowUpStore.appendAudited(step, to: id, recordedAt: recordedAt, by: actor, detail: detail, on: db) }
         }
     }
-
-    @discardableResult
-    public func purgeFollowUpIdentity(of id: EvaluationID) throws -> Bool {
-        try locked { try FollowUpStore.purgeIdentity(of: id, on: $0) }
-    }
 }

@@ -2,18 +2,15 @@ import EvalCore
 import Foundation
 import Logging
 
-/// The operator's repairs (retry a dead letter, drop a record) from a second
-/// process such as evalctl, on the daemon's queue file, while it runs.
+/// The operator's repairs (retry a dead letter, release, drop a record) and
+/// their audit rows from evalctl while evald is stopped (evalctl holds
+/// evald's lock meanwhile). While evald runs, evalctl asks it through the
+/// control socket instead, and the daemon's writer does the same repair.
 ///
 /// It opens its own read-write connection with `synchronous=FULL` and does
-/// each repair in one short `BEGIN IMMEDIATE` transaction; SQLite's lock
-/// (with a 5 s busy timeout) serialises it with the daemon's writer. It never
-/// creates, migrates, recovers or moves the file: that is the daemon's job.
-///
-/// Prefer asking the daemon (`EvaluationQueue.retry`/`drop`) when it runs:
-/// its forwarder is then woken at once. After an edit from here the daemon
-/// notices at its next enqueue, claim or housekeeping pass (`prune` re-counts
-/// the caps from the file).
+/// each repair with its audit row in one short `BEGIN IMMEDIATE`
+/// transaction. It never creates, migrates, recovers or moves the file: that
+/// is the daemon's job, at its next start.
 public final class QueueEditor: @unchecked Sendable {
     private let lock = NSLock()
     private let connection: Connection  // guarded by `lock`

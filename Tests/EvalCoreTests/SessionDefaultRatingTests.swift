@@ -27,12 +27,6 @@ import Testing
         #expect(due.lastDay == CivilDate("2027-01-06"))
     }
 
-    @Test func dueCasesAreThoseDueByNowEarliestFirst() {
-        let cases = [("a", Self.at("2026-03-10 00:00:00")), ("b", Self.at("2026-03-09 00:00:00")), ("c", Self.at("2026-03-11 00:00:00"))]
-        let due = DefaultRatingScheduler.dueCases(cases, at: Self.at("2026-03-10 00:00:00")) { $0.1 }
-        #expect(due.map(\.0) == ["b", "a"])
-    }
-
     @Test func theDefaultEvaluation() {
         let opening = CaseOpening(ticket: CaseTicket(projectNo: "P1", taskCode: "T1", taskName: "户籍"), window: Self.window,
                                   staff: [StaffMember(loginName: "lisi", name: "李四")], deviceId: "kbd-1", openedAt: Self.at("2026-03-02 10:00:00"))

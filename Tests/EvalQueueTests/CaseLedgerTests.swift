@@ -194,12 +194,16 @@ import Testing
         #expect(try reader.badReviews(BadReviewQuery(windowCode: "W07' OR '1'='1")).isEmpty)
 
         let logs = CapturedLogs()
-        let masked = BadReviewReport.text(all, today: CivilDate("2026-03-24")!, reveal: false, logger: logs.logger)
+        func text(reveal: Bool) -> String {
+            BadReviewReport.rows(all, today: CivilDate("2026-03-24")!, reveal: reveal, logger: logs.logger)
+                .map { $0.joined(separator: "\t") }.joined(separator: "\n")
+        }
+        let masked = text(reveal: false)
         #expect(!masked.contains("533103199001011234") && !masked.contains("王小明"))
         #expect(masked.contains("王** 5331**********1234"))
         #expect(masked.contains("2026-03-23\tyes\tyes"), "overdue and call-back columns")
         #expect(logs.messages.isEmpty)
-        let revealed = BadReviewReport.text(all, today: CivilDate("2026-03-24")!, reveal: true, logger: logs.logger)
+        let revealed = text(reveal: true)
         #expect(revealed.contains("王小明 533103199001011234"))
         #expect(logs.messages.count == 1 && logs.messages[0].contains("revealed") && logs.messages[0].contains(realName.evaluationId.description))
         #expect(!logs.messages[0].contains("533103199001011234"))

@@ -6,8 +6,9 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
-/// A minimal HTTP/1.1 server for `GET /metrics` on a loopback port: a few
-/// dozen lines of NIO instead of a web framework in the daemon.
+/// A minimal HTTP/1.1 server for `GET /metrics` on a loopback port, on plain
+/// NIO rather than the counter API's Hummingbird: it serves whether or not
+/// `[api]` is configured, and one route needs no router.
 ///
 /// Bounded like the counter API (`[metrics]`): a cap on connections, idle
 /// and header timeouts (`ConnectionGuardHandler`). Scrapes are answered from

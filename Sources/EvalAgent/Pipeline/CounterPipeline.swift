@@ -10,9 +10,9 @@ import Logging
 /// devices → window sessions → queue: the path of one press.
 ///
 /// An actor, so the sessions (pure state machines) see inputs one at a time
-/// in arrival order. Every evaluation is in the queue (durably) before the
-/// case is marked rated, so a crash between the two can only leave a case
-/// that may still be rated — never a rating that was lost.
+/// in arrival order. An evaluation, its case's rated mark and its bad-review
+/// row commit in one transaction (`SessionDriver`), so a crash leaves all of
+/// them or none.
 actor CounterPipeline {
     /// Sessions measure debounce and intervals on the devices' own boottime stamps.
     typealias Session = CounterSession<BootInstant>
@@ -192,13 +192,6 @@ actor CounterPipeline {
         for await batch in stored {
             for evaluation in batch { await listener.evaluationStored(evaluation) }
         }
-    }
-
-    /// An evaluation made outside a session (tests, a future API path): the
-    /// driver's one path, durably queued with its ledger rows.
-    @discardableResult
-    func accept(_ evaluation: Evaluation) async -> Bool {
-        await driver.accept(evaluation)
     }
 
     // MARK: Default ratings (rule 3)

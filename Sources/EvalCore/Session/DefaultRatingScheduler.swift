@@ -34,11 +34,6 @@ public struct DefaultRatingScheduler: Sendable {
                    uncoveredYears: calendar.uncoveredYears(from: opened, to: lastDay))
     }
 
-    /// The subset of `cases` whose default is due at `now`, earliest first.
-    public static func dueCases<Case>(_ cases: [Case], at now: Date, dueAt: (Case) -> Date) -> [Case] {
-        cases.filter { dueAt($0) <= now }.sorted { dueAt($0) < dueAt($1) }
-    }
-
     /// The default evaluation for a case: 基本满意, type 2, anonymous, dated at
     /// its due instant (not at whenever the agent got round to it).
     public static func evaluation(for opening: CaseOpening, dueAt: Date, id: EvaluationID, fallbackDeviceId: String = "evald") -> Evaluation {

@@ -3,8 +3,8 @@ import Foundation
 /// What the I/O layer must do after a session input. The session itself never
 /// writes anything: it returns these, in order.
 public enum SessionAction: Hashable, Sendable {
-    /// Enqueue this evaluation; if it carries a case, mark the case rated in
-    /// the ledger (`CaseLedger.recordRating`).
+    /// Enqueue this evaluation with its ledger rows (its case rated, a bad
+    /// review's 台账 row) in one transaction (`SessionDriver.submit`).
     case emit(Evaluation)
     /// Record this press in `filtered_presses`; never forward it.
     case filtered(FilteredPress)

@@ -68,17 +68,6 @@ public enum FollowUpStore {
         return (appended, entry)
     }
 
-    /// Purges the evaluator's name and certificate number once the follow-up
-    /// no longer needs them (call-back done, or none needed). True when
-    /// something was purged; false when nothing was stored or it is still needed.
-    @discardableResult
-    public static func purgeIdentity(of id: EvaluationID, on db: Connection) throws -> Bool {
-        try db.transaction {
-            guard let history = try load(id.description, on: db) else { throw BadReviewNotFound(evaluationId: id.description) }
-            return try clearIdentity(of: history, on: db)
-        }
-    }
-
     // MARK: - Inside a transaction
 
     static func clearIdentity(of history: FollowUpHistory, on db: Connection) throws -> Bool {
