@@ -310,9 +310,8 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
             windowCode: window.windowCode,
             deviceId: press.deviceId,
             projectNo: ticket?.projectNo,
-            taskCode: ticket?.taskCode ?? window.defaultTaskCode,
-            // A case's own task wins; its name is not mixed with the window's default code.
-            taskName: ticket?.taskCode != nil ? ticket?.taskName : (ticket?.taskName ?? window.defaultTaskName),
+            taskCode: window.task(of: ticket).code,
+            taskName: window.task(of: ticket).name,
             evaluatedPersons: staff,
             evaluator: evaluator,
             recordedTime: moment.recorded

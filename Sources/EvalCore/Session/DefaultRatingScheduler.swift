@@ -50,8 +50,8 @@ public struct DefaultRatingScheduler: Sendable {
             windowCode: opening.window.windowCode,
             deviceId: opening.deviceId ?? fallbackDeviceId,
             projectNo: opening.ticket.projectNo,
-            taskCode: opening.ticket.taskCode ?? opening.window.defaultTaskCode,
-            taskName: opening.ticket.taskCode != nil ? opening.ticket.taskName : (opening.ticket.taskName ?? opening.window.defaultTaskName),
+            taskCode: opening.window.task(of: opening.ticket).code,
+            taskName: opening.window.task(of: opening.ticket).name,
             evaluatedPersons: opening.staff,
             evaluator: nil
         )

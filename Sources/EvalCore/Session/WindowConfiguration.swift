@@ -38,3 +38,14 @@ public struct WindowConfiguration: Hashable, Sendable, Codable {
         self.pf = pf
     }
 }
+
+extension WindowConfiguration {
+    /// The service item (事项) an evaluation names: the case's own code and
+    /// name when it has a code; otherwise the window's default code, with the
+    /// case's name if it gave one (a case's name is never mixed with the
+    /// window's default code when the case has a code of its own).
+    public func task(of ticket: CaseTicket?) -> (code: String?, name: String?) {
+        if let code = ticket?.taskCode { return (code, ticket?.taskName) }
+        return (defaultTaskCode, ticket?.taskName ?? defaultTaskName)
+    }
+}
