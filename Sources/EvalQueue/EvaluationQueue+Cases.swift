@@ -33,12 +33,8 @@ extension EvaluationQueue {
         writer.submit(opening: CaseOpeningWrite(StoredCaseOpening(opening, due: due), completion: completion))
     }
 
-    /// Keeps a filtered press for audit (rule 2), returning once durable.
-    public func recordFiltered(_ press: FilteredPress) async throws {
-        try await writer.perform { context in try Self.stageFiltered(press, &context) }
-    }
-
-    /// The same, without waiting (see `submitOpenCase`).
+    /// Keeps a filtered press for audit (rule 2) without waiting: it joins the
+    /// next group commit (see `submitOpenCase`); `completion` says how it went.
     public func submitFiltered(_ press: FilteredPress, completion: @escaping @Sendable (Result<Void, any Error>) -> Void) {
         writer.submit({ context in try Self.stageFiltered(press, &context) }, completion: completion)
     }
