@@ -15,6 +15,15 @@ final class InstrumentedOutbox: Outbox {
     private struct State {
         var inFlight = 0
         var draining = false
+        /// `drain` waiting for the last claimed record to be settled.
+        var drainWaiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+
+        /// The waiters to resume when nothing is in flight any more.
+        mutating func idleWaiters() -> [CheckedContinuation<Void, Never>] {
+            guard inFlight == 0 else { return [] }
+            defer { drainWaiters.removeAll() }
+            return Array(drainWaiters.values)
+        }
     }
     private let state = Mutex(State())
 
@@ -32,7 +41,9 @@ final class InstrumentedOutbox: Outbox {
         do {
             records = try await base.claim(limit: limit, now: now)
         } catch {
+            let waiters = state.withLock { $0.idleWaiters() }
             if state.withLock({ $0.inFlight == 0 }) { heartbeats.idle(.forwarder) }
+            waiters.forEach { $0.resume() }
             throw error
         }
         let idle = state.withLock { s in
@@ -45,11 +56,12 @@ final class InstrumentedOutbox: Outbox {
 
     func settle(_ outcomes: [DeliveryOutcome], now: Date) async throws {
         defer {
-            let idle = state.withLock { s in
+            let (idle, waiters) = state.withLock { s in
                 s.inFlight = max(0, s.inFlight - outcomes.count)
-                return s.inFlight == 0
+                return (s.inFlight == 0, s.idleWaiters())
             }
             if idle { heartbeats.idle(.forwarder) }
+            waiters.forEach { $0.resume() }
         }
         try await base.settle(outcomes, now: now)
         metrics.recordOutcomes(outcomes)
@@ -64,14 +76,35 @@ final class InstrumentedOutbox: Outbox {
 
     func pendingSignals() -> AsyncStream<Void> { base.pendingSignals() }
 
-    /// Stops new claims; returns once every claimed record is settled or the
-    /// deadline passes (unsettled records become pending at the next start).
+    /// Stops new claims; returns once every claimed record is settled (woken
+    /// by the settle that left nothing in flight, not by polling) or the
+    /// deadline passes (unsettled records are pending in the file anyway).
+    /// The records still in flight.
     func drain(deadline: ContinuousClock.Instant) async -> Int {
         state.withLock { $0.draining = true }
-        while ContinuousClock.now < deadline {
-            if state.withLock({ $0.inFlight }) == 0 { return 0 }
-            try? await Task.sleep(for: .milliseconds(20))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.settled() }
+            group.addTask { try? await Task.sleep(until: deadline) }
+            await group.next()
+            group.cancelAll()
         }
         return state.withLock { $0.inFlight }
+    }
+
+    /// Returns when nothing is in flight, or when cancelled.
+    private func settled() async {
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { s -> Bool in
+                    if s.inFlight == 0 || Task.isCancelled { return true }
+                    s.drainWaiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.drainWaiters.removeValue(forKey: id) }?.resume()
+        }
     }
 }
