@@ -149,7 +149,7 @@ struct StatusReport {
         }
         if let snapshot {
             let c = { (s: RecordState) in snapshot.count(s) }
-            lines.append("queue:          待发送 pending \(c(.pending)) (\(snapshot.waitingForRetry) waiting for a retry), 发送中 inflight \(c(.inflight)), 已送达 delivered \(c(.delivered)), 被拒 rejected \(c(.rejected))")
+            lines.append("queue:          待发送 pending \(c(.pending)) (\(snapshot.waitingForRetry) waiting for a retry; on the wire included), 已送达 delivered \(c(.delivered)), 被拒 rejected \(c(.rejected))")
             lines.append("undelivered:    \(snapshot.undelivered) (差评 bad reviews \(snapshot.pendingBadReviews)), oldest \(Output.age(snapshot.oldestPendingAge(now: now)))")
             lines.append("last delivery:  \(Output.time(snapshot.lastDeliveredAt ?? status?.lastDelivery))")
             if snapshot.timeUncertain > 0 {
