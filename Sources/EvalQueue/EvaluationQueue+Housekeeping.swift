@@ -46,6 +46,8 @@ extension EvaluationQueue {
         if deleted > 0 || purged > 0 || filtered > 0 {
             logger.info("queue housekeeping: deleted \(deleted) delivered record(s) and \(filtered) filtered press(es) past \(configuration.deliveredRetentionDays) days, erased personal data of \(purged)")
         }
+        // A reserve given back to a full disk is taken again once there is room.
+        DiskReserve(queuePath: configuration.path, bytes: configuration.diskReserveBytes).ensure(floor: configuration.minFreeBytes)
         let removed = QuarantineRetention.apply(beside: configuration.path, retention: configuration.quarantineRetention,
                                                 now: now, warned: warnedQuarantines, logger: logger)
         return PruneResult(deleted: deleted, personalDataPurged: purged, filteredPressesDeleted: filtered,

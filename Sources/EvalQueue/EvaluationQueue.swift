@@ -51,6 +51,7 @@ public final class EvaluationQueue: Sendable {
                            metadata: ["path": "\(configuration.path)"])
         }
         let counters = try Self.loadCounters(connection)
+        DiskReserve(queuePath: configuration.path, bytes: configuration.diskReserveBytes).ensure(floor: configuration.minFreeBytes)
         reader = try QueueReader(path: configuration.path)
         let signals = PendingSignals()
         self.signals = signals

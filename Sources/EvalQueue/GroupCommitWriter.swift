@@ -51,6 +51,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     private var counters: PendingCounters
     private let onPendingAdded: @Sendable () -> Void
     private let loud = LoudLines()
+    private let reserve: DiskReserve
 
     private let exited = DispatchSemaphore(value: 0)
 
@@ -66,6 +67,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         self.counters = counters
         self.logger = logger
         self.onPendingAdded = onPendingAdded
+        reserve = DiskReserve(queuePath: configuration.path, bytes: configuration.diskReserveBytes)
         let thread = Thread { [self] in run() }
         thread.name = "evald-queue-writer"
         thread.qualityOfService = .userInitiated
@@ -290,6 +292,9 @@ final class GroupCommitWriter: @unchecked Sendable {
         if let sqlite = error as? SQLiteError, sqlite.isDiskFull {
             let message = "disk full: a transaction of \(operations) queue operation(s) was rolled back, nothing of it stored; free space on the queue's disk (\(sqlite.message))"
             if let suppressed = loud.admit("disk full") { logger.critical("\(LoudLines.line(message, suppressed: suppressed))") }
+            if reserve.release() {
+                logger.critical("the queue's disk is full: released its \(reserve.bytes) byte reserve (\(reserve.path)) so the platform's answers can still be recorded; it is taken again when the disk has room")
+            }
             return QueueError.diskFull(message)
         }
         logger.error("queue transaction of \(operations) operation(s) failed: \(error)")

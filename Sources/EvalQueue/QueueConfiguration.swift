@@ -27,6 +27,10 @@ public struct QueueConfiguration: Sendable, Equatable {
     /// Files moved aside as damaged (`.corrupt-*`) are removed this long after
     /// they were quarantined, once the operator had the time to salvage them.
     public var quarantineRetention: TimeInterval
+    /// Bytes allocated beside the queue and given back when a commit finds
+    /// the disk full, so that what the platform answered can still be
+    /// recorded (`DiskReserve`). 0: none.
+    public var diskReserveBytes: Int
     /// Rows deleted or purged per transaction, so housekeeping never holds the
     /// write lock long enough to delay an enqueue noticeably.
     public var pruneBatchSize: Int
@@ -41,6 +45,9 @@ public struct QueueConfiguration: Sendable, Equatable {
         undeliveredPersonalDataRetention: TimeInterval = 90 * 86_400,
         badReviewIdentityMaxAge: TimeInterval = 180 * 86_400,
         quarantineRetention: TimeInterval = 90 * 86_400,
+        // A settle batch of 100 records writes a few pages; 4 MiB of WAL
+        // frames records thousands of them, while costing nothing that matters.
+        diskReserveBytes: Int = 4 << 20,
         pruneBatchSize: Int = 500
     ) {
         self.path = path
@@ -52,6 +59,7 @@ public struct QueueConfiguration: Sendable, Equatable {
         self.undeliveredPersonalDataRetention = undeliveredPersonalDataRetention
         self.badReviewIdentityMaxAge = badReviewIdentityMaxAge
         self.quarantineRetention = quarantineRetention
+        self.diskReserveBytes = diskReserveBytes
         self.pruneBatchSize = pruneBatchSize
     }
 
