@@ -42,7 +42,17 @@ public final class EvaluationQueue: Sendable {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
-        let (connection, quarantined) = try QueueFile.openWriter(path: configuration.path, now: clock.now(), logger: logger)
+        let reserve = DiskReserve(queuePath: configuration.path, bytes: configuration.diskReserveBytes)
+        let (connection, quarantined): (Connection, String?)
+        do {
+            (connection, quarantined) = try QueueFile.openWriter(path: configuration.path, now: clock.now(), logger: logger)
+        } catch where reserve.isHeld {
+            // On a disk full to its last byte not even the WAL index can be
+            // created: give the reserve back and open again, once.
+            reserve.release()
+            logger.critical("the queue could not be opened (\(error)); released its \(reserve.bytes) byte reserve on the full disk and opened again")
+            (connection, quarantined) = try QueueFile.openWriter(path: configuration.path, now: clock.now(), logger: logger)
+        }
         quarantinedFile = quarantined
         try connection.execute("UPDATE evaluations SET state = 'pending', claimed_at = NULL WHERE state = 'inflight'")
         let recovered = connection.changes
@@ -51,7 +61,7 @@ public final class EvaluationQueue: Sendable {
                            metadata: ["path": "\(configuration.path)"])
         }
         let counters = try Self.loadCounters(connection)
-        DiskReserve(queuePath: configuration.path, bytes: configuration.diskReserveBytes).ensure(floor: configuration.minFreeBytes)
+        reserve.ensure(floor: configuration.minFreeBytes)
         reader = try QueueReader(path: configuration.path)
         let signals = PendingSignals()
         self.signals = signals
