@@ -5,9 +5,14 @@ import Foundation
 ///
 /// The SQLite queue (`EvalQueue.EvaluationQueue`) is the production outbox.
 public protocol Outbox: Sendable {
-    /// Moves up to `limit` records that are due at `now` from pending to in
-    /// flight and returns them: bad reviews first, then oldest first.
+    /// Claims up to `limit` records that are due at `now` and returns them:
+    /// bad reviews first, then oldest first. A claimed record is not handed
+    /// out again until it is settled or released.
     func claim(limit: Int, now: Date) async throws -> [OutboxRecord]
+
+    /// Gives claimed records back unsent and unchanged (the forwarder could
+    /// not prepare them: the store refused a re-dating), writing nothing.
+    func release(_ ids: [EvaluationID]) async
 
     /// Records what the platform said about claimed records: delivered,
     /// rejected (dead letter) or back to pending with a next-attempt time.

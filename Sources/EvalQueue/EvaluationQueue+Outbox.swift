@@ -102,6 +102,10 @@ extension EvaluationQueue: Outbox {
         }
     }
 
+    public func release(_ ids: [EvaluationID]) async {
+        claimed.withLock { for id in ids { $0.remove(id.description) } }
+    }
+
     /// Rewrites the time of records still open (`assessed_ref` and where it
     /// came from); the evaluator's identity and every other field are untouched.
     public func redate(_ evaluations: [Evaluation]) async throws {

@@ -367,6 +367,8 @@ final class CountingOutbox: Outbox, @unchecked Sendable {
         try await queue.claim(limit: limit, now: now)
     }
 
+    func release(_ ids: [EvaluationID]) async { await queue.release(ids) }
+
     func redate(_ evaluations: [Evaluation]) async throws { try await queue.redate(evaluations) }
 
     func settle(_ outcomes: [DeliveryOutcome], now: Date) async throws {

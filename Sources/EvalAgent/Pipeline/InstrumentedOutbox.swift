@@ -70,6 +70,16 @@ final class InstrumentedOutbox: Outbox {
         }
     }
 
+    func release(_ ids: [EvaluationID]) async {
+        await base.release(ids)
+        let (idle, waiters) = state.withLock { s in
+            s.inFlight = max(0, s.inFlight - ids.count)
+            return (s.inFlight == 0, s.idleWaiters())
+        }
+        if idle { heartbeats.idle(.forwarder) }
+        waiters.forEach { $0.resume() }
+    }
+
     func redate(_ evaluations: [Evaluation]) async throws { try await base.redate(evaluations) }
 
     func nextDue() async throws -> Date? { try await base.nextDue() }

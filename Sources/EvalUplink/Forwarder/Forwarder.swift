@@ -218,7 +218,15 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
     }
 
     private func claim(limit: Int) async throws -> [LinkStateMachine<C.Instant>.Action] {
-        let records = try await checkTimes(try await outbox.claim(limit: limit, now: wallClock.now()))
+        let claimedRecords = try await outbox.claim(limit: limit, now: wallClock.now())
+        let records: [OutboxRecord]
+        do {
+            records = try await checkTimes(claimedRecords)
+        } catch {
+            // Not sent, not settled: give them back, or they stay claimed for ever.
+            await outbox.release(claimedRecords.map(\.evaluation.evaluationId))
+            throw error
+        }
         claimed.withLock { all in for record in records { all[record.evaluation.evaluationId] = record.evaluation } }
         var due: C.Instant?
         if records.count < limit, let date = try await outbox.nextDue() {

@@ -53,6 +53,10 @@ final class InMemoryOutbox: Outbox, @unchecked Sendable {
         }
     }
 
+    func release(_ ids: [EvaluationID]) async {
+        lock.withLock { for id in ids { pending[id]?.inFlight = false } }
+    }
+
     func settle(_ outcomes: [DeliveryOutcome], now: Date) async throws {
         let refused = lock.withLock { () -> Bool in
             guard settlesToRefuse > 0 else { return false }
