@@ -55,6 +55,9 @@ let package = Package(
         .target(name: "CSynchronizedClock"),
 
         .target(name: "EvalCore", swiftSettings: swiftSettings),
+        // The doorbell the forwarder and the daemon's services sleep on: a lock
+        // and a timer task, so not in EvalCore; shared, so not in either user.
+        .target(name: "EvalConcurrency", swiftSettings: swiftSettings),
         .target(
             name: "EvalQueue",
             dependencies: [
@@ -74,7 +77,7 @@ let package = Package(
         .target(
             name: "EvalUplink",
             dependencies: [
-                "EvalCore",
+                "EvalCore", "EvalConcurrency",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -119,7 +122,7 @@ let package = Package(
         .target(
             name: "EvalAgent",
             dependencies: [
-                "EvalOperator", "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "EvalCounterAPI", "CProcessArguments", "CClockSet",
+                "EvalOperator", "EvalCore", "EvalConcurrency", "EvalQueue", "EvalDevices", "EvalUplink", "EvalCounterAPI", "CProcessArguments", "CClockSet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -224,7 +227,7 @@ let package = Package(
         .testTarget(name: "EvalDevicesTests", dependencies: ["EvalDevices", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "EvalUplinkTests", dependencies: ["EvalUplink", "EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalCounterAPITests", dependencies: ["EvalCounterAPI", "EvalCore", "EvalTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "EvalAgentTests", dependencies: ["EvalAgent", "EvalOperator", "EvalCounterAPI", "EvalTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EvalAgentTests", dependencies: ["EvalAgent", "EvalConcurrency", "EvalOperator", "EvalCounterAPI", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["EvalCore", "EvalQueue", "EvalAgent", "EvalOperator", "EvalTesting", "EvalAPIClient"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
