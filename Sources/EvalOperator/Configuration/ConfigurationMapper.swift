@@ -1,3 +1,4 @@
+import EvalCore
 import EvalDevices
 import EvalUplink
 import Foundation

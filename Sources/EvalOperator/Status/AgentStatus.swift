@@ -1,3 +1,4 @@
+import EvalCore
 import EvalUplink
 import Foundation
 
