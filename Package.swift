@@ -1,8 +1,10 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Modules follow the agent's real boundaries (see docs/DESIGN.md):
-//   EvalCore    pure domain: ratings, evaluations, sessions, calendar, scan rules, retry policy
+// Modules follow the agent's real boundaries; which may use which is docs/DESIGN.md
+// ("Which module may use which"), checked by TargetGraphTests:
+//   EvalCore    pure domain: ratings, evaluations, sessions, calendar, scan rules, clock trust (no I/O, locks or tasks)
+//   EvalConcurrency the Doorbell (a lock and a timer task) the forwarder and the services sleep on
 //   EvalQueue   the crash-safe SQLite queue (thin wrapper over the system libsqlite3)
 //   EvalDevices keypads and scanners: libusb, evdev, hidraw, profiles, hotplug, simulated keypad
 //   EvalUplink  platform adapters (evald-json/1), signing, HTTP, the forwarder
