@@ -7,7 +7,8 @@ import PackageDescription
 //   EvalConcurrency the Doorbell (a lock and a timer task) the forwarder and the services sleep on
 //   EvalQueue   the crash-safe SQLite queue (thin wrapper over the system libsqlite3)
 //   EvalDevices keypads and scanners: libusb, evdev, hidraw, profiles, hotplug, simulated keypad
-//   EvalUplink  platform adapters (evald-json/1), signing, HTTP, the forwarder
+//   EvalPlatform the platform protocol without a network: adapters (evald-json/1), signing, [platform] settings
+//   EvalUplink  HTTP and the forwarder
 //   EvalCounterAPI the local /v1 API for the windows' business systems (registry + HTTP)
 //   EvalOperator configuration, status, control client, repairs and reports (what evalctl links)
 //   EvalAgent   the services the daemon runs
@@ -76,10 +77,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the platform protocol is without a network: adapters (evald-json/1),
+        // signing, the [platform] configuration, the transport protocol. No NIO:
+        // evalctl and EvalOperator use it for the self-test's requests.
+        .target(
+            name: "EvalPlatform",
+            dependencies: [
+                "EvalCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "EvalUplink",
             dependencies: [
-                "EvalCore", "EvalConcurrency",
+                "EvalCore", "EvalConcurrency", "EvalPlatform",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -113,7 +125,7 @@ let package = Package(
         .target(
             name: "EvalOperator",
             dependencies: [
-                "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "CProcessArguments", "CQRencode",
+                "EvalCore", "EvalQueue", "EvalDevices", "EvalPlatform", "CProcessArguments", "CQRencode",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 // HMAC of signed counter codes (EvalCore stays free of crypto: it is handed a CodeAuthenticator).
@@ -124,7 +136,7 @@ let package = Package(
         .target(
             name: "EvalAgent",
             dependencies: [
-                "EvalOperator", "EvalCore", "EvalConcurrency", "EvalQueue", "EvalDevices", "EvalUplink", "EvalCounterAPI", "CProcessArguments", "CClockSet",
+                "EvalOperator", "EvalCore", "EvalConcurrency", "EvalQueue", "EvalDevices", "EvalPlatform", "EvalUplink", "EvalCounterAPI", "CProcessArguments", "CClockSet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -146,7 +158,8 @@ let package = Package(
         .executableTarget(
             name: "evald",
             dependencies: [
-                "EvalAgent", "EvalctlCommands",
+                // EvalUplink: the HTTP transport evalctl's selftest runs in this binary.
+                "EvalAgent", "EvalctlCommands", "EvalPlatform", "EvalUplink",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -158,7 +171,7 @@ let package = Package(
         .target(
             name: "EvalctlCommands",
             dependencies: [
-                "EvalOperator", "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "EvalAPIClient",
+                "EvalOperator", "EvalCore", "EvalQueue", "EvalDevices", "EvalPlatform", "EvalAPIClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -176,7 +189,7 @@ let package = Package(
             dependencies: [
                 // CProcessArguments: its constructor gives the runtime argv, which
                 // LD_PRELOAD=libfaketime would otherwise lose (the calendar tests).
-                "EvalCore", "EvalUplink", "CProcessArguments",
+                "EvalCore", "EvalPlatform", "EvalUplink", "CProcessArguments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -190,7 +203,7 @@ let package = Package(
             name: "evald-bench",
             dependencies: [
                 "EvalCore", "EvalQueue", "EvalTesting", "CSQLite", "EvalAPIClient",
-                "EvalUplink",  // UplinkBenchmark.swift (uplink engineer)
+                "EvalPlatform", "EvalUplink",  // UplinkBenchmark.swift (uplink engineer)
                 "CCrashVFS",  // counts fdatasync per lone evaluation (daemon-path)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -227,7 +240,7 @@ let package = Package(
         .testTarget(name: "EvalCoreTests", dependencies: ["EvalCore", "EvalQueue", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "EvalQueueTests", dependencies: ["EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalDevicesTests", dependencies: ["EvalDevices", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "EvalUplinkTests", dependencies: ["EvalUplink", "EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EvalUplinkTests", dependencies: ["EvalUplink", "EvalPlatform", "EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalCounterAPITests", dependencies: ["EvalCounterAPI", "EvalCore", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalAgentTests", dependencies: ["EvalAgent", "EvalConcurrency", "EvalOperator", "EvalCounterAPI", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["EvalCore", "EvalQueue", "EvalAgent", "EvalOperator", "EvalTesting", "EvalAPIClient"], swiftSettings: swiftSettings),

@@ -99,6 +99,15 @@ import Testing
         return false
     }
 
+    /// The platform protocol without a network: the core and swift-crypto only.
+    @Test func evalPlatformHasNoNetworkStack() async throws {
+        let graph = try await Self.graph.value
+        #expect(graph.targets["EvalPlatform"] != nil, "no EvalPlatform target in the dump")
+        let allowed: Set<Node> = [.target("EvalPlatform"), .target("EvalCore"), .product("Crypto", package: "swift-crypto")]
+        let found = Self.violations(graph.reachable(from: .target("EvalPlatform"))) { !allowed.contains($0) }
+        #expect(found.isEmpty, "EvalPlatform may use EvalCore and Crypto only:\n\(found.joined(separator: "\n"))")
+    }
+
     @Test func evalCoreDependsOnNothing() async throws {
         let graph = try await Self.graph.value
         #expect(graph.targets["EvalCore"] != nil, "no EvalCore target in the dump")
@@ -115,9 +124,7 @@ import Testing
         let found = Self.violations(graph.reachable(from: .target(module))) { node in
             Self.isServerStack(node) || [.target("EvalUplink"), .target("EvalAgent"), .target("EvalCounterAPI")].contains(node)
         }
-        withKnownIssue("issue #27: the self-test still ties EvalOperator to EvalUplink") {
-            #expect(found.isEmpty, "forbidden for \(module):\n\(found.joined(separator: "\n"))")
-        }
+        #expect(found.isEmpty, "forbidden for \(module):\n\(found.joined(separator: "\n"))")
     }
 
     @Test func theEvalctlExecutableStaysOffTheNetworkStack() async throws {
@@ -126,14 +133,12 @@ import Testing
         let found = Self.violations(graph.reachable(fromProduct: "evalctl")) { node in
             Self.isServerStack(node) || [.target("EvalUplink"), .target("EvalAgent"), .target("EvalCounterAPI")].contains(node)
         }
-        withKnownIssue("issue #27: the self-test still ties EvalOperator to EvalUplink") {
-            #expect(found.isEmpty, "forbidden for the evalctl executable:\n\(found.joined(separator: "\n"))")
-        }
+        #expect(found.isEmpty, "forbidden for the evalctl executable:\n\(found.joined(separator: "\n"))")
     }
 
     /// The lower layers never reach up: the queue, the devices and the
     /// uplink know neither the operator's modules nor the daemon.
-    @Test(arguments: ["EvalConcurrency", "EvalQueue", "EvalDevices", "EvalUplink", "EvalCounterAPI"])
+    @Test(arguments: ["EvalConcurrency", "EvalQueue", "EvalDevices", "EvalPlatform", "EvalUplink", "EvalCounterAPI"])
     func lowerLayersDoNotReachUp(_ module: String) async throws {
         let graph = try await Self.graph.value
         let upper: Set<Node> = [.target("EvalOperator"), .target("EvalctlCommands"), .target("EvalAgent")]

@@ -1,5 +1,4 @@
 import EvalCore
-import EvalUplink
 import Foundation
 
 /// Everything `evald.toml` says, typed and validated.

@@ -1,5 +1,4 @@
 import EvalCore
-import EvalUplink
 import Foundation
 
 /// What the running daemon tells evalctl about itself, written atomically to
