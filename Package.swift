@@ -1,11 +1,14 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Modules follow the agent's real boundaries (see docs/DESIGN.md):
-//   EvalCore    pure domain: ratings, evaluations, sessions, calendar, scan rules, retry policy
+// Modules follow the agent's real boundaries; which may use which is docs/DESIGN.md
+// ("Which module may use which"), checked by TargetGraphTests:
+//   EvalCore    pure domain: ratings, evaluations, sessions, calendar, scan rules, clock trust (no I/O, locks or tasks)
+//   EvalConcurrency the Doorbell (a lock and a timer task) the forwarder and the services sleep on
 //   EvalQueue   the crash-safe SQLite queue (thin wrapper over the system libsqlite3)
 //   EvalDevices keypads and scanners: libusb, evdev, hidraw, profiles, hotplug, simulated keypad
-//   EvalUplink  platform adapters (evald-json/1), signing, HTTP, the forwarder
+//   EvalPlatform the platform protocol without a network: adapters (evald-json/1), signing, [platform] settings
+//   EvalUplink  HTTP and the forwarder
 //   EvalCounterAPI the local /v1 API for the windows' business systems (registry + HTTP)
 //   EvalOperator configuration, status, control client, repairs and reports (what evalctl links)
 //   EvalAgent   the services the daemon runs
@@ -55,6 +58,9 @@ let package = Package(
         .target(name: "CSynchronizedClock"),
 
         .target(name: "EvalCore", swiftSettings: swiftSettings),
+        // The doorbell the forwarder and the daemon's services sleep on: a lock
+        // and a timer task, so not in EvalCore; shared, so not in either user.
+        .target(name: "EvalConcurrency", swiftSettings: swiftSettings),
         .target(
             name: "EvalQueue",
             dependencies: [
@@ -71,10 +77,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the platform protocol is without a network: adapters (evald-json/1),
+        // signing, the [platform] configuration, the transport protocol. No NIO:
+        // evalctl and EvalOperator use it for the self-test's requests.
+        .target(
+            name: "EvalPlatform",
+            dependencies: [
+                "EvalCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "EvalUplink",
             dependencies: [
-                "EvalCore",
+                "EvalCore", "EvalConcurrency", "EvalPlatform",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -108,7 +125,7 @@ let package = Package(
         .target(
             name: "EvalOperator",
             dependencies: [
-                "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "CProcessArguments", "CQRencode",
+                "EvalCore", "EvalQueue", "EvalDevices", "EvalPlatform", "CProcessArguments", "CQRencode",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 // HMAC of signed counter codes (EvalCore stays free of crypto: it is handed a CodeAuthenticator).
@@ -119,7 +136,7 @@ let package = Package(
         .target(
             name: "EvalAgent",
             dependencies: [
-                "EvalOperator", "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "EvalCounterAPI", "CProcessArguments", "CClockSet",
+                "EvalOperator", "EvalCore", "EvalConcurrency", "EvalQueue", "EvalDevices", "EvalPlatform", "EvalUplink", "EvalCounterAPI", "CProcessArguments", "CClockSet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -141,7 +158,8 @@ let package = Package(
         .executableTarget(
             name: "evald",
             dependencies: [
-                "EvalAgent", "EvalctlCommands",
+                // EvalUplink: the HTTP transport evalctl's selftest runs in this binary.
+                "EvalAgent", "EvalctlCommands", "EvalPlatform", "EvalUplink",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -153,7 +171,7 @@ let package = Package(
         .target(
             name: "EvalctlCommands",
             dependencies: [
-                "EvalOperator", "EvalCore", "EvalQueue", "EvalDevices", "EvalUplink", "EvalAPIClient",
+                "EvalOperator", "EvalCore", "EvalQueue", "EvalDevices", "EvalPlatform", "EvalAPIClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -171,7 +189,7 @@ let package = Package(
             dependencies: [
                 // CProcessArguments: its constructor gives the runtime argv, which
                 // LD_PRELOAD=libfaketime would otherwise lose (the calendar tests).
-                "EvalCore", "EvalUplink", "CProcessArguments",
+                "EvalCore", "EvalPlatform", "EvalUplink", "CProcessArguments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -185,7 +203,7 @@ let package = Package(
             name: "evald-bench",
             dependencies: [
                 "EvalCore", "EvalQueue", "EvalTesting", "CSQLite", "EvalAPIClient",
-                "EvalUplink",  // UplinkBenchmark.swift (uplink engineer)
+                "EvalPlatform", "EvalUplink",  // UplinkBenchmark.swift (uplink engineer)
                 "CCrashVFS",  // counts fdatasync per lone evaluation (daemon-path)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -222,9 +240,9 @@ let package = Package(
         .testTarget(name: "EvalCoreTests", dependencies: ["EvalCore", "EvalQueue", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "EvalQueueTests", dependencies: ["EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalDevicesTests", dependencies: ["EvalDevices", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "EvalUplinkTests", dependencies: ["EvalUplink", "EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EvalUplinkTests", dependencies: ["EvalUplink", "EvalPlatform", "EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalCounterAPITests", dependencies: ["EvalCounterAPI", "EvalCore", "EvalTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "EvalAgentTests", dependencies: ["EvalAgent", "EvalOperator", "EvalCounterAPI", "EvalTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EvalAgentTests", dependencies: ["EvalAgent", "EvalConcurrency", "EvalOperator", "EvalCounterAPI", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["EvalCore", "EvalQueue", "EvalAgent", "EvalOperator", "EvalTesting", "EvalAPIClient"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -29,8 +29,15 @@ public struct Evalctl: AsyncParsableCommand {
 
     /// argument-parser's own `main`, except for errors thrown while running
     /// a verb: those are worded by `ErrorReport` (one `error:` prefix, no
-    /// usage text, no Foundation dump).
-    public static func run(arguments: [String]?) async {
+    /// usage text, no Foundation dump). `selfTestTransport` is how `selftest`
+    /// reaches the platform (see `SelftestTransport`).
+    public static func run(arguments: [String]?, selfTestTransport: SelfTest.TransportFactory? = nil) async {
+        await SelftestTransport.$factory.withValue(selfTestTransport) {
+            await runVerb(arguments: arguments)
+        }
+    }
+
+    private static func runVerb(arguments: [String]?) async {
         let command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)

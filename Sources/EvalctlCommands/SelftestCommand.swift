@@ -30,6 +30,9 @@ struct SelftestCommand: AsyncParsableCommand {
     var yes = false
 
     func run() async throws {
+        guard let transport = SelftestTransport.factory else {
+            try SelftestTransport.execEvaldBeside(arguments: ProcessArguments.forParsing)
+        }
         let context = try options.context()
         var mode = SelfTest.Mode.credentialsOnly
         if sendTestEvaluation {
@@ -40,7 +43,7 @@ struct SelftestCommand: AsyncParsableCommand {
             mode = .sendTestEvaluation
         }
         var steps: [SelfTest.Step] = []
-        let ok = await SelfTest.run(configuration: context.configuration, mode: mode) { step in
+        let ok = await SelfTest.run(configuration: context.configuration, mode: mode, transport: transport) { step in
             steps.append(step)
             if !json { print(TerminalText.escaped("\(step.ok ? "✓" : "✗") \(step.name): \(step.detail)")) }
         }

@@ -2,7 +2,6 @@ import ArgumentParser
 import EvalCore
 import EvalOperator
 import EvalQueue
-import EvalUplink
 import Foundation
 
 /// `evalctl status`. Exit status as `systemctl status`: 0 evald runs, 3 it

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvalCore
+import EvalPlatform
 import EvalQueue
 import EvalTesting
 import EvalUplink

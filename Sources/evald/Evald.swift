@@ -1,6 +1,7 @@
 import ArgumentParser
 import EvalAgent
 import EvalOperator
+import EvalUplink
 import EvalctlCommands
 import Foundation
 import Logging
@@ -18,7 +19,7 @@ enum EvaldMain {
     static func main() async {
         let name = ProcessArguments.all.first.map { ($0 as NSString).lastPathComponent }
         if name == "evalctl" {
-            await Evalctl.run(arguments: ProcessArguments.forParsing)
+            await Evalctl.run(arguments: ProcessArguments.forParsing, selfTestTransport: { try HTTPUplinkTransport(configuration: $0) })
         } else {
             await Evald.main(ProcessArguments.forParsing)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvalPlatform
 import EvalUplink
 import Foundation
 import HTTPTypes

@@ -1,5 +1,6 @@
 import EvalAgent
 import EvalCore
+import EvalOperator
 import EvalQueue
 import EvalTesting
 import Foundation

@@ -1,4 +1,5 @@
 import EvalAgent
+import EvalCore
 import EvalQueue
 import EvalTesting
 import EvalUplink

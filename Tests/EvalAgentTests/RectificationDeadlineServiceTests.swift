@@ -1,4 +1,5 @@
 @testable import EvalAgent
+import EvalConcurrency
 import EvalCore
 @testable import EvalOperator
 import EvalQueue

@@ -7,7 +7,26 @@ import Testing
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("config/calendars")
 
-    static func shipped() -> CalendarDirectory.Loaded { CalendarDirectory.load(from: directory) }
+    /// The shipped year files, read here (EvalCore reads no files) and judged by `CalendarYearFiles`.
+    static func shipped() -> (calendar: WorkingDayCalendar, warnings: [String]) {
+        let (files, warnings) = read(directory)
+        return (CalendarYearFiles.layered(shipped: files, overrides: []), warnings)
+    }
+
+    static func shippedFiles() -> [CalendarYearFile] { read(directory).files }
+
+    static func read(_ directory: URL) -> (files: [CalendarYearFile], warnings: [String]) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        var files: [CalendarYearFile] = []
+        var warnings: [String] = []
+        for name in names {
+            let data = (try? Data(contentsOf: directory.appendingPathComponent(name))) ?? Data()
+            let (file, warning) = CalendarYearFiles.yearFile(named: name, data: data)
+            files += file.map { [$0] } ?? []
+            warnings += warning.map { [$0] } ?? []
+        }
+        return (files, warnings)
+    }
     static func day(_ text: String) -> CivilDate { CivilDate(text)! }
 
     @Test func shippedCalendarsLoadCleanly() {
@@ -85,47 +104,28 @@ import Testing
         #expect(calendar.uncoveredYears(from: Self.day("2026-12-31"), to: Self.day("2027-01-04")) == [2027])
     }
 
-    @Test func badFilesAreWarnedAboutAndSkipped() throws {
-        let temporary = try TemporaryDirectory(prefix: "calendar")
-        defer { temporary.remove() }
-        try Data(contentsOf: Self.directory.appendingPathComponent("2025.json")).write(to: temporary.url.appendingPathComponent("2025.json"))
+    /// What makes a year file, without a directory (the reading is EvalOperator's
+    /// `CalendarDirectory`, tested in EvalAgentTests).
+    @Test func badYearFilesAreWarnedAboutAndSkipped() throws {
+        let good = try Data(contentsOf: Self.directory.appendingPathComponent("2025.json"))
+        #expect(CalendarYearFiles.yearFile(named: "2025.json", data: good).file?.year == 2025)
         // Named 2027 but describes 2026.
-        try Data(contentsOf: Self.directory.appendingPathComponent("2026.json")).write(to: temporary.url.appendingPathComponent("2027.json"))
-        try Data("{ not json".utf8).write(to: temporary.url.appendingPathComponent("2028.json"))
-        try Data(#"{"year":2029,"source":"x","holidays":[{"name":"a","from":"2029-02-01","to":"2029-01-01"}],"adjustedWorkdays":[]}"#.utf8)
-            .write(to: temporary.url.appendingPathComponent("2029.json"))
-        let loaded = CalendarDirectory.load(from: temporary.url)
-        #expect(loaded.calendar.coveredYears == [2025])
-        #expect(loaded.warnings.count == 3, "\(loaded.warnings)")
-        #expect(loaded.warnings.contains { $0.contains("2027.json") && $0.contains("describes year 2026") })
-        #expect(loaded.warnings.contains { $0.contains("2029.json") && $0.contains("is after") })
-
-        let missing = CalendarDirectory.load(from: temporary.url.appendingPathComponent("nope"))
-        #expect(missing.calendar.coveredYears.isEmpty)
-        #expect(missing.warnings.count == 1)
+        let misnamed = CalendarYearFiles.yearFile(named: "2027.json", data: try Data(contentsOf: Self.directory.appendingPathComponent("2026.json")))
+        #expect(misnamed.file == nil && misnamed.warning?.contains("describes year 2026") == true)
+        #expect(CalendarYearFiles.yearFile(named: "2028.json", data: Data("{ not json".utf8)).file == nil)
+        let unsound = CalendarYearFiles.yearFile(named: "2029.json", data: Data(#"{"year":2029,"source":"x","holidays":[{"name":"a","from":"2029-02-01","to":"2029-01-01"}],"adjustedWorkdays":[]}"#.utf8))
+        #expect(unsound.file == nil && unsound.warning?.contains("is after") == true)
+        let large = CalendarYearFiles.yearFile(named: "2030.json", data: Data(count: CalendarYearFiles.maximumFileSize + 1))
+        #expect(large.file == nil && large.warning?.contains("larger than") == true)
     }
 
-    /// /etc/evald/calendars over /usr/share/evald/calendars: a local year file
-    /// replaces the shipped one and adds years the package does not have.
-    @Test func localCalendarsOverrideTheShippedOnesYearByYear() throws {
-        let local = try TemporaryDirectory(prefix: "calendar-local")
-        defer { local.remove() }
-        // A local 2026 in which 2026-01-05 (a Monday) is a holiday, and a 2027 the package lacks.
-        try Data(#"{"year":2026,"source":"local","holidays":[{"name":"本地","from":"2026-01-05","to":"2026-01-05"}],"adjustedWorkdays":[]}"#.utf8)
-            .write(to: local.url.appendingPathComponent("2026.json"))
-        try Data(#"{"year":2027,"source":"local","holidays":[],"adjustedWorkdays":[]}"#.utf8)
-            .write(to: local.url.appendingPathComponent("2027.json"))
-        #expect(Self.shipped().calendar.isWorkingDay(Self.day("2026-01-05")))
-
-        let layered = CalendarDirectory.load(from: Self.directory, overrides: [local.url])
-        #expect(layered.warnings.isEmpty, "\(layered.warnings)")
-        #expect(layered.calendar.coveredYears == [2025, 2026, 2027])
-        #expect(!layered.calendar.isWorkingDay(Self.day("2026-01-05")), "the local 2026 replaced the shipped one")
-        #expect(layered.calendar.isWorkingDay(Self.day("2025-01-06")) == Self.shipped().calendar.isWorkingDay(Self.day("2025-01-06")))
-
-        // No local directory: the shipped calendars alone, no warning.
-        let none = CalendarDirectory.load(from: Self.directory, overrides: [local.url.appendingPathComponent("absent")])
-        #expect(none.warnings.isEmpty)
-        #expect(none.calendar.coveredYears == [2025, 2026])
+    /// A later layer's year replaces an earlier one's; no years at all is Monday–Friday.
+    @Test func layersReplaceYearByYear() throws {
+        let shipped = Self.shippedFiles()
+        let local2026 = try JSONDecoder().decode(CalendarYearFile.self, from: Data(#"{"year":2026,"source":"local","holidays":[{"name":"本地","from":"2026-01-05","to":"2026-01-05"}],"adjustedWorkdays":[]}"#.utf8))
+        let layered = CalendarYearFiles.layered(shipped: shipped, overrides: [[local2026]])
+        #expect(layered.coveredYears == [2025, 2026])
+        #expect(!layered.isWorkingDay(Self.day("2026-01-05")))
+        #expect(CalendarYearFiles.layered(shipped: nil, overrides: []).coveredYears.isEmpty)
     }
 }

@@ -12,7 +12,7 @@ import Testing
     }
 
     static func shippedCalendar() -> WorkingDayCalendar {
-        CalendarDirectory.load(from: SessionFixtureTests.repository.appendingPathComponent("config/calendars")).calendar
+        CalendarTests.shipped().calendar
     }
 
     @Test func fixturesArePresent() {

@@ -1,4 +1,5 @@
 import EvalCore
+import EvalPlatform
 import EvalUplink
 import Foundation
 import Testing

@@ -1,5 +1,5 @@
 import EvalCore
-@testable import EvalUplink
+@testable import EvalPlatform
 import Foundation
 import Testing
 

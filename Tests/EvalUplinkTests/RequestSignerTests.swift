@@ -1,3 +1,4 @@
+import EvalPlatform
 import EvalUplink
 import Testing
 

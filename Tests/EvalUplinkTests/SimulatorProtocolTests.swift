@@ -1,4 +1,5 @@
 import EvalCore
+import EvalPlatform
 import EvalTesting
 import EvalUplink
 import Foundation

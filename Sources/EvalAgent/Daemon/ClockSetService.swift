@@ -1,3 +1,4 @@
+import EvalConcurrency
 import EvalCore
 import Foundation
 import Logging

@@ -1,5 +1,6 @@
 import EvalCore
 import EvalCounterAPI
+import EvalDevices
 import EvalOperator
 import EvalQueue
 import EvalUplink

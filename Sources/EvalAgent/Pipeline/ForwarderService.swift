@@ -1,3 +1,4 @@
+import EvalCore
 import EvalOperator
 import EvalUplink
 import Foundation

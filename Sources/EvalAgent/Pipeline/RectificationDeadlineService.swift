@@ -1,3 +1,4 @@
+import EvalConcurrency
 import EvalCore
 import EvalQueue
 import EvalUplink

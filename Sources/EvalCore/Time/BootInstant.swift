@@ -1,24 +1,17 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// An instant on `CLOCK_BOOTTIME`: time since this boot, counting suspend,
 /// never set or slewed. Input is stamped with it at the device, so debounce,
 /// minimum intervals and re-dating an evaluation do not depend on when the
 /// pipeline got round to the input, nor on what the wall clock said.
+///
+/// Pure arithmetic here; reading the kernel's clock (`BootInstant.now`) is
+/// I/O and lives with the device readers (EvalDevices).
 public struct BootInstant: InstantProtocol, Sendable, Hashable, Codable {
     public var sinceBoot: Duration
 
     public init(sinceBoot: Duration) { self.sinceBoot = sinceBoot }
     public init(seconds: TimeInterval) { sinceBoot = .nanoseconds(Int64((seconds * 1e9).rounded())) }
-
-    /// Reads the kernel's boottime clock.
-    public static var now: BootInstant {
-        var ts = timespec()
-        clock_gettime(CLOCK_BOOTTIME, &ts)
-        return BootInstant(sinceBoot: .seconds(Int64(ts.tv_sec)) + .nanoseconds(Int64(ts.tv_nsec)))
-    }
 
     public var seconds: TimeInterval { sinceBoot.seconds }
 
@@ -38,11 +31,6 @@ public struct InputStamp: Sendable, Hashable {
     public init(wall: Date, boot: BootInstant) {
         self.wall = wall
         self.boot = boot
-    }
-
-    /// Now, on both clocks.
-    public static func now(wall clock: any WallClock = SystemWallClock()) -> InputStamp {
-        InputStamp(wall: clock.now(), boot: .now)
     }
 
     /// The stamp of something that happened `age` ago (clamped at zero).

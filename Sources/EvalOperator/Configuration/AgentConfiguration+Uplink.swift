@@ -1,4 +1,4 @@
-import EvalUplink
+import EvalPlatform
 import Foundation
 
 extension AgentConfiguration {

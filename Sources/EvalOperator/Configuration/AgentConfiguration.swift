@@ -1,4 +1,4 @@
-import EvalUplink
+import EvalCore
 import Foundation
 
 /// Everything `evald.toml` says, typed and validated.

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
+import EvalPlatform
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import EvalUplink
 import Foundation
 
 /// Where evald reads the app secret, and whether it can: one answer for the

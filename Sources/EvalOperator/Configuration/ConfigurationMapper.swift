@@ -1,5 +1,5 @@
+import EvalCore
 import EvalDevices
-import EvalUplink
 import Foundation
 import TOMLKit
 

@@ -1,5 +1,5 @@
 import EvalCore
-import EvalUplink
+import EvalPlatform
 import Foundation
 
 /// `evalctl selftest`: checks the uplink path a technician commissions —
@@ -13,7 +13,15 @@ import Foundation
 /// our app key and secret without a rating landing in any window's statistics.
 /// `.sendTestEvaluation` (evalctl asks for confirmation) also sends one real
 /// test evaluation.
+///
+/// The requests go through a `TransportFactory` the caller hands in: this
+/// module links no network stack (docs/DESIGN.md). evald gives it the HTTP
+/// transport of EvalUplink, and the development `evalctl` binary hands
+/// `selftest` to the `evald` beside it.
 public enum SelfTest {
+    /// Makes the transport for `[platform]`; a throw is reported as the TLS setup step.
+    public typealias TransportFactory = @Sendable (UplinkConfiguration) throws -> any UplinkTransport
+
     public struct Step: Sendable {
         public var name: String
         public var ok: Bool
@@ -40,6 +48,7 @@ public enum SelfTest {
 
     public static func run(configuration: AgentConfiguration, mode: Mode = .credentialsOnly,
                            environment: [String: String] = ProcessInfo.processInfo.environment,
+                           transport makeTransport: TransportFactory,
                            report: (Step) -> Void) async -> Bool {
         let uplink = configuration.uplinkConfiguration
         func step(_ name: String, _ ok: Bool, _ detail: String) -> Bool {
@@ -82,9 +91,9 @@ public enum SelfTest {
             return step("TCP connect", false, "\(error) (firewall, proxy or platform down)")
         }
 
-        let transport: HTTPUplinkTransport
+        let transport: any UplinkTransport
         do {
-            transport = try HTTPUplinkTransport(configuration: uplink)
+            transport = try makeTransport(uplink)
         } catch {
             return step("TLS setup", false, "\(error) (check ca_file / client_cert_file / client_key_file)")
         }
@@ -123,7 +132,7 @@ public enum SelfTest {
     }
 
     private static func sendTestEvaluation(
-        configuration: AgentConfiguration, secret: AppSecret, transport: HTTPUplinkTransport,
+        configuration: AgentConfiguration, secret: AppSecret, transport: any UplinkTransport,
         step: (String, Bool, String) -> Bool
     ) async -> Bool {
         let uplink = configuration.uplinkConfiguration

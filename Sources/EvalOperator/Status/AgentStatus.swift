@@ -1,4 +1,4 @@
-import EvalUplink
+import EvalCore
 import Foundation
 
 /// What the running daemon tells evalctl about itself, written atomically to

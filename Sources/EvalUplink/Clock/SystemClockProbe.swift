@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import EvalCore
 import Glibc
 #endif
 import Foundation

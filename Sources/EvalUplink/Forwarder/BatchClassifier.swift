@@ -1,4 +1,5 @@
 import EvalCore
+import EvalPlatform
 import Foundation
 
 /// What to do after one request: the pure decision at the heart of the

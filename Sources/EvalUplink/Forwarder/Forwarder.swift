@@ -1,4 +1,6 @@
+import EvalConcurrency
 import EvalCore
+import EvalPlatform
 import Foundation
 import Logging
 

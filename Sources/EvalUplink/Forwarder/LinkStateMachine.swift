@@ -1,4 +1,5 @@
 import EvalCore
+import EvalPlatform
 import Foundation
 
 /// The forwarder's link state as a pure state machine: consecutive failures,

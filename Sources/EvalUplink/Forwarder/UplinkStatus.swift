@@ -1,3 +1,4 @@
+import EvalCore
 import Foundation
 
 /// What `evalctl status` and the metrics endpoint show about the link.

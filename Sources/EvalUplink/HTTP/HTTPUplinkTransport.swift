@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EvalPlatform
 import Foundation
 import NIOCore
 import NIOHTTP1

@@ -1,4 +1,5 @@
 import EvalCore
+import EvalOperator
 import EvalQueue
 import EvalTesting
 import Foundation

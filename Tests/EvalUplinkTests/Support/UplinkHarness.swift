@@ -1,4 +1,5 @@
 import EvalCore
+import EvalPlatform
 import EvalQueue
 import EvalTesting
 import EvalUplink

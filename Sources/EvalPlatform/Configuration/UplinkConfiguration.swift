@@ -1,3 +1,4 @@
+import EvalCore
 import Foundation
 
 /// The `[uplink]` section of the agent configuration. The secret itself is not

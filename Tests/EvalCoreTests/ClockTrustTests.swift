@@ -1,4 +1,4 @@
-import EvalUplink
+import EvalCore
 import Foundation
 import Testing
 

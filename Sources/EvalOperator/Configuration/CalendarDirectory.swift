@@ -1,19 +1,18 @@
+import EvalCore
 import Foundation
 
 /// Reads `<year>.json` files from a directory into a `WorkingDayCalendar`.
 ///
 /// The only file access in the calendar: it happens once at start-up, and each
 /// bad file becomes a warning (the year then falls back to Monday–Friday)
-/// instead of stopping the agent.
+/// instead of stopping the agent. What a good file is, and how directories
+/// layer, is EvalCore's `CalendarYearFiles`.
 public enum CalendarDirectory {
     public struct Loaded: Sendable {
         public var calendar: WorkingDayCalendar
         /// Human-readable problems, one per file, for the caller's logger.
         public var warnings: [String]
     }
-
-    /// Files larger than this are not calendars.
-    static let maximumFileSize = 256 * 1024
 
     public static func load(from directory: URL) -> Loaded {
         load(from: directory, overrides: [])
@@ -26,14 +25,13 @@ public enum CalendarDirectory {
     public static func load(from directory: URL, overrides: [URL]) -> Loaded {
         let (shipped, shippedWarnings) = read(directory)
         var warnings = shippedWarnings
-        var byYear = Dictionary((shipped ?? []).map { ($0.year, $0) }, uniquingKeysWith: { _, last in last })
+        var locals: [[CalendarYearFile]] = []
         for override in overrides where FileManager.default.fileExists(atPath: override.path) {
             let (local, localWarnings) = read(override)
             warnings += localWarnings
-            for file in local ?? [] { byYear[file.year] = file }
+            locals.append(local ?? [])
         }
-        if shipped == nil && byYear.isEmpty { return Loaded(calendar: .mondayToFriday, warnings: warnings) }
-        return Loaded(calendar: WorkingDayCalendar(years: byYear.values.sorted { $0.year < $1.year }), warnings: warnings)
+        return Loaded(calendar: CalendarYearFiles.layered(shipped: shipped, overrides: locals), warnings: warnings)
     }
 
     /// The valid year files of one directory (nil: unreadable), with a warning per problem.
@@ -47,27 +45,16 @@ public enum CalendarDirectory {
         }
         var files: [CalendarYearFile] = []
         for name in names.sorted() where name.hasSuffix(".json") {
-            let url = directory.appendingPathComponent(name)
+            let data: Data
             do {
-                let data = try Data(contentsOf: url)
-                guard data.count <= maximumFileSize else {
-                    warnings.append("calendar file \(name) ignored: larger than \(maximumFileSize) bytes")
-                    continue
-                }
-                let file = try JSONDecoder().decode(CalendarYearFile.self, from: data)
-                if String(file.year) + ".json" != name {
-                    warnings.append("calendar file \(name) ignored: it describes year \(file.year)")
-                    continue
-                }
-                let problems = file.problems
-                guard problems.isEmpty else {
-                    warnings.append("calendar file \(name) ignored: " + problems.joined(separator: "; "))
-                    continue
-                }
-                files.append(file)
+                data = try Data(contentsOf: directory.appendingPathComponent(name))
             } catch {
                 warnings.append("calendar file \(name) ignored: \(error)")
+                continue
             }
+            let (file, warning) = CalendarYearFiles.yearFile(named: name, data: data)
+            if let warning { warnings.append(warning) }
+            if let file { files.append(file) }
         }
         return (files, warnings)
     }
