@@ -9,10 +9,10 @@ import Foundation
 /// make them through `onOwnThread`, not on the cooperative pool. Unchecked
 /// Sendable: one test uses a connection at a time, from one thread at a time.
 public final class LoopbackConnection: @unchecked Sendable {
-    public let fd: Int32
+    public private(set) var fd: Int32
 
     public init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket: \(String(cString: strerror(errno)))") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -23,12 +23,17 @@ public final class LoopbackConnection: @unchecked Sendable {
         }
         guard result == 0 else {
             let message = String(cString: strerror(errno))
+            // A class whose init throws once every property is set still runs
+            // deinit: close here and mark it, or deinit closes the number a
+            // second time — by then another thread's descriptor (a queue
+            // file, a NIO socket).
             Glibc.close(fd)
+            fd = -1
             throw Failure("connect to 127.0.0.1:\(port): \(message)")
         }
     }
 
-    deinit { Glibc.close(fd) }
+    deinit { if fd >= 0 { Glibc.close(fd) } }
 
     public func send(_ text: String) {
         let bytes = Array(text.utf8)
