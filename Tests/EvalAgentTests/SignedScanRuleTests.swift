@@ -31,14 +31,14 @@ struct SignedScanRuleTests {
     @Test func theAuthenticatorIsHMACSHA256() {
         // RFC 4231, test case 2.
         let code = HMACCodeAuthenticator(key: Array("Jefe".utf8)).authenticationCode(for: Array("what do ya want for nothing?".utf8))
-        #expect(CodeSignature.hex(code) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(Hex.encode(code) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
     @Test func aSignedRuleTakesACorrectlySignedBadge() throws {
         let rules = try Self.rules()
         let badge = CounterCode.staff(loginName: "lisi", name: "李四").signed(with: Self.authenticator)
         let full = Self.authenticator.authenticationCode(for: Array("STAFF:lisi:李四".utf8))
-        #expect(badge == "STAFF:lisi:李四~" + CodeSignature.hex(Array(full.prefix(8))), "16 hex digits: the first 8 bytes of the HMAC")
+        #expect(badge == "STAFF:lisi:李四~" + Hex.encode(Array(full.prefix(8))), "16 hex digits: the first 8 bytes of the HMAC")
         #expect(rules.classify(badge) == .recognized(.staffLogin(StaffMember(loginName: "lisi", name: "李四")), rule: "staff-badge-code"))
         // A scanner typing capitals (caps lock) still reads the same signature.
         let (body, signature) = CodeSignature.split(badge)

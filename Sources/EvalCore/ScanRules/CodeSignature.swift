@@ -22,7 +22,7 @@ public enum CodeSignature {
     /// `payload` with its signature appended.
     public static func sign(_ payload: String, with authenticator: any CodeAuthenticator) -> String {
         let code = authenticationCode(of: Substring(payload), authenticator)
-        return payload + String(separator) + hex(code)
+        return payload + String(separator) + Hex.encode(code)
     }
 
     /// The payload split at its last `~`: the signed text and the signature
@@ -37,45 +37,12 @@ public enum CodeSignature {
     /// long a refusal takes says nothing of how many leading bytes were right.
     public static func isAuthentic(body: Substring, signature: Substring?, with authenticator: any CodeAuthenticator) -> Bool {
         let expected = authenticationCode(of: body, authenticator)
-        guard let signature, let written = bytes(ofHex: signature), written.count == byteCount else { return false }
+        guard let signature, let written = Hex.decode(signature), written.count == byteCount else { return false }
         return ConstantTime.equal(expected, written)
     }
 
     static func authenticationCode(of body: Substring, _ authenticator: any CodeAuthenticator) -> [UInt8] {
         Array(authenticator.authenticationCode(for: Array(body.utf8)).prefix(byteCount))
-    }
-
-    public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func bytes(ofHex text: Substring) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(utf8.count / 2)
-        var index = 0
-        while index < utf8.count {
-            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
     }
 }
 
