@@ -71,7 +71,7 @@ struct ServiceRegistryTests {
     }
 
     @Test func theRateLimiterRefillsOnTheInjectedClock() {
-        var limiter = OpenRateLimiter<TestClock.Instant>(perSecond: 2, burst: 3)
+        var limiter = RateLimiter<String, TestClock.Instant>(perSecond: 2, burst: 3)
         for _ in 0..<3 { #expect(limiter.admit("W01", at: clock.now) == nil) }
         let wait = limiter.admit("W01", at: clock.now)
         #expect(wait == .milliseconds(500))

@@ -35,6 +35,3 @@ public struct RateLimiter<Key: Hashable, Instant: InstantProtocol> where Instant
         max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
     }
 }
-
-/// Opens per window (`[api] opens_per_second`, `open_burst`).
-public typealias OpenRateLimiter<Instant: InstantProtocol> = RateLimiter<String, Instant> where Instant.Duration == Duration
