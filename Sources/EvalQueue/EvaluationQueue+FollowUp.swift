@@ -3,9 +3,8 @@ import Foundation
 
 /// The rectification ledger's part of the store: operator steps and sent
 /// deadline alerts are written by the store's one writer, follow-ups are read
-/// on the read-only connection. (evalctl with evald stopped still writes
-/// through its own `CaseLedger`, holding the instance lock: then it is the
-/// only writer.)
+/// on the read-only connection. evalctl with evald stopped opens this same
+/// store, holding the instance lock: then it is the only writer.
 extension EvaluationQueue {
     /// Checks `step` against the follow-up's state and appends it, purging the
     /// evaluator's identity in the same transaction once no call-back needs it,

@@ -19,9 +19,7 @@ extension EvaluationQueue {
     /// data past its retention, then deletes delivered records and filtered
     /// presses past the audit retention. Works in transactions of at most
     /// `pruneBatchSize` rows, each its own writer operation, so enqueues never
-    /// wait behind a long delete. Also re-counts the pending caps from the
-    /// file, correcting any drift if another process (`QueueEditor`) changed
-    /// records, and signals the forwarder when records are pending.
+    /// wait behind a long delete.
     @discardableResult
     public func prune(now: Date) async throws -> PruneResult {
         let purged = try await purgePersonalData(now: now)
@@ -36,12 +34,6 @@ extension EvaluationQueue {
             try db.prepare("""
                 DELETE FROM filtered_presses WHERE id IN (SELECT id FROM filtered_presses WHERE pressed_at < ?1 ORDER BY pressed_at LIMIT ?2)
                 """).run([cutoff, batch])
-        }
-        try await writer.perform { context in
-            context.counters = try Self.loadCounters(context.connection)
-            // Wake the forwarder if anything waits, so a record another process
-            // made pending (QueueEditor.retry) is sent within one housekeeping period.
-            context.addedPending = context.counters.records > 0
         }
         if deleted > 0 || purged > 0 || filtered > 0 {
             logger.info("queue housekeeping: deleted \(deleted) delivered record(s) and \(filtered) filtered press(es) past \(configuration.deliveredRetentionDays) days, erased personal data of \(purged)")

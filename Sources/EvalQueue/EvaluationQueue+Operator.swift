@@ -90,8 +90,8 @@ extension EvaluationQueue {
     public func auditEntries(of id: EvaluationID? = nil) throws -> [AuditEntry] { try reader.auditEntries(of: id) }
 }
 
-/// The SQL of the operator's repairs, shared by the daemon's queue and
-/// `QueueEditor` (evalctl's own connection).
+/// The SQL of the operator's repairs, run by the store's writer (evald's,
+/// or the one evalctl opens while evald is stopped).
 enum OperatorEdits {
     /// rejected → pending; returns the bytes it counts against the caps.
     static func retry(_ id: EvaluationID, at: Double, in db: Connection) throws -> Int {
@@ -133,11 +133,8 @@ enum OperatorEdits {
     /// in the caller's transaction): dropping a record never reopens a case.
     static func drop(_ id: EvaluationID, in db: Connection) throws -> QueuedRecord {
         guard let record = try RecordColumns.record(id, on: db) else { throw QueueError.notFound("no queued record \(id)") }
-        // The daemon migrates at start; evalctl may meet a file an older agent
-        // left (the daemon not restarted since an upgrade, or not starting).
-        let migrated = try db.scalar("SELECT 1 FROM pragma_table_info('evaluations') WHERE name = 'case_opened_at'", as: Int.self) != nil
-        try db.prepare(LedgerSQL.settleLeavingSQL(selectingSeqs: "SELECT seq FROM evaluations WHERE evaluation_id = ?1",
-                                                  withScanInstant: migrated)).run([id.description])
+        try db.prepare(LedgerSQL.settleLeavingSQL(selectingSeqs: "SELECT seq FROM evaluations WHERE evaluation_id = ?1"))
+            .run([id.description])
         try db.prepare("DELETE FROM evaluations WHERE evaluation_id = ?").run([id.description])
         return record
     }

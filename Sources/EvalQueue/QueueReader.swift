@@ -21,7 +21,7 @@ public final class QueueReader: @unchecked Sendable {
     /// One read transaction: the statements of `body` see one snapshot.
     /// BEGIN and COMMIT are prepared once (`execute` parsed them on every read:
     /// a scan's case lookup spent more in the parser than in its query).
-    private func read<T>(_ body: (Connection) throws -> T) throws -> T {
+    func read<T>(_ body: (Connection) throws -> T) throws -> T {
         try lock.withLock {
             try connection.prepare(static: "BEGIN").run()
             defer { try? connection.prepare(static: "COMMIT").run() }
@@ -31,7 +31,7 @@ public final class QueueReader: @unchecked Sendable {
 
     /// A read that is one statement: SQLite runs it in a snapshot of its own,
     /// so it needs no BEGIN/COMMIT around it (a scan's case lookup, per scan).
-    private func readOne<T>(_ body: (Connection) throws -> T) throws -> T {
+    func readOne<T>(_ body: (Connection) throws -> T) throws -> T {
         try lock.withLock { try body(connection) }
     }
 

@@ -4,7 +4,7 @@ import EvalOperator
 import EvalQueue
 import Foundation
 
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export evaluations as CSV (UTF-8 with BOM, for Excel/WPS) or JSON lines."
@@ -23,13 +23,13 @@ struct ExportCommand: ParsableCommand {
         guard EvaluationExport.Format(rawValue: format) != nil else { throw ValidationError("--format must be csv or json") }
     }
 
-    func run() throws {
+    func run() async throws {
         let context = try options.context()
         let records = try context.records(since: range.sinceDate, until: range.untilDate).reversed()
         let items = records.map { EvaluationExport.Item(evaluation: $0.evaluation, state: $0.state.rawValue, deliveredAt: $0.deliveredAt) }
         if reveal {
             do {
-                try RevealAudit.record("export: \(items.count) records with personal data in clear" + (output.map { " to \($0)" } ?? " to stdout"),
+                try await RevealAudit.record("export: \(items.count) records with personal data in clear" + (output.map { " to \($0)" } ?? " to stdout"),
                                        context: context)
             } catch {
                 throw Failure("\(error)")

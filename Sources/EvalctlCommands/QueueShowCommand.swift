@@ -4,7 +4,7 @@ import EvalOperator
 import EvalQueue
 import Foundation
 
-struct QueueShowCommand: ParsableCommand {
+struct QueueShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one queued evaluation in full.")
 
     @OptionGroup var options: GlobalOptions
@@ -15,14 +15,14 @@ struct QueueShowCommand: ParsableCommand {
     @Flag(help: "Machine-readable output.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
         let context = try options.context()
         let reader = try context.reader()
         let evaluationId = try EvaluationIdArgument.resolve(id) { reader }
         guard let record = try reader.record(evaluationId) else { throw Failure("unknown evaluationId \(id): no such record in the queue") }
         if reveal, record.evaluation.evaluator != nil {
             do {
-                try RevealAudit.record("queue show: the evaluator's name and ID number in clear", evaluationId: evaluationId, context: context)
+                try await RevealAudit.record("queue show: the evaluator's name and ID number in clear", evaluationId: evaluationId, context: context)
             } catch {
                 throw Failure("\(error)")
             }

@@ -16,6 +16,17 @@ struct BadReviewFollowUpTests {
                    evaluator: realName ? Evaluator(userName: PersonalData("王小明"), certKey: PersonalData("533103199001011234")) : nil)
     }
 
+    /// Stores `reviews` as the pipeline does: each queued with its 台账 row
+    /// (deadline from the shipped calendar), in one transaction.
+    static func store(_ reviews: [Evaluation], in config: TestConfig) async throws {
+        let store = try EvaluationQueue(configuration: QueueConfiguration(path: config.queuePath))
+        defer { store.close() }
+        let calendar = CalendarDirectory.load(from: BuiltProducts.packageRoot.appendingPathComponent("config/calendars")).calendar
+        for review in reviews {
+            try await store.enqueue(review, ledger: CaseLedgerUpdate(review, badReviewPolicy: BadReviewPolicy(calendar: calendar)))
+        }
+    }
+
     func evalctl(_ config: TestConfig, _ arguments: [String]) async throws -> ChildProcess.Outcome {
         try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: arguments + ["--config", config.configPath], directory: config.directory)
     }
@@ -31,12 +42,7 @@ struct BadReviewFollowUpTests {
         // 中秋节 and 国庆节 fall inside the 15 working days: the deadline is 2026-10-19.
         let named = Self.badReview(at: "2026-09-21 10:00:00", window: "W01", staff: "zhangsan", realName: true)
         let late = Self.badReview(at: "2026-09-22 10:00:00", window: "W02", staff: "lisi", realName: false)
-        do {
-            try EvaluationQueue(configuration: QueueConfiguration(path: config.queuePath)).close()
-            let ledger = try CaseLedger(path: config.queuePath)
-            let calendar = CalendarDirectory.load(from: BuiltProducts.packageRoot.appendingPathComponent("config/calendars")).calendar
-            for review in [named, late] { try ledger.recordBadReview(review, policy: BadReviewPolicy(calendar: calendar)) }
-        }
+        try await Self.store([named, late], in: config)
         let id = named.evaluationId.description
 
         var result = try await evalctl(config, ["bad-reviews", "rectify", id, "--date", "2026-09-22", "--measures", "先整改"])

@@ -158,9 +158,9 @@ struct CounterAPIEndToEndTests {
         #expect(stored.first?.projectNo == nil)
         #expect(stored.first?.evaluatedPersons.first?.loginName == "wangwu", "PUT staff logged them in")
         // The three cases stay open in the ledger for their default rating.
-        let ledger = try CaseLedger(path: run.config.queuePath, mode: .readOnly)
+        let ledger = try QueueReader(path: run.config.queuePath)
         for projectNo in ["MS-CANCEL-1", "MS-CANCEL-2", "MS-EXPIRE-3"] {
-            #expect(try ledger.state(of: projectNo) == .open, "\(projectNo)")
+            #expect(try ledger.caseState(of: projectNo) == .open, "\(projectNo)")
         }
         #expect(try run.api.request("DELETE", "/v1/windows/W01/staff").status == 200)
     }
@@ -234,8 +234,8 @@ struct CounterAPIEndToEndTests {
         #expect(evilGet.status == 403)
 
         #expect(try Self.evaluations(run.config).isEmpty)
-        let ledger = try CaseLedger(path: run.config.queuePath, mode: .readOnly)
-        for projectNo in ["MS-X-1", "MS-X-2", "MS-X-3"] { #expect(try ledger.state(of: projectNo) == .unknown, "\(projectNo)") }
+        let ledger = try QueueReader(path: run.config.queuePath)
+        for projectNo in ["MS-X-1", "MS-X-2", "MS-X-3"] { #expect(try ledger.caseState(of: projectNo) == .unknown, "\(projectNo)") }
 
         // A flood of opens at one window: the burst, then 429 with Retry-After.
         var statuses: [Int] = []
@@ -245,7 +245,7 @@ struct CounterAPIEndToEndTests {
         #expect(statuses.filter { $0 == 201 }.count >= 3 && statuses.suffix(2) == [429, 429], "\(statuses)")
         let limited = try api.request("POST", "/v1/services", json: #"{"windowCode":"W01","projectNo":"MS-FLOOD-9"}"#)
         #expect(limited.status == 429 && limited.headers["retry-after"] != nil)
-        #expect(try ledger.state(of: "MS-FLOOD-9") == .unknown)
+        #expect(try ledger.caseState(of: "MS-FLOOD-9") == .unknown)
     }
 }
 

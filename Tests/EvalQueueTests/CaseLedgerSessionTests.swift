@@ -56,7 +56,7 @@ import Testing
         let pass = await store.applyDueDefaults(at: F.at("2026-06-01 00:00:00"))
         store.close()  // commits the filtered press submitted without waiting
 
-        let ledger = try CaseLedger(path: fixture.path, mode: .readOnly)
+        let ledger = try LedgerFile(path: fixture.path, mode: .readOnly)
         let filtered = try ledger.filteredPresses()
         #expect(filtered.map(\.reason) == [.repeat] && filtered.first?.projectNo == ticket.projectNo)
         // It was a bad review: in the 台账, and never defaulted.

@@ -20,7 +20,7 @@ import Testing
     typealias WriterStall = PipelineGroupCommitTests.WriterStall
 
     /// Counts the UPDATEs of `ledger_cases` from now on (a test-only trigger).
-    static func countUpdates(_ ledger: CaseLedger) throws {
+    static func countUpdates(_ ledger: LedgerFile) throws {
         try ledger.locked { db in
             try db.execute("""
                 CREATE TABLE counted_updates (project_no TEXT);
@@ -29,11 +29,11 @@ import Testing
         }
     }
 
-    static func updates(_ ledger: CaseLedger) throws -> Int {
+    static func updates(_ ledger: LedgerFile) throws -> Int {
         try ledger.locked { db in try db.scalar("SELECT count(*) FROM counted_updates", as: Int.self) } ?? -1
     }
 
-    static func row(_ ledger: CaseLedger, _ projectNo: String) throws -> (state: String?, evaluationId: String?, openedAt: Double?, window: String?)? {
+    static func row(_ ledger: LedgerFile, _ projectNo: String) throws -> (state: String?, evaluationId: String?, openedAt: Double?, window: String?)? {
         try ledger.locked { db in
             try db.prepare("SELECT state, evaluation_id, opened_at, window_code FROM ledger_cases WHERE project_no = ?")
                 .rows([projectNo]) { ($0.column(0, as: String.self), $0.column(1, as: String.self), $0.column(2, as: Double.self),
@@ -61,7 +61,7 @@ import Testing
 
     static let scanInstant = F.at("2026-03-02 09:00:00").timeIntervalSince1970
 
-    static func caseOpenedAt(_ ledger: CaseLedger, of evaluation: Evaluation) throws -> Double? {
+    static func caseOpenedAt(_ ledger: LedgerFile, of evaluation: Evaluation) throws -> Double? {
         try ledger.locked { db in
             try db.scalar("SELECT case_opened_at FROM evaluations WHERE evaluation_id = ?", [evaluation.evaluationId.description], as: Double.self)
         }
@@ -77,7 +77,7 @@ import Testing
         let fixture = try QueueFixture()
         let store = try fixture.open()
         defer { store.close() }
-        let ledger = try CaseLedger(path: fixture.path)
+        let ledger = try LedgerFile(path: fixture.path)
         try Self.countUpdates(ledger)
         let observer = RecordingObserver()
 
@@ -100,7 +100,7 @@ import Testing
         // One record per prune transaction: the settling INSERT and the DELETE must pick the same row.
         let store = try fixture.open(fixture.configuration(deliveredRetentionDays: 0, pruneBatchSize: 1))
         defer { store.close() }
-        let ledger = try CaseLedger(path: fixture.path)
+        let ledger = try LedgerFile(path: fixture.path)
         let driver = Suite.driver(store, RecordingObserver())
         var rated: [String: Evaluation] = [:]
         for projectNo in ["2026030200111", "2026030200112", "2026030200113"] {
@@ -133,7 +133,7 @@ import Testing
         let fixture = try QueueFixture()
         let store = try fixture.open(fixture.configuration(deliveredRetentionDays: 0))
         defer { store.close() }
-        let ledger = try CaseLedger(path: fixture.path)
+        let ledger = try LedgerFile(path: fixture.path)
         let opening = F.opening("2026030200131", at: "2026-03-02 09:00:00")
         try await store.openCase(opening, due: F.scheduler.due(openedAt: opening.openedAt))
         let rating = SampleEvaluation.make(projectNo: "2026030200131")
@@ -157,15 +157,15 @@ import Testing
         let fixture = try QueueFixture()
         let store = try fixture.open()
         defer { store.close() }
-        let ledger = try CaseLedger(path: fixture.path)
+        let ledger = try LedgerFile(path: fixture.path)
         let driver = Suite.driver(store, RecordingObserver())
-        let byDaemon = try #require(try await Self.scanAndPressInOneBatch("2026030200121", .satisfied, store: store, driver: driver).first)
-        let byEditor = try #require(try await Self.scanAndPressInOneBatch("2026030200122", .verySatisfied, store: store, driver: driver).first)
+        let first = try #require(try await Self.scanAndPressInOneBatch("2026030200121", .satisfied, store: store, driver: driver).first)
+        let second = try #require(try await Self.scanAndPressInOneBatch("2026030200122", .verySatisfied, store: store, driver: driver).first)
 
-        _ = try await store.drop(byDaemon.evaluationId, by: .tester)
-        _ = try QueueEditor(path: fixture.path).drop(byEditor.evaluationId, by: .tester)
+        _ = try await store.drop(first.evaluationId, by: .tester)
+        _ = try await store.drop(second.evaluationId, by: .tester)
 
-        for (projectNo, evaluation) in [("2026030200121", byDaemon), ("2026030200122", byEditor)] {
+        for (projectNo, evaluation) in [("2026030200121", first), ("2026030200122", second)] {
             let row = try #require(try Self.row(ledger, projectNo))
             #expect(row.state == "rated")
             #expect(row.evaluationId == evaluation.evaluationId.description)
@@ -175,8 +175,8 @@ import Testing
     }
 
     /// evalctl on a file the daemon has not migrated yet (not restarted since
-    /// an upgrade): the editor never migrates, and its drop still works.
-    @Test func anEditorsDropOnAFileBeforeLedger008LeavesTheCaseRated() async throws {
+    /// an upgrade): it opens the store as evald does, which migrates first.
+    @Test func aDropOnAFileBeforeLedger008LeavesTheCaseRated() async throws {
         let fixture = try QueueFixture()
         let rating = SampleEvaluation.make(projectNo: "2026030200141")
         do {
@@ -193,9 +193,13 @@ import Testing
                 """)
         }
 
-        _ = try QueueEditor(path: fixture.path).drop(rating.evaluationId, by: .tester)
+        do {
+            let store = try fixture.open()
+            defer { store.close() }
+            _ = try await store.drop(rating.evaluationId, by: .tester)
+        }
 
-        let ledger = try CaseLedger(path: fixture.path, mode: .readOnly)
+        let ledger = try LedgerFile(path: fixture.path, mode: .readOnly)
         let row = try #require(try Self.row(ledger, "2026030200141"))
         #expect(row.state == "rated")
         #expect(row.evaluationId == rating.evaluationId.description)
@@ -206,7 +210,7 @@ import Testing
         let fixture = try QueueFixture()
         let store = try fixture.open()
         defer { store.close() }
-        let ledger = try CaseLedger(path: fixture.path)
+        let ledger = try LedgerFile(path: fixture.path)
 
         let stored = try await Self.scanAndPressInOneBatch("2026030200102", .dissatisfied, store: store,
                                                            driver: Suite.driver(store, RecordingObserver()))
@@ -222,7 +226,7 @@ import Testing
         let store = try fixture.open(fixture.configuration(maxPendingRecords: 1))
         defer { store.close() }
         try await store.enqueue(SampleEvaluation.make())  // the queue is full
-        let ledger = try CaseLedger(path: fixture.path)
+        let ledger = try LedgerFile(path: fixture.path)
         let observer = RecordingObserver()
 
         let stored = try await Self.scanAndPressInOneBatch("2026030200103", .verySatisfied, store: store, driver: Suite.driver(store, observer))
@@ -240,7 +244,7 @@ import Testing
         let fixture = try QueueFixture()
         let store = try fixture.open()
         defer { store.close() }
-        let ledger = try CaseLedger(path: fixture.path)
+        let ledger = try LedgerFile(path: fixture.path)
         try ledger.locked { db in
             try db.execute("""
                 CREATE TRIGGER injected BEFORE INSERT ON bad_reviews
@@ -265,7 +269,7 @@ import Testing
         let fixture = try QueueFixture()
         let store = try fixture.open()
         defer { store.close() }
-        let ledger = try CaseLedger(path: fixture.path)
+        let ledger = try LedgerFile(path: fixture.path)
         let first = F.opening("2026030200105", at: "2026-03-02 09:00:00")
         try await store.openCase(first, due: F.scheduler.due(openedAt: first.openedAt))
         try Self.countUpdates(ledger)

@@ -27,7 +27,7 @@ import Testing
         }
 
         try fixture.open().close()
-        #expect(try CaseLedger(path: fixture.path).filteredPresses() == presses)
+        #expect(try LedgerFile(path: fixture.path).filteredPresses() == presses)
         let db = try Connection(path: fixture.path)
         #expect(throws: SQLiteError.self) {
             try db.execute("INSERT INTO filtered_presses(window_code, device_id, rating, reason, pressed_at, had_identity) VALUES ('W07', 'kbd-1', 3, 'other', 0, 0)")

@@ -24,13 +24,13 @@ import Testing
         let path = directory.path("queue.db")
         let review = F.badReview(.veryDissatisfied, at: "2026-03-02 09:00:00", evaluator: Self.named)
         do {
-            let ledger = try CaseLedger(path: path)
+            let ledger = try LedgerFile(path: path)
             try ledger.recordBadReview(review, policy: Self.policy)
             try ledger.appendFollowUpStep(Self.step(.verify(.valid, reason: "属实"), "2026-03-02"), to: review.evaluationId, recordedAt: Self.recordedAt)
             try ledger.appendFollowUpStep(Self.step(.extend(until: Self.day("2026-04-10"), explanation: "待采购"), "2026-03-05"), to: review.evaluationId, recordedAt: Self.recordedAt)
             try ledger.appendFollowUpStep(Self.step(.rectify(measures: "更换设备"), "2026-04-01"), to: review.evaluationId, recordedAt: Self.recordedAt)
         }
-        let reader = try CaseLedger(path: path, mode: .readOnly)
+        let reader = try LedgerFile(path: path, mode: .readOnly)
         let history = try #require(try reader.followUp(of: review.evaluationId))
         #expect(history.records.map(\.seq) == [1, 2, 3])
         #expect(history.records.map(\.step.kind) == ["verify", "extend", "rectify"])
@@ -46,7 +46,7 @@ import Testing
     @Test func aRefusedStepWritesNothing() throws {
         let directory = try TemporaryDirectory(prefix: "followup")
         defer { directory.remove() }
-        let ledger = try CaseLedger(path: directory.path("queue.db"))
+        let ledger = try LedgerFile(path: directory.path("queue.db"))
         let review = F.badReview(.dissatisfied, at: "2026-03-02 09:00:00")
         try ledger.recordBadReview(review, policy: Self.policy)
 
@@ -64,7 +64,7 @@ import Testing
         let directory = try TemporaryDirectory(prefix: "followup")
         defer { directory.remove() }
         let path = directory.path("queue.db")
-        let ledger = try CaseLedger(path: path)
+        let ledger = try LedgerFile(path: path)
         let review = F.badReview(.dissatisfied, at: "2026-03-02 09:00:00")
         try ledger.recordBadReview(review, policy: Self.policy)
         try ledger.appendFollowUpStep(Self.step(.verify(.mistaken, reason: "误按"), "2026-03-02"), to: review.evaluationId, recordedAt: Self.recordedAt)
@@ -83,7 +83,7 @@ import Testing
     @Test func theIdentityIsPurgedOnceTheCallBackIsDone() throws {
         let directory = try TemporaryDirectory(prefix: "followup")
         defer { directory.remove() }
-        let ledger = try CaseLedger(path: directory.path("queue.db"))
+        let ledger = try LedgerFile(path: directory.path("queue.db"))
         let review = F.badReview(.veryDissatisfied, at: "2026-03-02 09:00:00", evaluator: Self.named)
         let id = review.evaluationId
         try ledger.recordBadReview(review, policy: Self.policy)
@@ -105,7 +105,7 @@ import Testing
     @Test func aMistakenRealNameReviewNeedsNoIdentity() throws {
         let directory = try TemporaryDirectory(prefix: "followup")
         defer { directory.remove() }
-        let ledger = try CaseLedger(path: directory.path("queue.db"))
+        let ledger = try LedgerFile(path: directory.path("queue.db"))
         let review = F.badReview(.veryDissatisfied, at: "2026-03-02 09:00:00", evaluator: Self.named)
         try ledger.recordBadReview(review, policy: Self.policy)
         let closed = try ledger.appendFollowUpStep(Self.step(.verify(.malicious, reason: "恶意差评"), "2026-03-02"), to: review.evaluationId, recordedAt: Self.recordedAt)

@@ -32,7 +32,7 @@ struct LedgerAtomicityTests {
 
         let queue = try fixture.open()
         defer { queue.close() }
-        let ledger = try CaseLedger(path: fixture.path)
+        let ledger = try LedgerFile(path: fixture.path)
         #expect(try queue.record(try #require(EvaluationID(id)))?.state == .pending)
         #expect(try ledger.state(of: "P-KILL-ATOMIC-01") == .rated)
         // The ledger's own row says so, with the queued evaluation's id.
@@ -55,7 +55,7 @@ struct LedgerAtomicityTests {
         let fixture = try QueueFixture()
         let id = try await rateAndKill(fixture, projectNo: "P-KILL-SEPARATE-01", mode: "separate")
 
-        let ledger = try CaseLedger(path: fixture.path)
+        let ledger = try LedgerFile(path: fixture.path)
         #expect(try ledger.state(of: "P-KILL-SEPARATE-01") == .rated)
         #expect(try ledger.state(of: "P-NEVER-RATED-01") == .unknown)
         // The defaults pass repairs the open row from the queue's record: rated, not defaulted.
@@ -76,7 +76,7 @@ struct LedgerAtomicityTests {
         let fixture = try QueueFixture()
         let queue = try fixture.open()
         defer { queue.close() }
-        let ledger = try CaseLedger(path: fixture.path)
+        let ledger = try LedgerFile(path: fixture.path)
         let opening = F.opening("P-FAIL-0001", at: "2026-03-02 10:00:00")
         try ledger.open(opening, due: F.scheduler.due(openedAt: opening.openedAt))
         // Injected failure: the 台账's table is gone, so its INSERT fails inside the batch.
@@ -100,7 +100,7 @@ struct LedgerAtomicityTests {
         let fixture = try QueueFixture()
         let queue = try fixture.open()
         defer { queue.close() }
-        let ledger = try CaseLedger(path: fixture.path)
+        let ledger = try LedgerFile(path: fixture.path)
         let opening = F.opening("P-FAIL-0002", at: "2026-03-02 10:00:00")
         try ledger.open(opening, due: F.scheduler.due(openedAt: opening.openedAt))
         try ledger.locked { db in
@@ -136,7 +136,7 @@ struct LedgerAtomicityTests {
         let fixture = try QueueFixture()
         let queue = try fixture.open()
         defer { queue.close() }
-        let ledger = try CaseLedger(path: fixture.path)
+        let ledger = try LedgerFile(path: fixture.path)
         let opening = F.opening("P-REPAIR-0001", at: "2026-03-02 10:00:00")
         try ledger.open(opening, due: F.scheduler.due(openedAt: opening.openedAt))
         let policy = BadReviewPolicy(calendar: .mondayToFriday)

@@ -41,30 +41,4 @@ struct OperatorTests {
         #expect(try queue.activeEvaluation(forProject: "CASE-1") == nil)  // only a default: not a citizen's rating
         #expect(try queue.activeEvaluation(forProject: "CASE-3") == nil)
     }
-
-    @Test func anEditorInAnotherConnectionRetriesAndDropsWhileTheQueueRuns() async throws {
-        let fixture = try QueueFixture()
-        let queue = try fixture.open()
-        defer { queue.close() }
-        let rejected = SampleEvaluation.make()
-        let unwanted = SampleEvaluation.make()
-        try await queue.enqueue(rejected)
-        try await queue.enqueue(unwanted)
-        _ = try await queue.claim(limit: 1, now: fixture.now)
-        try await queue.settle([.rejected(rejected.evaluationId, reason: "bad deptCode")], now: fixture.now)
-
-        let editor = try QueueEditor(path: fixture.path)
-        try editor.retry(rejected.evaluationId, now: fixture.now, by: .tester)
-        #expect(throws: QueueError.wrongState) { try editor.retry(rejected.evaluationId, now: fixture.now, by: .tester) }
-        let dropped = try editor.drop(unwanted.evaluationId, by: .tester).record
-        #expect(dropped.evaluation == unwanted)
-        #expect(throws: QueueError.notFound) { try editor.drop(unwanted.evaluationId, by: .tester) }
-
-        // Housekeeping wakes the forwarder, and the daemon's queue sees both edits.
-        let signals = queue.pendingSignals()
-        try await queue.prune(now: fixture.now)
-        #expect(await yields(signals))
-        #expect(try await queue.claim(limit: 10, now: fixture.now).map(\.evaluation.evaluationId) == [rejected.evaluationId])
-        #expect(throws: QueueError.notFound) { try QueueEditor(path: fixture.directory.path("missing.sqlite3")) }
-    }
 }

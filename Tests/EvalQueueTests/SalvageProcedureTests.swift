@@ -108,7 +108,7 @@ struct SalvageProcedureTests {
         // Some pages were destroyed; most of what was undelivered must be back.
         #expect(reimported > undelivered.count / 2, "\(reimported) of \(undelivered.count) re-imported from \(moved)")
         // The delivered ratings stay out of the queue, and their cases stay rated.
-        let ledger = try CaseLedger(path: path)
+        let ledger = try LedgerFile(path: path)
         var stillRated = 0
         for (projectNo, id) in deliveredCases {
             guard try await queue.caseState(of: projectNo) == .rated else { continue }

@@ -5,7 +5,7 @@ import Testing
 @testable import EvalQueue
 
 /// Migration ledger-005 on a file the schema before it wrote: the case
-/// openings an older agent stored as JSON (`CaseLedger.json`, the encoder it
+/// openings an older agent stored as JSON (`LedgerFile.json`, the encoder it
 /// used) come back from the typed columns as that agent read them.
 @Suite struct TypedCaseOpeningsMigrationTests {
     typealias F = LedgerFixtures
@@ -33,7 +33,7 @@ import Testing
                                deviceId: "kbd-1", openedAt: F.at("2026-03-02 09:00:00").addingTimeInterval(0.25))
         let bare = CaseOpening(ticket: CaseTicket(projectNo: "2026030200002"), window: F.window, staff: [], openedAt: F.at("2026-03-02 09:05:00"))
         let rated = F.opening("2026030200003", at: "2026-03-02 09:10:00")
-        let oldJSON = try [full, bare, rated].map { try CaseLedger.json($0) }
+        let oldJSON = try [full, bare, rated].map { try LedgerFile.json($0) }
         let fixture = try QueueFixture()
         try TypedColumnsMigrationTests.oldFile(fixture, extra: Self.oldRow(full, json: oldJSON[0]) + Self.oldRow(bare, json: oldJSON[1])
             + Self.oldRow(rated, json: oldJSON[2], state: "rated", evaluationId: "01a23c40-0000-7000-8000-000000000003"))
@@ -41,7 +41,7 @@ import Testing
         let queue = try fixture.open()
         defer { queue.close() }
         let due = try queue.reader.dueCases(at: F.at("2026-04-01 00:00:00"))
-        let asOldCodeRead = try oldJSON.prefix(2).map { try CaseLedger.decode(CaseOpening.self, json: $0) }
+        let asOldCodeRead = try oldJSON.prefix(2).map { try LedgerFile.decode(CaseOpening.self, json: $0) }
         #expect(due.map(\.opening) == asOldCodeRead)
         let dueAt = [full, bare].map { F.scheduler.due(openedAt: $0.openedAt).dueAt }
         #expect(zip(due.map(\.dueAt), dueAt).allSatisfy { abs($0.timeIntervalSince($1)) < 0.001 } && due.count == 2)
@@ -65,7 +65,7 @@ import Testing
         let good = F.opening("2026030200010", at: "2026-03-02 09:01:00")
         let fixture = try QueueFixture()
         try TypedColumnsMigrationTests.oldFile(fixture, extra: Self.oldRow(broken, json: "{\"ticket\":{\"projectNo\"")
-            + Self.oldRow(good, json: try CaseLedger.json(good)))
+            + Self.oldRow(good, json: try LedgerFile.json(good)))
         let queue = try fixture.open()
         defer { queue.close() }
         let due = try queue.reader.dueCases(at: F.at("2026-04-01 00:00:00"))

@@ -5,31 +5,31 @@ import Logging
 
 /// Recording a bad review's follow-up step (`evalctl bad-reviews verify`,
 /// `rectify`, `extend`, `feedback`, `call-back`): through the control socket
-/// while evald runs, otherwise directly holding the instance lock. Either way
-/// the step and its audit row commit in one transaction, mirrored to audit.log after.
+/// while evald runs, otherwise through the store evalctl opens holding the
+/// instance lock. Either way the step and its audit row commit in one
+/// transaction, mirrored to audit.log after.
 public enum FollowUpRecording {
     /// Records `step` and returns a one-line summary for the operator.
-    public static func perform(_ step: FollowUpStep, id: EvaluationID, context: OperatorContext, now: Date = Date()) throws -> String {
+    public static func perform(_ step: FollowUpStep, id: EvaluationID, context: OperatorContext, now: Date = Date()) async throws -> String {
         switch context.daemon() {
         case .running:
             return try context.sendToDaemon(ControlRequest(verb: .followUp, evaluationId: id.description,
                                                            operatorName: AuditLog.claimedName, followUpStep: step.fields))
         case .stopped:
-            guard FileManager.default.fileExists(atPath: context.queuePath) else {
-                throw OperatorError("no queue at \(context.queuePath) (evald has never run with this configuration?)")
-            }
-            return try context.withInstanceLock {
-                let ledger = try CaseLedger(path: context.queuePath)
-                return try apply(step, id: id, ledger: ledger, auditLog: context.auditLog, actor: AuditLog.evalctlActor(), now: now)
+            return try await context.withStoppedDaemonStore { store in
+                try await record(step, id: id, store: store, auditLog: context.auditLog, actor: AuditLog.evalctlActor(), now: now) {
+                    QueueRepair.warn($0)
+                }
             }
         }
     }
 
-    /// The write with evald stopped (evalctl holds the instance lock: the only
-    /// writer): the step and its audit row in one transaction, then the mirror.
-    public static func apply(_ step: FollowUpStep, id: EvaluationID, ledger: CaseLedger, auditLog: AuditLog, actor: AuditActor, now: Date) throws -> String {
-        let (appended, entry) = try ledger.appendFollowUpStep(step, to: id, recordedAt: now, by: actor) { detail(step, $0) }
-        auditLog.mirror(entry) { QueueRepair.warn($0) }
+    /// The write, on the daemon's store or on the one evalctl opened with
+    /// evald stopped: the step and its audit row in one transaction, then the mirror.
+    static func record(_ step: FollowUpStep, id: EvaluationID, store: EvaluationQueue, auditLog: AuditLog, actor: AuditActor,
+                       now: Date, warn: (String) -> Void) async throws -> String {
+        let (appended, entry) = try await store.appendFollowUpStep(step, to: id, recordedAt: now, by: actor) { detail(step, $0) }
+        auditLog.mirror(entry, report: warn)
         return answer(id, step, appended)
     }
 
@@ -62,9 +62,8 @@ public enum FollowUpRecording {
             return ControlResponse(ok: false, message: "malformed follow-up step")
         }
         do {
-            let (appended, entry) = try await queue.appendFollowUpStep(step, to: id, recordedAt: Date(), by: actor) { detail(step, $0) }
-            auditLog.mirror(entry) { logger.error("\($0)") }
-            return ControlResponse(ok: true, message: answer(id, step, appended))
+            let message = try await record(step, id: id, store: queue, auditLog: auditLog, actor: actor, now: Date()) { logger.error("\($0)") }
+            return ControlResponse(ok: true, message: message)
         } catch {
             return ControlResponse(ok: false, message: "\(error)")
         }

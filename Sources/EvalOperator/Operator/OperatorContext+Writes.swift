@@ -1,5 +1,6 @@
 import EvalQueue
 import Foundation
+import Logging
 
 /// The two ways an operator write reaches the store (see `ControlRequest`).
 extension OperatorContext {
@@ -15,8 +16,14 @@ extension OperatorContext {
         return response.message
     }
 
-    /// Runs `body` holding the instance lock, so that evald cannot start meanwhile.
-    func withInstanceLock<T>(_ body: () throws -> T) throws -> T {
+    /// With evald stopped: runs `body` on the store opened as evald opens it
+    /// (the same checks, migrations and named writes, each with its audit row
+    /// in one transaction), holding the instance lock so that evald cannot
+    /// start meanwhile, and closes it before the lock is given back.
+    func withStoppedDaemonStore<T>(_ body: (EvaluationQueue) async throws -> T) async throws -> T {
+        guard FileManager.default.fileExists(atPath: queuePath) else {
+            throw OperatorError("no queue at \(queuePath) (evald has never run with this configuration?)")
+        }
         let lock: InstanceLock
         do {
             lock = try InstanceLock(path: lockPath)
@@ -26,6 +33,16 @@ extension OperatorContext {
             throw OperatorError(failure.errno == EACCES ? OperatorError.permission(lockPath).description : failure.description)
         }
         defer { lock.release() }
-        return try body()
+        var storeConfiguration = configuration.queueConfiguration
+        // The reserve is evald's own: evalctl (often root) leaves no file beside the queue.
+        storeConfiguration.diskReserveBytes = 0
+        let store: EvaluationQueue
+        do {
+            store = try EvaluationQueue(configuration: storeConfiguration, logger: Logger(label: "evalctl.store"))
+        } catch let error as SQLiteError where error.code == 8 || error.code == 14 {  // READONLY, CANTOPEN
+            throw OperatorError.permission(queuePath)
+        }
+        defer { store.close() }
+        return try await body(store)
     }
 }

@@ -31,30 +31,16 @@ public enum QueueRepair {
             let request = ControlRequest(verb: verb.control, evaluationId: id.description, operatorName: AuditLog.claimedName)
             return try context.sendToDaemon(request)
         case .stopped:
-            return try context.withInstanceLock {
-                let editor = try QueueEditor(path: context.queuePath, logger: Logger(label: "evalctl.queue"))
-                let actor = AuditLog.evalctlActor()
-                let (message, entry) = try OperatorError.explainingAudit(context.queuePath) { () throws -> (String, AuditEntry) in
-                    switch verb {
-                    case .retry:
-                        let entry = try editor.retry(id, now: Date(), by: actor)
-                        return ("\(id): rejected → pending; evald sends it after its next start", entry)
-                    case .release:
-                        let (evaluation, entry) = try editor.release(id, now: Date(), by: actor)
-                        return ("\(id): released; evald sends it after its next start with assessTime \(evaluation.assessTime)", entry)
-                    case .drop:
-                        let (record, entry) = try editor.drop(id, by: actor)
-                        return ("\(id): dropped (was \(record.state)); the record is kept in the audit trail", entry)
-                    }
-                }
-                context.auditLog.mirror(entry) { warn($0) }
-                return message
+            return try await context.withStoppedDaemonStore { store in
+                try await apply(verb, id: id, queue: store, auditLog: context.auditLog, actor: AuditLog.evalctlActor(),
+                                logger: Logger(label: "evalctl.queue"))
             }
         }
     }
 
-    /// The write itself in the daemon (its control socket handler): the
-    /// change and its audit row in one transaction, then the mirror line.
+    /// The write itself, on the daemon's store (its control socket handler)
+    /// or on the store evalctl opened with evald stopped: the change and its
+    /// audit row in one transaction, then the mirror line.
     public static func apply(_ verb: Verb, id: EvaluationID, queue: EvaluationQueue, auditLog: AuditLog, actor: AuditActor,
                              logger: Logger) async throws -> String {
         let message: String
@@ -62,11 +48,11 @@ public enum QueueRepair {
         switch verb {
         case .retry:
             entry = try await queue.retry(id, now: Date(), by: actor)
-            message = "\(id): rejected → pending; evald will send it again"
+            message = "\(id): rejected → pending; evald sends it again (after its next start if it is stopped)"
         case .release:
             let released = try await queue.release(id, now: Date(), by: actor)
             entry = released.audit
-            message = "\(id): released; evald sends it now with assessTime \(released.evaluation.assessTime)"
+            message = "\(id): released; evald sends it with assessTime \(released.evaluation.assessTime)"
         case .drop:
             let dropped = try await queue.drop(id, by: actor)
             entry = dropped.audit

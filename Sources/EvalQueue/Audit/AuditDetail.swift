@@ -1,8 +1,7 @@
 import EvalCore
 import Foundation
 
-/// The `detail` of the store's own audited actions, written once for the
-/// daemon's queue and `QueueEditor` alike.
+/// The `detail` of the store's own audited actions.
 enum AuditDetail {
     static let retry = "rejected → pending"
 

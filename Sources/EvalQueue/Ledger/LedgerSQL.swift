@@ -3,10 +3,9 @@ import Foundation
 
 /// The case ledger's statements, each on the connection it is handed: the
 /// store's writer runs the writes inside its transactions, its read-only
-/// connection runs the reads, and `CaseLedger` (evalctl, tests) the same SQL.
-/// One copy of every statement, whoever runs it.
+/// connection runs the reads. One copy of every statement, whoever runs it.
 enum LedgerSQL {
-    /// See `CaseLedger.state(of:)`: the queue's row is the durable record of a rating.
+    /// See `QueueReader.caseState(of:)`: the queue's row is the durable record of a rating.
     static func caseState(of projectNo: String, on db: Connection) throws -> CaseLedgerState {
         // One statement, prepared once (`static`): this runs for every scan.
         let row = try db.prepare(static: """
@@ -51,12 +50,19 @@ enum LedgerSQL {
         return db.changes == 1
     }
 
+    /// How an older agent encoded the default evaluations it kept in `ledger_cases`.
+    private static var olderAgentJSON: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }
+
     /// Defaults settled by an older agent but never confirmed in the queue.
     static func unconfirmedDefaults(on db: Connection) throws -> [Evaluation] {
         try db.prepare("""
             SELECT default_evaluation FROM ledger_cases
             WHERE state = 'defaulted' AND default_enqueued = 0 ORDER BY settled_at
-            """).rows { row in try CaseLedger.decode(Evaluation.self, json: row.column(0) ?? "") }
+            """).rows { row in try olderAgentJSON.decode(Evaluation.self, from: Data((row.column(0) ?? "").utf8)) }
     }
 
     static func confirmDefaultEnqueued(_ id: EvaluationID, on db: Connection) throws {
@@ -97,13 +103,11 @@ enum LedgerSQL {
     /// the rating (`caseState`), and once it leaves the table the ledger's row
     /// must say so, or the case could be rated again. A case with no row gets
     /// one, rated, with the scan's instant when the evaluation kept it; a row
-    /// still open is rated; a settled row is left as it is. `withScanInstant`
-    /// false: for a file not yet migrated by ledger-008 (an operator's
-    /// `QueueEditor` never migrates), whose rows all have a ledger row anyway.
-    static func settleLeavingSQL(selectingSeqs subquery: String, withScanInstant: Bool = true) -> String {
+    /// still open is rated; a settled row is left as it is.
+    static func settleLeavingSQL(selectingSeqs subquery: String) -> String {
         """
         INSERT INTO ledger_cases (project_no, window_code, opened_at, state, evaluation_id, settled_at)
-        SELECT project_no, window_code, \(withScanInstant ? "coalesce(case_opened_at, assessed_at)" : "assessed_at"), 'rated',
+        SELECT project_no, window_code, coalesce(case_opened_at, assessed_at), 'rated',
                evaluation_id, assessed_at
         FROM evaluations WHERE seq IN (\(subquery)) AND project_no IS NOT NULL AND evaluation_type = 1
         ON CONFLICT(project_no) DO UPDATE SET state = 'rated', evaluation_id = excluded.evaluation_id,

@@ -2,9 +2,8 @@ import EvalCore
 import Foundation
 
 /// The follow-up ledger's named operations. Each takes the `Connection` it runs
-/// on and runs in one transaction of its own, so the store's single writer can
-/// run them as they are (`CaseLedger+FollowUp.swift` runs them under the
-/// ledger's lock today).
+/// on and runs in one transaction of its own: the store's writer runs the
+/// writes, its read-only connection the reads.
 public enum FollowUpStore {
     /// The follow-up of `id`, or nil when it is not a bad review in the ledger.
     public static func history(of id: EvaluationID, on db: Connection) throws -> FollowUpHistory? {

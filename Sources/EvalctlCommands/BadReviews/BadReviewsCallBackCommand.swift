@@ -1,7 +1,7 @@
 import ArgumentParser
 import EvalCore
 
-struct BadReviewsCallBackCommand: ParsableCommand {
+struct BadReviewsCallBackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "call-back",
         abstract: "Record the call-back (回访) of a real-name review: satisfied, notSatisfied, or unreachable (to retry). Audit-logged."
@@ -13,5 +13,5 @@ struct BadReviewsCallBackCommand: ParsableCommand {
     @Option(help: "What the citizen said.")
     var note: String = "-"
 
-    func run() throws { try step.record(.callBack(result, note: note)) }
+    func run() async throws { try await step.record(.callBack(result, note: note)) }
 }

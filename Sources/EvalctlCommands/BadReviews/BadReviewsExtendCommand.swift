@@ -1,7 +1,7 @@
 import ArgumentParser
 import EvalCore
 
-struct BadReviewsExtendCommand: ParsableCommand {
+struct BadReviewsExtendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extend",
         abstract: "Rectification cannot be done in 15 working days: explain why and set the new last day. Audit-logged."
@@ -13,5 +13,5 @@ struct BadReviewsExtendCommand: ParsableCommand {
     @Option(help: "Why it cannot be done in time.")
     var reason: String
 
-    func run() throws { try step.record(.extend(until: until, explanation: reason)) }
+    func run() async throws { try await step.record(.extend(until: until, explanation: reason)) }
 }

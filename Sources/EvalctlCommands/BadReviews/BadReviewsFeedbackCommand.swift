@@ -1,7 +1,7 @@
 import ArgumentParser
 import EvalCore
 
-struct BadReviewsFeedbackCommand: ParsableCommand {
+struct BadReviewsFeedbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "feedback",
         abstract: "Record that the result was fed back to the citizen (反馈). Audit-logged."
@@ -11,5 +11,5 @@ struct BadReviewsFeedbackCommand: ParsableCommand {
     @Option(help: "How and what was fed back.")
     var note: String
 
-    func run() throws { try step.record(.feedback(note: note)) }
+    func run() async throws { try await step.record(.feedback(note: note)) }
 }

@@ -5,7 +5,7 @@ import EvalQueue
 import Foundation
 import Logging
 
-struct BadReviewsListCommand: ParsableCommand {
+struct BadReviewsListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "The bad-review ledger (差评台账): window, staff, case, time, delivery, deadline, overdue, call-back, follow-up stage."
@@ -40,16 +40,16 @@ struct BadReviewsListCommand: ParsableCommand {
         if let dueWithin, dueWithin < 0 { throw ValidationError("--due-within counts working days from 0") }
     }
 
-    func run() throws {
+    func run() async throws {
         let context = try options.context()
         let reader = try context.reader()
-        let ledger = try FollowUpLedger(context)
         let query = BadReviewQuery(windowCode: window, staffLoginName: staff, projectNo: projectNo,
                                    since: range.sinceDate, until: range.untilDate)
         let day = civilToday(today)
         let calendar = context.configuration.workingDayCalendar().calendar
-        let followUps = try ledger.followUps(query)
-        let entries = try ledger.ledger.badReviews(query) { id in try reader.record(id)?.state.rawValue }.filter { entry in
+        // The follow-ups the query can match, by id (its time bounds narrow the read).
+        let followUps = Dictionary(try reader.followUps(since: query.since, until: query.until).map { ($0.evaluationId, $0) }) { first, _ in first }
+        let entries = try reader.badReviews(query) { id in try reader.record(id)?.state.rawValue }.filter { entry in
             guard let followUp = followUps[entry.evaluationId]?.followUp else { return !(closed || overdue || dueWithin != nil) }
             if open && followUp.stage == .closed { return false }
             if closed && followUp.stage != .closed { return false }
@@ -62,7 +62,7 @@ struct BadReviewsListCommand: ParsableCommand {
         if reveal, entries.contains(where: { $0.evaluator != nil }) {
             do {
                 let shown = entries.filter { $0.evaluator != nil }.map(\.evaluationId.description)
-                try RevealAudit.record("bad-reviews list: evaluator identity of \(shown.count) review(s) in clear: \(shown.joined(separator: ","))",
+                try await RevealAudit.record("bad-reviews list: evaluator identity of \(shown.count) review(s) in clear: \(shown.joined(separator: ","))",
                                        evaluationId: shown.count == 1 ? entries.first { $0.evaluator != nil }?.evaluationId : nil, context: context)
             } catch {
                 throw Failure("\(error)")

@@ -1,7 +1,7 @@
 import ArgumentParser
 import EvalCore
 
-struct BadReviewsRectifyCommand: ParsableCommand {
+struct BadReviewsRectifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rectify",
         abstract: "Record the rectification (整改) done on --date, with the measures taken. Audit-logged."
@@ -11,5 +11,5 @@ struct BadReviewsRectifyCommand: ParsableCommand {
     @Option(help: "The measures taken.")
     var measures: String
 
-    func run() throws { try step.record(.rectify(measures: measures)) }
+    func run() async throws { try await step.record(.rectify(measures: measures)) }
 }

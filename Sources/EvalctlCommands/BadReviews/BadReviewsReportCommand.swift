@@ -40,7 +40,7 @@ struct BadReviewsReportCommand: ParsableCommand {
     func run() throws {
         let context = try options.context()
         let (since, until) = month.flatMap(Self.bounds).map { ($0.0 as Date?, $0.1 as Date?) } ?? (range.sinceDate, range.untilDate)
-        let histories = try FollowUpLedger(context).ledger.followUps(since: since, until: until)
+        let histories = try context.reader().followUps(since: since, until: until)
         let day = civilToday(today)
         let calendar = context.configuration.workingDayCalendar().calendar
         let total = FollowUpTally(histories, today: day)

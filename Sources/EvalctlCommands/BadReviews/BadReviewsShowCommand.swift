@@ -21,7 +21,7 @@ struct BadReviewsShowCommand: ParsableCommand {
     func run() throws {
         let context = try options.context()
         let evaluationId = try EvaluationIdArgument.resolve(id, reader: context.reader)
-        guard let history = try FollowUpLedger(context).ledger.followUp(of: evaluationId) else {
+        guard let history = try context.reader().followUp(of: evaluationId) else {
             throw Failure("no bad review \(id) in the ledger")
         }
         let calendar = context.configuration.workingDayCalendar().calendar

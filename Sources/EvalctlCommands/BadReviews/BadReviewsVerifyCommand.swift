@@ -1,7 +1,7 @@
 import ArgumentParser
 import EvalCore
 
-struct BadReviewsVerifyCommand: ParsableCommand {
+struct BadReviewsVerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Record the verification (核实): valid, or mistaken (误评) / malicious (恶意差评), which closes it. Audit-logged."
@@ -13,5 +13,5 @@ struct BadReviewsVerifyCommand: ParsableCommand {
     @Option(help: "What was found and how.")
     var reason: String
 
-    func run() throws { try step.record(.verify(verdict, reason: reason)) }
+    func run() async throws { try await step.record(.verify(verdict, reason: reason)) }
 }

@@ -16,7 +16,7 @@ struct BadReviewsListTests {
         defer { dir.remove() }
         let config = TestConfig(directory: dir.url.path)
         try config.write()
-        let (named, anonymous) = try BadReviewLedgerSeed.seed(config)
+        let (named, anonymous) = try await BadReviewLedgerSeed.seed(config)
 
         let listed = try await EvalctlRun.run(config, ["bad-reviews", "list", "--json", "--today", "2026-10-20"])
         #expect(listed.status == 0, "\(listed.stderr)")

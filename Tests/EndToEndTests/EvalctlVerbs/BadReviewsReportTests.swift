@@ -15,7 +15,7 @@ struct BadReviewsReportTests {
         defer { dir.remove() }
         let config = TestConfig(directory: dir.url.path)
         try config.write()
-        let (named, anonymous) = try BadReviewLedgerSeed.seed(config)
+        let (named, anonymous) = try await BadReviewLedgerSeed.seed(config)
 
         let report = try await EvalctlRun.run(config, ["bad-reviews", "report", "--month", "2026-09", "--today", "2026-10-21"])
         #expect(report.status == 0, "\(report.stderr)")

@@ -30,7 +30,7 @@ struct DocumentedJSONTests {
         defer { dir.remove() }
         let config = TestConfig(directory: dir.url.path)
         try config.write()
-        let seeded = try await EvalctlTests.seed(config)
+        _ = try await EvalctlTests.seed(config)
         let document = try CLIJSONDocument()
 
         expectDocumented(object(try await EvalctlRun.run(config, ["status", "--json"]).stdout), "`evalctl status --json`", document)
@@ -38,11 +38,11 @@ struct DocumentedJSONTests {
         expectDocumented(record, "`evalctl queue list --json`", document)
         let line = try await EvalctlRun.run(config, ["export", "--format", "json"]).lines.first ?? ""
         expectDocumented(object(line), "`evalctl export --format json`", document)
-        // The seeded rejected 非常不满意 into the bad-review ledger, as the pipeline records it.
-        let calendar = CalendarDirectory.load(from: BuiltProducts.packageRoot.appendingPathComponent("config/calendars")).calendar
-        try CaseLedger(path: config.queuePath).recordBadReview(seeded.rejected, policy: BadReviewPolicy(calendar: calendar))
+        // A bad review stored as the pipeline stores it (queued, in the 台账).
+        let review = BadReviewFollowUpTests.badReview(at: "2026-09-21 10:00:00", window: "W01", staff: "zhangsan", realName: true)
+        try await BadReviewFollowUpTests.store([review], in: config)
         let badReviews = array(try await EvalctlRun.run(config, ["bad-reviews", "list", "--json"]).stdout)
-        #expect(badReviews?.first?["evaluationId"] as? String == seeded.rejected.evaluationId.description, "\(String(describing: badReviews))")
+        #expect(badReviews?.first?["evaluationId"] as? String == review.evaluationId.description, "\(String(describing: badReviews))")
         expectDocumented(badReviews?.first, "`evalctl bad-reviews list --json`", document)
     }
 }

@@ -1,52 +1,9 @@
 import EvalCore
 import Foundation
 
-/// One row of the bad-review ledger (台账), as `evalctl bad-reviews` lists it.
-public struct BadReviewEntry: Hashable, Sendable {
-    public var evaluationId: EvaluationID
-    public var rating: Rating
-    public var assessedAt: Date
-    public var hallCode: String?
-    public var windowCode: String
-    public var staff: [StaffMember]
-    public var projectNo: String?
-    /// Last day of rectification (15 working days after the rating).
-    public var deadline: CivilDate
-    /// Real-name bad reviews need a call-back (回访).
-    public var callBackNeeded: Bool
-    /// Kept for the call-back only; masked unless revealed on purpose.
-    public var evaluator: Evaluator?
-    /// The queue's delivery state (pending, delivered, rejected…), when known.
-    public var deliveryState: String?
-}
-
-/// Filters for `evalctl bad-reviews`; nil means "any".
-public struct BadReviewQuery: Hashable, Sendable {
-    public var windowCode: String?
-    public var staffLoginName: String?
-    public var projectNo: String?
-    public var since: Date?
-    public var until: Date?
-
-    public init(windowCode: String? = nil, staffLoginName: String? = nil, projectNo: String? = nil, since: Date? = nil, until: Date? = nil) {
-        self.windowCode = windowCode
-        self.staffLoginName = staffLoginName
-        self.projectNo = projectNo
-        self.since = since
-        self.until = until
-    }
-}
-
-extension CaseLedger {
-    /// Adds a bad review to the ledger with its rectification deadline. The
-    /// evaluator's identity is kept only when a call-back is needed. Idempotent;
-    /// `EvaluationQueue.enqueue(_:ledger:)` writes the same row in the
-    /// evaluation's own transaction.
-    public func recordBadReview(_ evaluation: Evaluation, policy: BadReviewPolicy) throws {
-        guard let row = CaseLedgerUpdate.badReview(evaluation, policy: policy) else { return }
-        try locked { db in try CaseLedgerUpdate.write(row, on: db) }
-    }
-
+/// The 台账's reads for evalctl: bad reviews, their follow-ups and the
+/// filtered presses, from the read-only connection (safe while evald runs).
+extension QueueReader {
     /// Bad reviews matching `query`, newest first. `deliveryState` looks up the
     /// queue's state of each evaluation (the queue owns it).
     public func badReviews(
@@ -54,7 +11,7 @@ extension CaseLedger {
         limit: Int = 1000,
         deliveryState: (EvaluationID) throws -> String? = { _ in nil }
     ) throws -> [BadReviewEntry] {
-        let rows = try locked { db in
+        let rows = try read { db in
             // Optional filters as `? IS NULL OR column = ?`: one fixed statement, every value bound.
             try db.prepare("""
                 SELECT evaluation_id, rating, assessed_at, hall_code, window_code, staff, project_no, deadline,
@@ -76,7 +33,7 @@ extension CaseLedger {
                     assessedAt: Date(timeIntervalSince1970: row.column(2) ?? 0),
                     hallCode: row.column(3),
                     windowCode: row.column(4) ?? "",
-                    staff: (try? Self.decode([StaffMember].self, json: row.column(5) ?? "[]")) ?? [],
+                    staff: (try? EvaluationJSON.readPersons(row.column(5) ?? "[]")) ?? [],
                     projectNo: row.column(6),
                     deadline: CivilDate(row.column(7) ?? "") ?? CivilDate(year: 1970, month: 1, day: 1),
                     callBackNeeded: row.column(8) ?? false,
@@ -89,6 +46,21 @@ extension CaseLedger {
             var entry = entry
             entry.deliveryState = try deliveryState(entry.evaluationId)
             return entry
+        }
+    }
+
+    /// The follow-up history of one bad review, or nil if it has none.
+    public func followUp(of id: EvaluationID) throws -> FollowUpHistory? {
+        // `history` opens its own read transaction.
+        try readOne { try FollowUpStore.history(of: id, on: $0) }
+    }
+
+    /// Filtered presses at or after `since`, oldest first (rule 2: kept for audit).
+    public func filteredPresses(since: Date = .distantPast, limit: Int = 1000) throws -> [FilteredPress] {
+        try readOne { db in
+            try db.prepare("""
+                SELECT \(LedgerSQL.filteredPressColumns) FROM filtered_presses WHERE pressed_at >= ? ORDER BY pressed_at, id LIMIT ?
+                """).rows([since.timeIntervalSince1970, limit], LedgerSQL.filteredPress)
         }
     }
 }

@@ -1,4 +1,5 @@
 import EvalCore
+import EvalQueue
 import Foundation
 import Logging
 
@@ -6,11 +7,11 @@ import Logging
 /// staff, case, time, delivery state, deadline and call-back need. Identity is
 /// masked unless `reveal` is set, and a reveal is itself logged (who asked is
 /// the caller's to add; the count and ids are logged here).
-public enum BadReviewReport {
-    public static let header = ["evaluationId", "time", "rating", "hall", "window", "staff", "case", "delivery", "deadline", "overdue", "callBack", "evaluator"]
+enum BadReviewReport {
+    static let header = ["evaluationId", "time", "rating", "hall", "window", "staff", "case", "delivery", "deadline", "overdue", "callBack", "evaluator"]
 
     /// Rows of cells, `header` order.
-    public static func rows(_ entries: [BadReviewEntry], today: CivilDate, reveal: Bool, logger: Logger) -> [[String]] {
+    static func rows(_ entries: [BadReviewEntry], today: CivilDate, reveal: Bool, logger: Logger) -> [[String]] {
         if reveal {
             let revealed = entries.filter { $0.evaluator != nil }
             if !revealed.isEmpty {
