@@ -6,6 +6,7 @@ import PackageDescription
 //   EvalCore    pure domain: ratings, evaluations, sessions, calendar, scan rules, clock trust (no I/O, locks or tasks)
 //   EvalConcurrency the Doorbell (a lock and a timer task) the forwarder and the services sleep on
 //   EvalQueue   the crash-safe SQLite queue (thin wrapper over the system libsqlite3)
+//   EvalSession the counter sessions' driver: their actions performed on the store
 //   EvalDevices keypads and scanners: libusb, evdev, hidraw, profiles, hotplug, simulated keypad
 //   EvalPlatform the platform protocol without a network: adapters (evald-json/1), signing, [platform] settings
 //   EvalUplink  HTTP and the forwarder
@@ -69,6 +70,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Session orchestration: turns a counter session's actions into store
+        // operations. Not in the store (which knows nothing of sessions), not in
+        // EvalAgent (the crash probe, the benchmarks and the store tests run it too).
+        .target(name: "EvalSession", dependencies: ["EvalCore", "EvalQueue"], swiftSettings: swiftSettings),
         .target(
             name: "EvalDevices",
             dependencies: [
@@ -136,7 +141,7 @@ let package = Package(
         .target(
             name: "EvalAgent",
             dependencies: [
-                "EvalOperator", "EvalCore", "EvalConcurrency", "EvalQueue", "EvalDevices", "EvalPlatform", "EvalUplink", "EvalCounterAPI", "CProcessArguments", "CClockSet",
+                "EvalOperator", "EvalCore", "EvalConcurrency", "EvalQueue", "EvalSession", "EvalDevices", "EvalPlatform", "EvalUplink", "EvalCounterAPI", "CProcessArguments", "CClockSet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -151,7 +156,7 @@ let package = Package(
         .target(name: "EvalAPIClient", swiftSettings: swiftSettings),
         .target(
             name: "EvalTesting",
-            dependencies: ["EvalCore", "EvalQueue"],
+            dependencies: ["EvalCore", "EvalQueue", "EvalSession"],
             swiftSettings: swiftSettings
         ),
 
@@ -202,7 +207,7 @@ let package = Package(
         .executableTarget(
             name: "evald-bench",
             dependencies: [
-                "EvalCore", "EvalQueue", "EvalTesting", "CSQLite", "EvalAPIClient",
+                "EvalCore", "EvalQueue", "EvalSession", "EvalTesting", "CSQLite", "EvalAPIClient",
                 "EvalPlatform", "EvalUplink",  // UplinkBenchmark.swift (uplink engineer)
                 "CCrashVFS",  // counts fdatasync per lone evaluation (daemon-path)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -233,12 +238,12 @@ let package = Package(
         // Test helper: a process the queue tests SIGKILL mid-enqueue, and the power-cut simulation (not shipped).
         .executableTarget(
             name: "evalq-crash-probe",
-            dependencies: ["EvalCore", "EvalQueue", "EvalTesting", "CCrashVFS", "CSQLite", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["EvalCore", "EvalQueue", "EvalSession", "EvalTesting", "CCrashVFS", "CSQLite", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
 
         .testTarget(name: "EvalCoreTests", dependencies: ["EvalCore", "EvalQueue", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "EvalQueueTests", dependencies: ["EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EvalQueueTests", dependencies: ["EvalQueue", "EvalSession", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalDevicesTests", dependencies: ["EvalDevices", "EvalTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "EvalUplinkTests", dependencies: ["EvalUplink", "EvalPlatform", "EvalQueue", "EvalTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EvalCounterAPITests", dependencies: ["EvalCounterAPI", "EvalCore", "EvalTesting"], swiftSettings: swiftSettings),

@@ -1,5 +1,6 @@
 import EvalCore
 import EvalQueue
+import EvalSession
 import Foundation
 
 /// A `SessionDriverObserver` for probes, benchmarks and fixtures: silent,

@@ -2,6 +2,7 @@ import ArgumentParser
 import CCrashVFS
 import EvalCore
 import EvalQueue
+import EvalSession
 import EvalTesting
 import Foundation
 

@@ -1,6 +1,7 @@
 import CCrashVFS
 import EvalCore
 import EvalQueue
+import EvalSession
 import EvalTesting
 import Foundation
 import Logging

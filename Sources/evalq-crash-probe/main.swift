@@ -16,6 +16,7 @@
 //       evaluation id, then waits to be SIGKILLed.
 import EvalCore
 import EvalQueue
+import EvalSession
 import EvalTesting
 import Foundation
 

@@ -138,7 +138,7 @@ import Testing
 
     /// The lower layers never reach up: the queue, the devices and the
     /// uplink know neither the operator's modules nor the daemon.
-    @Test(arguments: ["EvalConcurrency", "EvalQueue", "EvalDevices", "EvalPlatform", "EvalUplink", "EvalCounterAPI"])
+    @Test(arguments: ["EvalConcurrency", "EvalQueue", "EvalSession", "EvalDevices", "EvalPlatform", "EvalUplink", "EvalCounterAPI"])
     func lowerLayersDoNotReachUp(_ module: String) async throws {
         let graph = try await Self.graph.value
         let upper: Set<Node> = [.target("EvalOperator"), .target("EvalctlCommands"), .target("EvalAgent")]

@@ -3,6 +3,7 @@ import EvalTesting
 import Foundation
 import Testing
 @testable import EvalQueue
+import EvalSession
 
 /// The session and the real store together, through the daemon's own
 /// `SessionDriver`, across restarts and store failures.

@@ -2,6 +2,7 @@ import EvalCore
 import Foundation
 import Logging
 import EvalQueue
+import EvalSession
 
 enum LedgerFixtures {
     static func at(_ text: String) -> Date { ShanghaiTime.parse(text)! }

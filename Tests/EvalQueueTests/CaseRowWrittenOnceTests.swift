@@ -3,6 +3,7 @@ import EvalTesting
 import Foundation
 import Testing
 @testable import EvalQueue
+import EvalSession
 
 /// A case scanned and rated while one commit is under way (a burst) lands in
 /// one batch: the rating absorbs the opening, and the case gets no ledger row

@@ -3,6 +3,7 @@ import EvalTesting
 import Foundation
 import Testing
 @testable import EvalQueue
+import EvalSession
 
 /// The daemon's pipeline submits each input's evaluation and takes the next
 /// input at once (`SessionDriver.submit`): evaluations arriving while a commit

@@ -4,6 +4,7 @@ import EvalCounterAPI
 import EvalDevices
 import EvalOperator
 import EvalQueue
+import EvalSession
 import EvalUplink
 import Foundation
 import Logging

@@ -2,6 +2,7 @@ import EvalConcurrency
 import EvalCore
 import EvalOperator
 import EvalQueue
+import EvalSession
 import Foundation
 import Logging
 

@@ -1,4 +1,5 @@
 import EvalCore
+import EvalQueue
 import Foundation
 import Synchronization
 
