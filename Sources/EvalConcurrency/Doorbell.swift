@@ -1,25 +1,28 @@
-import Foundation
+import Synchronization
 
 /// A coalescing wake-up: any number of `ring()`s while nobody waits make the
 /// next `wait` return at once; a ring is never lost between "nothing to do"
 /// and "go to sleep". This is what lets the forwarder and the default-rating
 /// pass sleep instead of poll. Deadlines are instants of `C`, so tests wait
 /// on a manual clock. One waiter at a time.
-public final class Doorbell<C: Clock>: @unchecked Sendable {
+public final class Doorbell<C: Clock>: Sendable {
     public let clock: C
-    private let lock = NSLock()
-    private var rung = false
-    private var waiter: CheckedContinuation<Void, Never>?
+    private let state = Mutex(State())
+
+    private struct State {
+        var rung = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
 
     public init(clock: C) { self.clock = clock }
 
     public func ring() {
-        let toResume: CheckedContinuation<Void, Never>? = lock.withLock {
-            if let waiter {
-                self.waiter = nil
+        let toResume: CheckedContinuation<Void, Never>? = state.withLock { state in
+            if let waiter = state.waiter {
+                state.waiter = nil
                 return waiter
             }
-            rung = true
+            state.rung = true
             return nil
         }
         toResume?.resume()
@@ -38,12 +41,12 @@ public final class Doorbell<C: Clock>: @unchecked Sendable {
         defer { timer?.cancel() }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow: Bool = lock.withLock {
-                    if rung {
-                        rung = false
+                let resumeNow: Bool = state.withLock { state in
+                    if state.rung {
+                        state.rung = false
                         return true
                     }
-                    waiter = continuation
+                    state.waiter = continuation
                     return false
                 }
                 if resumeNow { continuation.resume() }

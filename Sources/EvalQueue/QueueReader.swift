@@ -1,5 +1,6 @@
 import EvalCore
 import Foundation
+import Synchronization
 
 /// A read-only view of a queue file, for a second process such as evalctl
 /// (and for the daemon's own queries, off the writer thread).
@@ -8,21 +9,20 @@ import Foundation
 /// lock: it cannot block the daemon's enqueues or damage the file. In WAL
 /// mode each read sees one committed state; `snapshot()` reads everything in
 /// a single read transaction so its figures always add up.
-public final class QueueReader: @unchecked Sendable {
-    private let lock = NSLock()
-    private let connection: Connection  // guarded by `lock`
+public final class QueueReader: Sendable {
+    private let connection: Mutex<Connection>
     public let path: String
 
     public init(path: String) throws {
-        connection = try Connection(path: path, mode: .readOnly)
+        connection = Mutex(try Connection(path: path, mode: .readOnly))
         self.path = path
     }
 
     /// One read transaction: the statements of `body` see one snapshot.
     /// BEGIN and COMMIT are prepared once (`execute` parsed them on every read:
     /// a scan's case lookup spent more in the parser than in its query).
-    func read<T>(_ body: (Connection) throws -> T) throws -> T {
-        try lock.withLock {
+    func read<T: Sendable>(_ body: (Connection) throws -> T) throws -> T {
+        try connection.withLock { connection in
             try connection.prepare(static: "BEGIN").run()
             defer { try? connection.prepare(static: "COMMIT").run() }
             return try body(connection)
@@ -31,12 +31,12 @@ public final class QueueReader: @unchecked Sendable {
 
     /// A read that is one statement: SQLite runs it in a snapshot of its own,
     /// so it needs no BEGIN/COMMIT around it (a scan's case lookup, per scan).
-    func readOne<T>(_ body: (Connection) throws -> T) throws -> T {
-        try lock.withLock { try body(connection) }
+    func readOne<T: Sendable>(_ body: (Connection) throws -> T) throws -> T {
+        try connection.withLock { try body($0) }
     }
 
     /// Rows of one SELECT the store composes (`claim`), in a snapshot of its own.
-    func rows<T>(_ sql: String, _ parameters: [any Bindable], _ row: (Statement) throws -> T) throws -> [T] {
+    func rows<T: Sendable>(_ sql: String, _ parameters: [any Bindable], _ row: (Statement) throws -> T) throws -> [T] {
         try readOne { db in try db.prepare(sql).rows(parameters, row) }
     }
 

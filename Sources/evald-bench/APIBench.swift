@@ -5,6 +5,7 @@ import ArgumentParser
 import EvalAPIClient
 import EvalTesting
 import Foundation
+import Synchronization
 
 /// `evald-bench api`: the business-system path through a real evald — open a
 /// service over the API's Unix socket, press the simulated keypad, and time
@@ -161,9 +162,8 @@ struct APIBench: AsyncParsableCommand {
 }
 
 /// A thread-safe count for the load run's threads.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func add() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

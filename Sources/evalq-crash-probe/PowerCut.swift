@@ -5,6 +5,7 @@ import EvalSession
 import EvalTesting
 import Foundation
 import Logging
+import Synchronization
 
 /// `evalq-crash-probe powercut <dir> [seed]`: power-cut simulation, beyond SIGKILL.
 ///
@@ -34,21 +35,20 @@ enum PowerCut {
         var projectNo: String?
     }
 
-    final class Journal: @unchecked Sendable {
-        private let lock = NSLock()
-        private var entries: [Acknowledged] = []
-        private var pruneStart: Int?
+    final class Journal: Sendable {
+        private let entries = Mutex<[Acknowledged]>([])
+        private let prune = Mutex<Int?>(nil)
         func note(_ id: EvaluationID, delivered: Bool = false, projectNo: String? = nil) {
             let length = crashvfs_count()
-            lock.withLock { entries.append(Acknowledged(id: id, logLength: length, delivered: delivered, projectNo: projectNo)) }
+            entries.withLock { $0.append(Acknowledged(id: id, logLength: length, delivered: delivered, projectNo: projectNo)) }
         }
         func notePruneStart() {
             let length = crashvfs_count()
-            lock.withLock { pruneStart = length }
+            prune.withLock { $0 = length }
         }
-        var all: [Acknowledged] { lock.withLock { entries } }
+        var all: [Acknowledged] { entries.withLock { $0 } }
         /// The log's length when the prune began: from there, a delivered record may be gone.
-        var pruneBegan: Int? { lock.withLock { pruneStart } }
+        var pruneBegan: Int? { prune.withLock { $0 } }
     }
 
     static func run(directory: String, seed: UInt64) async throws -> Int32 {

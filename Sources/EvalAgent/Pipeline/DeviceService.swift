@@ -71,21 +71,29 @@ final class DeviceService: Service, Sendable {
 
     func run() async throws {
         let logger = self.logger
+        // A hub that ends by itself (every backend gave up: a simulated
+        // keypad's file missing) is started again, each time later, up to 30 s:
+        // a missing device must not become a busy loop of restarts and log lines.
+        var pause = Self.firstPause
         while true {
             let (inbox, continuation) = AsyncStream.makeStream(of: DeviceEvent.self)
             let started: Bool = state.withLock { s in
                 guard !s.stopping else { return false }
                 let hub = DeviceHub(configuration: s.configuration, logger: logger)
                 let feeder = Task {
-                    for await event in hub.events() { continuation.yield(event) }
+                    await hub.run { output in
+                        if case .event(let event) = output { continuation.yield(event) }
+                    }
                     continuation.finish()
                 }
                 s.current = Run(feeder: feeder, inbox: continuation)
                 return true
             }
             guard started else { return }
+            var handled = false
             await withGracefulShutdownHandler {
                 for await event in inbox {
+                    handled = true
                     noteSeen(event)
                     await pipeline.handle(event)
                 }
@@ -98,8 +106,12 @@ final class DeviceService: Service, Sendable {
                 return s.stopping
             }
             if stopping || Task.isCancelled { return }
-            logger.notice("device hub restarted")
-            try? await Task.sleep(for: .milliseconds(200))
+            pause = handled ? Self.firstPause : min(pause * 2, Self.longestPause)
+            logger.notice("device hub restarted", metadata: ["after": "\(pause)"])
+            try? await Task.sleep(for: pause)
         }
     }
+
+    private static let firstPause = Duration.milliseconds(200)
+    private static let longestPause = Duration.seconds(30)
 }

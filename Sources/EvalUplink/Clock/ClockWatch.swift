@@ -1,38 +1,41 @@
 import EvalCore
 import Foundation
+import Synchronization
 
 /// The agent's one judgement of the wall clock (`ClockTrust`), shared by the
 /// pipeline (which dates each input with it) and the forwarder (which feeds
 /// it the platform's `Date` and re-dates what was stamped while untrusted).
 /// Fed a sample of the clocks on each question, so a jump is seen at the
 /// next input, not at the forwarder's next wake-up.
-public final class ClockWatch: @unchecked Sendable {
+public final class ClockWatch: Sendable {
     public let bootID: String
     private let sampler: @Sendable () -> ClockSample
-    private let lock = NSLock()
-    // Guarded by `lock`.
-    private var trust: ClockTrust
-    private var platformOffset: TimeInterval?
-    private var reported: ClockReport?
-    private var listeners: [@Sendable (ClockReport) -> Void] = []
+    private let state: Mutex<State>
+
+    private struct State {
+        var trust: ClockTrust
+        var platformOffset: TimeInterval?
+        var reported: ClockReport?
+        var listeners: [@Sendable (ClockReport) -> Void] = []
+    }
 
     public init(bootID: String = SystemClockProbe.bootID, buildFloor: Date = ClockTrust.buildFloor,
                 sampler: @escaping @Sendable () -> ClockSample = SystemClockProbe.sample) {
         self.bootID = bootID
         self.sampler = sampler
-        trust = ClockTrust(bootID: bootID, buildFloor: buildFloor)
+        state = Mutex(State(trust: ClockTrust(bootID: bootID, buildFloor: buildFloor)))
     }
 
     /// Called (outside the lock) with each new judgement, whoever observed it.
     public func onChange(_ listener: @escaping @Sendable (ClockReport) -> Void) {
-        lock.withLock { listeners.append(listener) }
+        state.withLock { $0.listeners.append(listener) }
     }
 
     /// The judgement at the last observation.
-    public var last: ClockReport { lock.withLock { ClockReport(trust.state, platformOffset: platformOffset) } }
+    public var last: ClockReport { state.withLock { ClockReport($0.trust.state, platformOffset: $0.platformOffset) } }
 
     /// A copy of the state machine, for decisions that need its anchor.
-    public var judgement: ClockTrust { lock.withLock { trust } }
+    public var judgement: ClockTrust { state.withLock { $0.trust } }
 
     /// Samples the clocks; returns the new report if the judgement changed.
     @discardableResult
@@ -58,8 +61,10 @@ public final class ClockWatch: @unchecked Sendable {
     /// untrusted so the forwarder re-dates it before it is sent.
     public func date(_ stamp: InputStamp) -> (wall: Date, recorded: RecordedTime) {
         observeChange()
-        return lock.withLock {
+        let bootID = self.bootID
+        return state.withLock { state in
             let boot = stamp.boot.seconds
+            let trust = state.trust
             if trust.state.isTrusted {
                 return (stamp.wall, RecordedTime(bootID: bootID, boot: boot, trusted: true))
             }
@@ -77,21 +82,22 @@ public final class ClockWatch: @unchecked Sendable {
     public func trustedNow() -> Date? {
         observeChange()
         let sample = sampler()
-        return lock.withLock {
-            if trust.state.isTrusted { return sample.wall }
-            return trust.wallTime(bootID: bootID, boot: sample.boot)
+        let bootID = self.bootID
+        return state.withLock { state in
+            if state.trust.state.isTrusted { return sample.wall }
+            return state.trust.wallTime(bootID: bootID, boot: sample.boot)
         }
     }
 
     private func update(_ change: (inout ClockTrust) -> ClockTrust.State, offset: () -> TimeInterval? = { nil }) -> ClockReport? {
-        let (report, listeners): (ClockReport?, [@Sendable (ClockReport) -> Void]) = lock.withLock {
-            _ = change(&trust)
-            if let fresh = offset() { platformOffset = fresh }
-            let report = ClockReport(trust.state, platformOffset: platformOffset)
+        let (report, listeners): (ClockReport?, [@Sendable (ClockReport) -> Void]) = state.withLock { state in
+            _ = change(&state.trust)
+            if let fresh = offset() { state.platformOffset = fresh }
+            let report = ClockReport(state.trust.state, platformOffset: state.platformOffset)
             // The offset alone is no change: only a new state word is reported.
-            guard report.state != reported?.state else { return (nil, []) }
-            reported = report
-            return (report, self.listeners)
+            guard report.state != state.reported?.state else { return (nil, []) }
+            state.reported = report
+            return (report, state.listeners)
         }
         if let report { for listener in listeners { listener(report) } }
         return report

@@ -3,6 +3,7 @@ import EvalCore
 import EvalPlatform
 import Foundation
 import Logging
+import Synchronization
 
 /// The production forwarder: the real clock.
 public typealias Forwarder = UplinkForwarder<ContinuousClock>
@@ -72,15 +73,15 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
     private let clockWatch: ClockWatch
     private let uncertainTime: AssessTimeCheck.UncertainPolicy
     /// When the platform's clock was last asked for (at most one probe per `AssessTimeCheck.waitInterval`).
-    private let lastClockProbe = Locked<C.Instant?>(nil)
+    private let lastClockProbe = Mutex<C.Instant?>(nil)
     /// When a store failure was last logged (at most one critical line a minute).
-    private let lastStoreFailureLog = Locked<C.Instant?>(nil)
+    private let lastStoreFailureLog = Mutex<C.Instant?>(nil)
     private let statusChange = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-    private let state: Locked<LinkStateMachine<C.Instant>>
+    private let state: Mutex<LinkStateMachine<C.Instant>>
     /// Claimed evaluations by id, until settled (the machine deals in ids).
-    private let claimed = Locked<[EvaluationID: Evaluation]>([:])
+    private let claimed = Mutex<[EvaluationID: Evaluation]>([:])
     /// Answers not yet given to the machine.
-    private let answers = Locked<[(LinkStateMachine<C.Instant>.RequestID, BatchVerdict)]>([])
+    private let answers = Mutex<[(LinkStateMachine<C.Instant>.RequestID, BatchVerdict)]>([])
 
     public init(
         outbox: any Outbox,
@@ -104,7 +105,7 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
         self.uncertainTime = tuning.uncertainTime
         self.logger = logger
         doorbell = Doorbell(clock: clock)
-        state = Locked(LinkStateMachine(settings: .init(
+        state = Mutex(LinkStateMachine(settings: .init(
             batchSize: tuning.batchSize, maxInFlight: tuning.maxInFlight, policy: tuning.retryPolicy,
             clockOffsetThreshold: tuning.clockOffsetThreshold, loudReportInterval: .seconds(tuning.loudLogInterval))))
         // A new judgement, whoever saw it (the pipeline at an input, a
@@ -395,18 +396,6 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
         } else {
             logger.warning("wall clock: \(report.detail); assessTime values recorded now may be wrong")
         }
-    }
-}
-
-/// A value behind a lock, for state shared between the loop and request tasks.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        try lock.withLock { try body(&value) }
     }
 }
 
