@@ -26,9 +26,11 @@ public protocol Outbox: Sendable {
     /// The earliest next-attempt time among pending records, or nil when none is pending.
     func nextDue() async throws -> Date?
 
-    /// Yields whenever a record becomes pending (enqueue, retry by an operator),
-    /// so the forwarder sleeps instead of polling.
-    func pendingSignals() -> AsyncStream<Void>
+    /// Registers `wake`, called whenever a record becomes pending (enqueue, an
+    /// operator's retry or release) by whoever made it so, before that call
+    /// returns: the forwarder rings its doorbell with it and sleeps instead of
+    /// polling, with no task in between.
+    func onPending(_ wake: @escaping @Sendable () -> Void)
 }
 
 public struct OutboxRecord: Sendable, Hashable {

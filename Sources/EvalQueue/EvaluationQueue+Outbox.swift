@@ -136,7 +136,7 @@ extension EvaluationQueue: Outbox {
         try reader.nextDue()
     }
 
-    public func pendingSignals() -> AsyncStream<Void> {
-        signals.stream()
+    public func onPending(_ wake: @escaping @Sendable () -> Void) {
+        signals.add(wake)
     }
 }

@@ -389,7 +389,7 @@ final class CountingOutbox: Outbox, @unchecked Sendable {
 
     func nextDue() async throws -> Date? { try await queue.nextDue() }
 
-    func pendingSignals() -> AsyncStream<Void> { queue.pendingSignals() }
+    func onPending(_ wake: @escaping @Sendable () -> Void) { queue.onPending(wake) }
 }
 
 /// utime + stime of a process (nil: this one), in seconds, from /proc/PID/stat.

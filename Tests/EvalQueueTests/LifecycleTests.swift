@@ -2,6 +2,7 @@ import EvalCore
 import EvalQueue
 import EvalTesting
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Record life: pending (claimed in memory) → delivered / rejected")
@@ -175,10 +176,12 @@ struct LifecycleTests {
         let fixture = try QueueFixture()
         let queue = try fixture.open()
         defer { queue.close() }
-        let signals = queue.pendingSignals()
+        let woken = Mutex(0)
+        queue.onPending { woken.withLock { $0 += 1 } }
+        #expect(woken.withLock { $0 } == 0)
         try await queue.enqueue(SampleEvaluation.make())
-        // Buffered already when enqueue returns.
-        #expect(await yields(signals))
+        // Woken already when enqueue returns.
+        #expect(woken.withLock { $0 } == 1)
     }
 
     @Test func snapshotListAndOperatorFigures() async throws {

@@ -84,7 +84,7 @@ final class InstrumentedOutbox: Outbox {
 
     func nextDue() async throws -> Date? { try await base.nextDue() }
 
-    func pendingSignals() -> AsyncStream<Void> { base.pendingSignals() }
+    func onPending(_ wake: @escaping @Sendable () -> Void) { base.onPending(wake) }
 
     /// Stops new claims; returns once every claimed record is settled (woken
     /// by the settle that left nothing in flight, not by polling) or the

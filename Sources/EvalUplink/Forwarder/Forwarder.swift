@@ -115,6 +115,9 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
             self?.logClock(report)
             self?.doorbell.ring()
         }
+        // A record made pending (by the pipeline, an operator) wakes the loop
+        // from the thread that made it so.
+        outbox.onPending { [doorbell] in doorbell.ring() }
     }
 
     /// A snapshot for `evalctl status` and metrics; never blocks on the network.
@@ -133,14 +136,7 @@ public final class UplinkForwarder<C: Clock>: Sendable where C.Duration == Durat
     /// Runs until cancelled, then shuts the transport down.
     public func run() async throws {
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { [outbox, doorbell] in
-                    for await _ in outbox.pendingSignals() { doorbell.ring() }
-                }
-                group.addTask { try await self.loop() }
-                try await group.next()
-                group.cancelAll()
-            }
+            try await loop()
         } catch is CancellationError {
             // Stopping is not an error.
         } catch {

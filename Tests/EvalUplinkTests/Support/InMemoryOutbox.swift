@@ -2,7 +2,7 @@ import EvalCore
 import Foundation
 
 /// A fake outbox with the queue's contract (claim moves to in flight, bad
-/// reviews first then oldest, settle, nextDue, pendingSignals) kept in memory.
+/// reviews first then oldest, settle, nextDue, onPending) kept in memory.
 /// For this module's tests only; the SQLite queue is the real one.
 final class InMemoryOutbox: Outbox, @unchecked Sendable {
     struct Entry {
@@ -18,7 +18,7 @@ final class InMemoryOutbox: Outbox, @unchecked Sendable {
     private(set) var deliveredIds: [EvaluationID] = []
     private(set) var deadLetters: [EvaluationID: String] = [:]
     private var sequence = 0
-    private var continuations: [UUID: AsyncStream<Void>.Continuation] = [:]
+    private var wakes: [@Sendable () -> Void] = []
     /// Every claim's size, to check batching.
     private(set) var claimSizes: [Int] = []
     /// Settles still to refuse (a full disk), releasing their claims as the
@@ -28,14 +28,14 @@ final class InMemoryOutbox: Outbox, @unchecked Sendable {
     struct DiskFull: Error {}
 
     func enqueue(_ evaluations: [Evaluation], at now: Date = Date()) {
-        let toSignal = lock.withLock { () -> [AsyncStream<Void>.Continuation] in
+        let toWake = lock.withLock { () -> [@Sendable () -> Void] in
             for evaluation in evaluations {
                 sequence += 1
                 pending[evaluation.evaluationId] = Entry(evaluation: evaluation, notBefore: now, sequence: sequence)
             }
-            return Array(continuations.values)
+            return wakes
         }
-        for continuation in toSignal { continuation.yield() }
+        for wake in toWake { wake() }
     }
 
     func claim(limit: Int, now: Date) async throws -> [OutboxRecord] {
@@ -120,15 +120,8 @@ final class InMemoryOutbox: Outbox, @unchecked Sendable {
         lock.withLock { pending.values.filter { !$0.inFlight }.map(\.notBefore).min() }
     }
 
-    func pendingSignals() -> AsyncStream<Void> {
-        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let key = UUID()
-        lock.withLock { continuations[key] = continuation }
-        continuation.onTermination = { [weak self] _ in
-            guard let self else { return }
-            _ = self.lock.withLock { self.continuations.removeValue(forKey: key) }
-        }
-        return stream
+    func onPending(_ wake: @escaping @Sendable () -> Void) {
+        lock.withLock { wakes.append(wake) }
     }
 
     var pendingCount: Int { lock.withLock { pending.count } }
