@@ -34,13 +34,10 @@ public enum AlertCommandOutcome: Hashable, Sendable {
 /// left without CLOEXEC by any library is not its business), every signal at
 /// its default disposition (evald ignores SIGPIPE) and none blocked.
 public struct AlertCommandRunner: Sendable {
-    public var pollInterval: Duration
-
     /// All the child's environment: enough for a shell script to find its tools.
     public static let environment = ["PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"]
 
-    public init(pollInterval: Duration = .milliseconds(10)) {
-        self.pollInterval = pollInterval
+    public init() {
         // A command that exits without reading stdin must not kill the agent with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
     }
@@ -94,19 +91,37 @@ public struct AlertCommandRunner: Sendable {
         }
         close(writeEnd)
 
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: timeout)
-        var status: Int32 = 0
-        while true {
-            let result = waitpid(pid, &status, WNOHANG)
-            if result == pid { return Self.outcome(status) }
-            if result < 0 && errno != EINTR { return .exited(status: -1) }
-            if clock.now >= deadline || Task.isCancelled {
-                kill(-pid, SIGKILL)
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                return .timedOut
+        // Waiting, not polling: a thread of its own sleeps in waitpid while
+        // a timer task sleeps until the deadline; whichever ends first wins.
+        // At the deadline (or on cancellation) the whole group is killed,
+        // which ends the wait.
+        let child = pid
+        return await withTaskGroup(of: AlertCommandOutcome?.self) { group in
+            group.addTask { await Self.reap(child) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
             }
-            try? await Task.sleep(for: pollInterval)
+            if let exited = await group.next() ?? nil {
+                group.cancelAll()
+                return exited
+            }
+            kill(-child, SIGKILL)
+            _ = await group.next()
+            return .timedOut
+        }
+    }
+
+    /// The child's end, waited for on a thread of its own (waitpid blocks).
+    private static func reap(_ pid: pid_t) async -> AlertCommandOutcome {
+        await withCheckedContinuation { continuation in
+            Thread {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 {
+                    guard errno == EINTR else { return continuation.resume(returning: .exited(status: -1)) }
+                }
+                continuation.resume(returning: outcome(status))
+            }.start()
         }
     }
 
