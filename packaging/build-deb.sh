@@ -131,7 +131,7 @@ DEPENDS="$(
   while read -r lib; do dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || true; done |
   cut -d: -f1 | sort -u | paste -sd, - | sed 's/,/, /g'
 )"
-[ -n "$DEPENDS" ] || DEPENDS="libc6, libsqlite3-0, libusb-1.0-0, libudev1, libqrencode4"
+[ -n "$DEPENDS" ] || DEPENDS="libc6, libsqlite3-0, libusb-1.0-0, libudev1, libqrencode4, libssl3"
 SIZE_KB="$(du -sk "$PKG" | cut -f1)"
 
 cat > "$PKG/DEBIAN/control" <<CONTROL
