@@ -136,11 +136,13 @@ public enum SelfTest {
         step: (String, Bool, String) -> Bool
     ) async -> Bool {
         let uplink = configuration.uplinkConfiguration
-        let adapter = EvaldJSONAdapter(signer: RequestSigner(appKey: uplink.appKey, secret: secret),
-                                       settings: .init(satisfactionScale: uplink.satisfactionScale, pfMap: uplink.pfMap))
         let evaluation = testEvaluation(for: configuration)
         let response: UplinkResponse
+        // The adapter the daemon uses: the built-in evald-json/1 or the province's definition.
+        let adapter: DefinedAdapter
         do {
+            adapter = try DefinedAdapter(definition: try AdapterDefinition.resolve(uplink.adapter), appKey: uplink.appKey, secret: secret,
+                                         settings: .init(satisfactionScale: uplink.satisfactionScale, pfMap: uplink.pfMap))
             let request = try adapter.encode([evaluation], basePath: uplink.basePath,
                                              timestampMillis: Int64(Date().timeIntervalSince1970 * 1000), nonce: NonceGenerator().next())
             response = try await transport.send(request)
