@@ -25,6 +25,8 @@ enum DefinitionDrainBenchmark {
         /// Building one full batch request: records, envelope, signature (median of 200).
         var encodeMicrosPerBatch: Double
         var platformUnique: Int
+        /// sm2-sm3 only: one SM2 signature over a message the size of this batch's signed string (median of 200).
+        var sm2SignMicros: Double?
     }
 
     struct Subject {
@@ -101,13 +103,46 @@ enum DefinitionDrainBenchmark {
             samples.append((ContinuousClock.now - t0).seconds * 1e6)
         }
         samples.sort()
+        var sm2Sign: Double?
+        if definition.signature?.algorithm == .sm2SM3 {
+            let key = try SM2Key(pem: subject.secret)
+            let message = try adapter.encode(evaluations, basePath: "/api/v1", timestampMillis: 0, nonce: nonces.next()).body
+            var signs: [Double] = []
+            for _ in 0..<200 {
+                let t0 = ContinuousClock.now
+                _ = try key.sign(message)
+                signs.append((ContinuousClock.now - t0).seconds * 1e6)
+            }
+            signs.sort()
+            sm2Sign = signs[signs.count / 2]
+        }
         return Row(definition: subject.label, signing: definition.signature?.algorithm.rawValue ?? "none", backlog: backlog,
                    drainSeconds: seconds, drainPerSecond: Double(backlog) / seconds,
                    forwarderCPUMicrosPerRecord: cpu * 1e6 / Double(backlog), simulatorCPUMicrosPerRecord: simCPU * 1e6 / Double(backlog),
-                   batchSize: batch, encodeMicrosPerBatch: samples[samples.count / 2], platformUnique: stats.unique)
+                   batchSize: batch, encodeMicrosPerBatch: samples[samples.count / 2], platformUnique: stats.unique,
+                   sm2SignMicros: sm2Sign)
     }
 
-    static func printTable(_ rows: [Row]) {
+    /// The hand-written evald-json/1 adapter building the same batch: what the definition's generality costs.
+    static func handWrittenBatchMicros(batchSize: Int) throws -> Double {
+        let adapter = EvaldJSONAdapter(signer: RequestSigner(appKey: "evald-test", secret: AppSecret("bench")))
+        let evaluations: [Evaluation] = (0..<batchSize).map { i in
+            var e = BenchRecords.template
+            e.evaluationId = BenchRecords.id(for: 2_000_000_000 + i)
+            return e
+        }
+        let nonces = NonceGenerator()
+        var samples: [Double] = []
+        for _ in 0..<200 {
+            let t0 = ContinuousClock.now
+            _ = try adapter.encode(evaluations, basePath: "/api/v1", timestampMillis: Int64(Date().timeIntervalSince1970 * 1000), nonce: nonces.next())
+            samples.append((ContinuousClock.now - t0).seconds * 1e6)
+        }
+        samples.sort()
+        return samples[samples.count / 2]
+    }
+
+    static func printTable(_ rows: [Row], handWrittenMicros: Double?) {
         func f(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
         print("adapter definitions (queue → forwarder → DefinedAdapter → platform-sim --adapter, loopback)")
         for row in rows {
@@ -115,6 +150,12 @@ enum DefinitionDrainBenchmark {
                   + " \(row.backlog) in \(f(row.drainSeconds, 2)) s = \(f(row.drainPerSecond, 0))/s;"
                   + " CPU/record \(f(row.forwarderCPUMicrosPerRecord)) µs forwarder, \(f(row.simulatorCPUMicrosPerRecord)) µs simulator;"
                   + " one \(row.batchSize)-record batch built+signed in \(f(row.encodeMicrosPerBatch)) µs")
+        }
+        if let handWrittenMicros {
+            print("  (hand-written EvaldJSONAdapter, same 100-record batch: \(f(handWrittenMicros)) µs)")
+        }
+        if let sm2 = rows.first(where: { $0.signing == "sm2-sm3" }), let sign = sm2.sm2SignMicros {
+            print("  SM2 signature alone over one \(sm2.batchSize)-record batch: \(f(sign)) µs (median of 200; SM3 of the message included)")
         }
         if let sm2 = rows.first(where: { $0.signing == "sm2-sm3" }), let sm3 = rows.first(where: { $0.signing == "sm3" && $0.batchSize == sm2.batchSize }) {
             print("  SM2 signing per batch ≈ \(f(sm2.encodeMicrosPerBatch - sm3.encodeMicrosPerBatch)) µs (sm2-sm3 minus sm3 batch build, same records and envelope)")
