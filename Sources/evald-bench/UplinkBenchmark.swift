@@ -172,7 +172,7 @@ struct UplinkBenchmark: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
         } else {
-            DefinitionDrainBenchmark.printTable(rows, handWrittenMicros: try DefinitionDrainBenchmark.handWrittenBatchMicros(batchSize: min(batchSize, 100)))
+            DefinitionDrainBenchmark.printTable(rows, comparison: try DefinitionDrainBenchmark.handWrittenVersusDefined(batchSize: min(batchSize, 100)))
         }
     }
 
