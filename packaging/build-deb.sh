@@ -90,6 +90,12 @@ fi
 if compgen -G "config/calendars/*.json" >/dev/null; then
   install -m 0644 config/calendars/*.json "$PKG/usr/share/evald/calendars/"
 fi
+# Adapter definitions (issue 26): [platform] adapter = "/usr/share/evald/adapters/….json",
+# or a province's own copy in /etc/evald.
+if compgen -G "config/adapters/*.json" >/dev/null; then
+  install -d -m 0755 "$PKG/usr/share/evald/adapters"
+  install -m 0644 config/adapters/*.json "$PKG/usr/share/evald/adapters/"
+fi
 
 # Documentation, with the --help texts for a machine without the man pages.
 install -m 0644 README.md "$PKG/usr/share/doc/evald/"
