@@ -52,6 +52,24 @@ struct AdapterDefinitionEndToEndTests {
         #expect(try await daemon.waitForExit(timeout: .seconds(25)) == 0)
     }
 
+    /// A technician rehearsing a province: `evalctl selftest` speaks the configured definition.
+    @Test func selftestSpeaksTheConfiguredDefinition() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let sim = try await PlatformSimulatorProcess.start(appKey: "test-key", secret: "test-secret",
+                                                           arguments: ["--adapter", Self.definition("national-v2-sm3.json")])
+        defer { sim.stop() }
+        var config = TestConfig(directory: dir.url.path)
+        config.platformURL = sim.baseURL
+        config.adapter = Self.definition("national-v2-sm3.json")
+        try config.write()
+        let run = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["selftest", "--config", config.configPath],
+                                             directory: dir.url.path)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let stats = try await sim.stats()
+        #expect(stats.malformed == 1 && stats.unauthorized == 1 && stats.received == 0, "\(stats)")
+    }
+
     @Test func checkConfigNamesTheDefinitionsFileKeyAndLine() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
