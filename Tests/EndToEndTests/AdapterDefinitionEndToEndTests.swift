@@ -52,6 +52,80 @@ struct AdapterDefinitionEndToEndTests {
         #expect(try await daemon.waitForExit(timeout: .seconds(25)) == 0)
     }
 
+    /// SM2 end to end: the app secret file holds the agent's PEM SM2 key, the
+    /// simulator verifies with its public half; records SM4-encrypted in a form post.
+    @Test func sm2SignedSM4EncryptedFormArrivesOnce() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let key = dir.path("sm2.pem"), pub = dir.path("sm2.pub.pem"), sm4 = dir.path("sm4.key")
+        try Self.openssl(["genpkey", "-algorithm", "SM2", "-out", key])
+        try Self.openssl(["pkey", "-in", key, "-pubout", "-out", pub])
+        try Data("00112233445566778899aabbccddeeff\n".utf8).write(to: URL(fileURLWithPath: sm4))
+        let definition = dir.path("form-sm2.json")
+        try Data("""
+        {
+          "name": "form-sm2-sm4",
+          "endpoint": "/push.do",
+          "timeFormat": "yyyyMMddHHmmss",
+          "fields": [
+            {"name": "EVAL_ID", "from": "evaluationId"},
+            {"name": "LEVEL", "from": "satisfaction", "map": {"5": "A", "4": "B", "3": "C", "2": "D", "1": "E"}},
+            {"name": "TIME", "from": "assessTime", "dateFormat": "yyyyMMddHHmmss"},
+            {"name": "AREA", "from": "areaCode"}, {"name": "DEPT", "from": "deptCode"}, {"name": "WIN", "from": "windowCode"},
+            {"name": "DEV", "from": "deviceId"}, {"name": "TYPE", "from": "evaluationType"}, {"name": "NUM", "from": "assessNumber"},
+            {"name": "PF", "from": "pf"}, {"name": "ANON", "from": "anonymityFlag"},
+            {"name": "STAFF", "from": "evaluatedPersonInfo", "personKeys": {"loginName": "id", "name": "xm"}}
+          ],
+          "body": {"format": "form", "fields": [["appId", "${appKey}"], ["ts", "${time}"], ["nonce", "${nonce}"], ["data", "${records}"], ["sign", "${signature}"]]},
+          "headers": [["Content-Type", "application/x-www-form-urlencoded"]],
+          "signature": {"algorithm": "sm2-sm3", "string": "${appKey}|${time}|${nonce}|${records}", "encoding": "base64"},
+          "encryption": {"algorithm": "sm4-cbc", "key": {"file": "\(sm4)"}, "iv": "000102030405060708090a0b0c0d0e0f", "encoding": "base64"},
+          "response": {"statuses": {"400": "malformed", "401": "unauthorized", "429": "throttled", "503": "throttled"},
+                       "batch": {"body": "code", "reason": "message"}, "accepted": ["0000"], "duplicate": ["0001"], "rejected": ["1000"]}
+        }
+        """.utf8).write(to: URL(fileURLWithPath: definition))
+        let sim = try await PlatformSimulatorProcess.start(appKey: "test-key", secret: "unused",
+                                                           arguments: ["--adapter", definition, "--sm2-public-key", pub])
+        defer { sim.stop() }
+        try await sim.setFaults(#"{"errorRates": {"500": 0.2}, "dropRate": 0.15, "garbageRate": 0.1, "seed": 2}"#)
+        var config = TestConfig(directory: dir.url.path)
+        config.platformURL = sim.baseURL
+        config.adapter = definition
+        try config.write()
+        try FileManager.default.removeItem(atPath: config.secretPath)
+        try FileManager.default.copyItem(atPath: key, toPath: config.secretPath)
+        let keypad = try Keypad(path: config.fifoPath)
+        let daemon = try await PipelineEndToEndTests.startDaemon(config)
+        defer { daemon.stop() }
+        try await keypad.connect(timeout: .seconds(10))
+        for i in 0..<15 {
+            keypad.press(1 + i % 5)
+            try await Task.sleep(for: .milliseconds(60))
+        }
+        keypad.close()
+        #expect(await eventually(timeout: .seconds(30)) { ((try? await sim.stats().unique) ?? 0) >= 5 }, "stderr:\n\(daemon.stderr)")
+        try await sim.clearFaults()
+        #expect(await eventually(timeout: .seconds(40)) { (try? PipelineEndToEndTests.queueIds(config).undelivered) == 0 }, "stderr:\n\(daemon.stderr)")
+        let queue = try PipelineEndToEndTests.queueIds(config)
+        let platform = try await sim.uniqueIds()
+        #expect(Set(platform) == queue.all && platform.count == Set(platform).count, "platform \(platform.count) vs queue \(queue.all.count)")
+        let stats = try await sim.stats()
+        #expect(stats.unauthorized == 0 && stats.rejected == 0, "\(stats)")
+        daemon.send(SIGTERM)
+        #expect(try await daemon.waitForExit(timeout: .seconds(25)) == 0)
+    }
+
+    static func openssl(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "openssl \(arguments)")
+    }
+
     /// A technician rehearsing a province: `evalctl selftest` speaks the configured definition.
     @Test func selftestSpeaksTheConfiguredDefinition() async throws {
         let dir = try TemporaryDirectory()
