@@ -166,6 +166,24 @@ struct AdapterDefinitionEndToEndTests {
         #expect(check.stdout.contains("\(broken):4: fields[0].from: \"evaluationID\" is not an evald field"), "\(check.stdout)")
         #expect(check.stdout.contains("adapter"), "\(check.stdout)")
 
+        // An sm2-sm3 definition with a plain secret: the secret must be the PEM SM2 key.
+        let sm2 = dir.path("sm2.json")
+        try Data("""
+        {
+          "name": "sm2", "endpoint": "/push",
+          "fields": [{"name": "id", "from": "evaluationId"}],
+          "body": {"format": "json", "template": {"data": "${records}", "sign": "${signature}"}},
+          "signature": {"algorithm": "sm2-sm3", "string": "${records}"},
+          "response": {"batch": {"body": "code"}, "accepted": ["0"], "rejected": ["1"]}
+        }
+        """.utf8).write(to: URL(fileURLWithPath: sm2))
+        config.adapter = sm2
+        try config.write()
+        let plain = try await ChildProcess.run(try BuiltProducts.executable(named: "evald"), arguments: ["--check-config", "--config", config.configPath],
+                                               directory: dir.url.path)
+        #expect(plain.status == 1 && plain.stdout.contains("must hold a PEM SM2 private key"), "\(plain.stdout)")
+        #expect(!plain.stdout.contains("test-secret"), "the secret itself is never printed")
+
         config.adapter = Self.definition("national-v2-sm3.json")
         try config.write()
         let good = try await ChildProcess.run(try BuiltProducts.executable(named: "evald"), arguments: ["--check-config", "--config", config.configPath],
