@@ -52,6 +52,8 @@ let package = Package(
         .systemLibrary(name: "CLibUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         // QR images of signed staff, logout and case codes (evalctl codes --png).
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // SM2/SM3/SM4 and HMAC-SM3 for province adapter definitions (system OpenSSL 3, no vendored crypto).
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Keeps argc/argv from glibc's constructor call (libfaketime, no /proc: see its .c file).
         .target(name: "CProcessArguments"),
         // timerfd with TFD_TIMER_CANCEL_ON_SET: wall-clock deadlines re-arm when the clock is set.
@@ -88,7 +90,7 @@ let package = Package(
         .target(
             name: "EvalPlatform",
             dependencies: [
-                "EvalCore",
+                "EvalCore", "COpenSSL",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

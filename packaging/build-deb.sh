@@ -90,6 +90,12 @@ fi
 if compgen -G "config/calendars/*.json" >/dev/null; then
   install -m 0644 config/calendars/*.json "$PKG/usr/share/evald/calendars/"
 fi
+# Adapter definitions (issue 26): [platform] adapter = "/usr/share/evald/adapters/….json",
+# or a province's own copy in /etc/evald.
+if compgen -G "config/adapters/*.json" >/dev/null; then
+  install -d -m 0755 "$PKG/usr/share/evald/adapters"
+  install -m 0644 config/adapters/*.json "$PKG/usr/share/evald/adapters/"
+fi
 
 # Documentation, with the --help texts for a machine without the man pages.
 install -m 0644 README.md "$PKG/usr/share/doc/evald/"
@@ -131,7 +137,7 @@ DEPENDS="$(
   while read -r lib; do dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || true; done |
   cut -d: -f1 | sort -u | paste -sd, - | sed 's/,/, /g'
 )"
-[ -n "$DEPENDS" ] || DEPENDS="libc6, libsqlite3-0, libusb-1.0-0, libudev1, libqrencode4"
+[ -n "$DEPENDS" ] || DEPENDS="libc6, libsqlite3-0, libusb-1.0-0, libudev1, libqrencode4, libssl3"
 SIZE_KB="$(du -sk "$PKG" | cut -f1)"
 
 cat > "$PKG/DEBIAN/control" <<CONTROL

@@ -16,6 +16,7 @@ PACKAGES=(
   patchelf                      # build-deb.sh removes the toolchain RUNPATH from packaged binaries
   chromium                      # headless: a real browser page drives the counter API (CORS, EventSource)
   libqrencode-dev               # evalctl codes --png: QR images of signed staff, logout and case codes
+  libssl-dev                    # SM2/SM3/SM4 and HMAC-SM3 of province adapter definitions (libcrypto, OpenSSL 3)
   zbar-tools                    # zbarimg reads those QR images back in EvalctlCodesTests
 )
 

@@ -33,6 +33,11 @@ struct UplinkBenchmark: AsyncParsableCommand {
     @Option(help: "Seconds to measure the simulator's ceiling.") var ceilingSeconds: Double = 5
     @Option(help: "Concurrent requests when measuring the simulator's ceiling.") var ceilingConcurrency = 8
     @Option(help: "Path of platform-sim (default: next to this binary, or $PLATFORM_SIM).") var simulator: String?
+    @Option(name: .customLong("definition"), help: "An adapter definition to drain through as well (repeatable), e.g. config/adapters/national-v2-sm3.json.")
+    var definitions: [String] = []
+    @Option(help: "Evaluations drained per definition.") var definitionBacklog = 20_000
+    @Flag(help: "With national-v2-sm3.json among the definitions: also drain it re-signed with SM2-SM3, and price SM2 per batch.") var sm2 = false
+    @Flag(help: "Only the definitions' drains (skip the idle, backlog and ceiling runs).") var definitionsOnly = false
     @Option(help: .hidden) var fillQueue: String?
     @Flag(help: "Print one JSON object instead of a table.") var json = false
 
@@ -44,6 +49,10 @@ struct UplinkBenchmark: AsyncParsableCommand {
     func runBenchmark() async throws {
         if let fillQueue {
             try await Self.fill(path: fillQueue, count: backlog)
+            return
+        }
+        if definitionsOnly {
+            try await runDefinitions()
             return
         }
         let rssAtStart = ResidentMemory.kilobytes(pid: nil)
@@ -69,7 +78,7 @@ struct UplinkBenchmark: AsyncParsableCommand {
         let idleQueue = try EvaluationQueue(configuration: QueueConfiguration(path: directory.path("idle.sqlite3"), minFreeBytes: 0), logger: logger)
         let idleOutbox = CountingOutbox(idleQueue)
         var latencies: [Double] = []
-        try await Self.withForwarder(outbox: idleOutbox, configuration: configuration, signer: signer, logger: logger) {
+        try await Self.withForwarder(outbox: idleOutbox, configuration: configuration, secret: AppSecret(secret), logger: logger) {
             for i in 0..<(idleSamples + 10) {
                 try await Task.sleep(for: .milliseconds(2))  // let the link go idle
                 var evaluation = BenchRecords.template
@@ -94,7 +103,7 @@ struct UplinkBenchmark: AsyncParsableCommand {
         let sampler = RSSSampler(pid: nil)
         let (cpuBefore, simCPUBefore) = (ProcessCPUTime.seconds(pid: nil), ProcessCPUTime.seconds(pid: sim.pid))
         let drainStart = ContinuousClock.now
-        try await Self.withForwarder(outbox: outbox, configuration: configuration, signer: signer, logger: logger) {
+        try await Self.withForwarder(outbox: outbox, configuration: configuration, secret: AppSecret(secret), logger: logger) {
             await outbox.waitSettled(atLeast: backlog)
         }
         let drainSeconds = (ContinuousClock.now - drainStart).seconds
@@ -145,17 +154,38 @@ struct UplinkBenchmark: AsyncParsableCommand {
         } else {
             report.printTable()
         }
+        if !definitions.isEmpty { try await runDefinitions() }
+    }
+
+    /// Each `--definition`'s drain (DefinitionDrainBenchmark).
+    func runDefinitions() async throws {
+        let directory = try TemporaryDirectory(prefix: "evald-bench-definitions")
+        defer { directory.remove() }
+        var rows: [DefinitionDrainBenchmark.Row] = []
+        for subject in try DefinitionDrainBenchmark.subjects(paths: definitions, sm2: sm2, directory: directory) {
+            rows.append(try await DefinitionDrainBenchmark.measure(
+                subject, backlog: definitionBacklog, batchSize: batchSize, maxInFlight: maxInFlight, simulator: simulator, directory: directory
+            ) { path in try Self.runChild(arguments: ["uplink", "--fill-queue", path, "--backlog", String(definitionBacklog)]) })
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+        } else {
+            DefinitionDrainBenchmark.printTable(rows, comparison: try DefinitionDrainBenchmark.handWrittenVersusDefined(batchSize: min(batchSize, 100)))
+        }
     }
 
     /// Runs a forwarder on `outbox` while `body` runs, then stops it and its transport.
     private static func withForwarder(
-        outbox: any Outbox, configuration: UplinkConfiguration, signer: RequestSigner, logger: Logger,
+        outbox: any Outbox, configuration: UplinkConfiguration, secret: AppSecret, logger: Logger,
         _ body: () async throws -> Void
     ) async throws {
         let transport = try HTTPUplinkTransport(configuration: configuration)
         let forwarder = Forwarder(
             outbox: outbox,
-            adapter: EvaldJSONAdapter(signer: signer),
+            // What the daemon runs: the built-in evald-json/1 definition.
+            adapter: try DefinedAdapter(definition: .evaldJSON1, appKey: configuration.appKey, secret: secret),
             transport: transport,
             basePath: configuration.basePath,
             tuning: .init(batchSize: configuration.batchSize, maxInFlight: configuration.maxInFlight, retryPolicy: RetryPolicy(base: 0.05, cap: 1)),
@@ -199,7 +229,7 @@ struct UplinkBenchmark: AsyncParsableCommand {
         queue.close()
     }
 
-    private static func runChild(arguments: [String]) throws {
+    static func runChild(arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.arguments = arguments

@@ -6,19 +6,22 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// `POST /api/v1/evaluations`, exactly as shared DOMAIN.md "Reference platform
-/// protocol" says, plus the injected faults.
+/// `POST /api/v1` + the definition's endpoint: the platform an adapter
+/// definition describes (by default `evald-json/1`, exactly as shared
+/// DOMAIN.md "Reference platform protocol" says), plus the injected faults.
 struct EvaluationsEndpoint: Sendable {
-    static let path = "/api/v1/evaluations"
+    static let basePath = "/api/v1"
     static let windowMillis: Int64 = 300_000
     static let maxBodyBytes = 4 << 20
 
     let state: SimulatorState
-    let appKey: String
-    let signer: RequestSigner
+    let receiver: DefinitionReceiver
+
+    var path: String { Self.basePath + receiver.definition.endpoint }
 
     /// The platform's clock (Hummingbird stamps the `Date` header from the same clock).
     var now: Date { Date() }
+    var nowMillis: Int64 { Int64((now.timeIntervalSince1970 * 1000).rounded()) }
 
     func handle(_ request: Request, context: SimulatorContext) async throws -> Response {
         state.count { $0.requests += 1 }
@@ -47,22 +50,42 @@ struct EvaluationsEndpoint: Sendable {
         }
         let body = Array(buffer: buffer)
 
-        if let refusal = authenticate(request.headers, body: body) {
+        let received: DefinitionReceiver.Received
+        do {
+            let headers = request.headers.map { HeaderField($0.name.rawName, $0.value) }
+            received = try receiver.receive(headers: headers, body: body, path: path, nowMillis: nowMillis, windowMillis: Self.windowMillis)
+        } catch .unauthorized(let reason) {
             state.count { $0.unauthorized += 1 }
-            return error(401, refusal)
-        }
-
-        guard let batch = try? JSONDecoder().decode(ReceivedBatch.self, from: Data(body)), let records = batch.evaluations else {
+            return error(401, reason)
+        } catch .malformed(let reason) {
             state.count { $0.malformed += 1 }
-            return error(400, "body is not {\"evaluations\":[…]} with fields of the right types")
+            return error(400, reason)
         }
+        // Only an authentic request burns its nonce.
+        if let nonce = received.nonce,
+           !state.useNonce(nonce, timestampMillis: received.timestampMillis ?? nowMillis, nowMillis: nowMillis, windowMillis: Self.windowMillis) {
+            state.count { $0.unauthorized += 1 }
+            return error(401, "the nonce was already used")
+        }
+        // One decode for the batch (a decoder per record costs more than the rest of the request).
+        var array = Data([UInt8(ascii: "[")])
+        for (i, item) in received.records.enumerated() {
+            if i > 0 { array.append(UInt8(ascii: ",")) }
+            array.append(contentsOf: item.evaldJSON)
+        }
+        array.append(UInt8(ascii: "]"))
+        guard let decoded = try? JSONDecoder().decode([ReceivedRecord].self, from: array) else {
+            state.count { $0.malformed += 1 }
+            return error(400, "a record has a field of the wrong type")
+        }
+        let records = zip(received.records, decoded).map { (id: $0.0.id ?? "", record: $0.1, unknown: $0.0.unknownFields) }
         guard !records.isEmpty else {
             state.count { $0.malformed += 1 }
-            return error(400, "a batch holds 1–100 evaluations, got 0")
+            return error(400, "a batch holds 1–\(receiver.definition.maxBatchSize) evaluations, got 0")
         }
-        guard records.count <= 100 else {
+        guard records.count <= receiver.definition.maxBatchSize else {
             state.count { $0.tooLarge += 1 }
-            return error(413, "a batch holds 1–100 evaluations, got \(records.count)")
+            return error(413, "a batch holds 1–\(receiver.definition.maxBatchSize) evaluations, got \(records.count)")
         }
 
         // Validate outside the lock, then admit the whole batch under one lock
@@ -71,25 +94,29 @@ struct EvaluationsEndpoint: Sendable {
         let storing = state.isStoring
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        var results: [EvaldJSONWire.Result] = []
+        var results: [(id: String, outcome: DefinitionReceiver.Outcome)] = []
         results.reserveCapacity(records.count)
         var valid: [SimulatorState.Candidate] = []
         valid.reserveCapacity(records.count)
         var slots: [Int] = []
         slots.reserveCapacity(records.count)
-        for record in records {
-            if let problem = RecordValidator.problem(with: record) ?? injectedRejection(record, faults, &random) {
-                results.append(.init(evaluationId: record.evaluationId ?? "", status: "rejected", reason: problem))
+        for (sentId, record, unknown) in records {
+            let unknownProblem = unknown.isEmpty ? nil : "fields unknown to \(receiver.definition.name): \(unknown.joined(separator: ", "))"
+            if let problem = unknownProblem ?? RecordValidator.problem(with: record) ?? injectedRejection(record, faults, &random) {
+                results.append((sentId, .rejected(problem)))
                 continue
             }
-            let id = record.evaluationId?.lowercased() ?? ""
+            let id = sentId.lowercased()
             slots.append(results.count)
             valid.append(.init(id: id, line: storing ? (try? encoder.encode(record)) ?? Data() : nil))
-            results.append(.init(evaluationId: id, status: "accepted"))
+            results.append((sentId, .accepted))
         }
-        let admissions = state.admit(valid, rejected: records.count - valid.count)
+        // A platform answering per batch takes all or nothing: one bad record refuses the batch.
+        let refusedWhole = receiver.answersPerBatch && valid.count < records.count
+        let admissions = refusedWhole ? [] : state.admit(valid, rejected: records.count - valid.count)
+        if refusedWhole { state.count { $0.received += records.count; $0.rejected += records.count - valid.count } }
         for (slot, admission) in zip(slots, admissions) where admission == .duplicate {
-            results[slot].status = "duplicate"
+            results[slot].outcome = .duplicate
         }
 
         if Faults.draw(faults.dropRate, &random) {
@@ -102,32 +129,12 @@ struct EvaluationsEndpoint: Sendable {
             state.count { $0.garbage += 1 }
             return json(200, Array("<html>upstream proxy error</html>".utf8))
         }
-        let answer = try encoder.encode(EvaldJSONWire.Results(results: results))
-        return json(200, Array(answer))
-    }
-
-    /// nil if the request is authentic; else why not (sent in the 401 body).
-    private func authenticate(_ headers: HTTPFields, body: [UInt8]) -> String? {
-        guard headers[Self.appKeyHeader] == appKey else { return "unknown X-App-Key" }
-        guard let timestampText = headers[Self.timestampHeader], let timestamp = Int64(timestampText) else {
-            return "X-Timestamp must be Unix milliseconds"
+        let answer = receiver.answer(results)
+        var response = json(200, answer.body)
+        for header in answer.headers {
+            if let name = HTTPField.Name(header.name) { response.headers[name] = header.value }
         }
-        let nowMillis = Int64((now.timeIntervalSince1970 * 1000).rounded())
-        guard abs(nowMillis - timestamp) <= Self.windowMillis else {
-            return "X-Timestamp is more than 300 s away from the platform clock"
-        }
-        guard let nonce = headers[Self.nonceHeader], nonce.count >= 16, nonce.allSatisfy(\.isHexDigit) else {
-            return "X-Nonce must be at least 16 hex characters"
-        }
-        guard let signature = headers[Self.signatureHeader],
-              signer.isValid(signature: signature, path: Self.path, timestampMillis: timestamp, nonce: nonce, body: body) else {
-            return "bad X-Signature"
-        }
-        // Only an authentic request burns its nonce.
-        guard state.useNonce(nonce.lowercased(), timestampMillis: timestamp, nowMillis: nowMillis, windowMillis: Self.windowMillis) else {
-            return "X-Nonce was already used"
-        }
-        return nil
+        return response
     }
 
     private func injectedRejection(_ record: ReceivedRecord, _ faults: Faults, _ random: inout SplitMix64) -> String? {
@@ -149,9 +156,5 @@ struct EvaluationsEndpoint: Sendable {
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    static let appKeyHeader = HTTPField.Name("X-App-Key")!
-    static let timestampHeader = HTTPField.Name("X-Timestamp")!
-    static let nonceHeader = HTTPField.Name("X-Nonce")!
-    static let signatureHeader = HTTPField.Name("X-Signature")!
     static let retryAfter = HTTPField.Name("Retry-After")!
 }

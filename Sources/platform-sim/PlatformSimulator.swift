@@ -15,7 +15,8 @@ struct PlatformSimulator: AsyncParsableCommand {
         commandName: "platform-sim",
         abstract: "A provincial evaluation platform speaking evald-json/1, with injectable faults.",
         discussion: """
-        Serves POST /api/v1/evaluations (base_url http://HOST:PORT/api/v1), GET /stats, \
+        Serves POST /api/v1/evaluations (base_url http://HOST:PORT/api/v1; with --adapter, \
+        POST /api/v1 + the definition's endpoint, in its envelope, signing and answers), GET /stats, \
         GET /evaluations (unique ids), GET and POST /faults (JSON, replaces all faults).
         Prints "listening on HOST:PORT" as its first line once it accepts connections.
         """
@@ -25,6 +26,8 @@ struct PlatformSimulator: AsyncParsableCommand {
     @Option(help: "Address to bind.") var host: String = "127.0.0.1"
     @Option(help: "The app key agents must send.") var appKey: String = "evald-test"
     @Option(help: "File holding the app secret (never pass secrets on the command line).") var appSecretFile: String
+    @Option(help: "An adapter definition file (config/adapters/*.json) to play instead of evald-json/1.") var adapter: String?
+    @Option(help: "The agent's SM2 public key (PEM), for definitions signing with sm2-sm3.") var sm2PublicKey: String?
     @Option(help: "Append accepted evaluations to this JSON-lines file and reload its ids at start (default: memory only).")
     var store: String?
 
@@ -61,11 +64,19 @@ struct PlatformSimulator: AsyncParsableCommand {
         }
 
         let state = try SimulatorState(faults: faults, storePath: store)
-        let endpoint = EvaluationsEndpoint(
-            state: state, appKey: appKey, signer: RequestSigner(appKey: appKey, secret: secret)
-        )
+        var definition = AdapterDefinition.evaldJSON1
+        if let adapter {
+            do { definition = try AdapterDefinition.load(path: adapter) } catch { throw ValidationError("--adapter:\n\(error)") }
+        }
+        var publicKey: String?
+        if let sm2PublicKey {
+            guard let data = FileManager.default.contents(atPath: sm2PublicKey) else { throw ValidationError("cannot read --sm2-public-key \(sm2PublicKey)") }
+            publicKey = String(decoding: data, as: UTF8.self)
+        }
+        let receiver = try DefinitionReceiver(definition: definition, appKey: appKey, secret: secret, sm2PublicKeyPEM: publicKey)
+        let endpoint = EvaluationsEndpoint(state: state, receiver: receiver)
         let router = Router(context: SimulatorContext.self)
-        router.post("/api/v1/evaluations") { request, context in
+        router.post(RouterPath(endpoint.path)) { request, context in
             try await endpoint.handle(request, context: context)
         }
         router.get("/stats") { _, _ in Self.json(state.snapshot()) }

@@ -25,6 +25,9 @@ struct ReceivedRecord: Codable, Sendable {
     var userName: String?
     var certKey: String?
     var userProp: Int?
+    // National fields (issue 26): carried when a definition sends them, kept in the store.
+    var evalDetail, writingEvaluation, version, evaversion, serviceNumber, taskType, promisetime: String?
+    var handleUserName, handleUserPageType, handleUserPageCode, userPageType, mobile, applyTime, dataSource: String?
 
     struct Person: Codable, Sendable {
         var loginName: String
@@ -51,10 +54,6 @@ struct ReceivedRecord: Codable, Sendable {
         default: nil
         }
     }
-}
-
-struct ReceivedBatch: Codable, Sendable {
-    var evaluations: [ReceivedRecord]?
 }
 
 /// The `evald-json/1` field rules; returns the rejection reason or nil.

@@ -23,8 +23,11 @@ public struct AppSecretSource: Sendable, Equatable, CustomStringConvertible {
 
     public var kind: Kind
     public var path: String
+    /// `[platform] adapter`: an sm2-sm3 definition wants a PEM key here, an SM4 `secret-hex` one 32 hex digits.
+    public var adapter: String = "evald-json/1"
 
     public init(platform: PlatformSection, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        adapter = platform.adapter
         if let file = platform.appSecretFile {
             kind = .file
             path = file
@@ -71,11 +74,19 @@ public struct AppSecretSource: Sendable, Equatable, CustomStringConvertible {
 
     /// The check as a configuration issue, for `--check-config`.
     public func issue() -> ConfigurationIssue? {
+        let secret: AppSecret
         do {
-            _ = try load()
-            return nil
+            secret = try load()
         } catch {
             return ConfigurationIssue(location: "[platform] app secret", message: error.description)
+        }
+        // The definition's key material (an SM2 PEM key, an SM4 key) made from it, as the forwarder will.
+        guard let definition = try? AdapterDefinition.resolve(adapter) else { return nil }
+        do {
+            _ = try DefinedAdapter(definition: definition, appKey: "check", secret: secret)
+            return nil
+        } catch {
+            return ConfigurationIssue(location: "[platform] app secret", message: "app secret \(self): \(error)")
         }
     }
 }

@@ -89,7 +89,7 @@ struct ConfigurationMapper {
             issues.add(ConfigurationIssue(location: "[platform]", message: "section missing: base_url and app_key are required"))
         }
         if let v = r.nonEmptyString("adapter") {
-            if v == "evald-json/1" { s.adapter = v } else { r.error("adapter", "unknown adapter \"\(v)\" (available: evald-json/1)") }
+            if let problems = AdapterDefinitionCheck.problems(v) { for p in problems { r.error("adapter", p) } } else { s.adapter = v }
         }
         let allowInsecureHTTP = r.bool("allow_insecure_http") ?? false
         if let v = r.nonEmptyString("base_url") {

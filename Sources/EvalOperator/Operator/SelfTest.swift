@@ -98,12 +98,13 @@ public enum SelfTest {
             return step("TLS setup", false, "\(error) (check ca_file / client_cert_file / client_key_file)")
         }
         defer { Task { try? await transport.shutdown() } }
-        let probe = CredentialProbe(appKey: uplink.appKey, secret: secret, basePath: uplink.basePath)
+        let probe = CredentialProbe(adapter: uplink.adapter, appKey: uplink.appKey, secret: secret, basePath: uplink.basePath)
 
         // 1. Authenticated, empty: 400 means the platform accepted our key and signature.
         let authenticated: UplinkResponse
         do {
-            authenticated = try await transport.send(probe.request(signedCorrectly: true))
+            guard let request = try probe.request(signedCorrectly: true) else { return step("adapter", false, "no probe request") }
+            authenticated = try await transport.send(request)
         } catch {
             let layer = endpoint.isTLS ? "TLS handshake or HTTP request" : "HTTP request"
             return step(endpoint.isTLS ? "TLS and HTTP" : "HTTP", false, "\(layer) failed: \(error)")
@@ -111,18 +112,22 @@ public enum SelfTest {
         _ = step(endpoint.isTLS ? "TLS and HTTP" : "HTTP", true,
                  endpoint.isTLS ? "TLS handshake done, HTTP status \(authenticated.status)" : "HTTP status \(authenticated.status) (no TLS: http:// base_url)")
         switch authenticated.status {
-        case 400: _ = step("credentials", true, "an authenticated request with no evaluations was answered 400, as evald-json/1 says")
+        case 400: _ = step("credentials", true, "an authenticated request with no evaluations was answered 400, as \(uplink.adapter) says")
         case 401: return step("credentials", false, "401: the platform refuses app_key \(uplink.appKey) or the app secret, or this PC's clock is more than 300 s off")
-        default: return step("credentials", false, "status \(authenticated.status) for an empty batch; evald-json/1 answers 400 (is base_url the platform's evald-json/1 endpoint?)")
+        default: return step("credentials", false, "status \(authenticated.status) for an empty batch; evald-json/1 and platform-sim answer 400 (is base_url the platform's endpoint for \(uplink.adapter)?)")
         }
 
         // 2. The same with a wrong signature: 401 proves the 400 above was not a platform that ignores signatures.
         do {
-            let refused = try await transport.send(probe.request(signedCorrectly: false))
-            guard refused.status == 401 else {
-                return step("signature check", false, "a wrong signature was answered \(refused.status), not 401: the platform does not check signatures")
+            if let wrong = try probe.request(signedCorrectly: false) {
+                let refused = try await transport.send(wrong)
+                guard refused.status == 401 else {
+                    return step("signature check", false, "a wrong signature was answered \(refused.status), not 401: the platform does not check signatures")
+                }
+                _ = step("signature check", true, "a wrong signature was refused with 401")
+            } else {
+                _ = step("signature check", true, "skipped: an sm2-sm3 signature cannot be forged without a second SM2 key")
             }
-            _ = step("signature check", true, "a wrong signature was refused with 401")
         } catch {
             return step("signature check", false, "\(error)")
         }
@@ -136,11 +141,13 @@ public enum SelfTest {
         step: (String, Bool, String) -> Bool
     ) async -> Bool {
         let uplink = configuration.uplinkConfiguration
-        let adapter = EvaldJSONAdapter(signer: RequestSigner(appKey: uplink.appKey, secret: secret),
-                                       settings: .init(satisfactionScale: uplink.satisfactionScale, pfMap: uplink.pfMap))
         let evaluation = testEvaluation(for: configuration)
         let response: UplinkResponse
+        // The adapter the daemon uses: the built-in evald-json/1 or the province's definition.
+        let adapter: DefinedAdapter
         do {
+            adapter = try DefinedAdapter(definition: try AdapterDefinition.resolve(uplink.adapter), appKey: uplink.appKey, secret: secret,
+                                         settings: .init(satisfactionScale: uplink.satisfactionScale, pfMap: uplink.pfMap))
             let request = try adapter.encode([evaluation], basePath: uplink.basePath,
                                              timestampMillis: Int64(Date().timeIntervalSince1970 * 1000), nonce: NonceGenerator().next())
             response = try await transport.send(request)
@@ -160,22 +167,21 @@ public enum SelfTest {
     }
 }
 
-/// The two requests that test the credentials without a record.
+/// The two requests that test the credentials without a record: the
+/// configured adapter's empty batch (its clock probe), signed with our secret
+/// and with one that is certainly not ours.
 struct CredentialProbe {
+    var adapter: String
     var appKey: String
     var secret: AppSecret
     var basePath: String
 
-    static let emptyBatch = Array(#"{"evaluations":[]}"#.utf8)
-
-    func request(signedCorrectly: Bool) -> UplinkRequest {
-        let path = EvaldJSONAdapter.joinPath(basePath, EvaldJSONAdapter.endpoint)
-        // A well-formed signature made with a secret that is certainly not ours.
-        let signer = RequestSigner(appKey: appKey, secret: signedCorrectly ? secret : AppSecret("evalctl selftest: not the secret"))
-        let body = Self.emptyBatch
-        let headers = [HeaderField("Content-Type", "application/json")]
-            + signer.headers(method: "POST", path: path, timestampMillis: Int64(Date().timeIntervalSince1970 * 1000),
-                             nonce: NonceGenerator().next(), body: body)
-        return UplinkRequest(relativePath: EvaldJSONAdapter.endpoint, headers: headers, body: body)
+    /// nil when a wrong signature cannot be made without a second key (sm2-sm3).
+    func request(signedCorrectly: Bool) throws -> UplinkRequest? {
+        let definition = try AdapterDefinition.resolve(adapter)
+        if !signedCorrectly, definition.signature?.algorithm == .sm2SM3 { return nil }
+        let key = signedCorrectly ? secret : AppSecret("evalctl selftest: not the secret")
+        return try DefinedAdapter(definition: definition, appKey: appKey, secret: key)
+            .clockProbe(basePath: basePath, timestampMillis: Int64(Date().timeIntervalSince1970 * 1000), nonce: NonceGenerator().next())
     }
 }

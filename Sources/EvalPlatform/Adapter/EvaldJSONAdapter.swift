@@ -31,6 +31,11 @@ public struct EvaldJSONAdapter: UplinkAdapter {
     // MARK: Encoding
 
     public func record(for evaluation: Evaluation) -> EvaldJSONWire.Record {
+        Self.record(for: evaluation, settings: settings)
+    }
+
+    /// The wire record under `settings`; `DefinedAdapter` starts from it too.
+    public static func record(for evaluation: Evaluation, settings: Settings) -> EvaldJSONWire.Record {
         let persons = evaluation.evaluatedPersons.map { EvaldJSONWire.Person(loginName: $0.loginName, name: $0.name) }
         // Personal data leaves the process only here, on purpose.
         let evaluator = evaluation.evaluator

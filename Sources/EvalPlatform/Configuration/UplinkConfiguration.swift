@@ -6,6 +6,7 @@ import Foundation
 public struct UplinkConfiguration: Sendable, Hashable {
     /// e.g. `https://platform.example.gov.cn/api/v1`; the simulator's is `http://127.0.0.1:PORT/api/v1`.
     public var baseURL: String
+    /// `evald-json/1` (built in) or the absolute path of an adapter definition (config/adapters/*.json).
     public var adapter: String
     public var appKey: String
     public var appSecretFile: String?
@@ -75,8 +76,8 @@ public struct UplinkConfiguration: Sendable, Hashable {
         guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
             throw Invalid(description: "uplink.base_url must be an http(s) URL, got '\(baseURL)'")
         }
-        guard adapter == EvaldJSONAdapter.protocolName else {
-            throw Invalid(description: "uplink.adapter '\(adapter)' is unknown (known: \(EvaldJSONAdapter.protocolName))")
+        guard adapter == EvaldJSONAdapter.protocolName || adapter.hasPrefix("/") else {
+            throw Invalid(description: "uplink.adapter '\(adapter)' is neither \(EvaldJSONAdapter.protocolName) nor the absolute path of an adapter definition")
         }
         guard !appKey.isEmpty else { throw Invalid(description: "uplink.app_key is empty") }
         guard (1...EvaldJSONAdapter.maxBatchSize).contains(batchSize) else {

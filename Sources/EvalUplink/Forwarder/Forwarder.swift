@@ -29,15 +29,17 @@ extension UplinkForwarder where C == ContinuousClock {
                             logger: Logger) throws -> Forwarder {
         try configuration.validate()
         let secret = try SecretLoader.load(file: configuration.appSecretFile, credentialName: configuration.appSecretCredential)
-        let signer = RequestSigner(appKey: configuration.appKey, secret: secret)
-        let adapter = EvaldJSONAdapter(signer: signer, settings: .init(satisfactionScale: configuration.satisfactionScale, pfMap: configuration.pfMap))
+        // The adapter is data (issue 26): the built-in evald-json/1 definition or a province's file.
+        let definition = try AdapterDefinition.resolve(configuration.adapter)
+        let adapter = try DefinedAdapter(definition: definition, appKey: configuration.appKey, secret: secret,
+                                         settings: .init(satisfactionScale: configuration.satisfactionScale, pfMap: configuration.pfMap))
         let policy = RetryPolicy(base: configuration.backoffBase.seconds, cap: configuration.backoffCap.seconds)
         return Forwarder(
             outbox: outbox,
             adapter: adapter,
             transport: try HTTPUplinkTransport(configuration: configuration),
             basePath: configuration.basePath,
-            tuning: Tuning(batchSize: configuration.batchSize, maxInFlight: configuration.maxInFlight, retryPolicy: policy,
+            tuning: Tuning(batchSize: min(configuration.batchSize, definition.maxBatchSize), maxInFlight: configuration.maxInFlight, retryPolicy: policy,
                            uncertainTime: configuration.uncertainTime),
             clockWatch: clockWatch,
             logger: logger

@@ -8,6 +8,8 @@ struct TestConfig {
     var platformURL = "http://127.0.0.1:9/api/v1"
     var metricsPort: Int? = nil
     var extra = ""
+    /// `[platform] adapter`: a definition file (issue 26); nil: the built-in evald-json/1.
+    var adapter: String?
     /// No `app_secret_file`: the secret comes from the systemd credential, as under the packaged unit.
     var secretFromCredential = false
     /// The window's devices; a test reading an emulated node adds its deviceId.
@@ -37,6 +39,7 @@ struct TestConfig {
         [platform]
         base_url = "\(platformURL)"
         app_key = "test-key"
+        \(adapter.map { "adapter = \"\($0)\"" } ?? "")
         \(secretLine)
         request_timeout_ms = 2000
         backoff_base_ms = 50
