@@ -37,7 +37,7 @@ enum RecordPresentation {
     static func object(_ r: QueuedRecord, reveal: Bool = false) -> [String: Any] {
         let e = r.evaluation
         let evaluator = evaluatorObject(e.evaluator, reveal: reveal)
-        return [
+        var object: [String: Any] = [
             "evaluationId": e.evaluationId.description,
             "state": r.state.rawValue,
             "satisfaction": e.satisfaction.rawValue,
@@ -69,5 +69,22 @@ enum RecordPresentation {
             "rejectedAt": Output.isoTime(r.rejectedAt),
             "personalDataPurgedAt": Output.isoTime(r.personalDataPurgedAt),
         ]
+        object.merge(nationalObject(e, reveal: reveal)) { _, new in new }
+        return object
+    }
+
+    /// Reasons and the national fields (issue 26), only those set; personal
+    /// ones (`writingEvaluation`, `handleUser*`, `mobile`) masked unless revealed.
+    static func nationalObject(_ e: Evaluation, reveal: Bool) -> [String: Any] {
+        var object: [String: Any] = [:]
+        if let codes = e.evalDetail { object["evalDetail"] = ReasonCatalog.format(codes) }
+        if let words = e.writingEvaluation { object["writingEvaluation"] = reveal ? words.revealed : words.masked }
+        if let national = e.national {
+            for field in NationalField.allCases {
+                guard let value = national[field] else { continue }
+                object[field.rawValue] = field.isPersonal && !reveal ? Masking.mask(value) : value
+            }
+        }
+        return object
     }
 }

@@ -314,7 +314,8 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
             taskName: window.task(of: ticket).name,
             evaluatedPersons: staff,
             evaluator: evaluator,
-            recordedTime: moment.recorded
+            recordedTime: moment.recorded,
+            national: window.national(of: ticket)
         )
     }
 

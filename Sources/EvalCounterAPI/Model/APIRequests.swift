@@ -6,7 +6,10 @@ import Foundation
 /// anonymous-looking service silently), and every identifier is checked with
 /// the scan rules' own field checks (`ScanField.accepts`).
 public enum APIRequests {
-    public static let openFields: Set<String> = ["windowCode", "projectNo", "taskCode", "taskName", "staff", "citizen", "countdownSeconds"]
+    /// The national fields (`serviceNumber`, `mobile`, …) ride flat beside the
+    /// case's own, named as the platform names them.
+    public static let openFields: Set<String> = Set(["windowCode", "projectNo", "taskCode", "taskName", "staff", "citizen", "countdownSeconds"])
+        .union(NationalField.allCases.map(\.rawValue))
     public static let staffFields: Set<String> = ["loginName", "name"]
     public static let citizenFields: Set<String> = ["userName", "certKey", "userProp"]
     public static let countdownRange = 5...600
@@ -50,8 +53,10 @@ public enum APIRequests {
             }
             countdown = number
         }
+        let national = try nationalFields(object)
         return Open(opening: ServiceOpening(windowCode: windowCode,
-                                            ticket: CaseTicket(projectNo: projectNo, taskCode: taskCode, taskName: taskName),
+                                            ticket: CaseTicket(projectNo: projectNo, taskCode: taskCode, taskName: taskName,
+                                                               national: national),
                                             staff: staff, citizen: citizen),
                     countdownSeconds: countdown)
     }
@@ -67,6 +72,22 @@ public enum APIRequests {
     }
 
     // MARK: Helpers
+
+    /// The national fields of an open body, each checked (`NationalField.accepts`).
+    /// A refused personal value is never echoed.
+    static func nationalFields(_ object: [String: Any]) throws(APIError) -> NationalFields {
+        var national = NationalFields()
+        for field in NationalField.allCases {
+            guard let raw = object[field.rawValue], !(raw is NSNull) else { continue }
+            guard let value = raw as? String else { throw .invalid("\(field.rawValue) must be a string") }
+            guard field.accepts(value) else { throw .invalid("\(field.rawValue) is not acceptable (\(field.rule))") }
+            if !field.isPersonal, let kind = PersonalDataPattern.match(value) {
+                throw .invalid("\(field.rawValue) is \(kind.description): personal data is refused (rule 6)")
+            }
+            national[field] = value
+        }
+        return national
+    }
 
     private static func staff(_ value: Any, in place: String) throws(APIError) -> StaffMember {
         guard let fields = value as? [String: Any] else { throw .invalid("\(place) must be an object") }

@@ -174,6 +174,11 @@ struct ConfigurationMapper {
         s.taskCode = r.nonEmptyString("task_code")
         s.taskName = r.nonEmptyString("task_name")
         if let v = r.int("pf", range: 1...99) { s.pf = v }
+        for (key, field) in [("version", NationalField.version), ("evaversion", .evaversion), ("task_type", .taskType),
+                             ("promisetime", .promisetime), ("data_source", .dataSource)] {
+            guard let v = r.nonEmptyString(key) else { continue }
+            if field.accepts(v) { s.national[field] = v } else { r.error(key, "\"\(v)\" must be \(field.rule)") }
+        }
         if let staffTables = r.tableArray("staff") {
             for (i, staffTable) in staffTables.enumerated() {
                 var sr = TOMLSectionReader(table: staffTable, section: "window", index: index, schemaSection: "window.staff", issues: issues)
@@ -226,6 +231,7 @@ struct ConfigurationMapper {
         }
         if let v = r.nonEmptyString("scan_rules_file") { s.scanRulesFile = absolute(v, "scan_rules_file", &r) ?? s.scanRulesFile }
         if let v = r.nonEmptyString("code_key_file") { s.codeKeyFile = absolute(v, "code_key_file", &r) }
+        if let v = r.nonEmptyString("reason_codes_file") { s.reasonCodesFile = absolute(v, "reason_codes_file", &r) ?? s.reasonCodesFile }
         r.reportUnknownKeys()
         return s
     }
