@@ -36,6 +36,10 @@ public struct Evaluation: Hashable, Sendable, Codable {
     public var writingEvaluation: PersonalData?
     /// The national optional fields (`version`, `mobile`, …); nil when none is set.
     public var national: NationalFields?
+    /// Never sent: until when the queue holds the record back for its
+    /// reasons (the counter API's detail window). The record is stored at the
+    /// press; the hold is only its first due time, so a crash loses nothing.
+    public var heldUntil: Date?
 
     public init(
         evaluationId: EvaluationID = .make(),
@@ -58,7 +62,8 @@ public struct Evaluation: Hashable, Sendable, Codable {
         recordedTime: RecordedTime? = nil,
         evalDetail: [Int]? = nil,
         writingEvaluation: PersonalData? = nil,
-        national: NationalFields? = nil
+        national: NationalFields? = nil,
+        heldUntil: Date? = nil
     ) {
         self.evaluationId = evaluationId
         self.satisfaction = satisfaction
@@ -81,6 +86,7 @@ public struct Evaluation: Hashable, Sendable, Codable {
         self.evalDetail = evalDetail
         self.writingEvaluation = writingEvaluation
         self.national = national.flatMap { $0.isEmpty ? nil : $0 }
+        self.heldUntil = heldUntil
     }
 
     public var anonymityFlag: AnonymityFlag { evaluator == nil ? .anonymous : .realName }

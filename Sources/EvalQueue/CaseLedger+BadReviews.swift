@@ -18,6 +18,8 @@ public struct BadReviewEntry: Hashable, Sendable {
     public var evaluator: Evaluator?
     /// The queue's delivery state (pending, delivered, rejected…), when known.
     public var deliveryState: String?
+    /// The reasons (`evalDetail` codes) the page sent: what is to be rectified.
+    public var evalDetail: [Int]? = nil
 }
 
 /// Filters for `evalctl bad-reviews`; nil means "any".
@@ -58,7 +60,7 @@ extension CaseLedger {
             // Optional filters as `? IS NULL OR column = ?`: one fixed statement, every value bound.
             try db.prepare("""
                 SELECT evaluation_id, rating, assessed_at, hall_code, window_code, staff, project_no, deadline,
-                       call_back_needed, evaluator_name, evaluator_cert
+                       call_back_needed, evaluator_name, evaluator_cert, eval_detail
                 FROM bad_reviews
                 WHERE (?1 IS NULL OR window_code = ?1)
                   AND (?2 IS NULL OR staff_login = ?2)
@@ -81,7 +83,8 @@ extension CaseLedger {
                     deadline: CivilDate(row.column(7) ?? "") ?? CivilDate(year: 1970, month: 1, day: 1),
                     callBackNeeded: row.column(8) ?? false,
                     evaluator: name.flatMap { name in cert.map { Evaluator(userName: PersonalData(name), certKey: PersonalData($0)) } },
-                    deliveryState: nil
+                    deliveryState: nil,
+                    evalDetail: (row.column(11) as String?).flatMap { try? ReasonCatalog.parse($0) }
                 )
             }
         }

@@ -26,3 +26,28 @@ extension Schema {
             """),
     ]
 }
+
+extension Schema {
+    /// The bad review's reasons in its 台账 row: what the unit has to rectify,
+    /// kept as long as the row (the evaluation itself is pruned after delivery).
+    static let badReviewReasons: [Migration] = [
+        Migration("fields-002-bad-review-reasons", """
+            ALTER TABLE bad_reviews ADD COLUMN eval_detail TEXT
+                CHECK (eval_detail IS NULL OR (length(eval_detail) BETWEEN 3 AND 40 AND eval_detail NOT GLOB '*[^0-9,]*'));
+            """),
+    ]
+}
+
+extension Schema {
+    /// 追评: one follow-up rating per case, kept for good (the evaluation
+    /// itself is pruned after delivery), so a case never takes a second one.
+    static let followUpRatings: [Migration] = [
+        Migration("fields-003-follow-up-ratings", """
+            CREATE TABLE follow_up_ratings (
+                project_no    TEXT PRIMARY KEY NOT NULL,
+                evaluation_id TEXT NOT NULL UNIQUE CHECK (length(evaluation_id) = 36),
+                accepted_at   REAL NOT NULL
+            ) STRICT, WITHOUT ROWID;
+            """),
+    ]
+}

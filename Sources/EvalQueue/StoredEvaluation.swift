@@ -60,7 +60,7 @@ struct StoredEvaluation: Sendable {
                                  case_opened_at, eval_detail, writing_evaluation, version, evaversion, service_number,
                                  task_type, promisetime, handle_user_name, handle_user_page_type, handle_user_page_code,
                                  user_page_type, mobile, apply_time, data_source)
-        VALUES (?1, 'pending', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?25,
+        VALUES (?1, 'pending', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?41, ?25,
                 ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40)
         """
 
@@ -101,6 +101,9 @@ struct StoredEvaluation: Sendable {
             try statement.bindDouble(25, now)
             try statement.bindOptionalDouble(26, caseOpenedAt)
             try NationalColumns.bind(e, to: statement, from: 27)
+            // Held for its reasons: first due when the detail window ends
+            // (`attachDetail` makes it due at once).
+            try statement.bindDouble(41, max(now, e.heldUntil?.timeIntervalSince1970 ?? now))
             try statement.step()
         }
     }

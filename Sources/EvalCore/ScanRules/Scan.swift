@@ -18,6 +18,10 @@ public struct CaseTicket: Hashable, Sendable, Codable {
     /// The case's national fields (`serviceNumber`, `mobile`, …), from its QR
     /// or the business system; nil when it gave none.
     public var national: NationalFields?
+    /// Set by the counter API when the business page may send the reasons
+    /// after the press (`[api] detail_window_seconds`): the evaluation is held
+    /// that long (`Evaluation.heldUntil`). Never set by a scan.
+    public var detailWindowSeconds: Int?
 
     public init(projectNo: String, taskCode: String? = nil, taskName: String? = nil, national: NationalFields? = nil) {
         self.projectNo = projectNo

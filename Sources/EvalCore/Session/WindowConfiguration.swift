@@ -18,6 +18,8 @@ public struct WindowConfiguration: Hashable, Sendable, Codable {
     /// The window's national fields (`version`, `evaversion`, `taskType`,
     /// `promisetime`, `dataSource`: `NationalField.windowFields`), under the case's own.
     public var national: NationalFields?
+    /// The keypad reason step for bad reviews; nil: none (`ReasonStep`).
+    public var reasonStep: ReasonStep?
 
     public init(
         areaCode: String,
@@ -29,7 +31,8 @@ public struct WindowConfiguration: Hashable, Sendable, Codable {
         defaultTaskCode: String? = nil,
         defaultTaskName: String? = nil,
         pf: Channel = .otherHallTerminal,
-        national: NationalFields? = nil
+        national: NationalFields? = nil,
+        reasonStep: ReasonStep? = nil
     ) {
         self.areaCode = areaCode
         self.deptCode = deptCode
@@ -41,6 +44,7 @@ public struct WindowConfiguration: Hashable, Sendable, Codable {
         self.defaultTaskName = defaultTaskName
         self.pf = pf
         self.national = national.flatMap { $0.isEmpty ? nil : $0 }
+        self.reasonStep = reasonStep
     }
 }
 

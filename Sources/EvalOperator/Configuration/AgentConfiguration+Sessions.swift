@@ -10,7 +10,7 @@ extension AgentConfiguration {
                 windowCode: w.windowCode,
                 defaultStaff: w.staff.first.map { StaffMember(loginName: $0.loginName, name: $0.name) },
                 defaultTaskCode: w.taskCode, defaultTaskName: w.taskName, pf: Channel(rawValue: w.pf),
-                national: w.national
+                national: w.national, reasonStep: w.reasonStep
             )
         }
     }
@@ -60,6 +60,27 @@ extension AgentConfiguration {
         } catch {
             throw DaemonError("reason codes \(path): \(error)")
         }
+    }
+
+    /// The reason table's problems, and each keypad reason step's codes
+    /// checked against it (a step offers codes of its own level only).
+    public func reasonIssues() -> [ConfigurationIssue] {
+        let catalog: ReasonCatalog
+        do { catalog = try reasonCatalog() } catch {
+            return [ConfigurationIssue(location: "[sessions] reason_codes_file", message: "\(error)")]
+        }
+        var issues: [ConfigurationIssue] = []
+        for (index, window) in windows.enumerated() {
+            guard let step = window.reasonStep else { continue }
+            for (key, level) in [("reason_codes_dissatisfied", Rating.dissatisfied), ("reason_codes_very_dissatisfied", .veryDissatisfied)] {
+                let codes = step.codes(for: level)
+                guard !codes.isEmpty else { continue }
+                do { _ = try catalog.check(codes, for: level) } catch {
+                    issues.append(ConfigurationIssue(location: "[[window]] #\(index + 1) \(key)", message: "\(error)"))
+                }
+            }
+        }
+        return issues
     }
 
     /// The signer and checker of counter codes from `[sessions] code_key_file`, nil when it is not set.

@@ -178,6 +178,8 @@ public struct WindowSection: Sendable, Equatable {
     /// The national fields this window's evaluations carry unless the case
     /// gives its own (`version`, `evaversion`, `task_type`, `promisetime`, `data_source`).
     public var national = NationalFields()
+    /// The keypad reason step for bad reviews (nil: none).
+    public var reasonStep: ReasonStep?
 
     public init(areaCode: String, windowCode: String) {
         self.areaCode = areaCode

@@ -16,7 +16,8 @@ public enum ConfigurationSchema {
                      "client_key_file", "connect_timeout_ms", "request_timeout_ms", "batch_size", "max_in_flight", "backoff_base_ms",
                      "backoff_cap_ms", "satisfaction_scale", "uncertain_time", "pf_map", "allow_insecure_http"],
         "window": ["area_code", "window_code", "dept_code", "dept_name", "hall_code", "task_code", "task_name", "pf", "staff", "devices",
-                   "version", "evaversion", "task_type", "promisetime", "data_source"],
+                   "version", "evaversion", "task_type", "promisetime", "data_source",
+                   "reason_codes_dissatisfied", "reason_codes_very_dissatisfied", "reason_timeout_seconds"],
         "window.staff": ["login_name", "name"],
         "devices": ["profile_dir", "simulated_keypad", "evdev", "libusb", "hidraw"],
         "sessions": ["debounce_ms", "min_interval_ms", "identity_bind_seconds", "default_ratings", "calendar_dir", "local_calendar_dir", "scan_rules_file",
@@ -24,7 +25,7 @@ public enum ConfigurationSchema {
         "alert": ["command", "timeout_ms", "reveal_personal_data", "deadline_near_working_days"],
         "api": ["enabled", "socket", "socket_group", "listen", "token_file", "token_credential", "allowed_origins", "max_body_bytes",
                 "opens_per_second", "open_burst", "writes_per_second", "write_burst", "max_connections", "idle_timeout_seconds",
-                "header_timeout_seconds", "max_event_streams", "allowed_hosts", "window_tokens"],
+                "header_timeout_seconds", "max_event_streams", "allowed_hosts", "window_tokens", "detail_window_seconds", "follow_up_days"],
         "api.window_tokens": ["token_file", "windows"],
         "metrics": ["max_connections", "idle_timeout_seconds", "header_timeout_seconds"],
     ]

@@ -15,6 +15,8 @@ struct TestConfig {
     /// Read hidraw nodes (under umockdev-run), with profiles from `profileDir`.
     var hidraw = false
     var profileDir: String?
+    /// More `[[window]]` keys (the keypad reason step, national fields).
+    var windowExtra = ""
 
     var stateDirectory: String { (directory as NSString).appendingPathComponent("state") }
     var configPath: String { (directory as NSString).appendingPathComponent("evald.toml") }
@@ -50,6 +52,7 @@ struct TestConfig {
         window_code = "W01"
         staff = [{ login_name = "zhangsan", name = "张三" }]
         devices = [\(windowDevices.map { "\"\($0)\"" }.joined(separator: ", "))]
+        \(windowExtra)
 
         [devices]
         simulated_keypad = "\(fifoPath)"
@@ -63,6 +66,7 @@ struct TestConfig {
         min_interval_ms = 0
         calendar_dir = "\(BuiltProducts.packageRoot.appendingPathComponent("config/calendars").path)"
         scan_rules_file = "\(BuiltProducts.packageRoot.appendingPathComponent("config/scan-rules.json").path)"
+        reason_codes_file = "\(BuiltProducts.packageRoot.appendingPathComponent("config/reason-codes.json").path)"
 
         \(extra)
         """
