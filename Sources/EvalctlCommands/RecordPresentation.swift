@@ -73,17 +73,16 @@ enum RecordPresentation {
         return object
     }
 
-    /// Reasons and the national fields (issue 26), only those set; personal
+    /// Reasons and the national fields (issue 26), null when unset; personal
     /// ones (`writingEvaluation`, `handleUser*`, `mobile`) masked unless revealed.
     static func nationalObject(_ e: Evaluation, reveal: Bool) -> [String: Any] {
-        var object: [String: Any] = [:]
-        if let codes = e.evalDetail { object["evalDetail"] = ReasonCatalog.format(codes) }
-        if let words = e.writingEvaluation { object["writingEvaluation"] = reveal ? words.revealed : words.masked }
-        if let national = e.national {
-            for field in NationalField.allCases {
-                guard let value = national[field] else { continue }
-                object[field.rawValue] = field.isPersonal && !reveal ? Masking.mask(value) : value
-            }
+        var object: [String: Any] = [
+            "evalDetail": e.evalDetail.map(ReasonCatalog.format) ?? NSNull(),
+            "writingEvaluation": e.writingEvaluation.map { reveal ? $0.revealed : $0.masked } ?? NSNull(),
+        ]
+        let national = e.national ?? NationalFields()
+        for field in NationalField.allCases {
+            object[field.rawValue] = national[field].map { field.isPersonal && !reveal ? Masking.mask($0) : $0 } ?? NSNull()
         }
         return object
     }
