@@ -18,11 +18,16 @@ extension EvaluationQueue {
     /// one transaction. Never a second first evaluation: it is `assessNumber`
     /// 2, the case's ledger row is not touched (the case stays rated by its
     /// first evaluation), and `follow_up_ratings` takes one per case for good.
-    /// `withinDays`: counted from the first rating's instant.
-    public func enqueueFollowUp(_ evaluation: Evaluation, withinDays: Int) async throws -> FollowUpRatingOutcome {
+    /// `withinDays`: counted from the first rating's instant. A bad follow-up
+    /// gets its own 台账 row (with its codes) under `badReviewPolicy`, in the
+    /// same transaction: it is a bad review to rectify like any other.
+    public func enqueueFollowUp(_ evaluation: Evaluation, withinDays: Int,
+                                badReviewPolicy: BadReviewPolicy? = nil) async throws -> FollowUpRatingOutcome {
         precondition(evaluation.assessNumber == .followUp, "a 追评 is assessNumber 2")
         guard let projectNo = evaluation.projectNo else { return .notRated }
         let stored = StoredEvaluation(evaluation)
+        let badReview = badReviewPolicy.flatMap { CaseLedgerUpdate.badReview(evaluation, policy: $0) }
+        let codes = evaluation.evalDetail.map(ReasonCatalog.format)
         let now = clock.now().timeIntervalSince1970
         return try await writer.perform { context -> FollowUpRatingOutcome in
             try context.atomically { context -> FollowUpRatingOutcome in
@@ -42,6 +47,10 @@ extension EvaluationQueue {
                 try db.prepare("INSERT INTO follow_up_ratings (project_no, evaluation_id, accepted_at) VALUES (?, ?, ?)")
                     .run([projectNo, stored.id, now])
                 _ = try Self.insert(stored, at: now, into: &context)
+                if let badReview {
+                    try CaseLedgerUpdate.write(badReview, on: db)
+                    if let codes { try db.prepare("UPDATE bad_reviews SET eval_detail = ?2 WHERE evaluation_id = ?1").run([stored.id, codes]) }
+                }
                 return .enqueued
             }
         }

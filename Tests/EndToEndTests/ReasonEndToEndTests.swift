@@ -89,6 +89,9 @@ struct ReasonEndToEndTests {
         // Stored at the press, held for the reason (120 s: only the pick can send it in time).
         #expect(await eventually(timeout: .seconds(20)) { (try? CounterAPIEndToEndTests.evaluations(config).count) == 1 }, "stderr:\n\(daemon.stderr)")
         #expect(try await sim.stats().unique == 0)
+        // Device time moves on past the 50 ms debounce (a sleep never ends early),
+        // or the reason press would be a bounce of the rating press.
+        try await Task.sleep(for: .milliseconds(100))
         keypad.press(4)  // the second button: the second code
         #expect(await eventually(timeout: .seconds(20)) { (try? await sim.stats().unique) == 1 }, "stderr:\n\(daemon.stderr)")
         let sent = try #require(try CounterAPIEndToEndTests.evaluations(config).first)

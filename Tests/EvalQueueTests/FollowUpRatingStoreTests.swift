@@ -60,4 +60,19 @@ import Testing
         #expect(try await queue.prune(now: fixture.now).deleted == 1)
         #expect(try await queue.enqueueFollowUp(Self.followUp("P-FU-3", at: fixture.now), withinDays: 15) == .enqueued)
     }
+
+    @Test func aBadFollowUpIsABadReviewInTheLedgerWithItsReasons() async throws {
+        let fixture = try QueueFixture()
+        let queue = try fixture.open()
+        defer { queue.close() }
+        let policy = BadReviewPolicy(calendar: .mondayToFriday)
+        let first = SampleEvaluation.make(rating: .satisfied, at: fixture.now, projectNo: "P-FU-4")
+        try await queue.enqueue(first, ledger: CaseLedgerUpdate(first, badReviewPolicy: policy))
+        var followUp = Self.followUp("P-FU-4", at: fixture.now, rating: .dissatisfied)
+        followUp.evalDetail = [213]
+        #expect(try await queue.enqueueFollowUp(followUp, withinDays: 15, badReviewPolicy: policy) == .enqueued)
+        let entries = try CaseLedger(path: fixture.path, mode: .readOnly).badReviews()
+        #expect(entries.map(\.evaluationId) == [followUp.evaluationId])
+        #expect(entries.first?.evalDetail == [213])
+    }
 }

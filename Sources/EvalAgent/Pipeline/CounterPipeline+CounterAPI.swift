@@ -96,7 +96,7 @@ extension CounterPipeline: CounterBackend {
             evaluatedPersons: window.defaultStaff.map { [$0] } ?? [], recordedTime: dated.recorded,
             evalDetail: rating.evalDetail, writingEvaluation: rating.writingEvaluation, national: window.national)
         do {
-            switch try await driver.store.enqueueFollowUp(evaluation, withinDays: rating.withinDays) {
+            switch try await driver.store.enqueueFollowUp(evaluation, withinDays: rating.withinDays, badReviewPolicy: driver.badReviewPolicy) {
             case .enqueued: return .stored(evaluationId: evaluation.evaluationId.description)
             case .notRated: return .notRated
             case .alreadyFollowedUp(let id): return .alreadyFollowedUp(evaluationId: id)
