@@ -87,6 +87,12 @@ if [ -f config/scan-rules.json ]; then
   CONFFILES="$CONFFILES
 /etc/evald/scan-rules.json"
 fi
+# The evalDetail reason table: public codes, a conffile a province replaces.
+if [ -f config/reason-codes.json ]; then
+  install -m 0644 config/reason-codes.json "$PKG/etc/evald/reason-codes.json"
+  CONFFILES="$CONFFILES
+/etc/evald/reason-codes.json"
+fi
 if compgen -G "config/calendars/*.json" >/dev/null; then
   install -m 0644 config/calendars/*.json "$PKG/usr/share/evald/calendars/"
 fi

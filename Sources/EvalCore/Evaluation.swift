@@ -28,6 +28,18 @@ public struct Evaluation: Hashable, Sendable, Codable {
     /// clock was trusted then; never sent. Nil for default ratings (dated by
     /// the calendar) and records from before this field existed.
     public var recordedTime: RecordedTime?
+    /// `evalDetail`: the reason codes, checked against the level
+    /// (`ReasonCatalog`); nil when none was given.
+    public var evalDetail: [Int]?
+    /// `writingEvaluation`: the citizen's own words. Personal data: masked
+    /// when shown, purged with the evaluator's identity.
+    public var writingEvaluation: PersonalData?
+    /// The national optional fields (`version`, `mobile`, …); nil when none is set.
+    public var national: NationalFields?
+    /// Never sent: until when the queue holds the record back for its
+    /// reasons (the counter API's detail window). The record is stored at the
+    /// press; the hold is only its first due time, so a crash loses nothing.
+    public var heldUntil: Date?
 
     public init(
         evaluationId: EvaluationID = .make(),
@@ -47,7 +59,11 @@ public struct Evaluation: Hashable, Sendable, Codable {
         taskName: String? = nil,
         evaluatedPersons: [StaffMember] = [],
         evaluator: Evaluator? = nil,
-        recordedTime: RecordedTime? = nil
+        recordedTime: RecordedTime? = nil,
+        evalDetail: [Int]? = nil,
+        writingEvaluation: PersonalData? = nil,
+        national: NationalFields? = nil,
+        heldUntil: Date? = nil
     ) {
         self.evaluationId = evaluationId
         self.satisfaction = satisfaction
@@ -67,6 +83,10 @@ public struct Evaluation: Hashable, Sendable, Codable {
         self.evaluatedPersons = evaluatedPersons
         self.evaluator = evaluator
         self.recordedTime = recordedTime
+        self.evalDetail = evalDetail
+        self.writingEvaluation = writingEvaluation
+        self.national = national.flatMap { $0.isEmpty ? nil : $0 }
+        self.heldUntil = heldUntil
     }
 
     public var anonymityFlag: AnonymityFlag { evaluator == nil ? .anonymous : .realName }
@@ -75,11 +95,19 @@ public struct Evaluation: Hashable, Sendable, Codable {
     /// `assessTime` as the platform wants it: local Asia/Shanghai wall time.
     public var assessTime: String { ShanghaiTime.format(assessedAt) }
 
+    /// Whether anything purged as personal data is present: the evaluator,
+    /// the citizen's words, the agent's identity or the call-back number.
+    public var hasPersonalData: Bool {
+        evaluator != nil || writingEvaluation != nil || national?.hasPersonalData == true
+    }
+
     /// The same evaluation with identity removed: what is kept once personal-data
     /// retention has passed.
     public var withoutPersonalData: Evaluation {
         var copy = self
         copy.evaluator = nil
+        copy.writingEvaluation = nil
+        copy.national = national.flatMap { $0.withoutPersonalData.isEmpty ? nil : $0.withoutPersonalData }
         return copy
     }
 }
@@ -91,6 +119,9 @@ extension Evaluation: CustomStringConvertible {
         if evaluationType == .defaulted { parts.append("default") }
         if let projectNo { parts.append("case=\(projectNo)") }
         if let evaluator { parts.append("realName=\(evaluator.userName.masked)") }
+        if let evalDetail { parts.append("evalDetail=\(ReasonCatalog.format(evalDetail))") }
+        if writingEvaluation != nil { parts.append("writingEvaluation=(masked)") }
+        if let national { parts.append(national.maskedDescription) }
         return "Evaluation(" + parts.joined(separator: " ") + ")"
     }
 }

@@ -22,8 +22,23 @@ public actor CounterAPI<C: Clock>: CounterSessionListener where C.Duration == Du
         }
     }
 
+    /// The reasons a page may send after `rated` (`[api] detail_window_seconds`).
+    public struct DetailSettings: Sendable {
+        /// 0: no detail is awaited, evaluations go at once (as before).
+        public var windowSeconds: Int
+        public var catalog: ReasonCatalog
+        /// Days after the first rating a 追评 is taken (`[api] follow_up_days`); 0: none.
+        public var followUpDays: Int
+        public init(windowSeconds: Int = 0, catalog: ReasonCatalog = .national, followUpDays: Int = 0) {
+            self.windowSeconds = windowSeconds
+            self.catalog = catalog
+            self.followUpDays = followUpDays
+        }
+    }
+
     let clock: C
     let backend: any CounterBackend
+    let detailSettings: DetailSettings
     public nonisolated let events: EventBroadcaster
     let logger: Logger
     let now: @Sendable () -> Date
@@ -35,8 +50,9 @@ public actor CounterAPI<C: Clock>: CounterSessionListener where C.Duration == Du
     private let wakeContinuation: AsyncStream<Void>.Continuation
 
     public init(clock: C, backend: any CounterBackend, limits: Limits = Limits(), events: EventBroadcaster = EventBroadcaster(),
-                logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+                logger: Logger, now: @escaping @Sendable () -> Date = { Date() }, detail: DetailSettings = DetailSettings()) {
         self.clock = clock
+        self.detailSettings = detail
         self.backend = backend
         self.events = events
         self.logger = logger
@@ -49,7 +65,9 @@ public actor CounterAPI<C: Clock>: CounterSessionListener where C.Duration == Du
     // MARK: Services
 
     public func open(_ request: APIRequests.Open) async throws(APIError) -> CounterServiceRecord {
-        let opening = request.opening
+        var opening = request.opening
+        // The page may send the reasons after the press: its evaluation is held that long.
+        if detailSettings.windowSeconds > 0 { opening.ticket.detailWindowSeconds = detailSettings.windowSeconds }
         let windowCode = opening.windowCode
         if let other = registry.windowWaiting(for: opening.ticket.projectNo), other != windowCode {
             throw APIError(409, "case-waiting-elsewhere", "case \(opening.ticket.projectNo) is waiting for its rating at window \(other)",
@@ -157,10 +175,77 @@ public actor CounterAPI<C: Clock>: CounterSessionListener where C.Duration == Du
     // MARK: From the sessions
 
     public func evaluationStored(_ evaluation: Evaluation) {
-        guard let record = registry.rated(windowCode: evaluation.windowCode, projectNo: evaluation.projectNo,
+        guard var record = registry.rated(windowCode: evaluation.windowCode, projectNo: evaluation.projectNo,
                                           evaluationId: evaluation.evaluationId.description,
                                           satisfaction: evaluation.satisfaction.rawValue) else { return }
+        if let until = evaluation.heldUntil {
+            record = registry.update(record.serviceId) { $0.detailUntil = until } ?? record
+        }
         publishEnd(record)
+    }
+
+    // MARK: Follow-up ratings
+
+    /// `POST /v1/follow-ups`: a 追评 of a case already rated, within
+    /// `followUpDays` of its first rating; stored as `assessNumber` 2, never
+    /// as a second first evaluation.
+    public func followUp(_ request: FollowUpRating) async throws(APIError) -> String {
+        guard detailSettings.followUpDays > 0 else {
+            throw APIError(409, "follow-ups-off", "this agent takes no follow-up ratings ([api] follow_up_days is 0)")
+        }
+        guard await knowsWindow(request.windowCode) else { throw .unknownWindow(request.windowCode) }
+        try admitWrite(at: request.windowCode, "follow-up")
+        if let codes = request.evalDetail {
+            do { _ = try detailSettings.catalog.check(codes, for: request.satisfaction) } catch { throw .invalid(error.description) }
+        }
+        var request = request
+        request.withinDays = detailSettings.followUpDays
+        switch await backend.followUp(request) {
+        case .stored(let evaluationId):
+            logger.info("counter API: follow-up rating \(evaluationId) of case \(request.projectNo) at window \(request.windowCode): \(request.satisfaction.chineseName)")
+            return evaluationId
+        case .unknownWindow: throw .unknownWindow(request.windowCode)
+        case .notRated:
+            throw APIError(409, "not-rated", "case \(request.projectNo) has no rating to follow up")
+        case .alreadyFollowedUp(let evaluationId):
+            throw APIError(409, "already-followed-up", "case \(request.projectNo) has its follow-up rating already",
+                           details: ["evaluationId": evaluationId])
+        case .tooLate(let first):
+            throw APIError(409, "follow-up-too-late",
+                           "case \(request.projectNo) was rated on \(ShanghaiTime.format(first)); follow-ups are taken for \(detailSettings.followUpDays) day(s)")
+        case .unavailable:
+            throw APIError(503, "store-unavailable", "the agent cannot store the follow-up now; try again")
+        }
+    }
+
+    // MARK: Reasons
+
+    /// `POST /v1/services/{id}/detail`: the reasons (checked against the
+    /// pressed level) and the citizen's words for a rated service whose
+    /// evaluation is still held; it is released at once with them.
+    public func detail(_ serviceId: String, _ request: APIRequests.Detail) async throws(APIError) -> CounterServiceRecord {
+        guard let record = registry.record(serviceId) else { throw .notFound("no service \(serviceId) (unknown, or ended long ago)") }
+        guard case .rated(let evaluationId, let satisfaction) = record.state else {
+            throw APIError(409, "not-rated", "service \(serviceId) is \(record.state.name): reasons follow a rating")
+        }
+        guard record.detailUntil != nil, !record.detailReceived else {
+            throw APIError(409, "detail-not-awaited", record.detailReceived ? "the reasons of service \(serviceId) were sent already"
+                                                                             : "no detail is awaited for service \(serviceId)")
+        }
+        try admitWrite(at: record.windowCode, "detail")
+        if let codes = request.evalDetail, let level = Rating(rawValue: satisfaction) {
+            do { _ = try detailSettings.catalog.check(codes, for: level) } catch { throw .invalid(error.description) }
+        }
+        switch await backend.attachDetail(evaluationId: evaluationId, evalDetail: request.evalDetail,
+                                          writingEvaluation: request.writingEvaluation) {
+        case .attached:
+            logger.info("counter API: service \(serviceId): reasons \(request.evalDetail.map(ReasonCatalog.format) ?? "-")\(request.writingEvaluation == nil ? "" : " and the citizen's words") sent with evaluation \(evaluationId)")
+            return registry.update(serviceId) { $0.detailReceived = true } ?? record
+        case .windowClosed:
+            throw APIError(409, "detail-window-closed", "the evaluation of service \(serviceId) has gone without reasons: its detail window ended")
+        case .unavailable:
+            throw APIError(503, "store-unavailable", "the agent cannot store the reasons now; try again")
+        }
     }
 
     public func deviceChanged(deviceId: String, windowCode: String, online: Bool) {

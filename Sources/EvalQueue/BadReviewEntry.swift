@@ -18,6 +18,8 @@ public struct BadReviewEntry: Hashable, Sendable {
     public var evaluator: Evaluator?
     /// The queue's delivery state (pending, delivered, rejected…), when known.
     public var deliveryState: String?
+    /// The reasons (`evalDetail` codes) the page sent: what is to be rectified.
+    public var evalDetail: [Int]? = nil
 }
 
 /// Filters for `evalctl bad-reviews`; nil means "any".

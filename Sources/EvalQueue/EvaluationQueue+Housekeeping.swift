@@ -88,8 +88,10 @@ extension EvaluationQueue {
         var purged = try await inBatches { db, batch in
             try db.prepare("""
                 UPDATE evaluations SET evaluator_name = NULL, evaluator_cert_key = NULL, evaluator_user_prop = NULL,
+                    \(NationalColumns.personal.map { "\($0) = NULL" }.joined(separator: ", ")),
                     personal_data_purged_at = ?1 WHERE seq IN (
-                    SELECT seq FROM evaluations WHERE evaluator_name IS NOT NULL AND (
+                    SELECT seq FROM evaluations WHERE (evaluator_name IS NOT NULL
+                        OR \(NationalColumns.personal.map { "\($0) IS NOT NULL" }.joined(separator: " OR "))) AND (
                         (state = 'delivered' AND delivered_at < ?2)
                         OR (state = 'rejected' AND rejected_at < ?3)
                         OR (state = 'pending' AND last_error LIKE 'time-uncertain%' AND enqueued_at < ?3))

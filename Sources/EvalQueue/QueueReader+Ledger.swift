@@ -15,7 +15,7 @@ extension QueueReader {
             // Optional filters as `? IS NULL OR column = ?`: one fixed statement, every value bound.
             try db.prepare("""
                 SELECT evaluation_id, rating, assessed_at, hall_code, window_code, staff, project_no, deadline,
-                       call_back_needed, evaluator_name, evaluator_cert
+                       call_back_needed, evaluator_name, evaluator_cert, eval_detail
                 FROM bad_reviews
                 WHERE (?1 IS NULL OR window_code = ?1)
                   AND (?2 IS NULL OR staff_login = ?2)
@@ -38,7 +38,8 @@ extension QueueReader {
                     deadline: CivilDate(row.column(7) ?? "") ?? CivilDate(year: 1970, month: 1, day: 1),
                     callBackNeeded: row.column(8) ?? false,
                     evaluator: name.flatMap { name in cert.map { Evaluator(userName: PersonalData(name), certKey: PersonalData($0)) } },
-                    deliveryState: nil
+                    deliveryState: nil,
+                    evalDetail: (row.column(11) as String?).flatMap { try? ReasonCatalog.parse($0) }
                 )
             }
         }

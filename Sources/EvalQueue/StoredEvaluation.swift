@@ -27,6 +27,7 @@ struct StoredEvaluation: Sendable {
         var texts = count(e.areaCode) + count(e.deptCode) + count(e.deptName) + count(e.hallCode) + count(e.windowCode)
         texts += count(e.deviceId) + count(e.projectNo) + count(e.taskCode) + count(e.taskName) + count(e.recordedTime?.bootID)
         texts += count(e.evaluator?.userName.revealed) + count(e.evaluator?.certKey.revealed)
+        if e.evalDetail != nil || e.writingEvaluation != nil || e.national != nil { texts += NationalColumns.bytes(of: e) }
         return 36 + persons + texts + 8 * 12
     }
 
@@ -56,9 +57,11 @@ struct StoredEvaluation: Sendable {
                                  area_code, dept_code, dept_name, hall_code, window_code, device_id, project_no, task_code, task_name,
                                  evaluated_persons, recorded_boot_id, recorded_boot, recorded_trusted,
                                  evaluator_name, evaluator_cert_key, evaluator_user_prop, record_bytes, next_attempt_at, enqueued_at,
-                                 case_opened_at)
-        VALUES (?1, 'pending', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?25,
-                ?26)
+                                 case_opened_at, eval_detail, writing_evaluation, version, evaversion, service_number,
+                                 task_type, promisetime, handle_user_name, handle_user_page_type, handle_user_page_code,
+                                 user_page_type, mobile, apply_time, data_source)
+        VALUES (?1, 'pending', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?41, ?25,
+                ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40)
         """
 
     /// Binds `insertSQL`'s parameters and runs it. Typed binds, no
@@ -97,6 +100,10 @@ struct StoredEvaluation: Sendable {
             try statement.bindInt(24, recordBytes)
             try statement.bindDouble(25, now)
             try statement.bindOptionalDouble(26, caseOpenedAt)
+            try NationalColumns.bind(e, to: statement, from: 27)
+            // Held for its reasons: first due when the detail window ends
+            // (`attachDetail` makes it due at once).
+            try statement.bindDouble(41, max(now, e.heldUntil?.timeIntervalSince1970 ?? now))
             try statement.step()
         }
     }
@@ -106,9 +113,9 @@ struct StoredEvaluation: Sendable {
     static let columns = """
         evaluation_id, rating, evaluation_type, assessed_ref, assess_number, pf, area_code, dept_code, dept_name, hall_code, \
         window_code, device_id, project_no, task_code, task_name, evaluated_persons, recorded_boot_id, recorded_boot, \
-        recorded_trusted, evaluator_name, evaluator_cert_key, evaluator_user_prop
+        recorded_trusted, evaluator_name, evaluator_cert_key, evaluator_user_prop, \(NationalColumns.names)
         """
-    static let columnCount: Int32 = 22
+    static let columnCount: Int32 = 22 + NationalColumns.count
 
     /// The evaluation in `row`'s columns from `first` on (`columns`). A value
     /// the types cannot hold (a rating of 7, an unknown evaluation type, broken
@@ -141,6 +148,7 @@ struct StoredEvaluation: Sendable {
             evaluation.evaluator = Evaluator(userName: PersonalData(name), certKey: PersonalData(cert),
                                              userProp: try required(int(21).flatMap(UserProperty.init(rawValue:)), "evaluator_user_prop"))
         }
+        try NationalColumns.decode(row, from: first + 22, into: &evaluation)
         return evaluation
     }
 }

@@ -123,6 +123,19 @@ public struct SessionDriver: Sendable {
                 if prompt.prompt != .thanks { observer.prompt(prompt) }
             case .log(let event):
                 observer.log(event)
+            case .attachReason(let pick):
+                // After the rating's insert, which an earlier input submitted
+                // to the same writer. A failure loses only the reason: the
+                // evaluation is sent when its hold ends.
+                let store = self.store
+                Task {
+                    do {
+                        _ = try await store.attachDetail(to: pick.evaluationId, evalDetail: pick.codes.isEmpty ? nil : pick.codes,
+                                                         writingEvaluation: nil)
+                    } catch {
+                        observer.writeFailed("reason of \(pick.evaluationId)", error: error)
+                    }
+                }
             }
         }
         if gathering == nil { whenStored([]) }

@@ -37,7 +37,7 @@ enum RecordPresentation {
     static func object(_ r: QueuedRecord, reveal: Bool = false) -> [String: Any] {
         let e = r.evaluation
         let evaluator = evaluatorObject(e.evaluator, reveal: reveal)
-        return [
+        var object: [String: Any] = [
             "evaluationId": e.evaluationId.description,
             "state": r.state.rawValue,
             "satisfaction": e.satisfaction.rawValue,
@@ -69,5 +69,21 @@ enum RecordPresentation {
             "rejectedAt": Output.isoTime(r.rejectedAt),
             "personalDataPurgedAt": Output.isoTime(r.personalDataPurgedAt),
         ]
+        object.merge(nationalObject(e, reveal: reveal)) { _, new in new }
+        return object
+    }
+
+    /// Reasons and the national fields (issue 26), null when unset; personal
+    /// ones (`writingEvaluation`, `handleUser*`, `mobile`) masked unless revealed.
+    static func nationalObject(_ e: Evaluation, reveal: Bool) -> [String: Any] {
+        var object: [String: Any] = [
+            "evalDetail": e.evalDetail.map(ReasonCatalog.format) ?? NSNull(),
+            "writingEvaluation": e.writingEvaluation.map { reveal ? $0.revealed : $0.masked } ?? NSNull(),
+        ]
+        let national = e.national ?? NationalFields()
+        for field in NationalField.allCases {
+            object[field.rawValue] = national[field].map { field.isPersonal && !reveal ? Masking.mask($0) : $0 } ?? NSNull()
+        }
+        return object
     }
 }

@@ -63,6 +63,8 @@ struct Evald: AsyncParsableCommand {
         if let file = check.configuration?.sessions.codeKeyFile, let problem = CodeKeySource(path: file).issue() {
             check.issues.append(problem)
         }
+        // And the reason table the counter API checks evalDetail codes against.
+        if let configuration = check.configuration { check.issues += configuration.reasonIssues() }
         if checkConfig {
             if let configuration = check.configuration { check.issues += configuration.deviceIssues(profiles: configuration.deviceProfiles()) }
             for issue in check.issues { print("\(config): \(issue)") }

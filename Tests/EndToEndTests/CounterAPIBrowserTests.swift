@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import EvalAPIClient
+import EvalCore
 import EvalTesting
 import Foundation
 import Testing
@@ -21,9 +22,19 @@ struct CounterAPIBrowserTests {
         const base = "http://127.0.0.1:\(apiPort)/v1", token = "\(token)";
         const report = (query) => fetch("/result?" + query).catch(() => {});
         const events = new EventSource(`${base}/events?windowCode=W01&access_token=${token}`);
-        events.addEventListener("rated", (e) => {
+        events.addEventListener("rated", async (e) => {
           const d = JSON.parse(e.data);
-          report(`rated=${d.serviceId}&satisfaction=${d.satisfaction}`);
+          report(`rated=${d.serviceId}&satisfaction=${d.satisfaction}&detailAwaited=${d.detailAwaited}`);
+          // The reasons follow the rating while the evaluation is held (issue 26).
+          if (d.detailAwaited) {
+            const answer = await fetch(`${base}/services/${d.serviceId}/detail`, {
+              method: "POST",
+              headers: { "Authorization": `Bearer ${token}`, "Content-Type": "application/json" },
+              body: JSON.stringify({ evalDetail: "510,517", writingEvaluation: "办得很快" }),
+            });
+            const body = await answer.json();
+            report(`detail=${answer.status}&received=${body.detailReceived}`);
+          }
         });
         events.onerror = () => report("eventsource-error");
         events.onopen = async () => {
@@ -46,7 +57,10 @@ struct CounterAPIBrowserTests {
     @Test func aPageOpensAServiceAndReceivesTheRatedEventThroughEventSource() async throws {
         let apiPort = freeLoopbackPort()
         let pagePort = freeLoopbackPort()
-        let run = try await CounterAPIEndToEndTests.start(apiExtra: "allowed_origins = [\"http://127.0.0.1:\(pagePort)\"]", tcpPort: apiPort)
+        let run = try await CounterAPIEndToEndTests.start(apiExtra: """
+            allowed_origins = ["http://127.0.0.1:\(pagePort)"]
+            detail_window_seconds = 300
+            """, tcpPort: apiPort)
         defer { run.stop() }
         let site = run.dir.path("site")
         try FileManager.default.createDirectory(atPath: site, withIntermediateDirectories: true)
@@ -74,9 +88,14 @@ struct CounterAPIBrowserTests {
         let serviceId = try #require(opened.components(separatedBy: "opened=").last?.components(separatedBy: "&").first)
 
         run.keypad.press(5)
-        #expect(await eventually(timeout: .seconds(30)) { reported("rated=\(serviceId)&satisfaction=5") != nil },
+        #expect(await eventually(timeout: .seconds(30)) { reported("rated=\(serviceId)&satisfaction=5&detailAwaited=true") != nil },
                 "page log:\n\(server.stderr)")
+        // The page's reasons release the held evaluation (300 s window: only the detail can send it in time).
+        #expect(await eventually(timeout: .seconds(30)) { reported("detail=200&received=true") != nil }, "page log:\n\(server.stderr)")
         #expect(reported("eventsource-error") == nil)
         #expect(await eventually(timeout: .seconds(20)) { (try? await run.sim.stats().unique) == 1 })
+        let sent = try #require(try CounterAPIEndToEndTests.evaluations(run.config).first)
+        #expect(sent.evalDetail == [510, 517])
+        #expect(sent.writingEvaluation?.revealed == "办得很快")
     }
 }

@@ -293,6 +293,13 @@ struct CounterAPIContractTests {
         problems += contract.check(try JSONSerialization.jsonObject(with: Data(rated.data.utf8)),
                                    against: ["$ref": "#/components/schemas/Service"], at: "event rated as Service")
         _ = try call("GET", "/v1/services/\(secondId)", "/v1/services/{serviceId}", expect: 200)
+        // No detail window in this configuration: the reasons are not awaited.
+        _ = try call("POST", "/v1/services/\(secondId)/detail", "/v1/services/{serviceId}/detail", json: #"{"evalDetail":"510"}"#, expect: 409)
+        _ = try call("POST", "/v1/services/\(secondId)/detail", "/v1/services/{serviceId}/detail", json: #"{"mood":"ok"}"#, expect: 400)
+        _ = try call("POST", "/v1/services/unknown/detail", "/v1/services/{serviceId}/detail", json: #"{"evalDetail":"510"}"#, expect: 404)
+        // No follow_up_days in this configuration: a 追评 is refused.
+        _ = try call("POST", "/v1/follow-ups", "/v1/follow-ups", json: #"{"windowCode":"W01","projectNo":"MS-OAS-3","satisfaction":4}"#, expect: 409)
+        _ = try call("POST", "/v1/follow-ups", "/v1/follow-ups", json: #"{"windowCode":"W01","projectNo":"MS-OAS-3"}"#, expect: 400)
         _ = try call("POST", "/v1/services", "/v1/services", json: #"{"windowCode":"W01","projectNo":"MS-OAS-3"}"#, expect: 409)
         _ = try call("DELETE", "/v1/windows/W01/staff", "/v1/windows/{windowCode}/staff", expect: 200)
         _ = try call("DELETE", "/v1/windows/W09/staff", "/v1/windows/{windowCode}/staff", expect: 404)

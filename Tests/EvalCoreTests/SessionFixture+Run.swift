@@ -97,6 +97,8 @@ extension SessionFixture {
                 "area": evaluation.areaCode,
                 "pf": "\(evaluation.pf.rawValue)",
                 "time": evaluation.assessTime.replacingOccurrences(of: " ", with: "T"),
+                // Held for a reason step: for how long after the press.
+                "held": evaluation.heldUntil.map { "\(Int($0.timeIntervalSince(evaluation.assessedAt).rounded()))s" } ?? "none",
             ])
         case .filtered(let press):
             return Rendered(kind: .filtered(press.reason.rawValue), fields: [
@@ -111,6 +113,13 @@ extension SessionFixture {
                 "task": opening.ticket.taskCode ?? "none",
                 "staff": opening.staff.isEmpty ? "none" : opening.staff.map(\.loginName).joined(separator: ","),
             ])
+        case .attachReason(let pick):
+            return Rendered(kind: .reason, fields: [
+                "codes": pick.codes.isEmpty ? "none" : ReasonCatalog.format(pick.codes),
+                "window": pick.windowCode,
+            ])
+        case .prompt(let prompt) where prompt.prompt == .reason:
+            return Rendered(kind: .prompt("reason"), fields: [:])
         case .log, .prompt:
             return nil
         }

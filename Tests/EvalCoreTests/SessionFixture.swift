@@ -32,7 +32,7 @@ struct SessionFixture {
     }
 
     struct Expectation {
-        enum Kind: Equatable { case emit, filtered(String), open, log(String) }
+        enum Kind: Equatable { case emit, filtered(String), open, log(String), reason, prompt(String) }
         var kind: Kind
         var fields: [String: String]
         var line: Int
@@ -79,7 +79,13 @@ struct SessionFixture {
                     areaCode: fields["area"] ?? "533103", deptCode: fields["dept"], deptName: fields["deptName"],
                     hallCode: fields["hall"], windowCode: fields["window"] ?? "W01",
                     defaultStaff: try fields["staff"].map { try Self.staff($0, line: number) },
-                    defaultTaskCode: fields["task"], pf: Channel(rawValue: Int(fields["pf"] ?? "5") ?? 5))
+                    defaultTaskCode: fields["task"], pf: Channel(rawValue: Int(fields["pf"] ?? "5") ?? 5),
+                    reasonStep: try fields["reasons2"].map { text in
+                        // reasons2=213,214 reasons1=113 reason-timeout=10s: the keypad reason step.
+                        ReasonStep(dissatisfied: try ReasonCatalog.parse(text),
+                                   veryDissatisfied: try fields["reasons1"].map { try ReasonCatalog.parse($0) } ?? [],
+                                   timeoutSeconds: Int(try Self.duration(fields["reason-timeout"] ?? "10s", line: number).seconds))
+                    })
             case "policy":
                 for (key, value) in try Self.keyValues(words.dropFirst(), line: number) {
                     switch key {
@@ -110,6 +116,10 @@ struct SessionFixture {
                     guard words.count >= 3 else { throw fail("filtered needs a reason") }
                     expectation = Expectation(kind: .filtered(words[2]), fields: try Self.keyValues(words.dropFirst(3), line: number), line: number)
                 case "log": expectation = Expectation(kind: .log(words.dropFirst(2).joined(separator: " ")), fields: [:], line: number)
+                case "reason": expectation = Expectation(kind: .reason, fields: try Self.keyValues(words.dropFirst(2), line: number), line: number)
+                case "prompt":
+                    guard words.count == 3 else { throw fail("prompt needs its name") }
+                    expectation = Expectation(kind: .prompt(words[2]), fields: [:], line: number)
                 default: throw fail("unknown expectation \(words[1])")
                 }
                 steps[steps.count - 1].expectations.append(expectation)

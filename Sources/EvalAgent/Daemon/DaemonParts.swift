@@ -116,7 +116,9 @@ struct DaemonParts: Sendable {
                                                writesPerSecond: Double(configuration.api.writesPerSecond),
                                                writeBurst: configuration.api.writeBurst),
                                  events: EventBroadcaster(maxSubscribers: configuration.api.maxEventStreams),
-                                 logger: Logger(label: "evald.api"))
+                                 logger: Logger(label: "evald.api"),
+                                 detail: .init(windowSeconds: configuration.api.detailWindowSeconds, catalog: try configuration.reasonCatalog(),
+                                               followUpDays: configuration.api.followUpDays))
             await pipeline.attach(api)
             let server = CounterAPIServer(api: api, configuration: try configuration.counterAPIServerConfiguration(), logger: Logger(label: "evald.api"))
             metrics.addListener(server.unixGate)

@@ -74,6 +74,40 @@ extension CounterPipeline: CounterBackend {
         }
     }
 
+    func attachDetail(evaluationId: String, evalDetail: [Int]?, writingEvaluation: PersonalData?) async -> DetailOutcome {
+        guard let id = EvaluationID(evaluationId) else { return .windowClosed }
+        switch try? await driver.store.attachDetail(to: id, evalDetail: evalDetail, writingEvaluation: writingEvaluation) {
+        case .attached: return .attached
+        case .notHeld, .notFound: return .windowClosed
+        case nil: return .unavailable
+        }
+    }
+
+    /// A 追评 is not a press: it bypasses the session (whose "one service,
+    /// one evaluation" it must not touch) and goes to the store, which checks
+    /// the case was rated, the days, and one follow-up per case, in one transaction.
+    func followUp(_ rating: FollowUpRating) async -> FollowUpResult {
+        guard let window = window(code: rating.windowCode) else { return .unknownWindow }
+        let dated = clockWatch.date(.now())
+        let evaluation = Evaluation(
+            satisfaction: rating.satisfaction, evaluationType: .active, assessedAt: dated.wall, assessNumber: .followUp,
+            pf: window.pf, areaCode: window.areaCode, deptCode: window.deptCode, deptName: window.deptName, hallCode: window.hallCode,
+            windowCode: window.windowCode, deviceId: "counter-api", projectNo: rating.projectNo,
+            taskCode: window.defaultTaskCode, taskName: window.defaultTaskName,
+            evaluatedPersons: window.defaultStaff.map { [$0] } ?? [], recordedTime: dated.recorded,
+            evalDetail: rating.evalDetail, writingEvaluation: rating.writingEvaluation, national: window.national)
+        do {
+            switch try await driver.store.enqueueFollowUp(evaluation, withinDays: rating.withinDays, badReviewPolicy: driver.badReviewPolicy) {
+            case .enqueued: return .stored(evaluationId: evaluation.evaluationId.description)
+            case .notRated: return .notRated
+            case .alreadyFollowedUp(let id): return .alreadyFollowedUp(evaluationId: id)
+            case .tooLate(let first): return .tooLate(firstRatedAt: first)
+            }
+        } catch {
+            return .unavailable
+        }
+    }
+
     private func window(code: String) -> WindowConfiguration? {
         settings.windows.first { $0.windowCode == code }
     }

@@ -167,6 +167,11 @@ actor CounterPipeline {
                  _ input: (inout Session, Session.Moment) -> [SessionAction]) -> [SessionAction] {
         let key = Self.key(window)
         var session = sessions[key] ?? Session(window: window, policy: settings.policy)
+        // The keypad reason step needs a device of the window that can prompt it.
+        if window.reasonStep != nil {
+            session.canPromptReason = prompter?.targets(of: WindowPrompt(.reason, windowCode: window.windowCode, hallCode: window.hallCode))
+                .isEmpty == false
+        }
         let dated = clockWatch.date(stamp)
         let actions = input(&session, SessionMoment(wall: dated.wall, instant: stamp.boot, recorded: dated.recorded))
         sessions[key] = session

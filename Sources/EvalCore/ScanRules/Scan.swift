@@ -15,11 +15,19 @@ public struct CaseTicket: Hashable, Sendable, Codable {
     public var projectNo: String
     public var taskCode: String?
     public var taskName: String?
+    /// The case's national fields (`serviceNumber`, `mobile`, …), from its QR
+    /// or the business system; nil when it gave none.
+    public var national: NationalFields?
+    /// Set by the counter API when the business page may send the reasons
+    /// after the press (`[api] detail_window_seconds`): the evaluation is held
+    /// that long (`Evaluation.heldUntil`). Never set by a scan.
+    public var detailWindowSeconds: Int?
 
-    public init(projectNo: String, taskCode: String? = nil, taskName: String? = nil) {
+    public init(projectNo: String, taskCode: String? = nil, taskName: String? = nil, national: NationalFields? = nil) {
         self.projectNo = projectNo
         self.taskCode = taskCode
         self.taskName = taskName
+        self.national = national.flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 
@@ -44,10 +52,16 @@ public enum ScanKind: String, Codable, Sendable, CaseIterable {
 /// The fields a rule can extract, named as in the platform's data.
 public enum ScanField: String, Codable, Sendable, CaseIterable, CodingKeyRepresentable {
     case projectNo, taskCode, taskName, loginName, name, certKey, userProp
+    // The national fields a case QR may carry (issue 26), named as the platform names them.
+    case version, evaversion, serviceNumber, taskType, promisetime
+    case handleUserName, handleUserPageType, handleUserPageCode, userPageType, mobile, applyTime, dataSource
+
+    /// The national field this scan field is, if it is one.
+    public var national: NationalField? { NationalField(rawValue: rawValue) }
 
     /// Identifiers that are logged, stored and sent as the service's own: a
     /// citizen's ID, phone or bank card number is never one of them.
-    public static let neverPersonal: [ScanField] = [.projectNo, .taskCode, .loginName]
+    public static let neverPersonal: [ScanField] = [.projectNo, .taskCode, .loginName, .serviceNumber]
 
     /// Generous limits: real values are far shorter; longer means garbage.
     var maximumLength: Int {
@@ -63,6 +77,7 @@ public enum ScanField: String, Codable, Sendable, CaseIterable, CodingKeyReprese
     /// alphabet, so a scan can never smuggle quotes, separators or escapes.
     /// The counter API checks its fields with the same rules.
     public func accepts(_ value: String) -> Bool {
+        if let national { return national.accepts(value) }
         guard !value.isEmpty, value.count <= maximumLength else { return false }
         guard !value.unicodeScalars.contains(where: \.isControlCharacter) else { return false }
         switch self {
@@ -74,6 +89,8 @@ public enum ScanField: String, Codable, Sendable, CaseIterable, CodingKeyReprese
             return value == "1" || value == "2"
         case .taskName, .name:
             return true
+        default:
+            return false
         }
     }
 }

@@ -82,7 +82,10 @@ public struct ScanRuleSet: Sendable, Decodable {
     private static func scan(_ kind: ScanKind, _ fields: [ScanField: String]) -> Scan {
         switch kind {
         case .caseReceipt:
-            return .caseReceipt(CaseTicket(projectNo: fields[.projectNo]!, taskCode: fields[.taskCode], taskName: fields[.taskName]))
+            var national = NationalFields()
+            for (field, value) in fields { if let name = field.national { national[name] = value } }
+            return .caseReceipt(CaseTicket(projectNo: fields[.projectNo]!, taskCode: fields[.taskCode], taskName: fields[.taskName],
+                                           national: national))
         case .staffLogin:
             let loginName = fields[.loginName]!
             return .staffLogin(StaffMember(loginName: loginName, name: fields[.name] ?? loginName))

@@ -8,6 +8,8 @@ public enum CounterPrompt: String, Sendable, Hashable, Codable, CaseIterable {
     case thanks
     /// The business system's countdown ran out unrated.
     case timeout
+    /// A bad review's reason step (`ReasonStep`): "请按键选择不满意的原因".
+    case reason
 }
 
 /// A prompt for the evaluators bound to one window.

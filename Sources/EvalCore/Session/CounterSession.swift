@@ -22,6 +22,19 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
     /// The last press that became an evaluation: `tooFast` measures from it.
     private var lastEmission: Instant?
     private var lastDeviceId: String?
+    /// A bad review waiting for its keypad reason (`ReasonStep`).
+    private var awaitingReason: AwaitingReason?
+
+    /// Whether a device of this window can show the `reason` prompt: the I/O
+    /// side knows the profiles. Without it the reason step is skipped (the
+    /// citizen would not know the next press picks a reason).
+    public var canPromptReason = true
+
+    private struct AwaitingReason {
+        var evaluationId: EvaluationID
+        var level: Rating
+        var deadline: Instant
+    }
 
     private struct StaffLogin {
         var member: StaffMember
@@ -63,6 +76,7 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
     public var loggedInStaff: StaffMember? { login?.member }
     public var currentCase: CaseTicket? { service?.ticket }
     public var hasPendingIdentity: Bool { identity != nil }
+    public var isAwaitingReason: Bool { awaitingReason != nil }
 
     // MARK: - Inputs
 
@@ -95,6 +109,18 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
         }
         lastPress = moment.instant
 
+        // The press after a bad review, within the reason step: a reason, never a rating.
+        if let waiting = awaitingReason {
+            awaitingReason = nil
+            let code = window.reasonStep?.code(button: press.rating, level: waiting.level)
+            actions.append(.attachReason(ReasonPick(evaluationId: waiting.evaluationId, codes: code.map { [$0] } ?? [],
+                                                    windowCode: window.windowCode)))
+            actions.append(.log(SessionEvent(.info, code.map { "window \(window.windowCode): reason \($0) picked on the keypad for \(waiting.evaluationId)" }
+                                             ?? "window \(window.windowCode): button \(press.rating.rawValue) has no reason; \(waiting.evaluationId) goes without one")))
+            actions.append(prompt(.thanks))
+            return actions
+        }
+
         if var current = service {
             if current.isRated {
                 actions.append(.filtered(filtered(press, .repeat, at: moment)))
@@ -108,8 +134,10 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
             current.ratedAt = moment.instant
             service = current
             let evaluator = identity.flatMap { $0.projectNo == current.ticket.projectNo ? $0.evaluator : nil }
-            actions.append(.emit(evaluation(for: press, ticket: current.ticket, evaluator: evaluator, at: moment)))
-            actions.append(prompt(.thanks))
+            var rated = evaluation(for: press, ticket: current.ticket, evaluator: evaluator, at: moment)
+            let asked = askReason(for: &rated, at: moment)
+            actions.append(.emit(rated))
+            actions.append(prompt(asked ? .reason : .thanks))
         } else {
             if let lastEmission, lastEmission.duration(to: moment.instant) < policy.anonymousMinimumInterval {
                 actions.append(.filtered(filtered(press, .tooFast, at: moment)))
@@ -118,8 +146,10 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
             // At a counter without a case, an identity still waiting for its
             // case is this press's (it arrived within the bind window).
             let evaluator = identity.flatMap { $0.projectNo == nil ? $0.evaluator : nil }
-            actions.append(.emit(evaluation(for: press, ticket: nil, evaluator: evaluator, at: moment)))
-            actions.append(prompt(.thanks))
+            var rated = evaluation(for: press, ticket: nil, evaluator: evaluator, at: moment)
+            let asked = askReason(for: &rated, at: moment)
+            actions.append(.emit(rated))
+            actions.append(prompt(asked ? .reason : .thanks))
         }
         lastEmission = moment.instant
         if identity != nil { dropIdentity("used by this rating", into: &actions) }
@@ -187,6 +217,7 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
         }
         login = nil
         actions.append(.log(SessionEvent(.info, "window \(window.windowCode): staff \(current.loginName) logs out")))
+        abandonReason("staff logged out", into: &actions)
         endService(reason: "staff logged out", into: &actions)
         if identity != nil { dropIdentity("staff logged out", into: &actions) }
     }
@@ -225,6 +256,7 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
             return
         }
         endService(reason: "case \(ticket.projectNo) scanned", into: &actions)
+        abandonReason("case \(ticket.projectNo) scanned", into: &actions)
         service = Service(ticket: ticket, expiresAt: expiresAt, isRated: caseState.isSettled, ratedAt: nil,
                           ledgerUnavailable: caseState == .unavailable)
         // An identity waiting for its case takes this one (it arrived within
@@ -268,6 +300,9 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
 
     /// Applies every expiry due at `moment`.
     private mutating func expire(at moment: Moment, into actions: inout [SessionAction]) {
+        if let deadline = awaitingReason?.deadline, deadline <= moment.instant {
+            abandonReason("the reason step timed out", into: &actions)
+        }
         if let current = login, current.expiresAt <= moment.wall {
             login = nil
             actions.append(.log(SessionEvent(.info, "window \(window.windowCode): staff \(current.member.loginName) logged out at the end of the working day")))
@@ -283,6 +318,26 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
            pending.expiresAt <= moment.wall || pending.scannedAt.duration(to: moment.instant) >= policy.identityBindWindow {
             dropIdentity("no case or rating followed within \(Int(policy.identityBindWindow.seconds)) s", level: .notice, into: &actions)
         }
+    }
+
+    /// Starts the reason step for a bad review when the window has one with
+    /// codes for its level and a device can prompt: the evaluation is held
+    /// for the step (stored now, sent when a reason is picked or the step ends).
+    private mutating func askReason(for evaluation: inout Evaluation, at moment: Moment) -> Bool {
+        guard let step = window.reasonStep, canPromptReason, !step.codes(for: evaluation.satisfaction).isEmpty else { return false }
+        let until = moment.wall.addingTimeInterval(Double(step.timeoutSeconds))
+        evaluation.heldUntil = max(evaluation.heldUntil ?? until, until)
+        awaitingReason = AwaitingReason(evaluationId: evaluation.evaluationId, level: evaluation.satisfaction,
+                                        deadline: moment.instant.advanced(by: .seconds(step.timeoutSeconds)))
+        return true
+    }
+
+    /// Ends a reason step still waiting (a new case, a logout): the next press
+    /// is a rating again; the evaluation goes when its hold ends.
+    private mutating func abandonReason(_ why: String, into actions: inout [SessionAction]) {
+        guard let waiting = awaitingReason else { return }
+        awaitingReason = nil
+        actions.append(.log(SessionEvent(.info, "window \(window.windowCode): no reason picked for \(waiting.evaluationId) (\(why)); it goes without one")))
     }
 
     // MARK: - Building records
@@ -314,7 +369,9 @@ public struct CounterSession<Instant: InstantProtocol> where Instant.Duration ==
             taskName: window.task(of: ticket).name,
             evaluatedPersons: staff,
             evaluator: evaluator,
-            recordedTime: moment.recorded
+            recordedTime: moment.recorded,
+            national: window.national(of: ticket),
+            heldUntil: ticket?.detailWindowSeconds.map { moment.wall.addingTimeInterval(Double($0)) }
         )
     }
 

@@ -53,7 +53,9 @@ public struct DefaultRatingScheduler: Sendable {
             taskCode: opening.window.task(of: opening.ticket).code,
             taskName: opening.window.task(of: opening.ticket).name,
             evaluatedPersons: opening.staff,
-            evaluator: nil
+            evaluator: nil,
+            // Anonymous: the case's personal fields (mobile, the agent) stay out.
+            national: opening.window.national(of: opening.ticket)?.withoutPersonalData
         )
     }
 }

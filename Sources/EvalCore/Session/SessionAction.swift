@@ -14,6 +14,9 @@ public enum SessionAction: Hashable, Sendable {
     /// and is shown only once that evaluation is durable.
     case prompt(WindowPrompt)
     case log(SessionEvent)
+    /// The keypad's reason step picked a reason (or none) for an evaluation
+    /// held for it: store it and release the evaluation (`attachDetail`).
+    case attachReason(ReasonPick)
 }
 
 /// Why a press did not become an evaluation (rule 2), spelled as stored.

@@ -15,6 +15,11 @@ public struct WindowConfiguration: Hashable, Sendable, Codable {
     public var defaultTaskCode: String?
     public var defaultTaskName: String?
     public var pf: Channel
+    /// The window's national fields (`version`, `evaversion`, `taskType`,
+    /// `promisetime`, `dataSource`: `NationalField.windowFields`), under the case's own.
+    public var national: NationalFields?
+    /// The keypad reason step for bad reviews; nil: none (`ReasonStep`).
+    public var reasonStep: ReasonStep?
 
     public init(
         areaCode: String,
@@ -25,7 +30,9 @@ public struct WindowConfiguration: Hashable, Sendable, Codable {
         defaultStaff: StaffMember? = nil,
         defaultTaskCode: String? = nil,
         defaultTaskName: String? = nil,
-        pf: Channel = .otherHallTerminal
+        pf: Channel = .otherHallTerminal,
+        national: NationalFields? = nil,
+        reasonStep: ReasonStep? = nil
     ) {
         self.areaCode = areaCode
         self.deptCode = deptCode
@@ -36,6 +43,8 @@ public struct WindowConfiguration: Hashable, Sendable, Codable {
         self.defaultTaskCode = defaultTaskCode
         self.defaultTaskName = defaultTaskName
         self.pf = pf
+        self.national = national.flatMap { $0.isEmpty ? nil : $0 }
+        self.reasonStep = reasonStep
     }
 }
 
@@ -47,5 +56,12 @@ extension WindowConfiguration {
     public func task(of ticket: CaseTicket?) -> (code: String?, name: String?) {
         if let code = ticket?.taskCode { return (code, ticket?.taskName) }
         return (defaultTaskCode, ticket?.taskName ?? defaultTaskName)
+    }
+
+    /// The national fields an evaluation of `ticket` carries: the case's,
+    /// each unset one from the window's; nil when neither sets any.
+    public func national(of ticket: CaseTicket?) -> NationalFields? {
+        let merged = (ticket?.national ?? NationalFields()).over(national ?? NationalFields())
+        return merged.isEmpty ? nil : merged
     }
 }

@@ -26,6 +26,19 @@ enum CounterAPIRoutes {
             try await requireService(id, api: api, context: context)
             return APIResponses.json(200, APIJSON.service(try await api.service(id)))
         }
+        router.post("/v1/services/:serviceId/detail") { request, context -> Response in
+            let id = try context.parameters.require("serviceId")
+            try await requireService(id, api: api, context: context)
+            let detail = try APIRequests.detail(try await collect(request, limit: bodyLimit))
+            return APIResponses.json(200, APIJSON.service(try await api.detail(id, detail)))
+        }
+        router.post("/v1/follow-ups") { request, context -> Response in
+            let followUp = try APIRequests.followUp(try await collect(request, limit: bodyLimit))
+            try context.scope.require(followUp.windowCode)
+            let evaluationId = try await api.followUp(followUp)
+            return APIResponses.json(201, ["evaluationId": evaluationId, "windowCode": followUp.windowCode, "projectNo": followUp.projectNo,
+                                           "satisfaction": followUp.satisfaction.rawValue, "assessNumber": AssessNumber.followUp.rawValue])
+        }
         router.delete("/v1/services/:serviceId") { _, context -> Response in
             let id = try context.parameters.require("serviceId")
             try await requireService(id, api: api, context: context)

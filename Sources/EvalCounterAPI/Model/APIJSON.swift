@@ -19,6 +19,10 @@ enum APIJSON {
         case .rated(let evaluationId, let satisfaction):
             object["evaluationId"] = evaluationId
             object["satisfaction"] = satisfaction
+            // Whether the page may still send the reasons (`POST …/detail`), and until when.
+            object["detailAwaited"] = record.detailUntil != nil && !record.detailReceived
+            if let until = record.detailUntil { object["detailUntil"] = ISO8601DateFormatter().string(from: until) }
+            if record.detailReceived { object["detailReceived"] = true }
         case .cancelled(let reason):
             object["reason"] = reason.rawValue
         case .waiting, .expired:

@@ -6,7 +6,10 @@ import Foundation
 /// anonymous-looking service silently), and every identifier is checked with
 /// the scan rules' own field checks (`ScanField.accepts`).
 public enum APIRequests {
-    public static let openFields: Set<String> = ["windowCode", "projectNo", "taskCode", "taskName", "staff", "citizen", "countdownSeconds"]
+    /// The national fields (`serviceNumber`, `mobile`, …) ride flat beside the
+    /// case's own, named as the platform names them.
+    public static let openFields: Set<String> = Set(["windowCode", "projectNo", "taskCode", "taskName", "staff", "citizen", "countdownSeconds"])
+        .union(NationalField.allCases.map(\.rawValue))
     public static let staffFields: Set<String> = ["loginName", "name"]
     public static let citizenFields: Set<String> = ["userName", "certKey", "userProp"]
     public static let countdownRange = 5...600
@@ -50,10 +53,78 @@ public enum APIRequests {
             }
             countdown = number
         }
+        let national = try nationalFields(object)
         return Open(opening: ServiceOpening(windowCode: windowCode,
-                                            ticket: CaseTicket(projectNo: projectNo, taskCode: taskCode, taskName: taskName),
+                                            ticket: CaseTicket(projectNo: projectNo, taskCode: taskCode, taskName: taskName,
+                                                               national: national),
                                             staff: staff, citizen: citizen),
                     countdownSeconds: countdown)
+    }
+
+    public static let detailFields: Set<String> = ["evalDetail", "writingEvaluation"]
+    /// The citizen's own words: a sentence or two, not a letter.
+    public static let maximumWritingCharacters = 500
+
+    /// `POST /v1/services/{id}/detail`: the reasons as the platform writes
+    /// them (`"213,214"`, or `[213, 214]`) and/or the citizen's words. The
+    /// codes are checked against the pressed level by `CounterAPI`.
+    public struct Detail: Sendable, Equatable {
+        public var evalDetail: [Int]?
+        public var writingEvaluation: PersonalData?
+    }
+
+    public static func detail(_ body: Data) throws(APIError) -> Detail {
+        let object = try jsonObject(body)
+        try refuseUnknown(object, allowed: detailFields, in: "body")
+        let detail = try detail(object)
+        guard detail.evalDetail != nil || detail.writingEvaluation != nil else {
+            throw .invalid("send evalDetail, writingEvaluation or both")
+        }
+        return detail
+    }
+
+    public static let followUpFields: Set<String> = Set(["windowCode", "projectNo", "satisfaction"]).union(detailFields)
+
+    /// `POST /v1/follow-ups`: `windowCode`, `projectNo`, `satisfaction` (5
+    /// 非常满意 … 1 非常不满意), and optionally `evalDetail`, `writingEvaluation`.
+    public static func followUp(_ body: Data) throws(APIError) -> FollowUpRating {
+        let object = try jsonObject(body)
+        try refuseUnknown(object, allowed: followUpFields, in: "body")
+        let windowCode = try requiredString(object, "windowCode", check: .loginName)
+        let projectNo = try requiredString(object, "projectNo", check: .projectNo)
+        guard let number = object["satisfaction"] as? Int, let rating = Rating(rawValue: number) else {
+            throw .invalid("satisfaction is required: 5 (非常满意) … 1 (非常不满意)")
+        }
+        let detail = try detail(object)
+        return FollowUpRating(windowCode: windowCode, projectNo: projectNo, satisfaction: rating,
+                              evalDetail: detail.evalDetail, writingEvaluation: detail.writingEvaluation)
+    }
+
+    private static func detail(_ object: [String: Any]) throws(APIError) -> Detail {
+        var detail = Detail()
+        if let raw = object["evalDetail"], !(raw is NSNull) {
+            if let text = raw as? String {
+                do { detail.evalDetail = try ReasonCatalog.parse(text) } catch { throw .invalid(error.description) }
+            } else if let list = raw as? [Any], list.allSatisfy({ $0 is Int }) {
+                detail.evalDetail = list.map { $0 as! Int }
+            } else {
+                throw .invalid("evalDetail must be codes separated by commas (\"213,214\") or an array of codes")
+            }
+        }
+        if let raw = object["writingEvaluation"], !(raw is NSNull) {
+            guard let words = raw as? String else { throw .invalid("writingEvaluation must be a string") }
+            let trimmed = words.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else { throw .invalid("writingEvaluation is empty") }
+            guard trimmed.count <= maximumWritingCharacters else {
+                throw .invalid("writingEvaluation is longer than \(maximumWritingCharacters) characters")
+            }
+            // Control characters (line breaks included) are refused, never stored or sent.
+            guard !trimmed.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+                throw .invalid("writingEvaluation holds control characters")
+            }
+            detail.writingEvaluation = PersonalData(trimmed)
+        }
+        return detail
     }
 
     /// `PUT /v1/windows/{windowCode}/staff`: `{"loginName":…, "name":…}`.
@@ -67,6 +138,22 @@ public enum APIRequests {
     }
 
     // MARK: Helpers
+
+    /// The national fields of an open body, each checked (`NationalField.accepts`).
+    /// A refused personal value is never echoed.
+    static func nationalFields(_ object: [String: Any]) throws(APIError) -> NationalFields {
+        var national = NationalFields()
+        for field in NationalField.allCases {
+            guard let raw = object[field.rawValue], !(raw is NSNull) else { continue }
+            guard let value = raw as? String else { throw .invalid("\(field.rawValue) must be a string") }
+            guard field.accepts(value) else { throw .invalid("\(field.rawValue) is not acceptable (\(field.rule))") }
+            if !field.isPersonal, let kind = PersonalDataPattern.match(value) {
+                throw .invalid("\(field.rawValue) is \(kind.description): personal data is refused (rule 6)")
+            }
+            national[field] = value
+        }
+        return national
+    }
 
     private static func staff(_ value: Any, in place: String) throws(APIError) -> StaffMember {
         guard let fields = value as? [String: Any] else { throw .invalid("\(place) must be an object") }

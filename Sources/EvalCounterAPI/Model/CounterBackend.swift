@@ -1,4 +1,5 @@
 import EvalCore
+import Foundation
 
 /// The counter sessions the API feeds: the daemon's `CounterPipeline`, the
 /// same sessions QR scans feed (one service, one evaluation; the case ledger;
@@ -16,6 +17,59 @@ public protocol CounterBackend: Sendable {
     func logIn(windowCode: String, staff: StaffMember) async -> Bool
     func logOut(windowCode: String) async -> Bool
     func windows() async -> [WindowSnapshot]
+    /// Stores the reasons of an evaluation held for them and releases it.
+    func attachDetail(evaluationId: String, evalDetail: [Int]?, writingEvaluation: PersonalData?) async -> DetailOutcome
+    /// Stores a follow-up rating (追评, `assessNumber` 2) of a case already rated.
+    func followUp(_ rating: FollowUpRating) async -> FollowUpResult
+}
+
+extension CounterBackend {
+    /// A backend without a queue keeps no detail.
+    public func attachDetail(evaluationId: String, evalDetail: [Int]?, writingEvaluation: PersonalData?) async -> DetailOutcome {
+        .unavailable
+    }
+
+    public func followUp(_ rating: FollowUpRating) async -> FollowUpResult { .unavailable }
+}
+
+/// `POST /v1/follow-ups`: a 追评 the business page collected for a case
+/// already rated, with its reasons (checked against its own level).
+public struct FollowUpRating: Sendable, Equatable {
+    public var windowCode: String
+    public var projectNo: String
+    public var satisfaction: Rating
+    public var evalDetail: [Int]?
+    public var writingEvaluation: PersonalData?
+    /// How many days after the first rating a follow-up is taken (`[api] follow_up_days`).
+    public var withinDays: Int = 0
+
+    public init(windowCode: String, projectNo: String, satisfaction: Rating, evalDetail: [Int]? = nil,
+                writingEvaluation: PersonalData? = nil, withinDays: Int = 0) {
+        self.windowCode = windowCode
+        self.projectNo = projectNo
+        self.satisfaction = satisfaction
+        self.evalDetail = evalDetail
+        self.writingEvaluation = writingEvaluation
+        self.withinDays = withinDays
+    }
+}
+
+public enum FollowUpResult: Sendable, Equatable {
+    case stored(evaluationId: String)
+    case unknownWindow
+    /// No citizen's rating of the case to follow up.
+    case notRated
+    case alreadyFollowedUp(evaluationId: String)
+    case tooLate(firstRatedAt: Date)
+    case unavailable
+}
+
+/// What became of a detail sent for a rated service.
+public enum DetailOutcome: Sendable, Equatable {
+    case attached
+    /// The evaluation is no longer held: its window ended, or it was sent.
+    case windowClosed
+    case unavailable
 }
 
 /// What `POST /v1/services` asks of the counter session.

@@ -39,6 +39,11 @@ public struct CounterServiceRecord: Sendable, Equatable {
     public var openedAt: Date
     public var countdownSeconds: Int
     public var state: State
+    /// Rated and held for its reasons until then (`POST …/detail`); nil when
+    /// no detail is awaited.
+    public var detailUntil: Date?
+    /// The reasons arrived and went with the evaluation.
+    public var detailReceived = false
 
     public init(serviceId: String, windowCode: String, ticket: CaseTicket, staffLoginName: String? = nil,
                 openedAt: Date, countdownSeconds: Int, state: State = .waiting) {

@@ -67,6 +67,14 @@ public struct ServiceRegistry<Instant: InstantProtocol> where Instant.Duration =
         return finish(id, .rated(evaluationId: evaluationId, satisfaction: satisfaction))
     }
 
+    /// Changes a known service's record (an ended one too: its detail).
+    public mutating func update(_ serviceId: String, _ change: (inout CounterServiceRecord) -> Void) -> CounterServiceRecord? {
+        guard var entry = entries[serviceId] else { return nil }
+        change(&entry.record)
+        entries[serviceId] = entry
+        return entry.record
+    }
+
     public enum CancelOutcome: Equatable {
         case cancelled(CounterServiceRecord)
         case notFound

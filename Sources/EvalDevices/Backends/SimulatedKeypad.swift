@@ -27,7 +27,8 @@ public struct SimulatedKeypad: Sendable {
     /// Where it offers its prompt outputs while it runs.
     public var prompts: PromptPorts?
 
-    public static let outputs = PromptOutputs(invite: .outputReport([0, 1]), thanks: .outputReport([0, 2]), timeout: .outputReport([0, 3]))
+    public static let outputs = PromptOutputs(invite: .outputReport([0, 1]), thanks: .outputReport([0, 2]), timeout: .outputReport([0, 3]),
+                                              reason: .outputReport([0, 4]))
 
     /// What a keypad with a display shows for each prompt.
     public static func words(_ prompt: CounterPrompt) -> String {
@@ -35,6 +36,7 @@ public struct SimulatedKeypad: Sendable {
         case .invite: "请您对本次服务做出评价"
         case .thanks: "感谢您的评价"
         case .timeout: "评价超时"
+        case .reason: "请按键选择不满意的原因"
         }
     }
 

@@ -10,11 +10,14 @@ public struct PromptOutputs: Sendable, Hashable, Codable {
     public var invite: OutputAction?
     public var thanks: OutputAction?
     public var timeout: OutputAction?
+    /// A bad review's reason step (issue 26); without it the step is skipped.
+    public var reason: OutputAction?
 
-    public init(invite: OutputAction? = nil, thanks: OutputAction? = nil, timeout: OutputAction? = nil) {
+    public init(invite: OutputAction? = nil, thanks: OutputAction? = nil, timeout: OutputAction? = nil, reason: OutputAction? = nil) {
         self.invite = invite
         self.thanks = thanks
         self.timeout = timeout
+        self.reason = reason
     }
 
     public subscript(_ prompt: CounterPrompt) -> OutputAction? {
@@ -22,6 +25,7 @@ public struct PromptOutputs: Sendable, Hashable, Codable {
         case .invite: invite
         case .thanks: thanks
         case .timeout: timeout
+        case .reason: reason
         }
     }
 

@@ -28,6 +28,11 @@ public struct APISection: Sendable, Equatable {
     public var allowedHosts: [String] = []
     /// Tokens that may act at their own windows only.
     public var windowTokens: [WindowTokenEntry] = []
+    /// How long after `rated` a page may send the reasons (`POST
+    /// /v1/services/{id}/detail`), the evaluation held meanwhile; 0: none awaited.
+    public var detailWindowSeconds = 0
+    /// How many days after a case's first rating a 追评 is taken (`POST /v1/follow-ups`); 0: none.
+    public var followUpDays = 0
 
     public init() {}
 }

@@ -175,6 +175,11 @@ public struct WindowSection: Sendable, Equatable {
     /// Device ids served by this window: a USB serial number, else a port path
     /// such as `1-1.2`; `simulated-keypad` binds the simulated keypad.
     public var devices: [String] = []
+    /// The national fields this window's evaluations carry unless the case
+    /// gives its own (`version`, `evaversion`, `task_type`, `promisetime`, `data_source`).
+    public var national = NationalFields()
+    /// The keypad reason step for bad reviews (nil: none).
+    public var reasonStep: ReasonStep?
 
     public init(areaCode: String, windowCode: String) {
         self.areaCode = areaCode
@@ -223,6 +228,10 @@ public struct SessionsSection: Sendable, Equatable {
     public var scanRulesFile: String = "/etc/evald/scan-rules.json"
     /// The hall's key for signed scan rules and `evalctl codes` (unset: no rule may be signed).
     public var codeKeyFile: String?
+    /// The `evalDetail` reason table (docs/api.md, "Reasons"); when the
+    /// default file is absent, the national codes apply (labels for 213, 214 only).
+    public var reasonCodesFile: String = SessionsSection.defaultReasonCodesFile
+    public static let defaultReasonCodesFile = "/etc/evald/reason-codes.json"
 
     public init() {}
 }

@@ -174,6 +174,25 @@ struct ConfigurationMapper {
         s.taskCode = r.nonEmptyString("task_code")
         s.taskName = r.nonEmptyString("task_name")
         if let v = r.int("pf", range: 1...99) { s.pf = v }
+        for (key, field) in [("version", NationalField.version), ("evaversion", .evaversion), ("task_type", .taskType),
+                             ("promisetime", .promisetime), ("data_source", .dataSource)] {
+            guard let v = r.nonEmptyString(key) else { continue }
+            if field.accepts(v) { s.national[field] = v } else { r.error(key, "\"\(v)\" must be \(field.rule)") }
+        }
+        // The keypad reason step: codes as strings ("213"), up to five per level.
+        var step = ReasonStep()
+        for (key, level) in [("reason_codes_dissatisfied", Rating.dissatisfied), ("reason_codes_very_dissatisfied", .veryDissatisfied)] {
+            guard let texts = r.stringArray(key) else { continue }
+            let codes = texts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard codes.count == texts.count, codes.count <= ReasonStep.maximumCodes,
+                  codes.allSatisfy({ (1...999).contains($0) }) else {
+                r.error(key, "must be 1–\(ReasonStep.maximumCodes) reason codes as strings, e.g. [\"213\", \"214\"]")
+                continue
+            }
+            if level == .dissatisfied { step.dissatisfied = codes } else { step.veryDissatisfied = codes }
+        }
+        if let v = r.int("reason_timeout_seconds", range: 3...120) { step.timeoutSeconds = v }
+        if !step.dissatisfied.isEmpty || !step.veryDissatisfied.isEmpty { s.reasonStep = step }
         if let staffTables = r.tableArray("staff") {
             for (i, staffTable) in staffTables.enumerated() {
                 var sr = TOMLSectionReader(table: staffTable, section: "window", index: index, schemaSection: "window.staff", issues: issues)
@@ -226,6 +245,7 @@ struct ConfigurationMapper {
         }
         if let v = r.nonEmptyString("scan_rules_file") { s.scanRulesFile = absolute(v, "scan_rules_file", &r) ?? s.scanRulesFile }
         if let v = r.nonEmptyString("code_key_file") { s.codeKeyFile = absolute(v, "code_key_file", &r) }
+        if let v = r.nonEmptyString("reason_codes_file") { s.reasonCodesFile = absolute(v, "reason_codes_file", &r) ?? s.reasonCodesFile }
         r.reportUnknownKeys()
         return s
     }
@@ -281,6 +301,8 @@ struct ConfigurationMapper {
         if let v = r.int("open_burst", range: 1...10_000) { s.openBurst = v }
         if let v = r.int("writes_per_second", range: 1...1000) { s.writesPerSecond = v }
         if let v = r.int("write_burst", range: 1...10_000) { s.writeBurst = v }
+        if let v = r.int("detail_window_seconds", range: 0...600) { s.detailWindowSeconds = v }
+        if let v = r.int("follow_up_days", range: 0...365) { s.followUpDays = v }
         if let v = r.int("max_connections", range: 1...2048) { s.maxConnections = v }
         if let v = r.int("idle_timeout_seconds", range: 1...3600) { s.idleTimeoutSeconds = v }
         if let v = r.int("header_timeout_seconds", range: 1...600) { s.headerTimeoutSeconds = v }

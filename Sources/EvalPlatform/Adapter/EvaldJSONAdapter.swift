@@ -39,7 +39,7 @@ public struct EvaldJSONAdapter: UplinkAdapter {
         let persons = evaluation.evaluatedPersons.map { EvaldJSONWire.Person(loginName: $0.loginName, name: $0.name) }
         // Personal data leaves the process only here, on purpose.
         let evaluator = evaluation.evaluator
-        return EvaldJSONWire.Record(
+        var record = EvaldJSONWire.Record(
             evaluationId: evaluation.evaluationId.description,
             satisfaction: settings.satisfactionScale.code(for: evaluation.satisfaction),
             evaluationType: evaluation.evaluationType.rawValue,
@@ -61,6 +61,23 @@ public struct EvaldJSONAdapter: UplinkAdapter {
             certKey: evaluator?.certKey.revealed,
             userProp: evaluator?.userProp.rawValue
         )
+        record.evalDetail = evaluation.evalDetail.map(ReasonCatalog.format)
+        record.writingEvaluation = evaluation.writingEvaluation?.revealed
+        if let national = evaluation.national {
+            record.version = national.version
+            record.evaversion = national.evaversion
+            record.serviceNumber = national.serviceNumber
+            record.taskType = national.taskType
+            record.promisetime = national.promisetime
+            record.handleUserName = national.handleUserName?.revealed
+            record.handleUserPageType = national.handleUserPageType?.revealed
+            record.handleUserPageCode = national.handleUserPageCode?.revealed
+            record.userPageType = national.userPageType
+            record.mobile = national.mobile?.revealed
+            record.applyTime = national.applyTime
+            record.dataSource = national.dataSource
+        }
+        return record
     }
 
     /// The request body: `{"evaluations":[…]}`, keys sorted, nil fields

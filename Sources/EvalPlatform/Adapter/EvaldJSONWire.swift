@@ -30,6 +30,22 @@ public enum EvaldJSONWire {
         public var userName: String?
         public var certKey: String?
         public var userProp: Int?
+        // Reasons and the national field set (issue 26): absent unless set,
+        // so a record without them is byte for byte what it was before.
+        public var evalDetail: String?
+        public var writingEvaluation: String?
+        public var version: String?
+        public var evaversion: String?
+        public var serviceNumber: String?
+        public var taskType: String?
+        public var promisetime: String?
+        public var handleUserName: String?
+        public var handleUserPageType: String?
+        public var handleUserPageCode: String?
+        public var userPageType: String?
+        public var mobile: String?
+        public var applyTime: String?
+        public var dataSource: String?
     }
 
     public struct Person: Codable, Sendable, Hashable {

@@ -8,10 +8,12 @@ import Logging
 /// masked unless `reveal` is set, and a reveal is itself logged (who asked is
 /// the caller's to add; the count and ids are logged here).
 enum BadReviewReport {
-    static let header = ["evaluationId", "time", "rating", "hall", "window", "staff", "case", "delivery", "deadline", "overdue", "callBack", "evaluator"]
+    static let header = ["evaluationId", "time", "rating", "hall", "window", "staff", "case", "delivery", "deadline", "overdue", "callBack", "evaluator", "reasons"]
 
     /// Rows of cells, `header` order.
-    static func rows(_ entries: [BadReviewEntry], today: CivilDate, reveal: Bool, logger: Logger) -> [[String]] {
+    /// `reason` shows a code (with its label from the reason table, when the caller has it).
+    static func rows(_ entries: [BadReviewEntry], today: CivilDate, reveal: Bool, logger: Logger,
+                     reason: (Int) -> String = { String($0) }) -> [[String]] {
         if reveal {
             let revealed = entries.filter { $0.evaluator != nil }
             if !revealed.isEmpty {
@@ -38,6 +40,7 @@ enum BadReviewReport {
                 entry.deadline < today ? "yes" : "no",
                 entry.callBackNeeded ? "yes" : "no",
                 evaluator ?? "-",
+                entry.evalDetail.map { $0.map(reason).joined(separator: ", ") } ?? "-",
             ]
         }
     }

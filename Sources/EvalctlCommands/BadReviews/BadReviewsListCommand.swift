@@ -70,14 +70,16 @@ struct BadReviewsListCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "evalctl")
         logger.logLevel = .warning
-        let rows = zip(entries, BadReviewReport.rows(entries, today: day, reveal: reveal, logger: logger)).map { entry, cells in
+        // The codes with their labels; a broken table file shows the codes alone.
+        let reasons = (try? context.configuration.reasonCatalog()) ?? .national
+        let rows = zip(entries, BadReviewReport.rows(entries, today: day, reveal: reveal, logger: logger, reason: reasons.display)).map { entry, cells in
             var row = FollowUpPresentation.listRow(cells, header: BadReviewReport.header, followUp: followUps[entry.evaluationId]?.followUp, today: day)
             if !table.wide { row[0] = RecordPresentation.shortId(entry.evaluationId) }
             return row
         }
         if json {
             print(Output.json(entries.map { entry in
-                BadReviewListObject.object(entry, followUp: followUps[entry.evaluationId]?.followUp, today: day, reveal: reveal)
+                BadReviewListObject.object(entry, followUp: followUps[entry.evaluationId]?.followUp, today: day, reveal: reveal, reasons: reasons)
             }))
         } else if entries.isEmpty {
             print("no bad reviews")

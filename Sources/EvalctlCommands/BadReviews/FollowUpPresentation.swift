@@ -7,9 +7,9 @@ import Foundation
 enum FollowUpPresentation {
     /// `listRow`'s columns (`BadReviewReport.header` and the stage), "中文 english" as every evalctl table.
     static let listHeader = ["编号 id", "时间 time", "评价 rating", "大厅 hall", "窗口 window", "工作人员 staff", "办件 case", "报送 delivery",
-                             "期限 deadline", "超期 overdue", "回访 callBack", "评价人 evaluator", "阶段 stage"]
+                             "期限 deadline", "超期 overdue", "回访 callBack", "评价人 evaluator", "原因 reasons", "阶段 stage"]
     /// Left out first at 80 columns; what stays is what a follow-up is chased by: id, time, window, deadline, overdue.
-    static let listOptional = [11, 3, 7, 6, 10, 5, 2, 12]
+    static let listOptional = [11, 3, 7, 6, 10, 12, 5, 2, 13]
 
     /// A `BadReviewReport` row with the follow-up's deadline (extensions count),
     /// overdue (a rectified review is not) and stage appended.

@@ -17,6 +17,8 @@ struct TestConfig {
     /// Read hidraw nodes (under umockdev-run), with profiles from `profileDir`.
     var hidraw = false
     var profileDir: String?
+    /// More `[[window]]` keys (the keypad reason step, national fields).
+    var windowExtra = ""
 
     var stateDirectory: String { (directory as NSString).appendingPathComponent("state") }
     var configPath: String { (directory as NSString).appendingPathComponent("evald.toml") }
@@ -53,6 +55,7 @@ struct TestConfig {
         window_code = "W01"
         staff = [{ login_name = "zhangsan", name = "张三" }]
         devices = [\(windowDevices.map { "\"\($0)\"" }.joined(separator: ", "))]
+        \(windowExtra)
 
         [devices]
         simulated_keypad = "\(fifoPath)"
@@ -66,6 +69,7 @@ struct TestConfig {
         min_interval_ms = 0
         calendar_dir = "\(BuiltProducts.packageRoot.appendingPathComponent("config/calendars").path)"
         scan_rules_file = "\(BuiltProducts.packageRoot.appendingPathComponent("config/scan-rules.json").path)"
+        reason_codes_file = "\(BuiltProducts.packageRoot.appendingPathComponent("config/reason-codes.json").path)"
 
         \(extra)
         """
