@@ -11,8 +11,7 @@ public enum FieldValue: Sendable, Hashable {
 /// Every record key evald can send, by its evald (camelCase) name: the
 /// `evald-json/1` fields, then the national fields of issue 26. A definition
 /// maps a platform's field name to one of these (`"from"`); a key with no
-/// value in a record (absent optional field, or a national field this build
-/// does not carry yet) is not sent.
+/// value in a record (an absent optional field) is not sent.
 public enum SourceField: String, Sendable, CaseIterable {
     // evald-json/1 (shared DOMAIN.md)
     case evaluationId, satisfaction, evaluationType, assessTime, assessNumber, pf
@@ -40,8 +39,7 @@ public enum SourceField: String, Sendable, CaseIterable {
     /// This field's value in one `evald-json/1` record, nil when absent.
     ///
     /// The national fields read the wire record's optional properties of the
-    /// same name once the evaluation carries them (issue 26 item 2, built in
-    /// parallel); until then they are absent, so never sent.
+    /// same name: absent unless the evaluation carries them.
     public func value(in r: EvaldJSONWire.Record) -> FieldValue? {
         switch self {
         case .evaluationId: .string(r.evaluationId)
@@ -64,9 +62,20 @@ public enum SourceField: String, Sendable, CaseIterable {
         case .userName: r.userName.map(FieldValue.string)
         case .certKey: r.certKey.map(FieldValue.string)
         case .userProp: r.userProp.map(FieldValue.int)
-        case .evalDetail, .writingEvaluation, .version, .evaversion, .serviceNumber, .taskType, .promisetime,
-             .handleUserName, .handleUserPageType, .handleUserPageCode, .userPageType, .mobile, .applyTime, .dataSource:
-            nil
+        case .evalDetail: r.evalDetail.map(FieldValue.string)
+        case .writingEvaluation: r.writingEvaluation.map(FieldValue.string)
+        case .version: r.version.map(FieldValue.string)
+        case .evaversion: r.evaversion.map(FieldValue.string)
+        case .serviceNumber: r.serviceNumber.map(FieldValue.string)
+        case .taskType: r.taskType.map(FieldValue.string)
+        case .promisetime: r.promisetime.map(FieldValue.string)
+        case .handleUserName: r.handleUserName.map(FieldValue.string)
+        case .handleUserPageType: r.handleUserPageType.map(FieldValue.string)
+        case .handleUserPageCode: r.handleUserPageCode.map(FieldValue.string)
+        case .userPageType: r.userPageType.map(FieldValue.string)
+        case .mobile: r.mobile.map(FieldValue.string)
+        case .applyTime: r.applyTime.map(FieldValue.string)
+        case .dataSource: r.dataSource.map(FieldValue.string)
         }
     }
 }
