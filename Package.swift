@@ -51,6 +51,8 @@ let package = Package(
         .systemLibrary(name: "CLibUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         // QR images of signed staff, logout and case codes (evalctl codes --png).
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // evalctl report --xlsx: the 通报 as a workbook (issue 28).
+        .systemLibrary(name: "CXlsxWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
         // Keeps argc/argv from glibc's constructor call (libfaketime, no /proc: see its .c file).
         .target(name: "CProcessArguments"),
         // timerfd with TFD_TIMER_CANCEL_ON_SET: wall-clock deadlines re-arm when the clock is set.
@@ -125,7 +127,7 @@ let package = Package(
         .target(
             name: "EvalOperator",
             dependencies: [
-                "EvalCore", "EvalQueue", "EvalDevices", "EvalPlatform", "CProcessArguments", "CQRencode",
+                "EvalCore", "EvalQueue", "EvalDevices", "EvalPlatform", "CProcessArguments", "CQRencode", "CXlsxWriter",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 // HMAC of signed counter codes (EvalCore stays free of crypto: it is handed a CodeAuthenticator).
@@ -205,6 +207,7 @@ let package = Package(
                 "EvalCore", "EvalQueue", "EvalTesting", "CSQLite", "EvalAPIClient",
                 "EvalPlatform", "EvalUplink",  // UplinkBenchmark.swift (uplink engineer)
                 "CCrashVFS",  // counts fdatasync per lone evaluation (daemon-path)
+                "EvalOperator",  // ReportBench.swift: a year's report for 50 windows (issue 28)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

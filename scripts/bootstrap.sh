@@ -17,6 +17,8 @@ PACKAGES=(
   chromium                      # headless: a real browser page drives the counter API (CORS, EventSource)
   libqrencode-dev               # evalctl codes --png: QR images of signed staff, logout and case codes
   zbar-tools                    # zbarimg reads those QR images back in EvalctlCodesTests
+  libxlsxwriter-dev             # evalctl report --xlsx: the 通报 as a workbook (system library, CXlsxWriter)
+  python3-openpyxl              # ReportVerbTests reads that workbook back
 )
 
 SUDO=""
