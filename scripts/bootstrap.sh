@@ -19,6 +19,7 @@ PACKAGES=(
   zbar-tools                    # zbarimg reads those QR images back in EvalctlCodesTests
   libxlsxwriter-dev             # evalctl report --xlsx: the 通报 as a workbook (system library, CXlsxWriter)
   python3-openpyxl              # ReportVerbTests reads that workbook back
+  fonts-wqy-microhei            # a CJK font, so headless Chromium draws the report page's Chinese (docs/report-example.png)
 )
 
 SUDO=""

@@ -36,13 +36,13 @@ public enum ReportHTML {
         body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Source Han Sans SC", sans-serif; color: #222; margin: 0 auto; max-width: 182mm; font-size: 10pt; }
         h1 { font-size: 16pt; margin: 0 0 2mm; } .meta, .note { color: #555; font-size: 8.5pt; }
         .kpis { display: flex; flex-wrap: wrap; gap: 3mm; margin: 3mm 0; }
-        .kpi { border: 1px solid #ccc; border-radius: 2mm; padding: 2mm 3mm; min-width: 26mm; }
+        .kpi { border: 1px solid #ccc; border-radius: 2mm; padding: 2mm 3mm; flex: 1 1 0; min-width: 12mm; }
         .kpi b { display: block; font-size: 14pt; } .kpi span { font-size: 8pt; color: #555; }
         table { border-collapse: collapse; width: 100%; font-size: 8.5pt; page-break-inside: auto; }
         th, td { border-bottom: 1px solid #ddd; padding: 1mm 1.5mm; text-align: right; } th:first-child, td:first-child { text-align: left; }
         thead th { background: #f0f3f7; } tr.all td { font-weight: bold; border-top: 2px solid #888; } tr { page-break-inside: avoid; }
         .charts { display: flex; flex-wrap: wrap; gap: 4mm; margin-top: 4mm; }
-        figure { margin: 0; flex: 1 1 85mm; page-break-inside: avoid; } figure.wide { flex-basis: 100%; }
+        figure { margin: 0; flex: 1 1 100%; page-break-inside: avoid; } figure.wide { flex-basis: 100%; }
         figcaption { font-weight: bold; font-size: 9pt; margin-bottom: 1mm; } svg { width: 100%; height: auto; }
         .bad { color: #b00020; }
         """

@@ -5,7 +5,8 @@ import Foundation
 /// viewBox so they scale to the page and print sharp.
 enum ReportSVG {
     static func windowBars(_ windows: [(key: String, figures: ReportFigures)]) -> String {
-        let rowHeight = 16, labelWidth = 110, barWidth = 220
+        // As wide as the trend chart, so both print with the same type size.
+        let rowHeight = 16, labelWidth = 120, barWidth = 500
         let height = max(1, windows.count) * rowHeight + 10
         var svg = "<svg viewBox=\"0 0 \(labelWidth + barWidth + 50) \(height)\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">"
         for (i, w) in windows.enumerated() {
