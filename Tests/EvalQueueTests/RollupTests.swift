@@ -194,7 +194,10 @@ struct GeneratedMonth {
                                     deptName: window.deptName, hallCode: window.hallCode, windowCode: window.windowCode, deviceId: "kbd",
                                     taskCode: window.defaultTaskCode, evaluatedPersons: [staff])
         try await queue.enqueue(evaluation, ledger: try CaseLedgerUpdate(evaluation, badReviewPolicy: policy))
-        count(key(day, window, staff: staff, task: window.defaultTaskCode)) { $0.active[5 - rating.rawValue] += 1 }
+        count(key(day, window, staff: staff, task: window.defaultTaskCode)) {
+            $0.active[5 - rating.rawValue] += 1
+            $0.served += 1  // a rating of no case is a service nobody scanned
+        }
         if evaluation.isBadReview { recordBad(evaluation, window: window, task: window.defaultTaskCode) }
         // A bounce after it, kept for audit.
         let press = FilteredPress(rating: rating, deviceId: "kbd", windowCode: window.windowCode, pressedAt: at(day, 14, 0).addingTimeInterval(0.05), reason: .bounce)

@@ -31,7 +31,8 @@ public struct RollupRow: Sendable, Hashable, Codable {
 
     /// What the store counted.
     public struct Counts: Sendable, Hashable, Codable {
-        /// Cases opened by scan or through the counter API (services given).
+        /// Services given: cases opened by scan or through the counter API,
+        /// plus citizens' ratings of no case (a service nobody scanned).
         public var served = 0
         /// Active first ratings per level: index 0 = 非常满意 (5) … 4 = 非常不满意 (1).
         public var active = [0, 0, 0, 0, 0]
@@ -61,7 +62,9 @@ public struct RollupRow: Sendable, Hashable, Codable {
 
         public static func += (a: inout Counts, b: Counts) {
             a.served += b.served
-            for i in 0..<5 { a.active[i] += b.active[i] }
+            a.active.withUnsafeMutableBufferPointer { mine in
+                b.active.withUnsafeBufferPointer { theirs in for i in 0..<min(mine.count, theirs.count) { mine[i] += theirs[i] } }
+            }
             a.defaults += b.defaults
             a.followUps += b.followUps
             a.filtered += b.filtered

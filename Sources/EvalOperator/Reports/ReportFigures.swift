@@ -3,7 +3,8 @@ import EvalCore
 /// The figures of one report row (or the whole report) from its rollup counts.
 ///
 /// - rated = active ratings + default ratings (a default is an evaluation: 基本满意);
-/// - 参评率 participation = active ratings ÷ served (cases opened by scan or API);
+/// - 参评率 participation = active ratings ÷ served (cases opened by scan or API,
+///   plus ratings of no case: a service nobody scanned);
 /// - 满意率 = (非常满意 + 满意 + 基本满意, defaults included) ÷ rated, as `evalctl stats`;
 /// - 差评率 = (不满意 + 非常不满意) ÷ rated; default share = defaults ÷ rated;
 /// - 整改率 = rectified ÷ bad reviews not verified mistaken or malicious;

@@ -109,11 +109,10 @@ public struct ReportModel: Sendable {
             case .task: (key, label) = (row.key.taskCode, row.taskName ?? (row.key.taskCode.isEmpty ? "(none)" : row.key.taskCode))
             case .day: (key, label) = (row.key.day.description, row.key.day.description)
             }
-            var entry = groups[key] ?? (label, RollupRow.Counts())
-            entry.counts += row.counts
+            // In place (no copy of the entry's counts per row: a year of a hall is 150 000 rows).
+            groups[key, default: (label, RollupRow.Counts())].counts += row.counts
             // A name beats the bare code a nameless row (a filtered press) gives.
-            if entry.label == key || entry.label == "(none)" { entry.label = label }
-            groups[key] = entry
+            if let current = groups[key]?.label, current != label, current == key || current == "(none)" { groups[key]!.label = label }
         }
         return groups
     }

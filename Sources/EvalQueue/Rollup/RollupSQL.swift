@@ -44,10 +44,14 @@ enum RollupSQL {
 
     // MARK: Events
 
-    /// An evaluation row `r` as a rating (its own day and key).
+    /// An evaluation row `r` as a rating (its own day and key). A citizen's
+    /// rating of no case is also a service given: nobody scanned it, but the
+    /// press shows it happened (without it, a window that rates without
+    /// scanning would show a participation above 100 %).
     static func rating(_ r: String) -> Event {
         func level(_ n: Int) -> String { "(\(r).evaluation_type = 1 AND \(r).assess_number = 1 AND \(r).rating = \(n))" }
         return Event(key: evaluationKey(r, day: day("\(r).assessed_ref + 978307200.0")), labels: evaluationLabels(r), counts: [
+            "served": "(\(r).project_no IS NULL AND \(r).evaluation_type = 1 AND \(r).assess_number = 1)",
             "r5": level(5), "r4": level(4), "r3": level(3), "r2": level(2), "r1": level(1),
             "defaults": "(\(r).evaluation_type = 2 AND \(r).assess_number = 1)",
             "follow_ups": "(\(r).assess_number = 2)",

@@ -31,7 +31,7 @@ extension Schema {
                 staff_name   TEXT,
                 dept_name    TEXT,
                 task_name    TEXT,
-                served       INTEGER NOT NULL DEFAULT 0, -- cases opened (scan or API)
+                served       INTEGER NOT NULL DEFAULT 0, -- cases opened (scan or API) + citizens' ratings of no case
                 r5           INTEGER NOT NULL DEFAULT 0, -- active first ratings per level
                 r4           INTEGER NOT NULL DEFAULT 0,
                 r3           INTEGER NOT NULL DEFAULT 0,
