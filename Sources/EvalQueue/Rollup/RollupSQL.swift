@@ -129,9 +129,17 @@ enum RollupSQL {
     static let oneRow = "FROM (SELECT 1)"
 
     static let triggers = """
+        -- Every trigger reads only its own row and the rollup's tables: a trigger
+        -- naming another table would make that table's rebuild (CREATE, copy,
+        -- DROP, RENAME, as migrations do) fail on the RENAME. So the service of
+        -- a case opened in its rating's batch is counted by the store
+        -- (RollupStore.countServedInEvaluation), and a bad review's key comes
+        -- from its evaluation here, before its 台账 line.
         CREATE TRIGGER rollup_evaluation_inserted AFTER INSERT ON evaluations BEGIN
             \(upsert(rating("NEW"), from: "\(oneRow) WHERE true"))
-            \(upsert(servedInEvaluation("NEW"), from: "\(oneRow) WHERE \(isServedInEvaluation("NEW"))"))
+            INSERT OR IGNORE INTO rollup_bad_review_keys (evaluation_id, \(keyColumns.joined(separator: ", ")))
+            SELECT NEW.evaluation_id, \(evaluationKey("NEW", day: day("NEW.assessed_ref + 978307200.0")).joined(separator: ", "))
+            \(oneRow) WHERE NEW.is_bad = 1;
         END;
         -- A record re-dated once its time is trusted moves to its real day.
         CREATE TRIGGER rollup_evaluation_redated AFTER UPDATE OF assessed_ref ON evaluations
@@ -148,21 +156,19 @@ enum RollupSQL {
             \(upsert(filtered("NEW"), from: "\(oneRow) WHERE true"))
         END;
         CREATE TRIGGER rollup_bad_review_recorded AFTER INSERT ON bad_reviews BEGIN
-            INSERT OR IGNORE INTO rollup_bad_review_keys (evaluation_id, \(keyColumns.joined(separator: ", ")))
-            SELECT NEW.evaluation_id, \(badReviewKey("NEW", evaluation: "e").joined(separator: ", "))
-            FROM (SELECT 1) LEFT JOIN evaluations e ON e.evaluation_id = NEW.evaluation_id;
+            UPDATE rollup_bad_review_keys SET call_back_needed = NEW.call_back_needed WHERE evaluation_id = NEW.evaluation_id;
             \(upsert(keyed("k", counts: ["bad": "1", "call_backs_needed": "NEW.call_back_needed"]),
                      from: "FROM rollup_bad_review_keys k WHERE k.evaluation_id = NEW.evaluation_id"))
         END;
         CREATE TRIGGER rollup_bad_review_step AFTER INSERT ON bad_review_steps BEGIN
-            \(upsert(keyed("k", counts: stepCounts("NEW", badReview: "b")),
-                     from: "FROM rollup_bad_review_keys k JOIN bad_reviews b ON b.evaluation_id = k.evaluation_id WHERE k.evaluation_id = NEW.evaluation_id"))
+            \(upsert(keyed("k", counts: stepCounts("NEW", badReview: "k")),
+                     from: "FROM rollup_bad_review_keys k WHERE k.evaluation_id = NEW.evaluation_id"))
         END;
         -- The first deadline passed unrectified; an extension's later deadline is the same case.
-        CREATE TRIGGER rollup_deadline_passed AFTER INSERT ON deadline_alerts
-        WHEN NEW.kind = 'rectification-deadline-passed' AND NOT EXISTS (
-            SELECT 1 FROM deadline_alerts WHERE evaluation_id = NEW.evaluation_id AND kind = NEW.kind AND deadline <> NEW.deadline) BEGIN
-            \(upsert(keyed("k", counts: ["overdue": "1"]), from: "FROM rollup_bad_review_keys k WHERE k.evaluation_id = NEW.evaluation_id"))
+        CREATE TRIGGER rollup_deadline_passed AFTER INSERT ON deadline_alerts WHEN NEW.kind = 'rectification-deadline-passed' BEGIN
+            \(upsert(keyed("k", counts: ["overdue": "1"]),
+                     from: "FROM rollup_bad_review_keys k WHERE k.evaluation_id = NEW.evaluation_id AND k.overdue_counted = 0"))
+            UPDATE rollup_bad_review_keys SET overdue_counted = 1 WHERE evaluation_id = NEW.evaluation_id;
         END;
         """
 
@@ -209,6 +215,10 @@ enum RollupSQL {
             INSERT OR IGNORE INTO rollup_bad_review_keys (evaluation_id, \(keyColumns.joined(separator: ", ")))
             SELECT b.evaluation_id, \(badReviewKey("b", evaluation: "e").joined(separator: ", "))
             FROM bad_reviews b LEFT JOIN evaluations e ON e.evaluation_id = b.evaluation_id;
+            UPDATE rollup_bad_review_keys SET
+                call_back_needed = coalesce((SELECT call_back_needed FROM bad_reviews b WHERE b.evaluation_id = rollup_bad_review_keys.evaluation_id), 0),
+                overdue_counted = EXISTS (SELECT 1 FROM deadline_alerts a WHERE a.evaluation_id = rollup_bad_review_keys.evaluation_id
+                                                                           AND a.kind = 'rectification-deadline-passed');
             DELETE FROM rollup_daily WHERE day BETWEEN '\(from)' AND '\(to)';
             INSERT INTO rollup_daily (\(columns.joined(separator: ", ")))
             SELECT \(keyColumns.joined(separator: ", ")), \(labelColumns.map { "max(\($0))" }.joined(separator: ", ")),

@@ -52,8 +52,15 @@ public enum RollupStore {
     static func uncount(evaluationId: String, on db: Connection) throws {
         try db.prepare(RollupSQL.upsert(RollupSQL.rating("r").negated(), from: "FROM evaluations AS r WHERE r.evaluation_id = ?1"))
             .run([evaluationId])
-        try db.prepare(RollupSQL.upsert(RollupSQL.servedInEvaluation("r").negated(),
-                                        from: "FROM evaluations AS r WHERE r.evaluation_id = ?1 AND \(RollupSQL.isServedInEvaluation("r"))"))
+    }
+
+    /// The service of a case opened in its rating's batch and not in the
+    /// ledger (ledger-008: the evaluation, holding the scan's instant, is the
+    /// case's record), counted on the scan's day. Called by the store where it
+    /// decides that (`CaseLedgerUpdate.write(_:opening:on:)`), in that transaction.
+    static func countServedInEvaluation(_ evaluationId: String, on db: Connection) throws {
+        try db.prepare(RollupSQL.upsert(RollupSQL.servedInEvaluation("r"),
+                                        from: "FROM evaluations AS r WHERE r.evaluation_id = ?1 AND r.case_opened_at IS NOT NULL"))
             .run([evaluationId])
     }
 

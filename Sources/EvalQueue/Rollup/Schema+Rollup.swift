@@ -59,7 +59,9 @@ extension Schema {
                 staff_login   TEXT    NOT NULL,
                 dept_code     TEXT    NOT NULL,
                 task_code     TEXT    NOT NULL,
-                pf            INTEGER NOT NULL
+                pf            INTEGER NOT NULL,
+                call_back_needed INTEGER NOT NULL DEFAULT 0,  -- as its 台账 line says
+                overdue_counted  INTEGER NOT NULL DEFAULT 0   -- its first passed deadline is counted
             ) STRICT, WITHOUT ROWID;
             \(RollupSQL.triggers)
             \(RollupSQL.rebuildSQL(from: "0000-01-01", to: "9999-12-31"))
