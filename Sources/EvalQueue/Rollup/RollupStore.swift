@@ -64,12 +64,6 @@ public enum RollupStore {
             .run([evaluationId])
     }
 
-    /// Size of the rollup tables in the file, in bytes (dbstat when SQLite has
-    /// it, else pages × page size estimated from the row count).
-    static func bytes(on db: Connection) throws -> Int? {
-        try? db.scalar("SELECT sum(pgsize) FROM dbstat WHERE name IN ('rollup_daily', 'rollup_bad_review_keys')", as: Int.self)
-    }
-
     /// Opens `path` read-write (evald stopped: the caller holds its lock) and
     /// recounts `[from, to]` in one transaction (`evalctl report --rebuild`).
     public static func rebuild(path: String, from: CivilDate, to: CivilDate) throws {

@@ -147,6 +147,24 @@ struct ReportVerbTests {
         return outcome.stdout
     }
 
+    @Test func rebuildRecountsAPeriodFromTheRecordsWithEvaldStopped() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let config = try Self.config(dir, "pc")
+        try await Self.seed(config, Self.week())
+        let arguments = ["report", "--month", "2026-11", "--today", "2026-12-07", "--json"]
+        let before = try json(try await EvalctlRun.run(config, arguments).stdout)
+        // Counts lost (a file from a salvage, say): the rebuild gives them back.
+        let db = try Connection(path: config.queuePath)
+        try db.execute("DELETE FROM rollup_daily")
+        #expect((try json(try await EvalctlRun.run(config, arguments).stdout)["overall"] as? [String: Any])?["served"] as? Int == 0)
+        let rebuilt = try await EvalctlRun.run(config, ["report", "--month", "2026-11", "--today", "2026-12-07", "--rebuild"])
+        #expect(rebuilt.status == 0 && rebuilt.stdout.contains("rollup recounted for 2026-11-01…2026-11-30"), "\(rebuilt.stdout)\(rebuilt.stderr)")
+        let after = try json(try await EvalctlRun.run(config, arguments).stdout)
+        #expect((after["overall"] as? NSObject) == (before["overall"] as? NSObject))
+        #expect((after["rows"] as? NSObject) == (before["rows"] as? NSObject))
+    }
+
     @Test func mergeOfTwoPCsEqualsOnePCHoldingBoth() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
