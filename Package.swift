@@ -54,6 +54,8 @@ let package = Package(
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // SM2/SM3/SM4 and HMAC-SM3 for province adapter definitions (system OpenSSL 3, no vendored crypto).
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // evalctl report --xlsx: the 通报 as a workbook (issue 28).
+        .systemLibrary(name: "CXlsxWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
         // Keeps argc/argv from glibc's constructor call (libfaketime, no /proc: see its .c file).
         .target(name: "CProcessArguments"),
         // timerfd with TFD_TIMER_CANCEL_ON_SET: wall-clock deadlines re-arm when the clock is set.
@@ -132,7 +134,7 @@ let package = Package(
         .target(
             name: "EvalOperator",
             dependencies: [
-                "EvalCore", "EvalQueue", "EvalDevices", "EvalPlatform", "CProcessArguments", "CQRencode",
+                "EvalCore", "EvalQueue", "EvalDevices", "EvalPlatform", "CProcessArguments", "CQRencode", "CXlsxWriter",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 // HMAC of signed counter codes (EvalCore stays free of crypto: it is handed a CodeAuthenticator).
@@ -212,6 +214,7 @@ let package = Package(
                 "EvalCore", "EvalQueue", "EvalSession", "EvalTesting", "CSQLite", "EvalAPIClient",
                 "EvalPlatform", "EvalUplink",  // UplinkBenchmark.swift (uplink engineer)
                 "CCrashVFS",  // counts fdatasync per lone evaluation (daemon-path)
+                "EvalOperator",  // ReportBench.swift: a year's report for 50 windows (issue 28)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

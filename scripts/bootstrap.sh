@@ -18,6 +18,9 @@ PACKAGES=(
   libqrencode-dev               # evalctl codes --png: QR images of signed staff, logout and case codes
   libssl-dev                    # SM2/SM3/SM4 and HMAC-SM3 of province adapter definitions (libcrypto, OpenSSL 3)
   zbar-tools                    # zbarimg reads those QR images back in EvalctlCodesTests
+  libxlsxwriter-dev             # evalctl report --xlsx: the 通报 as a workbook (system library, CXlsxWriter)
+  python3-openpyxl              # ReportVerbTests reads that workbook back
+  fonts-wqy-microhei            # a CJK font, so headless Chromium draws the report page's Chinese (docs/report-example.png)
 )
 
 SUDO=""

@@ -121,9 +121,16 @@ empty() { evalctl status --json | python3 -c 'import json,sys; q=json.load(sys.s
 wait_for "an empty queue" empty
 evalctl status
 
-step "9. stop evald (SIGTERM) and the simulator"
+step "9. the month's 通报 (evalctl report: counts kept for years in the store's rollup)"
+MONTH="$(TZ=Asia/Shanghai date +%Y-%m)"
+evalctl report --month "$MONTH" --by window --html "$WORK/tongbao-$MONTH.html" --xlsx "$WORK/tongbao-$MONTH.xlsx" \
+  || fail "evalctl report failed"
+test -s "$WORK/tongbao-$MONTH.html" && test -s "$WORK/tongbao-$MONTH.xlsx" || fail "the report files were not written"
+echo "  open $WORK/tongbao-$MONTH.html in a browser (prints on A4), or the workbook in WPS/Excel/LibreOffice"
+
+step "10. stop evald (SIGTERM) and the simulator"
 exec 3>&-
 kill -TERM "$EVALD_PID"; wait "$EVALD_PID" || fail "evald did not stop cleanly"
 EVALD_PID=""
 echo
-echo "demo OK: 4 evaluations delivered (1 real-name bad review, alerted and ledgered; 1 invited by the business system through the API, the keypad prompted, its rated event seen), 1 repeated press filtered, queue empty."
+echo "demo OK: 4 evaluations delivered (1 real-name bad review, alerted and ledgered; 1 invited by the business system through the API, the keypad prompted, its rated event seen), 1 repeated press filtered, queue empty, the month's report written."

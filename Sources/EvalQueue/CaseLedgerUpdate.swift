@@ -82,7 +82,7 @@ public struct CaseLedgerUpdate: Sendable, Hashable {
             let isNew = try !LedgerSQL.hasCaseRow(rated.projectNo, on: db)
             // Not new: the case was already in the file and keeps its first opening.
             opening.outcome = .success(isNew)
-            if isNew { return }
+            if isNew { return try RollupStore.countServedInEvaluation(rated.evaluationId, on: db) }
         }
         _ = try write(rated, on: db)
     }

@@ -168,6 +168,7 @@ public final class EvaluationQueue: Sendable {
             let db = context.connection
             if result == .enqueued, !db.isAutocommit {
                 do {
+                    try RollupStore.uncount(evaluationId: stored.id, on: db)
                     try db.prepare(static: "DELETE FROM evaluations WHERE evaluation_id = ?").run([stored.id])
                 } catch {
                     try? db.prepare(static: "ROLLBACK").run()

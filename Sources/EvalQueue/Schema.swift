@@ -4,7 +4,9 @@
 /// case ledger of the counter sessions, filtered presses) append theirs in
 /// files named `Schema+<Store>.swift`, listed here once.
 public enum Schema {
-    public static var all: [Migration] { queue + typedEvaluations + caseLedger + rectification + audit + nationalFields + badReviewReasons + followUpRatings }
+    public static var all: [Migration] {
+        queue + typedEvaluations + caseLedger + rectification + audit + nationalFields + badReviewReasons + followUpRatings + rollup
+    }
 
     /// The outbox tables. Append-only: never edit a shipped migration, add one.
     static let queue: [Migration] = [

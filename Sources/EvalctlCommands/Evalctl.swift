@@ -21,7 +21,7 @@ public struct Evalctl: AsyncParsableCommand {
         subcommands: [
             StatusCommand.self, QueueCommand.self, CaseCommand.self, TailCommand.self, StatsCommand.self, ExportCommand.self,
             SelftestCommand.self, BadReviewsCommand.self, DevicesCommand.self, UdevRulesCommand.self, ServiceCommand.self,
-            CodesCommand.self,
+            CodesCommand.self, ReportCommand.self, SampleCommand.self,
         ]
     )
 

@@ -7,6 +7,6 @@ struct EvaldBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evald-bench",
         abstract: "Measure evald's hot paths (build with -c release).",
-        subcommands: [QueueBench.self, DaemonPathBench.self, UplinkBenchmark.self, APIBench.self]
+        subcommands: [QueueBench.self, DaemonPathBench.self, UplinkBenchmark.self, APIBench.self, ReportBench.self]
     )
 }

@@ -28,6 +28,7 @@ struct DebPackageTests {
             "./usr/share/doc/evald/configuration.md", "./usr/share/doc/evald/evald-help.txt",
             "./usr/share/doc/evald/evalctl-help.txt", "./usr/share/doc/evald/examples/evald.toml",
             "./usr/share/doc/evald/copyright", "./usr/share/doc/evald/changelog.gz",
+            "./usr/share/bash-completion/completions/evalctl", "./usr/share/zsh/vendor-completions/_evalctl",
         ] {
             #expect(contents.stdout.contains(" \(path)\n"), "missing \(path) in:\n\(contents.stdout)")
         }

@@ -63,7 +63,7 @@ struct ManualPageTests {
     @Test func configurationPageNamesEverySectionAndKey() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let sections = ["agent", "queue", "platform", "devices", "sessions", "alert", "api", "metrics"]
+        let sections = ["agent", "queue", "platform", "devices", "sessions", "alert", "api", "metrics", "report"]
         var probe = "zz_probe = 1\n"
         for section in sections { probe += "[\(section)]\nzz_probe = 1\n" }
         probe += "[[window]]\nzz_probe = 1\n[[window.staff]]\nzz_probe = 1\n"

@@ -142,7 +142,7 @@ struct DaemonParts: Sendable {
                 Named(name: "clock-set", service: ClockSetService(doorbells: [pipeline.casesChanged, followUpRecorded],
                                                                   logger: logger)),
                 Named(name: "control", service: control),
-            ] + apiServices,
+            ] + apiServices + MonthlyReportService.named(configuration, queue: queue, calendar: calendar.calendar, clockWatch: clockWatch),
             reload: {
                 guard let configPath else { return .failure(DaemonError("no configuration file to reload")) }
                 let fresh: AgentConfiguration

@@ -16,6 +16,7 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var alert: AlertSection
     public var api: APISection = APISection()
     public var metrics: MetricsSection = MetricsSection()
+    public var report: ReportSection = ReportSection()
 
     /// The file this configuration came from (for messages and reloads).
     public var sourcePath: String?

@@ -19,6 +19,7 @@ struct ConfigurationMapper {
         let alertTable = top.subtable("alert")
         let apiTable = top.subtable("api")
         let metricsTable = top.subtable("metrics")
+        let reportTable = top.subtable("report")
         top.reportUnknownKeys()
 
         var configuration = AgentConfiguration(
@@ -32,6 +33,7 @@ struct ConfigurationMapper {
         )
         configuration.api = api(apiTable)
         configuration.metrics = metrics(metricsTable)
+        configuration.report = report(reportTable)
         crossCheck(configuration, hasWindowSection: !windowTables.isEmpty)
         return configuration
     }

@@ -7,7 +7,7 @@ public enum ConfigurationSchema {
     /// Section → its keys. `""` is the top level; `window` is `[[window]]`,
     /// `window.staff` the inline tables of its `staff` array.
     public static let keys: [String: Set<String>] = [
-        "": ["agent", "queue", "platform", "window", "devices", "sessions", "alert", "api", "metrics"],
+        "": ["agent", "queue", "platform", "window", "devices", "sessions", "alert", "api", "metrics", "report"],
         "agent": ["state_dir", "lock_file", "status_file", "log_level", "metrics_listen", "status_interval_seconds"],
         "queue": ["path", "max_pending_records", "max_pending_bytes", "min_free_bytes", "delivered_retention_days",
                   "personal_data_retention_days", "undelivered_personal_data_days", "bad_review_identity_max_days",
@@ -28,6 +28,7 @@ public enum ConfigurationSchema {
                 "header_timeout_seconds", "max_event_streams", "allowed_hosts", "window_tokens", "detail_window_seconds", "follow_up_days"],
         "api.window_tokens": ["token_file", "windows"],
         "metrics": ["max_connections", "idle_timeout_seconds", "header_timeout_seconds"],
+        "report": ["monthly_dir"],
     ]
 
     /// Tables whose keys are data, not names: `[platform.pf_map]` maps
