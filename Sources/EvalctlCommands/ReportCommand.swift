@@ -6,7 +6,7 @@ import Foundation
 
 /// `evalctl report`: the periodic 通报 from the rollup, which outlives the
 /// records (issue 28). One PC's store, or `--merge` of several PCs' `--json`.
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "The 通报 for a period: served, rated, 参评率, 满意率, 差评率, 整改率, 回访率, per dept, window, staff, task or day.",
@@ -68,7 +68,7 @@ struct ReportCommand: ParsableCommand {
         return ReportPeriod.month(year: civilToday(today).year, month: civilToday(today).month).previous
     }
 
-    func run() throws {
+    func run() async throws {
         let period = period
         let grouping = ReportModel.Grouping(rawValue: by)!
         let day = civilToday(today)
@@ -77,7 +77,7 @@ struct ReportCommand: ParsableCommand {
         let source: String
         if merge.isEmpty {
             let context = try options.context()
-            if rebuild { try Self.rebuild(context, period: period) }
+            if rebuild { try await Self.rebuild(context, period: period) }
             (model, rollup) = try ReportSource.report(try context.reader(), period: period, by: grouping, today: day)
             source = ProcessInfo.processInfo.hostName
         } else {
@@ -115,8 +115,8 @@ struct ReportCommand: ParsableCommand {
         }
     }
 
-    static func rebuild(_ context: OperatorContext, period: ReportPeriod) throws {
-        do { try context.rebuildRollup(from: period.from, to: period.to) } catch let error as OperatorError { throw Failure(error.description) }
+    static func rebuild(_ context: OperatorContext, period: ReportPeriod) async throws {
+        do { try await context.rebuildRollup(from: period.from, to: period.to) } catch let error as OperatorError { throw Failure(error.description) }
         print("rollup recounted for \(period.from)…\(period.to) from the records and the ledger")
     }
 }

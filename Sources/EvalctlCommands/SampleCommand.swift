@@ -8,7 +8,7 @@ import Foundation
 /// surveys (适时抽取参与评价的企业和群众，开展回访调查). Only evaluations whose
 /// identity is still kept (the personal-data retention) can be drawn; names
 /// and ID numbers are masked unless `--reveal`, which is audited first.
-struct SampleCommand: ParsableCommand {
+struct SampleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
         abstract: "A reproducible random sample of real-name evaluations for call-back surveys (masked unless --reveal)."
@@ -34,14 +34,14 @@ struct SampleCommand: ParsableCommand {
         if count < 1 { throw ValidationError("--count must be at least 1") }
     }
 
-    func run() throws {
+    func run() async throws {
         let period = ReportPeriod.month(month)!
         let context = try options.context()
         let records = try context.records(since: ShanghaiTime.startOfDay(period.from), until: ShanghaiTime.startOfDay(period.to.adding(days: 1)))
         let seed = seed ?? CallBackSample.defaultSeed(period)
         let chosen = CallBackSample.choose(records.map(\.evaluation), count: count, badOnly: badOnly, seed: seed)
         if reveal, !chosen.isEmpty {
-            try RevealAudit.record("sample \(month) seed \(seed): evaluator identity of \(chosen.count) evaluation(s) in clear: "
+            try await RevealAudit.record("sample \(month) seed \(seed): evaluator identity of \(chosen.count) evaluation(s) in clear: "
                 + chosen.map(\.evaluationId.description).joined(separator: ","), context: context)
         }
         func name(_ e: Evaluation) -> String { reveal ? e.evaluator?.userName.revealed ?? "" : e.evaluator?.userName.masked ?? "" }

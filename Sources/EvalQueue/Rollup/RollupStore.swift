@@ -64,14 +64,6 @@ public enum RollupStore {
             .run([evaluationId])
     }
 
-    /// Opens `path` read-write (evald stopped: the caller holds its lock) and
-    /// recounts `[from, to]` in one transaction (`evalctl report --rebuild`).
-    public static func rebuild(path: String, from: CivilDate, to: CivilDate) throws {
-        guard FileManager.default.fileExists(atPath: path) else { throw QueueError.notFound("no queue file at \(path)") }
-        let db = try Connection(path: path, mode: .readWrite)
-        try db.execute("PRAGMA synchronous = FULL")
-        try db.transaction { try rebuild(from: from, to: to, on: db) }
-    }
 }
 
 extension QueueReader {
