@@ -35,7 +35,11 @@ public enum UdevRules {
         case .evdev: "SUBSYSTEM==\"input\", KERNEL==\"event*\""
         case .hidraw: "SUBSYSTEM==\"hidraw\""
         case .libusb: "SUBSYSTEM==\"usb\", ENV{DEVTYPE}==\"usb_device\""
+        case .serial: "SUBSYSTEM==\"tty\""
         }
+        // A serial adapter chip (CH340, PL2303 …) sits in modems and GPS
+        // receivers too: only the adapter with the hall's serial number is ours.
+        if profile.backend == .serial, let serial = profile.match.serial { ids += ", ATTRS{serial}==\"\(serial)\"" }
         return "\(subsystem), \(ids), GROUP=\"\(group)\", MODE=\"0660\""
     }
 
