@@ -163,9 +163,11 @@ public struct SerialFrameDecoder: Sendable {
             out += reportDropped("noise")
             buffer.removeFirst(consumed)
             out.append(.badChecksum(frame))
-        } else if dropped.isEmpty, quiet == 0 {
-            // In step with the stream: a frame that went bad on the way. Its
-            // other bytes are searched for a header, but not counted again.
+        } else if !framing.header.isEmpty || (dropped.isEmpty && quiet == 0) {
+            // It starts with the header, or the stream was in step: a frame
+            // that went bad on the way. Its other bytes are searched for a
+            // header, but not counted again.
+            out += reportDropped("noise")
             out.append(.badChecksum(frame))
             buffer.removeFirst()
             quiet = consumed - 1
