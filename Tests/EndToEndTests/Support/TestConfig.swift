@@ -15,6 +15,8 @@ struct TestConfig {
     /// Read hidraw nodes (under umockdev-run), with profiles from `profileDir`.
     var hidraw = false
     var profileDir: String?
+    /// `[devices] serial_ports` entries, e.g. `{ path = "…", profile = "…" }`.
+    var serialPorts: [String] = []
 
     var stateDirectory: String { (directory as NSString).appendingPathComponent("state") }
     var configPath: String { (directory as NSString).appendingPathComponent("evald.toml") }
@@ -57,6 +59,7 @@ struct TestConfig {
         libusb = false
         hidraw = \(hidraw)
         \(profileDir.map { "profile_dir = \"\($0)\"" } ?? "")
+        \(serialPorts.isEmpty ? "" : "serial_ports = [\(serialPorts.joined(separator: ", "))]")
 
         [sessions]
         debounce_ms = 50

@@ -1,0 +1,64 @@
+import EvalAPIClient
+import EvalAgent
+import EvalTesting
+import Foundation
+import Testing
+
+/// Issue 25 end to end: a real evald reads a serial keypad (a pty played by
+/// `SerialDeviceEmulator`) named the way a technician names a built-in UART
+/// (`[devices] serial_ports`), bound by address (`tty-ttyKEYPAD@1`). A case
+/// opened through the counter API sends the invite frame to the device, the
+/// device's key rates the case, the thanks frame follows, and the platform
+/// gets the evaluation exactly once.
+@Suite(.serialized) struct SerialKeypadEndToEndTests {
+    @Test func aSerialKeypadRatesACaseOpenedThroughTheCounterAPI() async throws {
+        let dir = try TemporaryDirectory(prefix: "evald-serial-e2e")
+        defer { dir.remove() }
+        let sim = try await PlatformSimulatorProcess.start(appKey: "test-key", secret: "test-secret")
+        defer { sim.stop() }
+        let device = try SerialDeviceEmulator(link: dir.path("ttyKEYPAD"))
+        defer { device.unplug() }
+        var config = TestConfig(directory: dir.url.path)
+        config.platformURL = sim.baseURL
+        config.windowDevices = ["tty-ttyKEYPAD@1"]
+        config.serialPorts = [#"{ path = "\#(dir.path("ttyKEYPAD"))", profile = "serial-binary-push-xor8" }"#]
+        let socket = dir.path("api.sock")
+        config.extra = """
+            [api]
+            socket = "\(socket)"
+            """
+        try config.write()
+        let keypad = try Keypad(path: config.fifoPath)
+        defer { keypad.close() }
+        let daemon = try await PipelineEndToEndTests.startDaemon(config)
+        defer { daemon.stop() }
+        try await keypad.connect(timeout: .seconds(10))
+        let api = LocalHTTPClient(.unix(socket))
+        try await eventually("tty-ttyKEYPAD@1 online in /v1/windows; stderr:\n\(daemon.stderr)", timeout: .seconds(30)) {
+            guard let windows = try? api.request("GET", "/v1/windows") else { return false }
+            let list = (try? JSONSerialization.jsonObject(with: windows.body)) as? [String: Any]
+            let devices = ((list?["windows"] as? [[String: Any]]) ?? []).flatMap { ($0["devices"] as? [[String: Any]]) ?? [] }
+            return devices.contains { $0["deviceId"] as? String == "tty-ttyKEYPAD@1" && $0["online"] as? Bool == true }
+        }
+        let events = try EventStreamClient(api, path: "/v1/events?windowCode=W01")
+        defer { events.close() }
+        #expect(events.waitUntilSubscribed(timeout: .seconds(10)))
+
+        let opened = try api.request("POST", "/v1/services", json: #"{"windowCode":"W01","projectNo":"MS-2026-SERIAL-1","countdownSeconds":60}"#)
+        #expect(opened.status == 201, "\(opened)")
+        // The invite frame reaches the device, byte for byte: AA <addr 01> 01 00 <xor>.
+        try await device.expect([0xAA, 0x01, 0x01, 0x00, 0x00])
+        // The citizen presses key 02 (满意 on this model).
+        device.send([0xAA, 0x01, 0x4B, 0x02, 0x48])
+        let rated = try #require(events.next("rated", timeout: .seconds(20)), "stderr:\n\(daemon.stderr)")
+        #expect(rated.json["serviceId"] == opened.json?["serviceId"] as? String)
+        #expect(rated.json["satisfaction"] == "4")
+        try await device.expect([0xAA, 0x01, 0x02, 0x00, 0x03])
+        // Noise and a wrong checksum on the line afterwards are no second rating.
+        device.send([0x13, 0x37, 0xAA, 0x01, 0x4B, 0x02, 0x49])
+        #expect(await eventually(timeout: .seconds(20)) { (try? await sim.stats().unique) == 1 })
+        let stats = try await sim.stats()
+        #expect(stats.unique == 1 && stats.duplicates == 0 && stats.received == 1, "\(stats)")
+        #expect(daemon.isRunning, "stderr:\n\(daemon.stderr)")
+    }
+}
