@@ -1,6 +1,7 @@
 import EvalCore
 @testable import EvalDevices
 import Foundation
+import EvalTesting
 import Testing
 
 /// Serial profiles as data: the built-in examples are valid and marked
@@ -93,5 +94,37 @@ struct SerialProfileTests {
         #expect(SerialReader.addresses(of: "A9XK2", in: [DeviceBinding(deviceId: "A9XK2@3", windowCode: "W1"),
                                                           DeviceBinding(deviceId: "A9XK2@1", windowCode: "W2"),
                                                           DeviceBinding(deviceId: "other@4", windowCode: "W3")]) == [1, 3])
+    }
+}
+
+/// The device table feeds the udev rules and the inventory for serial lines too.
+struct SerialTableTests {
+    @Test func udevRulesNameOnlyTheBoundAdapters() {
+        var profile = BuiltInSerialProfiles.binaryPush
+        profile.name = "hall-ch340"
+        profile.match = DeviceMatch(vendorId: 0x1a86, productId: 0x7523)
+        let rules = UdevRules.render([profile], boundLines: ["A9XK2", "usb-1-1.3", "tty-ttyS1", "A9XK2"])
+        #expect(rules.contains(#"SUBSYSTEM=="tty", ATTRS{idVendor}=="1a86", ATTRS{idProduct}=="7523", ATTRS{serial}=="A9XK2", GROUP="evald", MODE="0660""#))
+        #expect(rules.contains(#"SUBSYSTEM=="tty", ATTRS{idVendor}=="1a86", ATTRS{idProduct}=="7523", KERNELS=="1-1.3", GROUP="evald", MODE="0660""#))
+        #expect(rules.components(separatedBy: "SUBSYSTEM==\"tty\"").count == 3, "no blanket rule, none for a built-in UART:\n\(rules)")
+        #expect(!UdevRules.render([profile]).contains("ttyUSB") && !UdevRules.render([profile]).contains("SUBSYSTEM==\"tty\""))
+    }
+
+    @Test func aConfiguredSerialPortIsListedWithItsAddressesWindows() throws {
+        let dir = try TemporaryDirectory(prefix: "evald-serial-inventory")
+        defer { dir.remove() }
+        FileManager.default.createFile(atPath: dir.path("ttyS9"), contents: nil)
+        let inventory = DeviceInventory(
+            bindings: [DeviceBinding(deviceId: "tty-ttyS9@2", hallCode: "H1", windowCode: "W02"), DeviceBinding(deviceId: "tty-ttyS9@1", windowCode: "W01"),
+                       DeviceBinding(deviceId: "A9XK2@4", windowCode: "W04")],
+            serialPorts: [SerialPortSource(path: dir.path("ttyS9"), profile: "serial-polled-crc16")])
+        let entries = inventory.scan([])
+        let line = try #require(entries.first { $0.kind == .tty })
+        #expect(line.online && line.identity.deviceId == "tty-ttyS9" && line.profile == "serial-polled-crc16")
+        #expect(line.busWindows == ["@1=W01", "@2=H1/W02"])
+        #expect(line.description.contains("window=@1=W01,@2=H1/W02"))
+        // Its keypads are not "absent"; a bound adapter that is not plugged in is, as `A9XK2@4`.
+        let absent = entries.filter { !$0.online }.map(\.identity.deviceId)
+        #expect(absent == ["A9XK2@4"])
     }
 }
