@@ -1,5 +1,6 @@
 import EvalAPIClient
 import EvalAgent
+import EvalOperator
 import EvalTesting
 import Foundation
 import Testing
@@ -20,6 +21,8 @@ import Testing
         defer { device.unplug() }
         var config = TestConfig(directory: dir.url.path)
         config.platformURL = sim.baseURL
+        let metricsPort = freeLoopbackPort()
+        config.metricsPort = metricsPort
         config.windowDevices = ["tty-ttyKEYPAD@1"]
         config.serialPorts = [#"{ path = "\#(dir.path("ttyKEYPAD"))", profile = "serial-binary-push-xor8" }"#]
         let socket = dir.path("api.sock")
@@ -59,6 +62,29 @@ import Testing
         #expect(await eventually(timeout: .seconds(20)) { (try? await sim.stats().unique) == 1 })
         let stats = try await sim.stats()
         #expect(stats.unique == 1 && stats.duplicates == 0 && stats.received == 1, "\(stats)")
+        // What the line heard is on /metrics (a scrape is rebuilt at most once a second).
+        let metrics = LocalHTTPClient(.tcp(port: metricsPort))
+        try await eventually("serial counters on /metrics", timeout: .seconds(20)) {
+            let text = (try? metrics.request("GET", "/metrics")).map { String(decoding: $0.body, as: UTF8.self) } ?? ""
+            return text.contains("evald_serial_bad_checksum_total{line=\"tty-ttyKEYPAD\"} 1")
+                && text.contains("evald_serial_garbled_total{line=\"tty-ttyKEYPAD\"} 1")
+                && text.contains("evald_serial_frames_total{line=\"tty-ttyKEYPAD\"} 1")
+                && text.contains("evald_device_offline_seconds{device=\"tty-ttyKEYPAD@1\",window=\"W01\"} 0.000")
+        }
+        // Unplugged: the window's evaluator is offline, since when is in the status and on /metrics.
+        device.unplug()
+        try await eventually("offline in the status", timeout: .seconds(20)) {
+            let status = try? AgentStatus.read(from: config.statusPath)
+            return status?.devices.first { $0.deviceId == "tty-ttyKEYPAD@1" }.map { !$0.online && $0.offlineSince != nil } ?? false
+        }
+        let evalctl = try BuiltProducts.executable(named: "evalctl")
+        let shown = try await ChildProcess.run(evalctl, arguments: ["status", "--config", config.configPath], directory: config.directory)
+        #expect(shown.stdout.contains("tty-ttyKEYPAD@1→W01 (offline since "), "\(shown)")
+        try await eventually("offline time on /metrics", timeout: .seconds(20)) {
+            let text = (try? metrics.request("GET", "/metrics")).map { String(decoding: $0.body, as: UTF8.self) } ?? ""
+            return text.contains("evald_device_offline_seconds{device=\"tty-ttyKEYPAD@1\",window=\"W01\"}")
+                && !text.contains("evald_device_offline_seconds{device=\"tty-ttyKEYPAD@1\",window=\"W01\"} 0.000")
+        }
         #expect(daemon.isRunning, "stderr:\n\(daemon.stderr)")
     }
 }
