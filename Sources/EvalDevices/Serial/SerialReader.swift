@@ -180,6 +180,8 @@ struct SerialLineState {
     var attached: Set<Int> = []
     var lastByte: ContinuousClock.Instant?
     let bound: Set<Int>
+    /// Learn mode: bytes of the current burst.
+    var burst: [UInt8] = []
 
     init(reader: SerialReader, fd: Int32, output: @escaping DeviceOutputHandler) {
         self.reader = reader
@@ -208,7 +210,7 @@ struct SerialLineState {
         while true {
             let now = clock.now
             var deadline = poller?.nextDeadline
-            if decoder.pending > 0, let last = lastByte {
+            if decoder.pending > 0 || !burst.isEmpty, let last = lastByte {
                 let gapEnd = last.advanced(by: gap)
                 deadline = deadline.map { min($0, gapEnd) } ?? gapEnd
             }
@@ -233,6 +235,10 @@ struct SerialLineState {
             case .timedOut:
                 let now = clock.now
                 if decoder.pending > 0, let last = lastByte, now >= last.advanced(by: gap) { handle(decoder.gap()) }
+                if !burst.isEmpty, let last = lastByte, now >= last.advanced(by: gap) {
+                    output(.raw(reader.identity, .report(burst)))
+                    burst.removeAll()
+                }
                 if var polling = poller {
                     let actions = polling.tick(at: now)
                     poller = polling
@@ -251,8 +257,9 @@ struct SerialLineState {
                 let bytes = Array(buffer[0..<count])
                 reader.counters?.record(lineId) { $0.bytesRead += count }
                 if reader.watchRaw {
-                    // Learn mode: the bytes as they came, nothing decoded.
-                    output(.raw(reader.identity, .report(bytes)))
+                    // Learn mode: nothing decoded; bytes go out as bursts, one
+                    // per stretch of traffic the line's silence (gap) ends.
+                    burst += bytes
                     continue
                 }
                 handle(decoder.feed(bytes))
