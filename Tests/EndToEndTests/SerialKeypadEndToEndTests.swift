@@ -87,4 +87,30 @@ import Testing
         }
         #expect(daemon.isRunning, "stderr:\n\(daemon.stderr)")
     }
+
+    /// `evalctl devices watch --tty`: the raw bytes of an unknown serial
+    /// keypad, one burst per line with its timing, at the line setting given.
+    @Test func evalctlWatchShowsATTYsRawBurstsWithTiming() async throws {
+        let dir = try TemporaryDirectory(prefix: "evald-serial-watch")
+        defer { dir.remove() }
+        let device = try SerialDeviceEmulator(link: dir.path("ttyWATCH"))
+        defer { device.unplug() }
+        let evalctl = try BuiltProducts.executable(named: "evalctl")
+        let sender = Task {
+            try await Task.sleep(for: .milliseconds(700))
+            device.send([0xAA, 0x01, 0x4B, 0x02, 0x48])
+            try await Task.sleep(for: .milliseconds(300))
+            device.send(Array("#03,5\r\n".utf8))
+        }
+        defer { sender.cancel() }
+        let watched = try await ChildProcess.run(evalctl, arguments: ["devices", "watch", "--tty", dir.path("ttyWATCH"), "--line", "9600 8N1", "--seconds", "2"],
+                                                 directory: dir.url.path)
+        #expect(watched.status == 0, "\(watched)")
+        let lines = watched.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "watching \(dir.path("ttyWATCH")) at 9600 8N1 for 2 s (Ctrl-C to stop)…", "\(watched)")
+        #expect(lines.contains { $0.hasSuffix("5 bytes  aa 01 4b 02 48  |..K.H|") }, "\(watched)")
+        #expect(lines.contains { $0.contains(" ms +") && $0.hasSuffix("7 bytes  23 30 33 2c 35 0d 0a  |#03,5..|") }, "\(watched)")
+        let bad = try await ChildProcess.run(evalctl, arguments: ["devices", "watch", "--tty", dir.path("ttyWATCH"), "--line", "9601"], directory: dir.url.path)
+        #expect(bad.status != 0 && bad.stderr.contains("--line 9601"), "\(bad)")
+    }
 }

@@ -397,3 +397,44 @@ extension DeviceProfile {
         name: "(none: raw bytes only)", match: DeviceMatch(), backend: .serial, role: .keypad,
         serial: SerialLayout(framing: .line(maxLength: 1024), key: SerialField(offset: 0), ratings: [:]))
 }
+
+extension SerialReader {
+    /// Learn mode on one tty at one line setting: raw bursts only, nothing decoded.
+    public static func raw(node: String, line: LineSettings, logger: Logger) -> SerialReader {
+        var profile = DeviceProfile.rawSerialInputOnly
+        profile.serial?.line = line
+        let name = (node as NSString).lastPathComponent
+        var reader = SerialReader(node: node, profile: profile,
+                                  identity: DeviceIdentity(vendorId: 0, productId: 0, name: "serial port \(name)", node: node, ttyName: name),
+                                  addresses: [], logger: logger)!
+        reader.watchRaw = true
+        return reader
+    }
+}
+
+extension LineSettings {
+    /// The settings serial keypads ship with most, tried in turn by `evalctl devices watch --tty … --try-common`.
+    public static let common: [LineSettings] = [
+        LineSettings(baud: 9600), LineSettings(baud: 19200), LineSettings(baud: 4800), LineSettings(baud: 2400),
+        LineSettings(baud: 9600, parity: .even), LineSettings(baud: 38400), LineSettings(baud: 115200),
+    ]
+
+    /// `9600 8N1`, `19200-8E1`, `9600`: as printed on a keypad's label.
+    public init?(text: String) {
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "-" || $0 == "," })
+        guard let first = parts.first, let baud = Int(first), Self.supportedBauds.contains(baud) else { return nil }
+        self.init(baud: baud)
+        guard parts.count > 1 else { return }
+        let frame = Array(parts[1].uppercased())
+        guard parts.count == 2, frame.count == 3, let bits = Int(String(frame[0])), (5...8).contains(bits),
+              let stop = Int(String(frame[2])), (1...2).contains(stop) else { return nil }
+        dataBits = bits
+        stopBits = stop
+        switch frame[1] {
+        case "N": parity = .none
+        case "E": parity = .even
+        case "O": parity = .odd
+        default: return nil
+        }
+    }
+}
