@@ -169,9 +169,7 @@ struct Serial: AsyncParsableCommand {
 
     func run() async throws {
         let profile = try options.profile(named: profile)
-        let name = (node as NSString).lastPathComponent
-        guard var reader = SerialReader(node: node, profile: profile,
-                                        identity: DeviceIdentity(vendorId: 0, productId: 0, name: "serial port \(name)", node: node, ttyName: name),
+        guard var reader = SerialReader(node: node, profile: profile, identity: .serialPort(node),
                                         addresses: address.isEmpty ? [1] : address, logger: options.logger) else {
             throw ValidationError("profile \(profile.name) is not a serial profile")
         }

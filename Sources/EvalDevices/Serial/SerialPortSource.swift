@@ -64,3 +64,16 @@ public struct SerialPortSource: Sendable, Hashable {
         }
     }
 }
+
+extension DeviceIdentity {
+    /// Who the serial port at `node` is: the USB adapter behind it (VID:PID,
+    /// serial, port) when udev knows one, else `tty-<name>`.
+    public static func serialPort(_ node: String) -> DeviceIdentity {
+        let name = (node as NSString).lastPathComponent
+        if var found = Udev()?.node(devnode: node)?.identity {
+            found.node = node
+            return found
+        }
+        return DeviceIdentity(vendorId: 0, productId: 0, name: "serial port \(name)", node: node, ttyName: name)
+    }
+}
