@@ -48,18 +48,24 @@ public struct SerialPortSource: Sendable, Hashable {
         let reopen = Int32(max(10, reopenMilliseconds))
         await runOnDedicatedThread(name: "serial \(path)") { stop in
             var reported = false
+            // A port that is there but cannot be opened (busy, not a tty,
+            // no permission) is retried less and less often, up to a minute,
+            // so its problem is not logged every second.
+            var failures = 0
             while !stop.isFired {
                 if access(path, F_OK) == 0 {
                     switch configured.read(stop: stop, output: output) {
-                    case .failed: reported = true
-                    case .vanished, .stopped: reported = false
+                    case .failed: failures += 1
+                    case .vanished, .stopped: failures = 0
                     }
+                    reported = false
                 } else if !reported {
                     reported = true
                     logger.warning("serial port not there; retrying", metadata: ["path": "\(path)"])
                 }
+                let wait = failures == 0 ? reopen : min(60_000, reopen << min(failures, 12))
                 var pfd = pollfd(fd: stop.readEnd, events: Int16(POLLIN), revents: 0)
-                _ = poll(&pfd, 1, reopen)
+                _ = poll(&pfd, 1, wait)
             }
         }
     }
