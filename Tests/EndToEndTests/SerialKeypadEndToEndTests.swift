@@ -43,6 +43,13 @@ import Testing
             let devices = ((list?["windows"] as? [[String: Any]]) ?? []).flatMap { ($0["devices"] as? [[String: Any]]) ?? [] }
             return devices.contains { $0["deviceId"] as? String == "tty-ttyKEYPAD@1" && $0["online"] as? Bool == true }
         }
+        // evalctl devices lists the line with its address's window.
+        let listed = try await ChildProcess.run(try BuiltProducts.executable(named: "evalctl"), arguments: ["devices", "--json", "--config", config.configPath],
+                                                directory: config.directory)
+        let entries = (try? JSONSerialization.jsonObject(with: Data(listed.stdout.utf8))) as? [[String: Any]] ?? []
+        let line = entries.first { $0["deviceId"] as? String == "tty-ttyKEYPAD" }
+        #expect(line?["kind"] as? String == "tty" && line?["online"] as? Bool == true, "\(listed)")
+        #expect(line?["profile"] as? String == "serial-binary-push-xor8" && line?["busWindows"] as? [String] == ["@1=H1/W01"], "\(listed)")
         let events = try EventStreamClient(api, path: "/v1/events?windowCode=W01")
         defer { events.close() }
         #expect(events.waitUntilSubscribed(timeout: .seconds(10)))
@@ -96,20 +103,22 @@ import Testing
         let device = try SerialDeviceEmulator(link: dir.path("ttyWATCH"))
         defer { device.unplug() }
         let evalctl = try BuiltProducts.executable(named: "evalctl")
-        let sender = Task {
-            try await Task.sleep(for: .milliseconds(700))
+        let watch = try ChildProcess(evalctl, arguments: ["devices", "watch", "--tty", dir.path("ttyWATCH"), "--line", "9600 8N1", "--seconds", "60"],
+                                     directory: dir.url.path)
+        defer { watch.stop() }
+        // Bytes sent before evalctl opened the port are flushed at its open: repeat the first press until it shows.
+        try await eventually("the first burst; stdout:\n\(watch.stdout)") {
             device.send([0xAA, 0x01, 0x4B, 0x02, 0x48])
             try await Task.sleep(for: .milliseconds(300))
-            device.send(Array("#03,5\r\n".utf8))
+            return watch.stdout.contains("5 bytes  aa 01 4b 02 48  |..K.H|")
         }
-        defer { sender.cancel() }
-        let watched = try await ChildProcess.run(evalctl, arguments: ["devices", "watch", "--tty", dir.path("ttyWATCH"), "--line", "9600 8N1", "--seconds", "2"],
-                                                 directory: dir.url.path)
-        #expect(watched.status == 0, "\(watched)")
-        let lines = watched.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.first == "watching \(dir.path("ttyWATCH")) at 9600 8N1 for 2 s (Ctrl-C to stop)…", "\(watched)")
-        #expect(lines.contains { $0.hasSuffix("5 bytes  aa 01 4b 02 48  |..K.H|") }, "\(watched)")
-        #expect(lines.contains { $0.contains(" ms +") && $0.hasSuffix("7 bytes  23 30 33 2c 35 0d 0a  |#03,5..|") }, "\(watched)")
+        device.send(Array("#03,5\r\n".utf8))
+        try await eventually("the second burst, timed after the first; stdout:\n\(watch.stdout)") {
+            watch.stdout.split(separator: "\n").contains { $0.contains(" ms +") && $0.hasSuffix("7 bytes  23 30 33 2c 35 0d 0a  |#03,5..|") }
+        }
+        let lines = watch.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "watching \(dir.path("ttyWATCH")) at 9600 8N1 for 60 s (Ctrl-C to stop)…", "\(watch.stdout)")
+        #expect(lines.contains { $0.hasPrefix("t=") && $0.hasSuffix("ms  5 bytes  aa 01 4b 02 48  |..K.H|") }, "\(watch.stdout)")
         let bad = try await ChildProcess.run(evalctl, arguments: ["devices", "watch", "--tty", dir.path("ttyWATCH"), "--line", "9601"], directory: dir.url.path)
         #expect(bad.status != 0 && bad.stderr.contains("--line 9601"), "\(bad)")
     }

@@ -66,12 +66,13 @@ import Testing
 
     static let push = BuiltInSerialProfiles.binaryPush
 
-    /// Polled fast, so a test sees several rounds: 50 ms rounds, 30 ms timeout, offline after 2 misses.
+    /// Polled fast, so a test sees several rounds (100 ms rounds), with a timeout
+    /// (400 ms) a loaded test machine's scheduling does not reach; offline after 2 misses.
     static var polled: DeviceProfile {
         var profile = BuiltInSerialProfiles.polledModbus
         profile.name = "test-polled"
-        profile.serial!.poll!.intervalMilliseconds = 50
-        profile.serial!.poll!.timeoutMilliseconds = 30
+        profile.serial!.poll!.intervalMilliseconds = 100
+        profile.serial!.poll!.timeoutMilliseconds = 400
         profile.serial!.poll!.offlineAfter = 2
         return profile
     }
@@ -86,7 +87,11 @@ import Testing
     }
 
     @Test func aFrameSplitAcrossReadsIsJoined() async throws {
-        let line = try Line(profile: Self.push, addresses: [1])
+        // A long gap: this test's own sleeps, stretched by a loaded machine, must not look like a silent line.
+        var patient = Self.push
+        patient.name = "test-push-patient"
+        patient.serial!.gapMilliseconds = 10_000
+        let line = try Line(profile: patient, addresses: [1])
         try await eventually("attached") { !line.recorder.presence.isEmpty }
         try await line.device.run(script: """
             send AA 01

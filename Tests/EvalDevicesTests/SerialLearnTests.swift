@@ -71,12 +71,9 @@ struct SerialLearnTests {
         let feeder = Task {
             try await Task.sleep(for: .milliseconds(200))
             for key in 1...5 {
-                // Each press split in two reads: the burst still comes out whole.
-                let frame = Self.xorFrame(UInt8(key))
-                device.send(Array(frame.prefix(2)))
-                try await Task.sleep(for: .milliseconds(10))
-                device.send(Array(frame.dropFirst(2)))
-                try await Task.sleep(for: .milliseconds(300))
+                // One press, then a silence well past the line's 100 ms gap: one burst each.
+                device.send(Self.xorFrame(UInt8(key)))
+                try await Task.sleep(for: .milliseconds(400))
             }
         }
         defer { feeder.cancel() }

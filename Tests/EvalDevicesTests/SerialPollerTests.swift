@@ -60,4 +60,11 @@ struct SerialPollerTests {
         #expect(poller.nextDeadline == at(200))
         #expect(poller.stop() == [.offline(address: 1)])
     }
+
+    @Test func aLineWithNoBoundAddressHasNothingToWaitFor() {
+        var poller = Poller(addresses: [], interval: .milliseconds(250), timeout: .milliseconds(100), offlineAfter: 3)
+        #expect(poller.start(at: at(0)) == [])
+        #expect(poller.nextDeadline == nil)
+        #expect(poller.enqueue([0x01]) == [.send([0x01])])
+    }
 }

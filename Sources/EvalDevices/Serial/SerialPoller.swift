@@ -50,8 +50,9 @@ public struct SerialPoller<Instant: InstantProtocol>: Sendable where Instant.Dur
     /// Addresses that answer now.
     public var onlineAddresses: Set<Int> { online }
 
-    /// When `tick` must run next (nil: nothing to wait for).
-    public var nextDeadline: Instant? { awaiting?.deadline ?? nextRound }
+    /// When `tick` must run next (nil: nothing to wait for — also when no
+    /// address is bound: a line nobody polls must not spin on a due round).
+    public var nextDeadline: Instant? { addresses.isEmpty ? nil : awaiting?.deadline ?? nextRound }
 
     /// The first round starts now.
     public mutating func start(at now: Instant) -> [Action] {
