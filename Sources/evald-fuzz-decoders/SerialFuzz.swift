@@ -1,3 +1,4 @@
+import EvalCore
 import EvalDevices
 
 /// The serial frame decoder under arbitrary bytes: every built-in serial
@@ -5,7 +6,11 @@ import EvalDevices
 /// no crash, and no phantom press — every press comes from a frame that is
 /// really in the input, byte for byte, and whose checksum fits.
 enum SerialFuzz {
-    static let profiles = BuiltInSerialProfiles.all.compactMap(\.serial)
+    /// The built-in examples, plus a binary delimiter framing (02 … sum8 0D) none of them uses.
+    static let profiles = BuiltInSerialProfiles.all.compactMap(\.serial) + [
+        SerialLayout(framing: .delimiter(end: [0x0D], header: [0x02], maxLength: 8), checksum: SerialChecksum(kind: .sum8, from: 1, at: -2),
+                     address: SerialField(offset: 1), key: SerialField(offset: 2), ratings: [1: .verySatisfied, 2: .satisfied, 5: .veryDissatisfied]),
+    ]
 
     /// body[0]: profile; body[1]: how the rest is cut into reads. Returns the presses seen.
     static func run(_ body: [UInt8]) -> Int {
@@ -92,6 +97,9 @@ enum SerialFuzz {
         switch layout.framing {
         case .line:
             return Array("#0\(address),\(key)\r\n".utf8)
+        case .delimiter:
+            let body: [UInt8] = [0x02, UInt8(address), UInt8(key)]
+            return body + SerialChecksum.compute(.sum8, over: body[1...]) + [0x0D]
         case .fixed:
             let body: [UInt8] = [0xAA, UInt8(address), 0x4B, UInt8(key)]
             return body + SerialChecksum.compute(layout.checksum.kind, over: body[layout.checksum.from...])

@@ -77,3 +77,38 @@ struct SerialDecoderFixtureTests {
         }
     }
 }
+
+/// The framings the built-in examples do not use: a binary delimiter with a
+/// header and a sum8 before the trailer, and `{len}` in a header-length frame.
+struct SerialFramingTests {
+    /// `02 <addr> <key> <sum8 of addr, key> 0D`
+    static let layout = SerialLayout(
+        framing: .delimiter(end: [0x0D], header: [0x02], maxLength: 8), checksum: SerialChecksum(kind: .sum8, from: 1, at: -2),
+        address: SerialField(offset: 1), key: SerialField(offset: 2), ratings: [0x31: .verySatisfied, 0x35: .veryDissatisfied])
+
+    @Test func aDelimitedFrameWithAChecksumBeforeItsTrailer() {
+        var decoder = SerialFrameDecoder(layout: Self.layout)
+        let good: [UInt8] = [0x02, 0x04, 0x31, 0x35, 0x0D]
+        #expect(decoder.feed([0x99] + good) == [.garbled([0x99], reason: "noise"), .frame(good)])
+        #expect(Self.layout.message(for: good) == .key(address: 4, code: 0x31, rating: .verySatisfied))
+        // A wrong sum: its ends are certain, the whole frame is one bad frame.
+        #expect(decoder.feed([0x02, 0x04, 0x35, 0x35, 0x0D]) == [.badChecksum([0x02, 0x04, 0x35, 0x35, 0x0D])])
+        // No delimiter within maxLength: dropped, and the next frame still read.
+        let out = decoder.feed([0x02, 1, 2, 3, 4, 5, 6, 7, 8] + good)
+        #expect(out.last == .frame(good))
+        #expect(out.contains { if case .garbled = $0 { true } else { false } })
+        #expect(Self.layout.problems().isEmpty, "\(Self.layout.problems())")
+    }
+
+    @Test func lengthByteAndAsciiAddressInTemplates() throws {
+        let template = try FrameTemplate("55 {addr} {len} {textlen} {text} {check}")
+        let frame = try template.render(address: 9, text: [0x41, 0x42], checksum: SerialChecksum(kind: .crc16Modbus), lengthAdjust: 0)
+        #expect(frame.count == 8 && frame[2] == 8 && frame[3] == 2)
+        #expect(SerialChecksum(kind: .crc16Modbus).verify(frame))
+        // The decoder of that framing reads it back.
+        var decoder = SerialFrameDecoder(framing: .headerLength(header: [0x55], lengthOffset: 2, lengthAdjust: 0), checksum: SerialChecksum(kind: .crc16Modbus))
+        #expect(decoder.feed(frame) == [.frame(frame)])
+        #expect(try FrameTemplate("'#' {addr:a3} 0D").render(address: 7, checksum: SerialChecksum()) == Array("#007\r".utf8))
+        #expect(throws: FrameTemplate.TemplateError.self) { try FrameTemplate("{addr:a2}").render(address: 123, checksum: SerialChecksum()) }
+    }
+}

@@ -87,18 +87,29 @@ public struct SerialFrameDecoder: Sendable {
             guard buffer.count >= total else { return false }
             return candidate(Array(buffer[0..<total]), consumed: total, delimited: false, &out)
         case .delimiter(let end, _, let maxLength):
+            // Too long to be a frame: without a header the run is dropped
+            // whole; with one, a byte at a time, so a frame that starts
+            // inside the run is still found (its noise reported with it).
             guard let endIndex = find(end, from: header.count) else {
                 if buffer.count >= maxLength {
-                    if header.isEmpty { skip(buffer.count) } else { skip() }
-                    out += reportDropped("no delimiter within \(maxLength) bytes")
+                    if header.isEmpty {
+                        skip(buffer.count)
+                        out += reportDropped("no delimiter within \(maxLength) bytes")
+                    } else {
+                        skip()
+                    }
                     return true
                 }
                 return false
             }
             let length = endIndex + end.count
             if length > maxLength {
-                skip(length)
-                out += reportDropped("frame of \(length) bytes is longer than \(maxLength)")
+                if header.isEmpty {
+                    skip(length)
+                    out += reportDropped("frame of \(length) bytes is longer than \(maxLength)")
+                } else {
+                    skip()
+                }
                 return true
             }
             return candidate(Array(buffer[0..<length]), consumed: length, delimited: true, &out)
