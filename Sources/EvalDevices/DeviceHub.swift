@@ -23,6 +23,10 @@ public struct DeviceHub: Sendable {
         /// Where readers offer their devices' prompt outputs (the daemon's
         /// prompter sends through it); nil: no device is opened for writing.
         public var prompts: PromptPorts?
+        /// Serial ports named in the configuration (built-in UARTs, links, ptys).
+        public var serialPorts: [SerialPortSource] = []
+        /// Every serial line's frame counts (shared with `/metrics`).
+        public var serialCounters = SerialLineCounters()
 
         public init(catalog: ProfileCatalog = .builtIn, bindings: [DeviceBinding] = [],
                     simulatedKeypads: [SimulatedKeypadSource] = [], useLibUSB: Bool = true, learn: Bool = false,
@@ -86,6 +90,12 @@ public struct DeviceHub: Sendable {
                     await keypad.run(output: output)
                 }
             }
+            for port in configuration.serialPorts {
+                group.addTask {
+                    await port.run(catalog: configuration.catalog, bindings: configuration.bindings, clock: clock, logger: logger,
+                                   prompts: configuration.prompts, counters: configuration.serialCounters, output: output)
+                }
+            }
             var libusb: LibUSBBackend?
             if configuration.useLibUSB, configuration.learn || configuration.catalog.profiles.contains(where: { $0.backend == .libusb }) {
                 let backend = LibUSBBackend(catalog: configuration.catalog, clock: clock, logger: logger,
@@ -94,11 +104,12 @@ public struct DeviceHub: Sendable {
                 libusb = backend
             }
             // The node watcher's udev monitor also tells the libusb backend of `change` uevents.
-            if libusb != nil || configuration.learn || configuration.catalog.profiles.contains(where: { $0.backend == .evdev || $0.backend == .hidraw }) {
+            if libusb != nil || configuration.learn || configuration.catalog.profiles.contains(where: { $0.backend == .evdev || $0.backend == .hidraw || ($0.backend == .serial && $0.match.vendorId != nil) }) {
                 var watcher = NodeWatcher(inventory: DeviceInventory(catalog: configuration.catalog, bindings: configuration.bindings),
                                           learn: configuration.learn, clock: clock, logger: logger)
                 if let libusb { watcher.usbChanged = { libusb.retry(portPath: $0) } }
                 watcher.prompts = configuration.prompts
+                watcher.serialCounters = configuration.serialCounters
                 watcher.listening = listening
                 group.addTask { [watcher] in await watcher.run(output: output) }
             } else {

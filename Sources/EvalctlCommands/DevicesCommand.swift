@@ -36,6 +36,7 @@ struct DevicesListCommand: ParsableCommand {
                     "serial": entry.identity.serial ?? NSNull(), "portPath": entry.identity.portPath ?? NSNull(),
                     "deviceId": entry.identity.deviceId, "name": entry.identity.name, "profile": entry.profile ?? NSNull(),
                     "window": entry.binding?.windowCode ?? NSNull(), "hall": entry.binding?.hallCode ?? NSNull(), "online": entry.online,
+                    "busWindows": entry.busWindows,
                 ]
             }))
             return
@@ -46,12 +47,14 @@ struct DevicesListCommand: ParsableCommand {
         }
         let rows = entries.map { e in
             [e.online ? "在线 online" : "离线 offline", e.kind.rawValue, e.identity.vidPid, e.identity.deviceId, e.identity.node ?? "-",
-             e.profile ?? "(none)", e.binding.map { "\($0.hallCode.map { "\($0)/" } ?? "")\($0.windowCode)" } ?? "unbound", e.identity.name]
+             e.profile ?? "(none)",
+             e.busWindows.isEmpty ? e.binding.map { "\($0.hallCode.map { "\($0)/" } ?? "")\($0.windowCode)" } ?? "unbound" : e.busWindows.joined(separator: " "),
+             e.identity.name]
         }
         // At 80 columns the name, node, profile and VID:PID go first: the deviceId is what a [[window]] binds.
         let header = ["状态 state", "类型 kind", "VID:PID", "设备 deviceId", "节点 node", "型号 profile", "窗口 window", "名称 name"]
         print(TextTable(header: header, rows: rows, optional: [7, 4, 5, 2]).render(width: table.width), terminator: "")
-        if entries.contains(where: { $0.binding == nil && $0.online }) {
+        if entries.contains(where: { $0.binding == nil && $0.busWindows.isEmpty && $0.online }) {
             print("\nUnbound devices are ignored: add their deviceId to a [[window]] devices list, then `systemctl reload evald`.")
         }
     }

@@ -16,8 +16,21 @@ struct DevicesWatchCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
     @Flag(help: "One JSON object per line.")
     var json = false
+    @Option(help: "Watch this serial port's raw bytes instead (a serial keypad: /dev/ttyUSB0, /dev/ttyS1).")
+    var tty: String?
+    @Option(help: "With --tty: the line setting, as \"9600 8N1\".")
+    var line = "9600 8N1"
+    @Flag(help: "With --tty: try the common line settings in turn, --seconds each.")
+    var tryCommon = false
+    @Option(help: "With --tty: stop (or move to the next setting) after this many seconds.")
+    var seconds: Double?
 
     func run() async throws {
+        if let tty {
+            guard let setting = LineSettings(text: line) else { throw Failure("--line \(line): expected a setting such as \"9600 8N1\"") }
+            await DevicesWatchTTY.run(tty: tty, lines: tryCommon ? LineSettings.common : [setting], seconds: tryCommon ? seconds ?? 10 : seconds)
+            return
+        }
         let context = try options.context()
         let configuration = context.configuration
         if case .running(let pid, _) = context.daemon() {

@@ -110,7 +110,8 @@ struct StatusReport {
                 "absentSinceStart": status.map { $0.absentSinceStart ?? [] } ?? NSNull(),
                 "list": (status?.devices ?? []).map {
                     ["deviceId": $0.deviceId, "name": $0.name, "window": $0.windowCode ?? NSNull(), "online": $0.online,
-                     "problem": $0.problem ?? NSNull()] as [String: Any]
+                     "problem": $0.problem ?? NSNull(), "offlineSince": Output.isoTime($0.offlineSince),
+                     "offlineSeconds": $0.offlineSeconds ?? 0] as [String: Any]
                 },
             ] as [String: Any],
             "queue": queue,
@@ -137,7 +138,9 @@ struct StatusReport {
             lines.append("evald:          cannot tell whether evald runs: \(reason)")
         }
         if let status {
-            let devices = status.devices.map { "\($0.deviceId)→\($0.windowCode ?? "unbound")\($0.online ? "" : " (offline)")" }
+            let devices = status.devices.map {
+                "\($0.deviceId)→\($0.windowCode ?? "unbound")\($0.online ? "" : " (offline\($0.offlineSince.map { " since \(Output.time($0))" } ?? ""))")"
+            }
             lines.append("devices online: \(status.devicesOnline) of \(status.devices.count)\(devices.isEmpty ? "" : "  " + devices.joined(separator: ", "))")
             for id in status.absentSinceStart ?? [] {
                 let window = status.devices.first { $0.deviceId == id }?.windowCode.map { " (window \($0))" } ?? ""

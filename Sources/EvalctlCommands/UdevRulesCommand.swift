@@ -15,6 +15,9 @@ struct UdevRulesCommand: ParsableCommand {
     @Option(help: "Also read local profiles from this directory (default: built-in profiles only).")
     var profiles: String?
 
+    @Option(help: "evald's configuration: serial adapters get rules only for the lines its [[window]] devices bind.")
+    var config: String?
+
     func run() throws {
         var catalog = ProfileCatalog.builtIn
         if let profiles {
@@ -27,6 +30,16 @@ struct UdevRulesCommand: ParsableCommand {
             for problem in loaded.problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
             catalog = loaded.catalog
         }
-        print(UdevRules.render(catalog.profiles), terminator: "")
+        var lines: [String] = []
+        if let config {
+            let bindings: [DeviceBinding]
+            do {
+                bindings = try OperatorContext.load(configPath: config, stateDirectory: nil).configuration.deviceBindings
+            } catch let error as OperatorError {
+                throw Failure(error.description)
+            }
+            lines = bindings.map { DeviceIdForm.splitAddress($0.deviceId).base }
+        }
+        print(UdevRules.render(catalog.profiles, boundLines: lines), terminator: "")
     }
 }

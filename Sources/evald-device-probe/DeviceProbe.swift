@@ -11,7 +11,7 @@ struct DeviceProbe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evald-device-probe",
         abstract: "Read a keypad or scanner with evald's real backends and print decoded events, one per line.",
-        subcommands: [Evdev.self, Hidraw.self, LibUSB.self, Simulated.self, Hub.self, List.self, Rules.self]
+        subcommands: [Evdev.self, Hidraw.self, LibUSB.self, Serial.self, Simulated.self, Hub.self, List.self, Rules.self]
     )
 }
 
@@ -159,6 +159,27 @@ struct LibUSB: AsyncParsableCommand {
     }
 }
 
+struct Serial: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read a serial evaluator line (/dev/ttyUSB0, /dev/ttyS1) with a serial profile; each bus address is a device `<line>@<address>`.")
+    @Argument var node: String
+    @Option(help: "Profile name (backend serial).") var profile: String
+    @Option(help: "Bus address to read, poll and prompt (repeatable; default 1).") var address: [Int] = []
+    @OptionGroup var options: ProbeOptions
+
+    func run() async throws {
+        let profile = try options.profile(named: profile)
+        guard var reader = SerialReader(node: node, profile: profile, identity: .serialPort(node),
+                                        addresses: address.isEmpty ? [1] : address, logger: options.logger) else {
+            throw ValidationError("profile \(profile.name) is not a serial profile")
+        }
+        reader.prompts = ProbeOptions.promptPorts
+        reader.watchRaw = options.raw
+        let configured = reader
+        try await options.drive { await configured.run(output: $0) }
+    }
+}
+
 struct Simulated: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sim", abstract: "Read `press <1-5>` / `scan <text>` lines from a FIFO or stdin (-).")
     @Argument var path: String
@@ -172,11 +193,16 @@ struct Simulated: AsyncParsableCommand {
 }
 
 struct List: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List attached HID devices (learn mode inventory).")
+    static let configuration = CommandConfiguration(abstract: "List attached HID devices and serial evaluator lines (learn mode inventory).")
+    @Option(help: "A serial port not found by VID:PID, as PATH=PROFILE (repeatable).") var serialPort: [String] = []
     @OptionGroup var options: ProbeOptions
 
     func run() async throws {
-        let inventory = DeviceInventory(catalog: options.catalog())
+        let ports = serialPort.compactMap { text -> SerialPortSource? in
+            guard let equals = text.firstIndex(of: "=") else { return nil }
+            return SerialPortSource(path: String(text[..<equals]), profile: String(text[text.index(after: equals)...]))
+        }
+        let inventory = DeviceInventory(catalog: options.catalog(), serialPorts: ports)
         for entry in inventory.scan() { print(entry.description) }
     }
 }

@@ -9,10 +9,16 @@ import Foundation
 // command line through the same entry point, so crashes found by the fuzzer
 // can be replayed in a debug build.
 
-/// Byte 0 picks the decoder; the rest is its input.
+/// Byte 0 picks the decoder; the rest is its input. Selectors 0xC0 and up
+/// are the serial frame decoder (below them, the older decoders as before,
+/// so their corpora keep their meaning).
 func fuzzOne(_ bytes: UnsafeBufferPointer<UInt8>) {
     guard let selector = bytes.first else { return }
     let body = Array(bytes.dropFirst())
+    if selector >= 0xC0 {
+        _ = SerialFuzz.run(body)
+        return
+    }
     switch selector % 3 {
     case 0:
         // Report decoder: the first 4 bytes shape the layout, the rest are reports split by length bytes.
@@ -79,7 +85,17 @@ public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePoi
 @main
 struct ReplayFuzzInputs {
     static func main() throws {
-        for path in CommandLine.arguments.dropFirst() {
+        // `--random-serial N [SEED]`: N random inputs through the serial frame
+        // decoder, without libFuzzer (any build); prints what it saw.
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "--random-serial" {
+            let count = arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000_000
+            let seed = arguments.count > 2 ? UInt64(arguments[2]) ?? 1 : 1
+            let totals = SerialFuzz.random(count: count, seed: seed)
+            print("serial decoder: \(count) random inputs (seed \(seed)), \(totals.bytes) bytes, \(totals.presses) presses, all from whole frames in the input with a fitting checksum; no crash")
+            return
+        }
+        for path in arguments {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             data.withUnsafeBytes { fuzzOne($0.bindMemory(to: UInt8.self)) }
             print("ok \(path)")

@@ -50,6 +50,8 @@ struct SystemdUnitTests {
             // Issue #24 item 5: descriptors, tasks and memory bounded (the reasons are in the unit).
             "LimitNOFILE=8192", "TasksMax=512", "MemoryMax=512M",
             "DeviceAllow=char-usb_device rw", "DeviceAllow=char-hidraw rw", "DeviceAllow=char-input rw",
+            // Issue 25: serial evaluators.
+            "DeviceAllow=char-ttyUSB rw", "DeviceAllow=char-ttyACM rw", "DeviceAllow=char-ttyS rw",
         ] {
             #expect(text.split(separator: "\n").contains { $0 == line }, "missing \(line)")
         }

@@ -77,7 +77,12 @@ struct DaemonParts: Sendable {
             board: board, clockWatch: clockWatch, prompter: prompter, logger: Logger(label: "evald.sessions")
         )
         heartbeats.register(.devices, busyLimit: .seconds(30))
-        let devices = DeviceService(pipeline: pipeline, hubConfiguration: configuration.deviceHubConfiguration(catalog: profiles.catalog, prompts: promptPorts),
+        // One set of serial line counters for the daemon's life (a reload restarts the hub, not the counts).
+        let serialCounters = SerialLineCounters()
+        metrics.setSerialLines { serialCounters.snapshot() }
+        var hubConfiguration = configuration.deviceHubConfiguration(catalog: profiles.catalog, prompts: promptPorts)
+        hubConfiguration.serialCounters = serialCounters
+        let devices = DeviceService(pipeline: pipeline, hubConfiguration: hubConfiguration,
                                     board: board, absent: Set(absentIds),
                                     logger: Logger(label: "evald.devices"))
 
@@ -156,7 +161,9 @@ struct DaemonParts: Sendable {
                 let freshProfiles = fresh.deviceProfiles()
                 for problem in freshProfiles.problems { logger.warning("device profile skipped: \(problem)") }
                 await pipeline.reload(settings(fresh, rules: freshRules))
-                devices.restart(with: fresh.deviceHubConfiguration(catalog: freshProfiles.catalog, prompts: promptPorts))
+                var freshHub = fresh.deviceHubConfiguration(catalog: freshProfiles.catalog, prompts: promptPorts)
+                freshHub.serialCounters = serialCounters
+                devices.restart(with: freshHub)
                 return .success("\(fresh.windows.count) window(s), \(fresh.deviceBindings.count) binding(s), \(freshProfiles.catalog.profiles.count) profile(s), \(freshRules.rules.count) scan rule(s)")
             },
             statusLine: { "\(windowCount) window(s); queue \(configuration.queueConfiguration.path)" },

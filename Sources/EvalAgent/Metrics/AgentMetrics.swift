@@ -1,5 +1,6 @@
 import EvalCore
 import EvalCounterAPI
+import EvalDevices
 import EvalOperator
 import EvalQueue
 import EvalUplink
@@ -61,6 +62,9 @@ public final class AgentMetrics: Sendable {
     private let clockProvider = Mutex<(@Sendable () -> ClockReport)?>(nil)
     private let listeners = Mutex<[ConnectionGate]>([])
     private let eventStreams = Mutex<EventBroadcaster?>(nil)
+    /// Bound devices' presence and offline time; serial lines' frame counts (issue 25).
+    let deviceOffline = Mutex<[AgentStatus.Device]>([])
+    let serialLines = Mutex<(@Sendable () -> [String: SerialLineCounters.Counts])?>(nil)
 
     public init() {}
 
@@ -184,6 +188,7 @@ public final class AgentMetrics: Sendable {
                DeliveryFailureReason.allCases.map { ("{reason=\"\($0.rawValue)\"}", "\(c.failuresByReason[$0] ?? 0)") })
         metric("evald_devices_bound", "gauge", "Keypads and scanners bound to a window in the configuration.", [("", "\(c.devicesBound)")])
         metric("evald_devices_online", "gauge", "Bound keypads and scanners currently attached.", [("", "\(c.devicesOnline)")])
+        out += renderDeviceTime()
         metric("evald_alert_command_failures_total", "counter",
                "Runs of the [alert] command (bad review, rectification deadline) that exited non-zero, were killed, hung or could not start.",
                [("", "\(c.alertCommandFailures)")])

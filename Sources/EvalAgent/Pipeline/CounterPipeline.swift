@@ -69,8 +69,10 @@ actor CounterPipeline {
         self.heartbeats = heartbeats
         self.board = board
         self.logger = logger
+        let started = Date()
         for binding in settings.bindings {
             devices[binding.deviceId] = AgentStatus.Device(deviceId: binding.deviceId, name: "", windowCode: binding.windowCode, online: false)
+            devices[binding.deviceId]?.offlineSince = started
         }
         let initial = Array(devices.values).sorted { $0.deviceId < $1.deviceId }
         metrics.setDevices(bound: initial.count, online: 0)
@@ -225,6 +227,7 @@ actor CounterPipeline {
         case .detached: device.online = false
         case .problem(_, let message, let hint): device.problem = hint.map { "\(message) — \($0)" } ?? message
         }
+        device.trackOffline(wasOnline: wasOnline, at: Date())
         if devices[id] != device {
             devices[id] = device
             publishDevices()
@@ -236,6 +239,7 @@ actor CounterPipeline {
     private func publishDevices() {
         let list = devices.values.sorted { $0.deviceId < $1.deviceId }
         metrics.setDevices(bound: list.filter { $0.windowCode != nil }.count, online: list.filter { $0.online && $0.windowCode != nil }.count)
+        metrics.setDeviceOffline(list.filter { $0.windowCode != nil })
         board.update { $0.devices = list }
     }
 

@@ -18,6 +18,8 @@ struct NodeWatcher: Sendable {
     var usbChanged: (@Sendable (String) -> Void)?
     /// Readers offer their devices' prompt outputs here.
     var prompts: PromptPorts?
+    /// Serial lines count their frames here.
+    var serialCounters: SerialLineCounters?
     /// Called once the udev monitor listens: every uevent from then on is
     /// seen (never called when libudev cannot be set up).
     var listening: (@Sendable () -> Void)?
@@ -49,8 +51,10 @@ struct NodeWatcher: Sendable {
             guard running[node.syspath] == nil, let item = inventory.readable(node) ?? (learn ? inventory.learnable(node) : nil) else { return }
             generation += 1
             let (current, syspath, clock, logger, prompts) = (generation, node.syspath, self.clock, self.logger, self.prompts)
+            let (counters, bindings) = (serialCounters, inventory.bindings.bindings.values)
             let task = Task {
-                let end = await Self.read(item, clock: clock, logger: logger, prompts: prompts, output: output)
+                let end = await Self.read(item, clock: clock, logger: logger, prompts: prompts, counters: counters,
+                                          bindings: Array(bindings), output: output)
                 continuation.yield(.ended(syspath: syspath, generation: current, end))
             }
             running[node.syspath] = Running(generation: current, task: task)
@@ -92,6 +96,7 @@ struct NodeWatcher: Sendable {
     }
 
     private static func read(_ item: DeviceInventory.Readable, clock: any WallClock, logger: Logger, prompts: PromptPorts?,
+                             counters: SerialLineCounters?, bindings: [DeviceBinding],
                              output: @escaping DeviceOutputHandler) async -> ReaderEnd {
         switch item.kind {
         case .evdev:
@@ -103,6 +108,15 @@ struct NodeWatcher: Sendable {
             var reader = HidrawReader(node: item.node, profile: item.profile, identity: item.identity, clock: clock, logger: logger)
             reader.rawOnly = item.rawOnly
             reader.prompts = prompts
+            return await reader.run(output: output)
+        case .tty:
+            guard var reader = SerialReader(node: item.node, profile: item.profile, identity: item.identity,
+                                            addresses: SerialReader.addresses(of: item.identity.lineId, in: bindings),
+                                            clock: clock, logger: logger) else { return .failed }
+            reader.prompts = prompts
+            reader.counters = counters
+            reader.watchRaw = item.rawOnly
+            // It reports its addresses' `.detached` itself (one per keypad on the line).
             return await reader.run(output: output)
         case .usb, .simulated:
             return .failed

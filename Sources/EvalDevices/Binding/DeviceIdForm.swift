@@ -6,10 +6,27 @@ public enum DeviceIdForm: Sendable, Equatable {
     case serial(String)
     case portPath(String)
     case simulated(String)
+    /// A serial port not on USB (a built-in UART, a port named in `[devices] serial_ports`): `tty-<name>`.
+    case tty(String)
+
+    /// `usb-1-1.3@2` → (`usb-1-1.3`, 2): a serial line's id and a bus address
+    /// on it; an id without `@` has no address. Nil address text that is not
+    /// a number 0–65535 is returned as is (and refused by `parse`).
+    public static func splitAddress(_ id: String) -> (base: String, address: Int?) {
+        guard let at = id.lastIndex(of: "@") else { return (id, nil) }
+        guard let address = Int(id[id.index(after: at)...]), (0...65_535).contains(address) else { return (id, nil) }
+        return (String(id[..<at]), address)
+    }
 
     /// The form of `id`, or why no device will ever report it.
     public static func parse(_ id: String, simulatedIds: Set<String> = []) -> Result<DeviceIdForm, Invalid> {
         if id.isEmpty { return .failure(Invalid(description: "an empty deviceId matches no device")) }
+        let (base, address) = splitAddress(id)
+        if address != nil { return parse(base, simulatedIds: simulatedIds) }
+        if id.contains("@") {
+            return .failure(Invalid(description: "\"\(id)\": after @ comes a bus address 0–65535, as in usb-1-1.3@2"))
+        }
+        if id.hasPrefix("tty-"), id.count > 4, !id.contains("/") { return .success(.tty(String(id.dropFirst(4)))) }
         if simulatedIds.contains(id) || id.hasPrefix("sim-") { return .success(.simulated(id)) }
         if id.hasPrefix("usb-") {
             let port = String(id.dropFirst(4))

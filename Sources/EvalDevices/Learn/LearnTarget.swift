@@ -13,6 +13,7 @@ public struct LearnTarget: Sendable {
         case .evdev: .keys
         case .hidraw: .reports(.hidraw)
         case .usb, .simulated: .reports(.libusb)
+        case .tty: .reports(.serial)
         }
     }
 
@@ -38,6 +39,12 @@ public struct LearnTarget: Sendable {
                                               clock: clock, logger: logger)
                     reader.rawOnly = true
                     await reader.run(output: output)
+                case .tty:
+                    // Raw bytes at 9600 8N1 (the common setting); nothing decoded.
+                    var reader = SerialReader(node: entry.identity.node ?? "", profile: .rawSerialInputOnly, identity: entry.identity,
+                                              addresses: [], clock: clock, logger: logger)
+                    reader?.watchRaw = true
+                    await reader?.run(output: output)
                 case .usb, .simulated:
                     let backend = LibUSBBackend(catalog: ProfileCatalog([]), clock: clock, logger: logger, learn: .port(entry.identity.portPath ?? "?"))
                     await backend.run { item in

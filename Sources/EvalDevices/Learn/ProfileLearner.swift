@@ -82,6 +82,14 @@ public struct ProfileLearner: Sendable {
     }
 
     private mutating func feedReport(_ report: [UInt8]) -> [Step] {
+        if source == .reports(.serial) {
+            // A serial keypad: each burst of bytes is one press (no release report).
+            if let earlier = presses.firstIndex(of: report) {
+                return [.ignored("bytes \(Hex.bytes(report)) are button \(earlier + 1) already")]
+            }
+            presses.append(report)
+            return [.heard(button: presses.count, input: "bytes \(Hex.bytes(report))")] + next()
+        }
         if let pressed = held {
             if report == pressed { return [] }
             // Whatever follows a press is its release: the keypad's idle report.
@@ -123,6 +131,15 @@ public struct ProfileLearner: Sendable {
         case .keys:
             profile = DeviceProfile(name: name, match: match, backend: .evdev, role: .keypad,
                                     keys: keys.enumerated().map { KeyBinding(code: $0.element, button: $0.offset + 1) })
+        case .reports(.serial):
+            switch SerialProfileDrafter.draft(presses: presses) {
+            case .success(let layout):
+                let serialMatch = identity.vendorId == 0 ? DeviceMatch()
+                    : DeviceMatch(vendorId: identity.vendorId, productId: identity.productId, serial: identity.serial)
+                profile = DeviceProfile(name: "learnt-serial-\(identity.lineId)", match: serialMatch, backend: .serial, role: .keypad, serial: layout)
+            case .failure(let error):
+                return .failure(error)
+            }
         case .reports(let backend):
             guard let layout = layout() else {
                 return .failure(LearnError("no single byte tells the five presses apart from idle (\(idle.map(Hex.bytes) ?? "?")) and from each other: "

@@ -14,8 +14,16 @@ public struct DeviceIdentity: Sendable, Hashable, Codable, CustomStringConvertib
     public var name: String
     /// The device node read, e.g. `/dev/input/event5`, `/dev/hidraw0`, `/dev/bus/usb/001/002`.
     public var node: String?
+    /// A serial port not on USB: its kernel name (`ttyS1`), so its id is `tty-ttyS1`.
+    public var ttyName: String?
+    /// A keypad on a serial bus: its bus address, so each keypad of one line
+    /// has an id of its own (`<line id>@<address>`) and can serve its own window.
+    public var address: Int?
 
-    public init(vendorId: UInt16, productId: UInt16, serial: String? = nil, portPath: String? = nil, name: String, node: String? = nil) {
+    public init(vendorId: UInt16, productId: UInt16, serial: String? = nil, portPath: String? = nil, name: String, node: String? = nil,
+                ttyName: String? = nil, address: Int? = nil) {
+        self.ttyName = ttyName
+        self.address = address
         self.vendorId = vendorId
         self.productId = productId
         self.serial = serial
@@ -24,11 +32,27 @@ public struct DeviceIdentity: Sendable, Hashable, Codable, CustomStringConvertib
         self.node = node
     }
 
-    /// Serial number, else `usb-<port path>`, else the node (only the simulated keypad has neither).
+    /// Serial number, else `usb-<port path>`, else `tty-<name>` for a serial
+    /// port not on USB, else the node (only the simulated keypad has neither);
+    /// `@<address>` after it for a keypad on a serial bus.
     public var deviceId: String {
+        guard let address else { return lineId }
+        return "\(lineId)@\(address)"
+    }
+
+    /// The id without a bus address: the USB device or port itself.
+    public var lineId: String {
         if let serial, !serial.isEmpty { return serial }
         if let portPath, !portPath.isEmpty { return "usb-\(portPath)" }
+        if let ttyName, !ttyName.isEmpty { return "tty-\(ttyName)" }
         return node ?? "unknown-\(vidPid)"
+    }
+
+    /// The same device at a bus address.
+    public func at(address: Int) -> DeviceIdentity {
+        var copy = self
+        copy.address = address
+        return copy
     }
 
     /// `vvvv:pppp` in lowercase hex, as lsusb prints it.

@@ -45,6 +45,6 @@ public enum BuiltInProfiles {
             profile.match = DeviceMatch(vendorId: vendor.vendorId)
             profiles.append(profile)
         }
-        return profiles
+        return profiles + BuiltInSerialProfiles.all
     }
 }

@@ -5,7 +5,7 @@ import EvalCore
 /// protocol is public: a technician writes one after watching raw reports in
 /// learn mode. The same table generates the udev rules.
 public struct DeviceProfile: Sendable, Hashable, Codable {
-    public enum Backend: String, Sendable, Codable, CaseIterable { case evdev, libusb, hidraw }
+    public enum Backend: String, Sendable, Codable, CaseIterable { case evdev, libusb, hidraw, serial }
     public enum Role: String, Sendable, Codable { case keypad, scanner }
 
     public var name: String
@@ -27,14 +27,17 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
     public var ignoreModifiedKeys: Bool
     /// What the keypad can show for the session's prompts; nil: nothing.
     public var outputs: PromptOutputs?
+    /// Serial-bus evaluators (`backend: serial`): line, framing, checksum, fields, prompts.
+    public var serial: SerialLayout?
 
     public init(
         name: String, match: DeviceMatch, backend: Backend, role: Role,
         keys: [KeyBinding]? = nil, report: ReportLayout? = nil,
         buttons: ButtonRatings = .buttonOneIsVerySatisfied,
         debounceMilliseconds: Int = 300, scan: ScanSettings? = nil, ignoreModifiedKeys: Bool = true,
-        outputs: PromptOutputs? = nil
+        outputs: PromptOutputs? = nil, serial: SerialLayout? = nil
     ) {
+        self.serial = serial
         self.name = name
         self.match = match
         self.backend = backend
@@ -49,7 +52,7 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, match, backend, role, keys, report, buttons, debounceMilliseconds, scan, ignoreModifiedKeys, outputs
+        case name, match, backend, role, keys, report, buttons, debounceMilliseconds, scan, ignoreModifiedKeys, outputs, serial
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,6 +68,7 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
         scan = try c.decodeIfPresent(ScanSettings.self, forKey: .scan)
         ignoreModifiedKeys = try c.decodeIfPresent(Bool.self, forKey: .ignoreModifiedKeys) ?? true
         outputs = try c.decodeIfPresent(PromptOutputs.self, forKey: .outputs)
+        serial = try c.decodeIfPresent(SerialLayout.self, forKey: .serial)
     }
 
     /// Reasons this profile cannot work; empty when it is usable.
@@ -81,8 +85,13 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
         case (.keypad, .libusb), (.keypad, .hidraw):
             if report == nil { found.append("\(name): \(backend.rawValue) keypad needs \"report\"") }
             if match.vendorId == nil { found.append("\(name): \(backend.rawValue) profile needs vendorId") }
+        case (.keypad, .serial):
+            if serial == nil { found.append("\(name): serial keypad needs \"serial\"") }
+            if outputs != nil { found.append("\(name): a serial keypad's prompts are \"serial.outputs\" frames, not \"outputs\"") }
         }
         if let report { found += report.problems().map { "\(name): \($0)" } }
+        if let serial { found += serial.problems().map { "\(name): \($0)" } }
+        if serial != nil, backend != .serial { found.append("\(name): \"serial\" is set but backend is \(backend.rawValue)") }
         if let outputs { found += outputs.problems(backend: backend).map { "\(name): \($0)" } }
         var codes: [UInt16: Int] = [:]
         for (index, key) in (keys ?? []).enumerated() {

@@ -11,6 +11,17 @@ enum ProfileFields {
     static let scan: Set<String> = ["terminator", "interKeyTimeoutMilliseconds", "maxLength"]
     static let outputs: Set<String> = Set(CounterPrompt.allCases.map(\.rawValue))
     static let output: Set<String> = Set(OutputAction.CodingKeys.allCases.map(\.rawValue))
+    static let serial: Set<String> = Set(SerialLayout.CodingKeys.allCases.map(\.rawValue))
+    static let serialParts: [String: Set<String>] = [
+        "line": Set(LineSettings.CodingKeys.allCases.map(\.rawValue)),
+        "framing": Set(SerialFraming.CodingKeys.allCases.map(\.rawValue)),
+        "checksum": Set(SerialChecksum.CodingKeys.allCases.map(\.rawValue)),
+        "address": Set(SerialField.CodingKeys.allCases.map(\.rawValue)),
+        "key": Set(SerialField.CodingKeys.allCases.map(\.rawValue)),
+        "poll": Set(PollSettings.CodingKeys.allCases.map(\.rawValue)),
+        "outputs": Set(SerialOutputs.CodingKeys.allCases.map(\.rawValue)),
+    ]
+    static let serialOutput: Set<String> = ["frame", "text"]
 
     /// `unknown field "report.ofset"`, one per unknown key, in a stable order.
     static func unknown(in object: [String: Any]) -> [String] {
@@ -27,6 +38,15 @@ enum ProfileFields {
             found += names(outputs, allowed: Self.outputs, prefix: "outputs.")
             for (prompt, output) in outputs.sorted(by: { $0.key < $1.key }) {
                 if let output = output as? [String: Any] { found += names(output, allowed: Self.output, prefix: "outputs.\(prompt).") }
+            }
+        }
+        if let serial = object["serial"] as? [String: Any] {
+            found += names(serial, allowed: Self.serial, prefix: "serial.")
+            for (part, allowed) in serialParts.sorted(by: { $0.key < $1.key }) {
+                if let inner = serial[part] as? [String: Any] { found += names(inner, allowed: allowed, prefix: "serial.\(part).") }
+            }
+            for (prompt, output) in ((serial["outputs"] as? [String: Any]) ?? [:]).sorted(by: { $0.key < $1.key }) {
+                if let output = output as? [String: Any] { found += names(output, allowed: serialOutput, prefix: "serial.outputs.\(prompt).") }
             }
         }
         for (index, key) in ((object["keys"] as? [Any]) ?? []).enumerated() {

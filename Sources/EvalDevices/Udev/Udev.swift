@@ -6,7 +6,7 @@ import Foundation
 final class Udev {
     /// The subsystems evald cares about: keyboard-style devices, vendor-report
     /// devices, and the USB devices both hang off.
-    static let subsystems = ["usb", "hidraw", "input"]
+    static let subsystems = ["usb", "hidraw", "input", "tty"]
 
     let handle: OpaquePointer
 
@@ -40,7 +40,8 @@ final class Udev {
     func node(devnode: String) -> UdevNode? {
         let name = (devnode as NSString).lastPathComponent
         let subsystem: String
-        if devnode.hasPrefix("/dev/input/") { subsystem = "input" } else if devnode.hasPrefix("/dev/hidraw") { subsystem = "hidraw" } else { return nil }
+        if devnode.hasPrefix("/dev/input/") { subsystem = "input" } else if devnode.hasPrefix("/dev/hidraw") { subsystem = "hidraw" }
+        else if devnode.hasPrefix("/dev/tty") { subsystem = "tty" } else { return nil }
         guard let device = udev_device_new_from_subsystem_sysname(handle, subsystem, name) else { return nil }
         defer { udev_device_unref(device) }
         return node(of: device)
@@ -63,6 +64,7 @@ final class Udev {
         switch subsystem {
         case "input" where sysname.hasPrefix("event"): kind = .evdev
         case "hidraw": kind = .hidraw
+        case "tty": kind = .tty
         case "usb" where udevString(udev_device_get_devtype(device)) == "usb_device": kind = .usb
         default: return nil
         }
@@ -75,6 +77,11 @@ final class Udev {
         result.interface = usbInterface.flatMap(interfaceNumber) ?? udevProperty(device, "ID_USB_INTERFACE_NUM").flatMap { Int($0, radix: 16) }
         if kind == .usb { result.hasHIDInterface = hasHIDInterface(device) }
         result.identity = identity(kind, device: device, usb: usb, devnode: devnode)
+        if kind == .tty {
+            // A built-in UART is named by its port: `tty-ttyS1` (listed only when configured).
+            result.identity?.ttyName = sysname
+            if result.identity == nil { result.identity = DeviceIdentity(vendorId: 0, productId: 0, name: "serial port \(sysname)", node: devnode, ttyName: sysname) }
+        }
         return result
     }
 
@@ -138,7 +145,7 @@ final class Udev {
     private func fallbackDevnode(_ kind: UdevNode.Kind, sysname: String, device: OpaquePointer) -> String? {
         switch kind {
         case .evdev: return "/dev/input/" + sysname
-        case .hidraw: return "/dev/" + sysname
+        case .hidraw, .tty: return "/dev/" + sysname
         case .usb:
             guard let bus = (udevSysattr(device, "busnum") ?? udevProperty(device, "BUSNUM")).flatMap({ Int($0) }),
                   let address = (udevSysattr(device, "devnum") ?? udevProperty(device, "DEVNUM")).flatMap({ Int($0) }) else { return nil }

@@ -6,7 +6,7 @@
 /// real keyboard has no `id/vendor`, a hidraw node has no serial, and a
 /// vendor keypad may show no interface children at all.
 public struct UdevNode: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable { case evdev, hidraw, usb }
+    public enum Kind: String, Sendable, Hashable { case evdev, hidraw, usb, tty }
 
     public var kind: Kind
     /// `/sys/devices/…/event5`: the key that add and remove uevents share.

@@ -14,7 +14,7 @@ extension AgentConfiguration {
 
     /// The inventory `evalctl devices` lists: udev's devices, bindings, simulated keypads.
     public func deviceInventory(catalog: ProfileCatalog) -> DeviceInventory {
-        DeviceInventory(catalog: catalog, bindings: deviceBindings, simulatedDeviceIds: simulatedDeviceIds)
+        DeviceInventory(catalog: catalog, bindings: deviceBindings, simulatedDeviceIds: simulatedDeviceIds, serialPorts: serialPortSources)
     }
 
     /// What `evald --check-config` and the daemon's start say about devices,
@@ -49,13 +49,20 @@ extension AgentConfiguration {
         if let keypad = devices.simulatedKeypad {
             simulated.append(SimulatedKeypadSource(path: keypad == "stdin" ? "-" : keypad, deviceId: DevicesSection.simulatedKeypadId))
         }
-        return DeviceHub.Configuration(
-            catalog: devices.useEvdev || devices.useHidraw ? catalog : catalog.restricted(toBackends: devices.useLibUSB ? [.libusb] : []),
+        var hub = DeviceHub.Configuration(
+            catalog: devices.useEvdev || devices.useHidraw ? catalog : catalog.restricted(toBackends: devices.useLibUSB ? [.libusb, .serial] : [.serial]),
             bindings: deviceBindings,
             simulatedKeypads: simulated,
             useLibUSB: devices.useLibUSB,
             prompts: prompts
         )
+        hub.serialPorts = serialPortSources
+        return hub
+    }
+
+    /// `[devices] serial_ports` → the device module's port sources.
+    public var serialPortSources: [SerialPortSource] {
+        devices.serialPorts.map { SerialPortSource(path: $0.path, profile: $0.profile, reopenMilliseconds: $0.reopenMillis) }
     }
 }
 

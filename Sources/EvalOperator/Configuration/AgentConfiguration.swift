@@ -207,6 +207,9 @@ public struct DevicesSection: Sendable, Equatable {
     public var useEvdev: Bool = true
     public var useLibUSB: Bool = true
     public var useHidraw: Bool = true
+    /// `serial_ports = [{ path = "/dev/ttyS1", profile = "…" }]`: serial ports
+    /// udev cannot match by VID:PID (built-in UARTs, stable links); see docs/devices.md.
+    public var serialPorts: [SerialPortSetting] = []
 
     public init() {}
 
@@ -214,6 +217,19 @@ public struct DevicesSection: Sendable, Equatable {
 
     /// The device id of the simulated keypad, for `[[window]] devices`.
     public static let simulatedKeypadId = "simulated-keypad"
+}
+
+/// One `[devices] serial_ports` entry.
+public struct SerialPortSetting: Sendable, Equatable {
+    public var path: String
+    public var profile: String
+    public var reopenMillis: Int = 1_000
+
+    public init(path: String, profile: String, reopenMillis: Int = 1_000) {
+        self.path = path
+        self.profile = profile
+        self.reopenMillis = reopenMillis
+    }
 }
 
 /// `[sessions]`: the counter-session rules (one service, one evaluation).

@@ -230,6 +230,7 @@ struct ConfigurationMapper {
         if let v = r.bool("evdev") { s.useEvdev = v }
         if let v = r.bool("libusb") { s.useLibUSB = v }
         if let v = r.bool("hidraw") { s.useHidraw = v }
+        s.serialPorts = serialPorts(&r)
         r.reportUnknownKeys()
         return s
     }

@@ -13,6 +13,12 @@ public struct AgentStatus: Codable, Sendable, Equatable {
         public var windowCode: String?
         public var online: Bool
         public var problem: String?
+        /// Issue 25 item 7: since when a bound evaluator is offline (unplugged,
+        /// not answering polls; evald's start for one never seen), and how
+        /// long it was offline before (seconds, since evald started): "nobody
+        /// could rate" next to "nobody rated".
+        public var offlineSince: Date?
+        public var offlineSeconds: Double?
 
         public init(deviceId: String, name: String, windowCode: String?, online: Bool, problem: String? = nil) {
             self.deviceId = deviceId

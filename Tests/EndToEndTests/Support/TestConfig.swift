@@ -19,6 +19,8 @@ struct TestConfig {
     var profileDir: String?
     /// More `[[window]]` keys (the keypad reason step, national fields).
     var windowExtra = ""
+    /// `[devices] serial_ports` entries, e.g. `{ path = "…", profile = "…" }`.
+    var serialPorts: [String] = []
 
     var stateDirectory: String { (directory as NSString).appendingPathComponent("state") }
     var configPath: String { (directory as NSString).appendingPathComponent("evald.toml") }
@@ -63,6 +65,7 @@ struct TestConfig {
         libusb = false
         hidraw = \(hidraw)
         \(profileDir.map { "profile_dir = \"\($0)\"" } ?? "")
+        \(serialPorts.isEmpty ? "" : "serial_ports = [\(serialPorts.joined(separator: ", "))]")
 
         [sessions]
         debounce_ms = 50
