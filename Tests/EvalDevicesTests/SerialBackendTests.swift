@@ -127,7 +127,7 @@ import Testing
     @Test func inviteAndThanksFramesReachTheDeviceByteForByte() async throws {
         let line = try Line(profile: Self.push, addresses: [1, 2])
         try await eventually("attached") { line.recorder.presence.count == 2 }
-        #expect(line.prompts.declared(for: "tty-keypad@2") == [.invite, .thanks, .timeout])
+        #expect(line.prompts.declared(for: "tty-keypad@2") == [.invite, .thanks, .timeout, .reason], "the reason step prompts through the profile's reason frame")
         #expect(await line.prompts.send(.invite, to: "tty-keypad@2") == .success(.outputReport([0xAA, 0x02, 0x01, 0x00, 0x03])))
         try await line.device.expect([0xAA, 0x02, 0x01, 0x00, 0x03])
         _ = await line.prompts.send(.thanks, to: "tty-keypad@1")

@@ -295,6 +295,7 @@ public struct SerialOutputs: Sendable, Hashable, Codable {
         case .invite: invite
         case .thanks: thanks
         case .timeout: timeout
+        case .reason: reason
         }
     }
 

@@ -106,6 +106,7 @@ public struct SerialReader: Sendable {
                     case .invite: outputs.invite = .outputReport(bytes)
                     case .thanks: outputs.thanks = .outputReport(bytes)
                     case .timeout: outputs.timeout = .outputReport(bytes)
+                    case .reason: outputs.reason = .outputReport(bytes)
                     }
                 } catch {
                     logger.error("serial prompt cannot be rendered", metadata: ["profile": "\(profile.name)", "prompt": "\(prompt.rawValue)", "error": "\(error.message)"])

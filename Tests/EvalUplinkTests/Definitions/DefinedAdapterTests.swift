@@ -23,6 +23,25 @@ import Testing
         odd.taskCode = "T-1"
         odd.taskName = "营业执照 \"变更\""
         list.append(odd)
+        // A bad review with its reasons, the citizen's words and the national fields.
+        var national = Samples.evaluation(.dissatisfied, realName: true, at: Samples.instant)
+        national.evalDetail = [213, 214]
+        national.writingEvaluation = PersonalData("等了\"很久\"\n")
+        var fields = NationalFields()
+        fields.version = "2"
+        fields.evaversion = "1"
+        fields.serviceNumber = "S-1"
+        fields.taskType = "1"
+        fields.promisetime = "5"
+        fields.handleUserName = PersonalData("李四")
+        fields.handleUserPageType = PersonalData("111")
+        fields.handleUserPageCode = PersonalData("533103199001011234")
+        fields.userPageType = "111"
+        fields.mobile = PersonalData("13800000000")
+        fields.applyTime = "2026-03-02 09:00:00"
+        fields.dataSource = "1"
+        national.national = fields
+        list.append(national)
         return list
     }
 
