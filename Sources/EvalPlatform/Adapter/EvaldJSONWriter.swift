@@ -100,28 +100,6 @@ struct EvaldJSONWriter {
         quoted(value)
     }
 
-    /// JSON string escaping as Foundation's writer does it: `"` and `\` and
-    /// the control characters escaped (short forms where JSON has them),
-    /// `/` and everything else, non-ASCII included, written as UTF-8.
-    private mutating func quoted(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): raw("\\\"")
-            case UInt8(ascii: "\\"): raw("\\\\")
-            case 0x08: raw("\\b")
-            case 0x0C: raw("\\f")
-            case 0x0A: raw("\\n")
-            case 0x0D: raw("\\r")
-            case 0x09: raw("\\t")
-            case 0..<0x20:
-                raw("\\u00")
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0x0F)])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
+    /// JSON string escaping as Foundation's writer does it (`JSONBytes`).
+    private mutating func quoted(_ value: String) { JSONBytes.appendQuoted(value, to: &bytes) }
 }

@@ -10,19 +10,22 @@ struct JSONBytes {
     mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
     mutating func byte(_ c: Unicode.Scalar) { bytes.append(UInt8(ascii: c)) }
 
-    mutating func quoted(_ value: String) {
+    mutating func quoted(_ value: String) { Self.appendQuoted(value, to: &bytes) }
+
+    /// `value` as a JSON string: the one escaping of both writers.
+    static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): raw("\\\"")
-            case UInt8(ascii: "\\"): raw("\\\\")
-            case 0x08: raw("\\b")
-            case 0x0C: raw("\\f")
-            case 0x0A: raw("\\n")
-            case 0x0D: raw("\\r")
-            case 0x09: raw("\\t")
+            case UInt8(ascii: "\""): bytes.append(contentsOf: "\\\"".utf8)
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: "\\\\".utf8)
+            case 0x08: bytes.append(contentsOf: "\\b".utf8)
+            case 0x0C: bytes.append(contentsOf: "\\f".utf8)
+            case 0x0A: bytes.append(contentsOf: "\\n".utf8)
+            case 0x0D: bytes.append(contentsOf: "\\r".utf8)
+            case 0x09: bytes.append(contentsOf: "\\t".utf8)
             case 0..<0x20:
-                raw("\\u00")
+                bytes.append(contentsOf: "\\u00".utf8)
                 let hex: [UInt8] = Array("0123456789abcdef".utf8)
                 bytes.append(hex[Int(byte >> 4)])
                 bytes.append(hex[Int(byte & 0x0F)])
