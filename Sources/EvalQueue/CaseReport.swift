@@ -32,4 +32,7 @@ public struct CaseReport: Sendable {
     public var record: QueuedRecord?
     /// Presses for it kept for audit and never sent (repeats above all), oldest first.
     public var filtered: [FilteredPress]
+    /// The first instant the window had no evaluator online while the case
+    /// was open: a default rating then means nobody could rate.
+    public var evaluatorOfflineAt: Date?
 }

@@ -45,6 +45,19 @@ extension EvaluationQueue {
     }
 
     /// When the next default falls due (nil: no open case).
+    /// Records on the open case's row that its window had no evaluator online
+    /// (the first such instant is kept). False when the case is not open:
+    /// rated already, or unknown.
+    @discardableResult
+    public func noteEvaluatorOffline(projectNo: String, at: Date) async throws -> Bool {
+        try await writer.perform { context in
+            try context.connection.prepare("""
+                UPDATE ledger_cases SET evaluator_offline_at = coalesce(evaluator_offline_at, ?2) WHERE project_no = ?1 AND state = 'open'
+                """).run([projectNo, at.timeIntervalSince1970])
+            return context.connection.changes == 1
+        }
+    }
+
     public func nextDefaultDue() async throws -> Date? {
         try reader.nextDefaultDue()
     }

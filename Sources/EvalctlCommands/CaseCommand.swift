@@ -38,6 +38,7 @@ struct CaseCommand: ParsableCommand {
             "openedAt": Output.isoTime(report.openedAt),
             "dueAt": Output.isoTime(report.dueAt),
             "settledAt": Output.isoTime(report.settledAt),
+            "evaluatorOfflineAt": Output.isoTime(report.evaluatorOfflineAt),
             "evaluationId": report.evaluationId?.description ?? NSNull(),
             "deliveryState": report.record?.state.rawValue ?? NSNull(),
             "satisfaction": evaluation?.satisfaction.rawValue ?? NSNull(),
@@ -68,6 +69,9 @@ struct CaseCommand: ParsableCommand {
                 settled += "  (pruned or dropped)"
             }
             lines.append((report.state == .defaulted ? "默认 defaulted" : "评价 rated", settled))
+        }
+        if let offline = report.evaluatorOfflineAt {
+            lines.append(("评价器 evaluator", "offline at the window from \(Output.time(offline)) while the case was open: nobody could rate"))
         }
         let kept = report.filtered.count
         lines.append(("过滤 filtered", kept == 0 ? "none" : "\(kept) press\(kept == 1 ? "" : "es") kept for audit, not sent:"))

@@ -71,7 +71,7 @@ struct DaemonParts: Sendable {
         let prompter = CounterPrompter(ports: promptPorts, bindings: configuration.deviceBindings, logger: Logger(label: "evald.devices"),
                                        metrics: metrics)
         let pipeline = CounterPipeline(
-            settings: settings(configuration, rules: rules),
+            settings: settings(configuration, rules: rules, catalog: profiles.catalog),
             queue: queue, scheduler: DefaultRatingScheduler(calendar: calendar.calendar),
             badReviewPolicy: badReviewPolicy, alerts: alerts, metrics: metrics, heartbeats: heartbeats,
             board: board, clockWatch: clockWatch, prompter: prompter, logger: Logger(label: "evald.sessions")
@@ -160,7 +160,7 @@ struct DaemonParts: Sendable {
                 }
                 let freshProfiles = fresh.deviceProfiles()
                 for problem in freshProfiles.problems { logger.warning("device profile skipped: \(problem)") }
-                await pipeline.reload(settings(fresh, rules: freshRules))
+                await pipeline.reload(settings(fresh, rules: freshRules, catalog: freshProfiles.catalog))
                 var freshHub = fresh.deviceHubConfiguration(catalog: freshProfiles.catalog, prompts: promptPorts)
                 freshHub.serialCounters = serialCounters
                 devices.restart(with: freshHub)
@@ -174,13 +174,16 @@ struct DaemonParts: Sendable {
         )
     }
 
-    static func settings(_ configuration: AgentConfiguration, rules: ScanRuleSet) -> CounterPipeline.Settings {
+    static func settings(_ configuration: AgentConfiguration, rules: ScanRuleSet, catalog: ProfileCatalog) -> CounterPipeline.Settings {
         CounterPipeline.Settings(
             windows: configuration.windowConfigurations,
             bindings: configuration.deviceBindings,
             rules: rules,
             policy: configuration.sessionPolicy,
-            defaultRatings: configuration.sessions.defaultRatings
+            defaultRatings: configuration.sessions.defaultRatings,
+            scanners: Set(configuration.deviceBindings.filter { binding in
+                binding.profile.flatMap(catalog.profile(named:))?.role == .scanner
+            }.map(\.deviceId))
         )
     }
 

@@ -25,6 +25,8 @@ actor CounterPipeline {
         var rules: ScanRuleSet
         var policy: SessionPolicy
         var defaultRatings: Bool
+        /// Bound devices whose profile is a scanner: not the window's evaluator.
+        var scanners: Set<String> = []
     }
 
     let driver: SessionDriver
@@ -147,6 +149,10 @@ actor CounterPipeline {
                 logger.notice("device attached: \(device)", metadata: ["window": "\(binding.windowCode)"])
             case .detached(let device):
                 logger.warning("device detached: \(device)", metadata: ["window": "\(binding.windowCode)"])
+                if let window = settings.windows.first(where: { binding.serves(windowCode: $0.windowCode, hallCode: $0.hallCode) }),
+                   let ticket = sessions[Self.key(window)]?.currentCase {
+                    await noteIfEvaluatorOffline(window: window.windowCode, projectNo: ticket.projectNo)
+                }
             }
         }
     }
@@ -193,6 +199,25 @@ actor CounterPipeline {
         let announce = listener == nil ? nil : announcements
         driver.submit(actions, defaultRatings: settings.defaultRatings) { stored in
             if let announce, !stored.isEmpty { announce.yield(stored) }
+        }
+        for case .openCase(let opening) in actions {
+            await noteIfEvaluatorOffline(window: opening.window.windowCode, projectNo: opening.ticket.projectNo)
+        }
+    }
+
+    /// A case open at a window whose evaluators are all offline (unplugged,
+    /// never answering a poll) is marked so in the store, so that its default
+    /// rating reads "nobody could rate", not "nobody rated" (issue 25).
+    private func noteIfEvaluatorOffline(window windowCode: String, projectNo: String) async {
+        let evaluators = settings.bindings.filter { $0.windowCode == windowCode && !settings.scanners.contains($0.deviceId) }
+        guard !evaluators.isEmpty, evaluators.allSatisfy({ devices[$0.deviceId]?.online != true }) else { return }
+        do {
+            if try await driver.store.noteEvaluatorOffline(projectNo: projectNo, at: Date()) {
+                logger.warning("case \(projectNo) is open while the window's evaluator is offline: nobody can rate it",
+                               metadata: ["window": "\(windowCode)"])
+            }
+        } catch {
+            logger.error("cannot record that the evaluator is offline for case \(projectNo): \(error)")
         }
     }
 

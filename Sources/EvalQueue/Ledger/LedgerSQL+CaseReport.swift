@@ -9,10 +9,11 @@ extension LedgerSQL {
     static func caseReport(of projectNo: String, on db: Connection) throws -> CaseReport {
         let state = try caseState(of: projectNo, on: db)
         let row = try db.prepare("""
-            SELECT window_code, opened_at, due_at, settled_at, evaluation_id FROM ledger_cases WHERE project_no = ?
+            SELECT window_code, opened_at, due_at, settled_at, evaluation_id, evaluator_offline_at FROM ledger_cases WHERE project_no = ?
             """).rows([projectNo]) { row in
             (window: row.column(0, as: String.self), openedAt: row.column(1, as: Double.self), dueAt: row.column(2, as: Double.self),
-             settledAt: row.column(3, as: Double.self), evaluationId: row.column(4, as: String.self).flatMap(EvaluationID.init))
+             settledAt: row.column(3, as: Double.self), evaluationId: row.column(4, as: String.self).flatMap(EvaluationID.init),
+             evaluatorOfflineAt: row.column(5, as: Double.self))
         }.first
         let citizen = try queuedCitizenEvaluation(of: projectNo, on: db)
         let evaluationId = citizen ?? row?.evaluationId
@@ -31,6 +32,7 @@ extension LedgerSQL {
             openedAt: date(row?.openedAt ?? scanned),
             dueAt: date(row?.dueAt),
             settledAt: date(row?.settledAt) ?? (row == nil ? record?.evaluation.assessedAt : nil),
-            evaluationId: evaluationId, record: record, filtered: filtered)
+            evaluationId: evaluationId, record: record, filtered: filtered,
+            evaluatorOfflineAt: date(row?.evaluatorOfflineAt))
     }
 }

@@ -1,0 +1,10 @@
+extension Schema {
+    /// When a window had no evaluator online while a case was open there, the
+    /// case's row says so from the first such instant: its default rating is
+    /// then "nobody could rate", not "nobody rated" (issue 25).
+    static let evaluatorOffline: [Migration] = [
+        Migration("serial-001-evaluator-offline", """
+            ALTER TABLE ledger_cases ADD COLUMN evaluator_offline_at REAL;
+            """),
+    ]
+}
