@@ -24,16 +24,7 @@ struct MonthlyReportService: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            guard let now = clockWatch.trustedNow() else {
-                try? await cancelWhenGracefulShutdown { await wake.wait(until: wake.clock.now + .seconds(60)) }
-                continue
-            }
-            _ = await pass(now: now)
-            let midnight = ShanghaiTime.startOfDay(ShanghaiTime.civilDate(now).adding(days: 1))
-            let delay = min(max(1, midnight.timeIntervalSince(now) + 1), 3600)
-            try? await cancelWhenGracefulShutdown { await wake.wait(until: wake.clock.now + .milliseconds(Int64(delay * 1000))) }
-        }
+        await runDailyPasses(clockWatch: clockWatch, wake: wake) { _ = await pass(now: $0) }
     }
 
     /// One look at `now`: the month written (and alerted), or nil.

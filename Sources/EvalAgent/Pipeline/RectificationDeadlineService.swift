@@ -24,21 +24,7 @@ struct RectificationDeadlineService: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            // Deadlines on trusted time; with none yet, look again in a minute.
-            guard let now = clockWatch.trustedNow() else {
-                try? await cancelWhenGracefulShutdown { await wake.wait(until: wake.clock.now + .seconds(60)) }
-                continue
-            }
-            _ = await pass(now: now)
-            // The next day starts at Shanghai midnight; look at most an hour
-            // ahead so a clock change libfaketime makes (no kernel set) is seen too.
-            let midnight = ShanghaiTime.startOfDay(ShanghaiTime.civilDate(now).adding(days: 1))
-            let delay = min(max(1, midnight.timeIntervalSince(now) + 1), 3600)
-            try? await cancelWhenGracefulShutdown {
-                await wake.wait(until: wake.clock.now + .milliseconds(Int64(delay * 1000)))
-            }
-        }
+        await runDailyPasses(clockWatch: clockWatch, wake: wake) { _ = await pass(now: $0) }
     }
 
     /// One look at every bad review of the last year; returns the alerts given.
