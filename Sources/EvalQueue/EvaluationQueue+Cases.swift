@@ -112,8 +112,11 @@ extension EvaluationQueue {
                 if let rated = try LedgerSQL.queuedCitizenEvaluation(of: projectNo, on: db) {
                     return try LedgerSQL.markRated(projectNo, evaluationId: rated, at: now, on: db) ? .alreadyRated : .notOpen
                 }
+                // Read before settling: the default says whether anybody could rate.
+                let offline = try db.scalar("SELECT evaluator_offline_at FROM ledger_cases WHERE project_no = ? AND state = 'open'",
+                                            [projectNo], as: Double.self)
                 guard try LedgerSQL.settleDefault(evaluation, projectNo: projectNo, at: now, keeping: nil, on: db) else { return .notOpen }
-                _ = try Self.insert(stored, at: at, into: &context)
+                _ = try Self.insert(stored, at: at, evaluatorOfflineAt: offline, into: &context)
                 return .enqueued
             }
         }

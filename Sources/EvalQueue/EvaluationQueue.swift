@@ -179,7 +179,7 @@ public final class EvaluationQueue: Sendable {
         return result
     }
 
-    static func insert(_ stored: StoredEvaluation, at now: Double, caseOpenedAt: Double? = nil,
+    static func insert(_ stored: StoredEvaluation, at now: Double, caseOpenedAt: Double? = nil, evaluatorOfflineAt: Double? = nil,
                        into context: inout WriteContext) throws -> EnqueueResult {
         let db = context.connection
         let bytes = stored.recordBytes
@@ -196,7 +196,8 @@ public final class EvaluationQueue: Sendable {
         // every insert, the failed statement only on a (rare) repeat. SQLite undoes
         // just this statement; the batch's transaction goes on.
         do {
-            try stored.insert(with: db.prepare(static: StoredEvaluation.insertSQL), at: now, caseOpenedAt: caseOpenedAt)
+            try stored.insert(with: db.prepare(static: StoredEvaluation.insertSQL), at: now, caseOpenedAt: caseOpenedAt,
+                                evaluatorOfflineAt: evaluatorOfflineAt)
         } catch let error as SQLiteError where error.extendedCode == SQLiteError.constraintUnique {
             return .duplicate
         }

@@ -5,7 +5,7 @@
 /// files named `Schema+<Store>.swift`, listed here once.
 public enum Schema {
     public static var all: [Migration] {
-        queue + typedEvaluations + caseLedger + rectification + audit + nationalFields + badReviewReasons + followUpRatings + rollup + evaluatorOffline
+        queue + typedEvaluations + caseLedger + rectification + audit + nationalFields + badReviewReasons + followUpRatings + evaluatorOffline + rollup
     }
 
     /// The outbox tables. Append-only: never edit a shipped migration, add one.

@@ -59,9 +59,9 @@ struct StoredEvaluation: Sendable {
                                  evaluator_name, evaluator_cert_key, evaluator_user_prop, record_bytes, next_attempt_at, enqueued_at,
                                  case_opened_at, eval_detail, writing_evaluation, version, evaversion, service_number,
                                  task_type, promisetime, handle_user_name, handle_user_page_type, handle_user_page_code,
-                                 user_page_type, mobile, apply_time, data_source)
+                                 user_page_type, mobile, apply_time, data_source, evaluator_offline_at)
         VALUES (?1, 'pending', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?41, ?25,
-                ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40)
+                ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?42)
         """
 
     /// Binds `insertSQL`'s parameters and runs it. Typed binds, no
@@ -70,7 +70,8 @@ struct StoredEvaluation: Sendable {
     /// (clearing its bindings) while the buffer is pinned. `caseOpenedAt`: the
     /// scan's instant of a case opened in the same batch, which then has no
     /// ledger row until this record leaves the table (migration ledger-008).
-    func insert(with statement: Statement, at now: Double, caseOpenedAt: Double? = nil) throws {
+    /// `evaluatorOfflineAt`: a default's case had no evaluator online (serial-001).
+    func insert(with statement: Statement, at now: Double, caseOpenedAt: Double? = nil, evaluatorOfflineAt: Double? = nil) throws {
         let e = evaluation
         try persons.withUnsafeBufferPointer { persons in
             defer { statement.reset() }
@@ -104,6 +105,7 @@ struct StoredEvaluation: Sendable {
             // Held for its reasons: first due when the detail window ends
             // (`attachDetail` makes it due at once).
             try statement.bindDouble(41, max(now, e.heldUntil?.timeIntervalSince1970 ?? now))
+            try statement.bindOptionalDouble(42, evaluatorOfflineAt)
             try statement.step()
         }
     }

@@ -61,8 +61,9 @@ enum PowerCut {
 
         let log = (0..<crashvfs_count()).map { crashvfs_entry_at($0).pointee }
         let names = (0..<crashvfs_file_count()).map { String(cString: crashvfs_file_name(Int32($0))) }
-        let syncPoints = log.indices.filter { log[$0].op == Int32(CRASHVFS_SYNC.rawValue) }
-        let variants = max(4, (1_000 + syncPoints.count - 1) / max(1, syncPoints.count))
+        let allSyncPoints = log.indices.filter { log[$0].op == Int32(CRASHVFS_SYNC.rawValue) }
+        let syncPoints = ProcessInfo.processInfo.environment["PC_LAST"].flatMap { Int($0) }.map { Array(allSyncPoints.suffix($0)) } ?? allSyncPoints
+        let variants = ProcessInfo.processInfo.environment["PC_VARIANTS"].flatMap { Int($0) } ?? max(4, (1_000 + syncPoints.count - 1) / max(1, syncPoints.count))
         var generator = SplitMix64(seed: seed)
         var explored = 0
         var violations: [String] = []
@@ -83,7 +84,7 @@ enum PowerCut {
         }
         print("power-cut: \(log.count) logged writes and syncs, \(acknowledged.count) acknowledged steps")
         print("power-cut: explored \(explored) crash states at \(syncPoints.count) sync points, \(violations.count) violations")
-        for violation in violations.prefix(20) { print("VIOLATION \(violation)") }
+        for violation in violations.prefix(ProcessInfo.processInfo.environment["PC_SHOW"].flatMap { Int($0) } ?? 20) { print("VIOLATION \(violation)") }
         return violations.isEmpty ? 0 : 1
     }
 

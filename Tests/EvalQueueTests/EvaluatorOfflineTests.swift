@@ -32,4 +32,28 @@ import Testing
         #expect(try await !store.noteEvaluatorOffline(projectNo: "P-OFFLINE-1", at: F.at("2026-03-10 09:00:00")))
         #expect(try await !store.noteEvaluatorOffline(projectNo: "P-NEVER-SEEN", at: F.at("2026-03-10 09:00:00")))
     }
+
+    /// The rollup counts such a default apart from the others, live and in
+    /// its recount, so the report shows it after the records are pruned.
+    @Test func theRollupCountsDefaultsWhoseEvaluatorWasOffline() async throws {
+        let fixture = try QueueFixture()
+        let store = try fixture.open()
+        defer { store.close() }
+        for projectNo in ["P-OFF-A", "P-OFF-B", "P-ON-C"] {
+            let opening = F.opening(projectNo, at: "2026-03-02 10:00:00")
+            #expect(try await store.openCase(opening, due: F.scheduler.due(openedAt: opening.openedAt)))
+        }
+        try await store.noteEvaluatorOffline(projectNo: "P-OFF-A", at: F.at("2026-03-02 10:01:00"))
+        try await store.noteEvaluatorOffline(projectNo: "P-OFF-B", at: F.at("2026-03-03 09:00:00"))
+        let pass = await store.applyDueDefaults(at: F.at("2026-03-10 00:00:00"))
+        #expect(pass.enqueued.count == 3)
+
+        let days = (CivilDate(year: 2026, month: 3, day: 1), CivilDate(year: 2026, month: 3, day: 31))
+        let live = try store.rollup(from: days.0, to: days.1).reduce(RollupRow.Counts()) { $0 + $1.counts }
+        #expect(live.defaults == 3)
+        #expect(live.defaultsEvaluatorOffline == 2)
+        try await store.rebuildRollup(from: days.0, to: days.1)
+        let recounted = try store.rollup(from: days.0, to: days.1).reduce(RollupRow.Counts()) { $0 + $1.counts }
+        #expect(recounted == live)
+    }
 }

@@ -42,7 +42,7 @@ import Testing
         // The rollup holds no evaluator identity.
         queue.close()
         let db = try Connection(path: fixture.path, mode: .readOnly)
-        let dump = try db.prepare("SELECT * FROM rollup_daily").rows { row in (0..<26).map { row.column(Int32($0), as: String.self) ?? "" }.joined(separator: "|") }
+        let dump = try db.prepare("SELECT * FROM rollup_daily").rows { row in (0..<27).map { row.column(Int32($0), as: String.self) ?? "" }.joined(separator: "|") }
         #expect(!dump.joined().contains("李小红") && !dump.joined().contains("533103199001011234"))
     }
 

@@ -47,6 +47,9 @@ public struct RollupRow: Sendable, Hashable, Codable {
         public var overdue = 0
         public var mistaken = 0
         public var malicious = 0
+        /// Of `defaults`, those of cases whose window had no evaluator online
+        /// while they were open: "nobody could rate", not "nobody rated".
+        public var defaultsEvaluatorOffline = 0
 
         public init() {}
 
@@ -75,6 +78,7 @@ public struct RollupRow: Sendable, Hashable, Codable {
             a.overdue += b.overdue
             a.mistaken += b.mistaken
             a.malicious += b.malicious
+            a.defaultsEvaluatorOffline += b.defaultsEvaluatorOffline
         }
     }
 

@@ -54,6 +54,7 @@ public enum ReportHTML {
             ("参评率", ReportFigures.percent(o.participation)), ("满意率", ReportFigures.percent(o.satisfactionRate)),
             ("差评率", ReportFigures.percent(o.badReviewRate)), ("整改率", ReportFigures.percent(o.rectificationRate)),
             ("回访率", ReportFigures.percent(o.callBackRate)),
+            ("默认(评价器离线)", "\(o.counts.defaults) (\(o.counts.defaultsEvaluatorOffline))"),
         ]
         return "<div class=\"kpis\">" + items.map { "<div class=\"kpi\" data-figure=\"\(escape($0.0))\"><b>\(escape($0.1))</b><span>\(escape($0.0))</span></div>" }
             .joined() + "</div>\n"

@@ -18,6 +18,7 @@ public enum ReportJSON {
                 "badReviews": f.counts.bad, "rectified": f.counts.rectified, "calledBack": f.counts.calledBack,
                 "callBacksNeeded": f.counts.callBacksNeeded, "overdue": f.counts.overdue, "mistaken": f.counts.mistaken,
                 "malicious": f.counts.malicious, "filtered": f.counts.filtered,
+                "defaultsEvaluatorOffline": f.counts.defaultsEvaluatorOffline,
             ]
         }
         var object: [String: Any] = [
@@ -53,6 +54,7 @@ public enum ReportJSON {
             "served": c.served, "active": c.active, "defaults": c.defaults, "followUps": c.followUps, "filtered": c.filtered,
             "bad": c.bad, "callBacksNeeded": c.callBacksNeeded, "rectified": c.rectified, "calledBack": c.calledBack,
             "overdue": c.overdue, "mistaken": c.mistaken, "malicious": c.malicious,
+            "defaultsEvaluatorOffline": c.defaultsEvaluatorOffline,
         ]
         if let v = row.hallCode { o["hallCode"] = v }
         if let v = row.staffName { o["staffName"] = v }
@@ -97,6 +99,7 @@ public enum ReportJSON {
             c.defaults = int(o, "defaults"); c.followUps = int(o, "followUps"); c.filtered = int(o, "filtered")
             c.bad = int(o, "bad"); c.callBacksNeeded = int(o, "callBacksNeeded"); c.rectified = int(o, "rectified")
             c.calledBack = int(o, "calledBack"); c.overdue = int(o, "overdue"); c.mistaken = int(o, "mistaken"); c.malicious = int(o, "malicious")
+            c.defaultsEvaluatorOffline = int(o, "defaultsEvaluatorOffline")
             rows.append(RollupRow(
                 key: RollupRow.Key(day: day, windowCode: window, staffLogin: o["staffLogin"] as? String ?? "",
                                    deptCode: o["deptCode"] as? String ?? "", taskCode: o["taskCode"] as? String ?? "", pf: int(o, "pf")),

@@ -18,6 +18,8 @@ public enum ReportText {
         let o = report.overall.counts
         out += "差评 bad \(o.bad) (误评 \(o.mistaken), 恶意 \(o.malicious)); 整改 rectified \(o.rectified)\n"
         out += "回访 called back \(o.calledBack)/\(o.callBacksNeeded); 曾逾期 overdue \(o.overdue)\n"
+        // "Nobody rated" and "nobody could rate" are different findings (issue 25).
+        out += "默认 defaults \(o.defaults), 其中评价器离线 evaluator offline \(o.defaultsEvaluatorOffline)\n"
         if report.overdue.isEmpty {
             out += "逾期未整改 overdue now: none\n"
         } else {

@@ -20,7 +20,7 @@ public enum ReportXLSX {
         let sheet = workbook_add_worksheet(workbook, "通报 \(report.period.label)")
         let headings = [report.grouping.heading, "服务 served", "评价 rated", "参评率 participation", "满意率 satisfaction",
                         "差评率 bad reviews", "默认占比 default share", "差评 bad", "整改率 rectification", "回访率 call-back",
-                        "上期满意率 before"]
+                        "上期满意率 before", "默认·评价器离线 defaults, evaluator offline"]
         for (column, heading) in headings.enumerated() {
             worksheet_write_string(sheet, 0, lxw_col_t(column), heading, bold)
         }
@@ -34,6 +34,7 @@ public enum ReportXLSX {
             let rates: [(Int, Double?)] = [(3, f.participation), (4, f.satisfactionRate), (5, f.badReviewRate), (6, f.defaultShare),
                                            (8, f.rectificationRate), (9, f.callBackRate), (10, previous?.satisfactionRate)]
             worksheet_write_number(sheet, r, 7, Double(f.counts.bad), format)
+            worksheet_write_number(sheet, r, 11, Double(f.counts.defaultsEvaluatorOffline), format)
             for (column, value) in rates {
                 if let value { worksheet_write_number(sheet, r, lxw_col_t(column), value, percent) }
                 else { worksheet_write_string(sheet, r, lxw_col_t(column), "—", nil) }

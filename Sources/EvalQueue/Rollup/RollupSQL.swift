@@ -6,7 +6,7 @@
 enum RollupSQL {
     /// The counters, in the table's column order.
     static let counters = ["served", "r5", "r4", "r3", "r2", "r1", "defaults", "follow_ups", "filtered", "bad",
-                           "call_backs_needed", "rectified", "called_back", "overdue", "mistaken", "malicious"]
+                           "call_backs_needed", "rectified", "called_back", "overdue", "mistaken", "malicious", "defaults_offline"]
     static let keyColumns = ["day", "window_code", "staff_login", "dept_code", "task_code", "pf"]
     static let labelColumns = ["hall_code", "staff_name", "dept_name", "task_name"]
 
@@ -55,6 +55,7 @@ enum RollupSQL {
             "r5": level(5), "r4": level(4), "r3": level(3), "r2": level(2), "r1": level(1),
             "defaults": "(\(r).evaluation_type = 2 AND \(r).assess_number = 1)",
             "follow_ups": "(\(r).assess_number = 2)",
+            "defaults_offline": "(\(r).evaluation_type = 2 AND \(r).assess_number = 1 AND \(r).evaluator_offline_at IS NOT NULL)",
         ])
     }
 

@@ -30,6 +30,7 @@ public enum RollupStore {
         counts.overdue = count(13)
         counts.mistaken = count(14)
         counts.malicious = count(15)
+        counts.defaultsEvaluatorOffline = count(16)
         let key = RollupRow.Key(
             day: CivilDate(row.column(0, as: String.self) ?? "") ?? CivilDate(year: 1970, month: 1, day: 1),
             windowCode: row.column(1) ?? "", staffLogin: row.column(2) ?? "", deptCode: row.column(3) ?? "",

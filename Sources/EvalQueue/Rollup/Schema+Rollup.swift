@@ -47,6 +47,7 @@ extension Schema {
                 overdue      INTEGER NOT NULL DEFAULT 0, -- went past a rectification deadline unrectified
                 mistaken     INTEGER NOT NULL DEFAULT 0,
                 malicious    INTEGER NOT NULL DEFAULT 0,
+                defaults_offline INTEGER NOT NULL DEFAULT 0, -- defaults of cases whose window had no evaluator online
                 PRIMARY KEY (day, window_code, staff_login, dept_code, task_code, pf)
             ) STRICT, WITHOUT ROWID;
             -- A bad review's key, fixed when it enters the 台账: its follow-up

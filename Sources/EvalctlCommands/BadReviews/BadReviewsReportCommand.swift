@@ -47,6 +47,7 @@ struct BadReviewsReportCommand: ParsableCommand {
         let windows = Dictionary(grouping: histories, by: \.windowCode).sorted { $0.key < $1.key }.map { ($0.key, FollowUpTally($0.value, today: day)) }
         let staff = Dictionary(grouping: histories) { $0.staffLogin ?? "-" }.sorted { $0.key < $1.key }.map { ($0.key, FollowUpTally($0.value, today: day)) }
         let overdue = histories.filter { $0.followUp.isOverdue(at: day) }
+        let offline = try Self.defaultsWithEvaluatorOffline(context.reader(), since: since, until: until, today: day)
 
         if json {
             var object: [String: Any] = [
@@ -56,6 +57,7 @@ struct BadReviewsReportCommand: ParsableCommand {
                 "staff": staff.map { key, tally in tally.json.merging(["staff": key]) { $1 } },
             ]
             object["overdue"] = overdue.map { FollowUpPresentation.json($0, today: day, calendar: calendar) }
+            object["defaultsEvaluatorOffline"] = offline.map { ["window": $0.window, "defaults": $0.defaults, "evaluatorOffline": $0.offline] }
             print(Output.json(object))
         } else if csv {
             let rows = [FollowUpTally.csvHeader, total.csv(group: "total", key: "")]
@@ -76,7 +78,27 @@ struct BadReviewsReportCommand: ParsableCommand {
                     print("  \(id)  window \(history.windowCode)  staff \(history.staffLogin ?? "-")  deadline \(history.followUp.deadline)")
                 }
             }
+            if offline.isEmpty {
+                print("no default rating while a window's evaluator was offline")
+            } else {
+                print("default ratings while the window's evaluator was offline (nobody could rate):")
+                for window in offline { print("  window \(window.window)  \(window.offline) of \(window.defaults) defaults") }
+            }
         }
+    }
+
+    /// The 台账's context (issue 25): per window, the period's default ratings
+    /// and how many of them fell due while the window had no evaluator online,
+    /// from the rollup (it outlives the records). Windows with none are left out.
+    static func defaultsWithEvaluatorOffline(_ reader: QueueReader, since: Date?, until: Date?, today: CivilDate)
+        throws -> [(window: String, defaults: Int, offline: Int)] {
+        let from = since.map(ShanghaiTime.civilDate) ?? CivilDate(year: 2000, month: 1, day: 1)
+        let to = until.map { ShanghaiTime.civilDate($0.addingTimeInterval(-1)) } ?? today
+        guard from <= to else { return [] }
+        let counts = Dictionary(grouping: try reader.rollup(from: from, to: to), by: \.key.windowCode)
+            .mapValues { $0.reduce(RollupRow.Counts()) { $0 + $1.counts } }
+        return counts.filter { $0.value.defaultsEvaluatorOffline > 0 }.sorted { $0.key < $1.key }
+            .map { (window: $0.key, defaults: $0.value.defaults, offline: $0.value.defaultsEvaluatorOffline) }
     }
 
     static func csvField(_ text: String) -> String {

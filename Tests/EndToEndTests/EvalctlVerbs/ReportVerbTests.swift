@@ -49,7 +49,8 @@ struct ReportVerbTests {
         return services
     }
 
-    static func seed(_ config: TestConfig, _ services: [Service]) async throws {
+    /// `offline`: windows whose unrated cases had no evaluator online (issue 25).
+    static func seed(_ config: TestConfig, _ services: [Service], offline: Set<String> = []) async throws {
         try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true)
         let queue = try EvaluationQueue(configuration: QueueConfiguration(path: config.queuePath))
         defer { queue.close() }
@@ -58,6 +59,9 @@ struct ReportVerbTests {
         for service in services {
             try await queue.openCase(service.opening, due: scheduler.due(openedAt: service.opening.openedAt))
             if let e = service.evaluation { try await queue.enqueue(e, ledger: try CaseLedgerUpdate(e, badReviewPolicy: policy)) }
+            if service.evaluation == nil, offline.contains(service.opening.window.windowCode) {
+                #expect(try await queue.noteEvaluatorOffline(projectNo: service.opening.ticket.projectNo, at: service.opening.openedAt))
+            }
         }
         // The unrated cases get their defaults (基本满意) after 5 working days.
         let pass = await queue.applyDueDefaults(at: at(20, 0))
@@ -73,6 +77,32 @@ struct ReportVerbTests {
 
     func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text.prefix(400))")
+    }
+
+    /// Issue 25: defaults of cases whose window had no evaluator online are
+    /// shown apart, in the 通报 and in the 台账's context.
+    @Test func defaultsWhileTheEvaluatorWasOfflineAreShownApart() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let config = try Self.config(dir, "pc")
+        try await Self.seed(config, Self.week(), offline: ["W02"])
+
+        let out = try await EvalctlRun.run(config, ["report", "--month", "2026-11", "--by", "window", "--today", "2026-12-07", "--json"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let object = try json(out.stdout)
+        let overall = try #require(object["overall"] as? [String: Any])
+        #expect(overall["defaults"] as? Int == 10 && overall["defaultsEvaluatorOffline"] as? Int == 5, "\(overall)")
+        let rows = try #require(object["rows"] as? [[String: Any]])
+        #expect(rows.map { $0["defaultsEvaluatorOffline"] as? Int } == [0, 5])
+        let table = try await EvalctlRun.run(config, ["report", "--month", "2026-11", "--today", "2026-12-07"])
+        #expect(table.stdout.contains("默认 defaults 10, 其中评价器离线 evaluator offline 5"), "\(table.stdout)")
+
+        let ledger = try await EvalctlRun.run(config, ["bad-reviews", "report", "--month", "2026-11", "--today", "2026-12-07"])
+        #expect(ledger.status == 0, "\(ledger.stderr)")
+        #expect(ledger.stdout.contains("window W02  5 of 5 defaults") && !ledger.stdout.contains("window W01  0 of"), "\(ledger.stdout)")
+        let ledgerJSON = try json(try await EvalctlRun.run(config, ["bad-reviews", "report", "--month", "2026-11", "--today", "2026-12-07", "--json"]).stdout)
+        let context = try #require(ledgerJSON["defaultsEvaluatorOffline"] as? [[String: Any]])
+        #expect(context.count == 1 && context.first?["window"] as? String == "W02" && context.first?["evaluatorOffline"] as? Int == 5)
     }
 
     @Test func reportTableJSONCSVWorkbookAndPage() async throws {
