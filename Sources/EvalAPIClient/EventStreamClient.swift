@@ -6,6 +6,9 @@ import Glibc
 /// A Server-Sent Events subscriber on a background thread: `GET path`,
 /// events collected as they arrive, waits bounded by deadlines. Like a
 /// browser's `EventSource`, minus reconnection.
+///
+/// Unchecked: its mutable state is guarded by one `NSCondition` (the reader
+/// thread waits on it for events), which the compiler cannot see.
 public final class EventStreamClient: @unchecked Sendable {
     public struct Event: Sendable, Equatable {
         public var name: String

@@ -22,6 +22,10 @@ protocol WriteOperation: AnyObject {
 /// many concurrent producers pay one fsync per batch instead of one each.
 /// A thread and a condition variable, not an actor: an enqueue costs one lock,
 /// one signal and one continuation, far less than the fsync it waits for.
+///
+/// Unchecked because its state is split by owner, which the compiler cannot
+/// see: the queue fields under `condition`, the connection and counters on
+/// the writer thread alone.
 final class GroupCommitWriter: @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`:

@@ -6,6 +6,7 @@ import EvalTesting
 import EvalUplink
 import Foundation
 import Logging
+import Synchronization
 
 /// `evald-bench uplink`: the forwarder against a real `platform-sim` process,
 /// draining the real SQLite `EvaluationQueue`.
@@ -336,13 +337,11 @@ enum SimulatorCeiling {
         return Result(requestsPerSecond: requests / elapsed, evaluationsPerSecond: requests * Double(batchSize) / elapsed)
     }
 
-    final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var issued = 0
-        private var done = 0
-        func next() -> Int { lock.withLock { defer { issued += 1 }; return issued } }
-        func completed() { lock.withLock { done += 1 } }
-        var completedCount: Int { lock.withLock { done } }
+    final class Counter: Sendable {
+        private let counts = Mutex((issued: 0, done: 0))
+        func next() -> Int { counts.withLock { counts in defer { counts.issued += 1 }; return counts.issued } }
+        func completed() { counts.withLock { $0.done += 1 } }
+        var completedCount: Int { counts.withLock { $0.done } }
     }
 }
 
@@ -375,19 +374,22 @@ enum BenchRecords {
 
 /// The real queue, counting records settled for good (delivered or rejected)
 /// once the queue has committed them, so the benchmark can wait on a count.
-final class CountingOutbox: Outbox, @unchecked Sendable {
+final class CountingOutbox: Outbox, Sendable {
+    private struct Waiting {
+        var settled = 0
+        var waiters: [(target: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
     private let queue: EvaluationQueue
-    private let lock = NSLock()
-    private var settled = 0
-    private var waiters: [(target: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    private let state = Mutex(Waiting())
 
     init(_ queue: EvaluationQueue) { self.queue = queue }
 
     func waitSettled(atLeast target: Int) async {
         await withCheckedContinuation { continuation in
-            let ready = lock.withLock { () -> Bool in
-                if settled >= target { return true }
-                waiters.append((target, continuation))
+            let ready = state.withLock { state -> Bool in
+                if state.settled >= target { return true }
+                state.waiters.append((target, continuation))
                 return false
             }
             if ready { continuation.resume() }
@@ -408,10 +410,11 @@ final class CountingOutbox: Outbox, @unchecked Sendable {
             if case .retry = outcome { return count }
             return count + 1
         }
-        let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
-            settled += final
-            let (done, waiting) = (waiters.filter { $0.target <= settled }, waiters.filter { $0.target > settled })
-            waiters = waiting
+        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.settled += final
+            let settled = state.settled
+            let (done, waiting) = (state.waiters.filter { $0.target <= settled }, state.waiters.filter { $0.target > settled })
+            state.waiters = waiting
             return done.map(\.continuation)
         }
         for continuation in ready { continuation.resume() }
@@ -448,15 +451,12 @@ enum ResidentMemory {
 }
 
 /// Samples RSS every 20 ms on a background thread until stopped; returns the peak.
-final class RSSSampler: @unchecked Sendable {
-    private let lock = NSLock()
-    private var peak = 0
-    private var running = true
-    private let thread: Thread
+final class RSSSampler: Sendable {
+    private let state = Mutex((peak: 0, running: true))
 
     init(pid: Int32?) {
         let box = Box()
-        thread = Thread {
+        let thread = Thread {
             while let sampler = box.sampler, sampler.isRunning {
                 sampler.record(ResidentMemory.kilobytes(pid: pid))
                 usleep(20_000)
@@ -467,15 +467,16 @@ final class RSSSampler: @unchecked Sendable {
         thread.start()
     }
 
+    /// Set once, before the thread starts: the thread must not keep the sampler alive.
     private final class Box: @unchecked Sendable { weak var sampler: RSSSampler? }
 
-    var isRunning: Bool { lock.withLock { running } }
-    func record(_ kb: Int) { lock.withLock { peak = max(peak, kb) } }
+    var isRunning: Bool { state.withLock { $0.running } }
+    func record(_ kb: Int) { state.withLock { $0.peak = max($0.peak, kb) } }
 
     func stop() -> Int {
-        lock.withLock {
-            running = false
-            return peak
+        state.withLock {
+            $0.running = false
+            return $0.peak
         }
     }
 }

@@ -3,6 +3,7 @@ import EvalCore
 import EvalDevices
 import Foundation
 import Logging
+import Synchronization
 
 /// Runs one real device backend and prints each decoded event as a line:
 /// the harness for the umockdev tests, and a technician's quick check.
@@ -108,11 +109,10 @@ struct ProbeOptions: ParsableArguments {
 }
 
 /// Set once by the timeout task, read after the stream ends.
-final class TimeoutFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+final class TimeoutFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
 
 struct Evdev: AsyncParsableCommand {

@@ -61,9 +61,13 @@ enum PowerCut {
 
         let log = (0..<crashvfs_count()).map { crashvfs_entry_at($0).pointee }
         let names = (0..<crashvfs_file_count()).map { String(cString: crashvfs_file_name(Int32($0))) }
+        // Knobs for a hunt (not used by the test): only the last N sync
+        // points, V variants at each, S violations printed.
+        let environment = ProcessInfo.processInfo.environment
         let allSyncPoints = log.indices.filter { log[$0].op == Int32(CRASHVFS_SYNC.rawValue) }
-        let syncPoints = ProcessInfo.processInfo.environment["PC_LAST"].flatMap { Int($0) }.map { Array(allSyncPoints.suffix($0)) } ?? allSyncPoints
-        let variants = ProcessInfo.processInfo.environment["PC_VARIANTS"].flatMap { Int($0) } ?? max(4, (1_000 + syncPoints.count - 1) / max(1, syncPoints.count))
+        let syncPoints = environment["POWERCUT_LAST_SYNC_POINTS"].flatMap { Int($0) }.map { Array(allSyncPoints.suffix($0)) } ?? allSyncPoints
+        let variants = environment["POWERCUT_VARIANTS"].flatMap { Int($0) } ?? max(4, (1_000 + syncPoints.count - 1) / max(1, syncPoints.count))
+        var diagnosis: [String] = []
         var generator = SplitMix64(seed: seed)
         var explored = 0
         var violations: [String] = []
@@ -73,10 +77,21 @@ enum PowerCut {
             for variant in 0..<variants {
                 try? FileManager.default.removeItem(atPath: images)
                 try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
-                try buildImage(log: Array(log[..<point]), names: names, variant: variant, into: images, generator: &generator)
+                let random = generator
+                let fates = try buildImage(log: Array(log[..<point]), names: names, variant: variant, into: images, generator: &generator)
                 let before = acknowledged.filter { $0.logLength <= point }
                 let pruning = journal.pruneBegan.map { point >= $0 } ?? false
-                for problem in try check(path: images + "/queue.db", acknowledged: before, pruning: pruning) {
+                let problems = try check(path: images + "/queue.db", acknowledged: before, pruning: pruning)
+                if !problems.isEmpty, diagnosis.isEmpty {
+                    // The same image again (same random draws): the store has recovered and checkpointed the first.
+                    var again = random
+                    try? FileManager.default.removeItem(atPath: images)
+                    try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
+                    try buildImage(log: Array(log[..<point]), names: names, variant: variant, into: images, generator: &again)
+                    diagnosis = PowerCutDiagnosis.describe(point: point, variant: variant, log: log, names: names, fates: fates,
+                                                           images: images, problems: problems, acknowledged: before)
+                }
+                for problem in problems {
                     violations.append("cut before log entry \(point), variant \(variant): \(problem)")
                 }
                 explored += 1
@@ -84,7 +99,8 @@ enum PowerCut {
         }
         print("power-cut: \(log.count) logged writes and syncs, \(acknowledged.count) acknowledged steps")
         print("power-cut: explored \(explored) crash states at \(syncPoints.count) sync points, \(violations.count) violations")
-        for violation in violations.prefix(ProcessInfo.processInfo.environment["PC_SHOW"].flatMap { Int($0) } ?? 20) { print("VIOLATION \(violation)") }
+        for violation in violations.prefix(environment["POWERCUT_SHOW"].flatMap { Int($0) } ?? 20) { print("VIOLATION \(violation)") }
+        for line in diagnosis { print(line) }
         return violations.isEmpty ? 0 : 1
     }
 
@@ -165,8 +181,11 @@ enum PowerCut {
     /// Replays `log` into files under `directory`: each file's writes up to its
     /// last sync; of its later writes none (variant 0), all (1), or a seeded
     /// subset, some torn (2…). Truncates and deletes take effect where they are.
+    /// Returns what it did with each write after its file's last sync (`PowerCutDiagnosis`).
+    @discardableResult
     static func buildImage(log: [crashvfs_entry], names: [String], variant: Int, into directory: String,
-                           generator: inout SplitMix64) throws {
+                           generator: inout SplitMix64) throws -> [Int: PowerCutDiagnosis.Fate] {
+        var fates: [Int: PowerCutDiagnosis.Fate] = [:]
         var lastSync = [Int](repeating: -1, count: names.count)
         for (index, entry) in log.enumerated() where entry.op == Int32(CRASHVFS_SYNC.rawValue) { lastSync[Int(entry.file)] = index }
         // Foundation's Data, not [UInt8]: its copies are memcpy even in a debug build.
@@ -178,12 +197,13 @@ enum PowerCut {
                 var length = Int(entry.length)
                 if index > lastSync[file] {
                     switch variant {
-                    case 0: continue
-                    case 1: break
+                    case 0: fates[index] = .dropped; continue
+                    case 1: fates[index] = .kept
                     default:
                         let roll = generator.next() % 4
-                        if roll == 0 { continue }
+                        if roll == 0 { fates[index] = .dropped; continue }
                         if roll == 1, length > 512 { length = 512 * Int(generator.next() % UInt64(length / 512)) }
+                        fates[index] = length == Int(entry.length) ? .kept : .torn(length)
                     }
                 }
                 guard length > 0, let data = entry.data else { continue }
@@ -205,6 +225,7 @@ enum PowerCut {
             let base = (name as NSString).lastPathComponent
             try content.write(to: URL(fileURLWithPath: directory + "/" + base))
         }
+        return fates
     }
 
     /// What must hold in the image a power cut left.

@@ -20,7 +20,8 @@ struct PowerCutTests {
         let lines = child.receivedLines
         let summary = try #require(lines.first { $0.contains("crash states") }, "output: \(lines) \(child.stderr)")
         print(summary)
-        #expect(status == 0, "\(lines.filter { $0.hasPrefix("VIOLATION") }.prefix(5))")
+        // On a violation, the probe's DIAG lines describe the first bad image (PowerCutDiagnosis).
+        #expect(status == 0, "\(lines.filter { $0.hasPrefix("VIOLATION") }.prefix(5))\n\(lines.filter { $0.hasPrefix("DIAG") }.joined(separator: "\n"))")
         #expect(summary.hasSuffix(", 0 violations"))
         let explored = summary.split(separator: " ").dropFirst(2).first.flatMap { Int($0) } ?? 0
         #expect(explored >= 1_000, "\(summary)")

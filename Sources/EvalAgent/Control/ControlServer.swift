@@ -127,6 +127,7 @@ struct ControlConnection: Sendable {
     }
 }
 
+/// Unchecked: NIO calls a handler on its channel's event loop only.
 private final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer

@@ -73,6 +73,7 @@ public struct MetricsServer: Service {
     }
 }
 
+/// Unchecked: NIO calls a handler on its channel's event loop only.
 private final class MetricsHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart

@@ -5,6 +5,10 @@ import COpenSSL
 /// "1234567812345678" of GM/T 0009; OpenSSL 3 otherwise uses an empty ID and
 /// no other implementation would verify). Signatures are DER, as
 /// `openssl dgst -sm3 -sign` writes them.
+///
+/// Unchecked: it holds an OpenSSL `EVP_PKEY`, which is never modified after
+/// `init` and which OpenSSL 3 allows to be used from several threads at once
+/// (each sign or verify makes its own `EVP_MD_CTX`).
 public final class SM2Key: @unchecked Sendable {
     public static let defaultID = Array("1234567812345678".utf8)
 

@@ -1,14 +1,14 @@
 import Foundation
+import Synchronization
 
 /// `X-Nonce` values: 32 lowercase hex characters that are never reused.
 ///
 /// 64 random bits chosen once per process followed by a 64-bit counter: the
 /// counter rules out repeats within a process, the random prefix across
 /// restarts (a collision needs the same 64-bit prefix *and* counter value).
-public final class NonceGenerator: @unchecked Sendable {
-    private let lock = NSLock()
+public final class NonceGenerator: Sendable {
     private let prefix: String
-    private var counter: UInt64
+    private let counter: Mutex<UInt64>
 
     public convenience init() {
         var generator = SystemRandomNumberGenerator()
@@ -17,11 +17,11 @@ public final class NonceGenerator: @unchecked Sendable {
 
     public init(prefix: UInt64, start: UInt64 = 0) {
         self.prefix = Self.hex16(prefix)
-        self.counter = start
+        self.counter = Mutex(start)
     }
 
     public func next() -> String {
-        let value = lock.withLock { () -> UInt64 in
+        let value = counter.withLock { counter -> UInt64 in
             counter &+= 1
             return counter
         }
