@@ -90,6 +90,9 @@ enum PowerCut {
                     try buildImage(log: Array(log[..<point]), names: names, variant: variant, into: images, generator: &again)
                     diagnosis = PowerCutDiagnosis.describe(point: point, variant: variant, log: log, names: names, fates: fates,
                                                            images: images, problems: problems, acknowledged: before)
+                    // Kept for sqlite3 and a second look: DIR/violation-image.
+                    try? FileManager.default.copyItem(atPath: images, toPath: directory + "/violation-image")
+                    diagnosis.append("DIAG the image is kept in \(directory)/violation-image")
                 }
                 for problem in problems {
                     violations.append("cut before log entry \(point), variant \(variant): \(problem)")
