@@ -99,6 +99,8 @@ public struct EvdevReader: Sendable {
             switch waitReadable(fd, stop: stop, timeoutMilliseconds: timeout) {
             case .stopped:
                 return .stopped(identity)
+            case .woken:
+                continue
             case .timedOut:
                 if let pending = flushAt {
                     // A scan ends with its last keystroke, whenever the timeout noticed.

@@ -71,7 +71,7 @@ public struct HidrawReader: Sendable {
         while true {
             switch waitReadable(fd, stop: stop, timeoutMilliseconds: -1) {
             case .stopped: return .stopped(identity)
-            case .timedOut: continue
+            case .timedOut, .woken: continue
             case .hangUp:
                 logger.warning("hidraw device went away", metadata: ["device": "\(identity)"])
                 output(.event(.detached(identity)))

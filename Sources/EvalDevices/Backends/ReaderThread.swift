@@ -40,16 +40,20 @@ enum WaitOutcome: Equatable {
     case stopped
     /// POLLHUP/POLLERR/POLLNVAL on the device: it went away.
     case hangUp
+    /// The `wake` descriptor became readable (only when one was given).
+    case woken
 }
 
-/// Blocks until `fd` is readable, `stop` fires, or `timeoutMilliseconds` pass (-1 = forever).
-func waitReadable(_ fd: Int32, stop: StopSignal, timeoutMilliseconds: Int32) -> WaitOutcome {
+/// Blocks until `fd` is readable, `stop` fires, `wake` (if given) is
+/// readable, or `timeoutMilliseconds` pass (-1 = forever).
+func waitReadable(_ fd: Int32, stop: StopSignal, timeoutMilliseconds: Int32, wake: Int32? = nil) -> WaitOutcome {
     var fds = [
         pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
         pollfd(fd: stop.readEnd, events: Int16(POLLIN), revents: 0),
     ]
+    if let wake { fds.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
     while true {
-        let ready = poll(&fds, 2, timeoutMilliseconds)
+        let ready = poll(&fds, nfds_t(fds.count), timeoutMilliseconds)
         if ready < 0 {
             if errno == EINTR { continue }
             return .hangUp
@@ -57,7 +61,8 @@ func waitReadable(_ fd: Int32, stop: StopSignal, timeoutMilliseconds: Int32) -> 
         if ready == 0 { return .timedOut }
         if fds[1].revents != 0 { return .stopped }
         if fds[0].revents & Int16(POLLIN) != 0 { return .readable }
-        return .hangUp
+        if fds[0].revents != 0 || wake == nil { return .hangUp }
+        return .woken
     }
 }
 

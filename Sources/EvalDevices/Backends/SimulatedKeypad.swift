@@ -105,7 +105,7 @@ public struct SimulatedKeypad: Sendable {
             reading: while true {
                 switch waitReadable(fd, stop: stop, timeoutMilliseconds: -1) {
                 case .stopped: return
-                case .timedOut: continue reading
+                case .timedOut, .woken: continue reading
                 case .readable, .hangUp: break
                 }
                 let count = Glibc.read(fd, &buffer, capacity)

@@ -216,14 +216,14 @@ struct SerialLineState {
                 deadline = deadline.map { min($0, gapEnd) } ?? gapEnd
             }
             let timeout: Int32 = deadline.map { now >= $0 ? 0 : Int32(min(3_600_000, (now.duration(to: $0) / .milliseconds(1)).rounded(.up))) } ?? -1
-            switch waitSerial(stop: stop, timeout: timeout) {
+            switch waitReadable(fd, stop: stop, timeoutMilliseconds: timeout, wake: outbox.wakeRead) {
             case .stopped:
                 return .vanished
             case .hangUp:
                 reader.logger.warning("serial port went away", metadata: ["device": "\(reader.identity)"])
                 handle(decoder.gap())
                 return .vanished
-            case .wake:
+            case .woken:
                 for frame in outbox.take() {
                     if var polling = poller {
                         let actions = polling.enqueue(frame)
@@ -265,28 +265,6 @@ struct SerialLineState {
                 }
                 handle(decoder.feed(bytes))
             }
-        }
-    }
-
-    private enum Wait { case readable, wake, timedOut, stopped, hangUp }
-
-    private func waitSerial(stop: StopSignal, timeout: Int32) -> Wait {
-        var fds = [
-            pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: stop.readEnd, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: outbox.wakeRead, events: Int16(POLLIN), revents: 0),
-        ]
-        while true {
-            let ready = poll(&fds, 3, timeout)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                return .hangUp
-            }
-            if ready == 0 { return .timedOut }
-            if fds[1].revents != 0 { return .stopped }
-            if fds[0].revents & Int16(POLLIN) != 0 { return .readable }
-            if fds[0].revents != 0 { return .hangUp }
-            return .wake
         }
     }
 

@@ -37,7 +37,7 @@ struct UdevMonitor: Sendable {
             while true {
                 switch waitReadable(fd, stop: stop, timeoutMilliseconds: -1) {
                 case .stopped: return true
-                case .timedOut: continue
+                case .timedOut, .woken: continue
                 case .hangUp:
                     logger.error("the udev monitor socket closed: hotplug is no longer followed")
                     return false
