@@ -175,8 +175,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// average group size.
     var currentStatistics: WriterStatistics { condition.withLock { statistics } }
 
-    /// Commits what is waiting, then stops the thread and waits for it.
-    /// Operations submitted afterwards fail with `QueueError.closed`.
+    /// Commits what is waiting, checkpoints, closes the write connection,
+    /// then returns. Operations submitted afterwards fail with `QueueError.closed`.
     func stop() {
         condition.lock()
         let alreadyStopping = stopping
@@ -225,6 +225,13 @@ final class GroupCommitWriter: @unchecked Sendable {
             condition.unlock()
             batch.removeAll(keepingCapacity: true)
         }
+        // Closed here, before `stop` returns, not whenever the last reference
+        // to this writer goes (this thread's closure, released some time after
+        // the signal): a connection closed late deletes, by name, the WAL of
+        // whatever file is at the path by then (a store reopened there after
+        // its files were moved aside or replaced), with every commit in it.
+        // The power-cut tests caught it under load (issue 27's closing note).
+        connection.close()
         exited.signal()
     }
 

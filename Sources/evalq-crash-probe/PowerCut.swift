@@ -91,8 +91,15 @@ enum PowerCut {
                     diagnosis = PowerCutDiagnosis.describe(point: point, variant: variant, log: log, names: names, fates: fates,
                                                            images: images, problems: problems, acknowledged: before)
                     // Kept for sqlite3 and a second look: DIR/violation-image.
-                    try? FileManager.default.copyItem(atPath: images, toPath: directory + "/violation-image")
-                    diagnosis.append("DIAG the image is kept in \(directory)/violation-image")
+                    let kept = directory + "/violation-image"
+                    try? FileManager.default.copyItem(atPath: images, toPath: kept)
+                    diagnosis.append("DIAG the image is kept in \(kept)")
+                    // The same bytes checked again from another path: were the
+                    // records missing from the image, or from how it was read?
+                    let recheck = try check(path: kept + "/queue.db", acknowledged: before, pruning: pruning)
+                    diagnosis.append("DIAG the kept image checked again: \(recheck.count) problem(s)")
+                    try? FileManager.default.removeItem(atPath: kept)
+                    try? FileManager.default.copyItem(atPath: images, toPath: kept)
                 }
                 for problem in problems {
                     violations.append("cut before log entry \(point), variant \(variant): \(problem)")

@@ -51,11 +51,23 @@ public final class Connection {
         }
     }
 
-    deinit {
+    private var isClosed = false
+
+    /// Closes the handle now; nothing may use the connection afterwards (a
+    /// later deinit does nothing). For an owner whose close must have happened
+    /// when it returns: SQLite's last connection to a file checkpoints and
+    /// deletes the WAL *by name* as it closes, so a write connection closed
+    /// late, after its file was moved or replaced, deletes whatever WAL is
+    /// at that name by then (see `GroupCommitWriter.stop`).
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
         statementCache.removeAll()
         staticStatementCache.removeAll()
         sqlite3_close_v2(handle)
     }
+
+    deinit { close() }
 
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws {
